@@ -1,0 +1,380 @@
+/**
+ * The one contract between Crucible's main side and its renderer, whichever transport carries it
+ * (Electron ipcMain/preload, or the browser-mode HTTP+WebSocket host).
+ *
+ * - Invoke channels are named `domain:verb`; each has an input and an output schema. The main side
+ *   parses every input with its schema before a service sees it, and answers with a Result: expected
+ *   errors travel as data because Electron's invoke keeps only an error's message.
+ * - Push channels are named `domain:event`; each has a payload schema.
+ *
+ * This module is environment-neutral: no Node, no DOM, no Electron. The renderer imports it.
+ * Types are derived from the schemas, never written twice.
+ */
+import { z } from 'zod';
+import { ERROR_CODES } from '../shared/errors';
+
+// ---------------------------------------------------------------------------------------------
+// Shared pieces
+// ---------------------------------------------------------------------------------------------
+
+export const AppErrorSchema = z.object({
+  code: z.enum(ERROR_CODES),
+  message: z.string(),
+  detail: z.string().optional(),
+});
+
+/** Every tensor element type ONNX Runtime knows, by the names Crucible uses everywhere. */
+export const DTYPES = [
+  'float32',
+  'uint8',
+  'int8',
+  'uint16',
+  'int16',
+  'int32',
+  'int64',
+  'string',
+  'bool',
+  'float16',
+  'float64',
+  'uint32',
+  'uint64',
+  'complex64',
+  'complex128',
+  'bfloat16',
+  'float8e4m3fn',
+  'float8e4m3fnuz',
+  'float8e5m2',
+  'float8e5m2fnuz',
+  'uint4',
+  'int4',
+  'float4e2m1',
+] as const;
+export const DTypeSchema = z.enum(DTYPES);
+export type DType = z.infer<typeof DTypeSchema>;
+
+/** A dimension: a fixed size, a symbolic name (dynamic), or null when the model says nothing. */
+export const DimSchema = z.union([z.number().int(), z.string(), z.null()]);
+export type Dim = z.infer<typeof DimSchema>;
+
+export const ValueInfoSchema = z.object({
+  name: z.string(),
+  /** 'tensor' for tensors; sequences, maps and optionals are named so the UI can say why not. */
+  kind: z.enum(['tensor', 'sequence', 'map', 'optional', 'sparse_tensor', 'unknown']),
+  dtype: DTypeSchema.nullable(),
+  shape: z.array(DimSchema).nullable(),
+});
+export type ValueInfo = z.infer<typeof ValueInfoSchema>;
+
+/** Execution providers Crucible knows. */
+export const PROVIDER_IDS = ['cpu', 'webgpu', 'dml', 'cuda', 'nv-tensorrt-rtx'] as const;
+export const ProviderIdSchema = z.enum(PROVIDER_IDS);
+export type ProviderId = z.infer<typeof ProviderIdSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// App and engine
+// ---------------------------------------------------------------------------------------------
+
+export const AppInfoSchema = z.object({
+  name: z.string(),
+  version: z.string(),
+  /** How the renderer is being served. */
+  mode: z.enum(['electron', 'browser']),
+  platform: z.string(),
+  arch: z.string(),
+  userDataDir: z.string(),
+  cacheDir: z.string(),
+});
+export type AppInfo = z.infer<typeof AppInfoSchema>;
+
+export const ProviderStatusSchema = z.object({
+  id: ProviderIdSchema,
+  /** ORT's name for it, e.g. CPUExecutionProvider. */
+  ortName: z.string(),
+  available: z.boolean(),
+  /** When not available: why, in words a user can act on. */
+  reason: z.string().nullable(),
+  /** Whether "compile" produces an EP-context model (true) or an optimized model (false). */
+  compiles: z.boolean(),
+  /** The device ORT reports for it, when it is on a GPU. */
+  device: z
+    .object({ vendorId: z.number().int(), deviceId: z.number().int(), name: z.string() })
+    .nullable(),
+});
+export type ProviderStatus = z.infer<typeof ProviderStatusSchema>;
+
+export const EngineStatusSchema = z.object({
+  state: z.enum(['starting', 'ready', 'restarting', 'failed']),
+  ortVersion: z.string().nullable(),
+  libraryPath: z.string().nullable(),
+  providers: z.array(ProviderStatusSchema),
+  restarts: z.number().int(),
+  lastError: AppErrorSchema.nullable(),
+});
+export type EngineStatus = z.infer<typeof EngineStatusSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// GPU
+// ---------------------------------------------------------------------------------------------
+
+export const GpuInfoSchema = z.object({
+  index: z.number().int(),
+  name: z.string(),
+  uuid: z.string().nullable(),
+  pciBusId: z.string().nullable(),
+  /** "8.9" etc. */
+  computeCapability: z.string().nullable(),
+  /** "Ada Lovelace" etc., from the architecture table. */
+  architecture: z.string().nullable(),
+  /** Tensor-core precisions, from the architecture table. */
+  precisions: z.array(z.string()),
+  memoryTotalMiB: z.number().nullable(),
+  memoryUsedMiB: z.number().nullable(),
+  memoryFreeMiB: z.number().nullable(),
+  powerDrawW: z.number().nullable(),
+  powerLimit: z.object({
+    currentW: z.number().nullable(),
+    defaultW: z.number().nullable(),
+    minW: z.number().nullable(),
+    maxW: z.number().nullable(),
+    enforcedW: z.number().nullable(),
+  }),
+  temperatureC: z.number().nullable(),
+  clocks: z.object({
+    smMHz: z.number().nullable(),
+    smMaxMHz: z.number().nullable(),
+    memMHz: z.number().nullable(),
+    memMaxMHz: z.number().nullable(),
+  }),
+  utilizationGpuPct: z.number().nullable(),
+  utilizationMemPct: z.number().nullable(),
+  pcie: z.object({
+    gen: z.number().nullable(),
+    genMax: z.number().nullable(),
+    width: z.number().nullable(),
+    widthMax: z.number().nullable(),
+  }),
+  pstate: z.string().nullable(),
+  throttleReasons: z.array(z.string()),
+});
+export type GpuInfo = z.infer<typeof GpuInfoSchema>;
+
+export const GpuSnapshotSchema = z.object({
+  /** Where the numbers came from; 'none' when no NVIDIA GPU or driver was found. */
+  source: z.enum(['nvml', 'nvidia-smi', 'none']),
+  /** With source 'none': why, in words a user can act on. */
+  reason: z.string().nullable(),
+  driverVersion: z.string().nullable(),
+  cudaDriverVersion: z.string().nullable(),
+  gpus: z.array(GpuInfoSchema),
+  /** Milliseconds since the epoch. */
+  sampledAt: z.number(),
+});
+export type GpuSnapshot = z.infer<typeof GpuSnapshotSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Models
+// ---------------------------------------------------------------------------------------------
+
+export const ModelInspectionSchema = z.object({
+  fileName: z.string(),
+  sizeBytes: z.number(),
+  irVersion: z.number().nullable(),
+  opsets: z.array(z.object({ domain: z.string(), version: z.number() })),
+  producer: z.object({ name: z.string(), version: z.string() }),
+  graphName: z.string(),
+  inputs: z.array(ValueInfoSchema),
+  outputs: z.array(ValueInfoSchema),
+  /** Symbolic dimension names found on the inputs. */
+  dynamicDims: z.array(z.string()),
+  nodeCount: z.number().int(),
+  /** Op type (with its domain when not the default one) → count. */
+  ops: z.record(z.string(), z.number()),
+  initializerCount: z.number().int(),
+  parameterCount: z.number(),
+  parameterBytes: z.number(),
+  externalData: z.array(
+    z.object({ location: z.string(), bytes: z.number(), exists: z.boolean() }),
+  ),
+  flops: z.object({
+    /** Estimated FLOPs of one inference (2 per multiply-add), null when no shape was known. */
+    total: z.number().nullable(),
+    byOp: z.record(z.string(), z.number()),
+    /** How shapes were obtained and what was left out. */
+    note: z.string(),
+  }),
+});
+export type ModelInspection = z.infer<typeof ModelInspectionSchema>;
+
+export const ModelEntrySchema = z.object({
+  /** Content hash (sha256 of the model file), the model's identity. */
+  id: z.string(),
+  name: z.string(),
+  path: z.string(),
+  builtIn: z.boolean(),
+  addedAt: z.number(),
+  inspection: ModelInspectionSchema.nullable(),
+  /** Set when the model could not be read; the entry stays so the user sees why. */
+  error: AppErrorSchema.nullable(),
+});
+export type ModelEntry = z.infer<typeof ModelEntrySchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Run
+// ---------------------------------------------------------------------------------------------
+
+export const FillSchema = z.enum(['random', 'zeros', 'ones']);
+
+export const RunRequestSchema = z.object({
+  modelId: z.string().min(1),
+  provider: ProviderIdSchema,
+  /** Values for symbolic dims, by name. */
+  dims: z.record(z.string(), z.number().int().positive()).default({}),
+  fill: FillSchema.default('random'),
+  seed: z.number().int().default(1),
+});
+export type RunRequest = z.input<typeof RunRequestSchema>;
+
+export const TensorSummarySchema = z.object({
+  name: z.string(),
+  dtype: DTypeSchema,
+  shape: z.array(z.number()),
+  stats: z
+    .object({ min: z.number(), max: z.number(), mean: z.number(), std: z.number(), nan: z.number() })
+    .nullable(),
+  /** The first values (numbers, strings for string tensors, bigints as strings). */
+  first: z.array(z.union([z.number(), z.string(), z.boolean()])),
+  /** For a 1-D (or [1, N]) score vector: the k largest, with their indices. */
+  topk: z.array(z.object({ index: z.number(), value: z.number() })).nullable(),
+});
+export type TensorSummary = z.infer<typeof TensorSummarySchema>;
+
+export const RunResultSchema = z.object({
+  modelId: z.string(),
+  provider: ProviderIdSchema,
+  sessionMs: z.number(),
+  runMs: z.number(),
+  outputs: z.array(TensorSummarySchema),
+});
+export type RunResult = z.infer<typeof RunResultSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Compile queue and benchmarks (filled in by their issues; the channels exist so the areas show
+// real, empty state from the main side)
+// ---------------------------------------------------------------------------------------------
+
+export const CompileJobSchema = z.object({
+  id: z.string(),
+  modelId: z.string(),
+  provider: ProviderIdSchema,
+  state: z.enum(['queued', 'running', 'done', 'failed', 'cancelled']),
+  phase: z.string(),
+  subgraph: z.object({ index: z.number(), count: z.number() }).nullable(),
+  startedAt: z.number().nullable(),
+  elapsedMs: z.number(),
+  estimateMs: z.number().nullable(),
+  error: AppErrorSchema.nullable(),
+});
+export type CompileJob = z.infer<typeof CompileJobSchema>;
+
+export const BenchResultSchema = z.object({
+  id: z.string(),
+  modelId: z.string(),
+  provider: ProviderIdSchema,
+  mode: z.enum(['plain', 'iobinding', 'graph']),
+  at: z.number(),
+  iterations: z.number().int(),
+  latencyMs: z.object({
+    min: z.number(),
+    mean: z.number(),
+    p50: z.number(),
+    p90: z.number(),
+    p99: z.number(),
+    max: z.number(),
+    std: z.number(),
+  }),
+  throughput: z.number(),
+});
+export type BenchResult = z.infer<typeof BenchResultSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// The channels
+// ---------------------------------------------------------------------------------------------
+
+const Empty = z.object({}).strict();
+const ModelRef = z.object({ id: z.string().min(1) }).strict();
+
+/** Invoke channels: `domain:verb` → input and output schemas. */
+export const invokeChannels = {
+  /** Who and where the app is: version, mode, data folders. */
+  'app:info': { input: Empty, output: AppInfoSchema },
+  /** The engine host's state and the providers it found. */
+  'engine:status': { input: Empty, output: EngineStatusSchema },
+  /** One GPU reading now (NVML, nvidia-smi, or the no-GPU state with its reason). */
+  'gpu:snapshot': { input: Empty, output: GpuSnapshotSchema },
+  /** Start or stop live sampling (the GPU area is open or closed); samples arrive as gpu:sample. */
+  'gpu:watch': {
+    input: z.object({ on: z.boolean(), hz: z.number().min(1).max(4).default(2) }).strict(),
+    output: z.object({ on: z.boolean(), hz: z.number() }),
+  },
+  /** The model library. */
+  'models:list': { input: Empty, output: z.array(ModelEntrySchema) },
+  /** Adds a model by its path on this machine (Electron drops, the file picker, the CLI). */
+  'models:add': {
+    input: z.object({ path: z.string().min(1) }).strict(),
+    output: ModelEntrySchema,
+  },
+  /** Removes a model from the library (never deletes the user's file). */
+  'models:remove': { input: ModelRef, output: z.object({ removed: z.boolean() }) },
+  /** Runs a model once with synthesized inputs. */
+  'run:execute': { input: RunRequestSchema, output: RunResultSchema },
+  /** The compile queue, newest first. */
+  'compile:list': { input: Empty, output: z.array(CompileJobSchema) },
+  /** Benchmark history, newest first. */
+  'bench:history': {
+    input: z.object({ modelId: z.string().optional() }).strict(),
+    output: z.array(BenchResultSchema),
+  },
+} as const;
+
+/** Push channels: `domain:event` → payload schema. */
+export const eventChannels = {
+  /** A live GPU reading while sampling is on. */
+  'gpu:sample': GpuSnapshotSchema,
+  /** The engine host started, restarted or failed. */
+  'engine:changed': EngineStatusSchema,
+  /** The model library changed. */
+  'models:changed': z.array(ModelEntrySchema),
+  /** A compile job moved. */
+  'compile:progress': CompileJobSchema,
+} as const;
+
+export type InvokeChannel = keyof typeof invokeChannels;
+export type EventChannel = keyof typeof eventChannels;
+export type InvokeInput<C extends InvokeChannel> = z.input<(typeof invokeChannels)[C]['input']>;
+export type InvokeParsedInput<C extends InvokeChannel> = z.output<
+  (typeof invokeChannels)[C]['input']
+>;
+export type InvokeOutput<C extends InvokeChannel> = z.output<(typeof invokeChannels)[C]['output']>;
+export type EventPayload<E extends EventChannel> = z.output<(typeof eventChannels)[E]>;
+
+/** True when a string names an invoke channel. */
+export function isInvokeChannel(name: string): name is InvokeChannel {
+  return Object.prototype.hasOwnProperty.call(invokeChannels, name);
+}
+
+/** True when a string names a push channel. */
+export function isEventChannel(name: string): name is EventChannel {
+  return Object.prototype.hasOwnProperty.call(eventChannels, name);
+}
+
+/**
+ * What the renderer sees, whichever transport carries it: one async function per invoke channel
+ * (resolving to a Result) and `on()` returning an unsubscribe.
+ */
+export interface CrucibleApi {
+  invoke<C extends InvokeChannel>(
+    channel: C,
+    input: InvokeInput<C>,
+  ): Promise<import('../shared/result').Result<InvokeOutput<C>>>;
+  on<E extends EventChannel>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
+}
