@@ -12,6 +12,7 @@
  */
 import { z } from 'zod';
 import { ERROR_CODES } from '../shared/errors';
+import type { Result } from '../shared/result';
 
 // ---------------------------------------------------------------------------------------------
 // Shared pieces
@@ -375,6 +376,6 @@ export interface CrucibleApi {
   invoke<C extends InvokeChannel>(
     channel: C,
     input: InvokeInput<C>,
-  ): Promise<import('../shared/result').Result<InvokeOutput<C>>>;
+  ): Promise<Result<InvokeOutput<C>>>;
   on<E extends EventChannel>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
 }
