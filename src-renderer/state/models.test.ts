@@ -1,0 +1,100 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { createFakeApi } from './fake-api';
+import { modelEntry } from './fixtures';
+import {
+  dropErrorDismissed,
+  dropResultsReceived,
+  filesDropped,
+  modelRemoveRequested,
+  modelSelected,
+  modelsLoaded,
+  resetModelsStore,
+  useModelsStore,
+} from './models';
+
+beforeEach(resetModelsStore);
+
+const a = modelEntry({ id: 'a', name: 'a' });
+const b = modelEntry({ id: 'b', name: 'b', builtIn: false });
+
+describe('models library', () => {
+  it('selects the first model on first load and keeps a selection that still exists', () => {
+    modelsLoaded([a, b]);
+    expect(useModelsStore.getState().selectedId).toBe('a');
+    modelSelected('b');
+    modelsLoaded([b, a]);
+    expect(useModelsStore.getState().selectedId).toBe('b');
+    modelsLoaded([a]);
+    expect(useModelsStore.getState().selectedId).toBe('a');
+    expect(useModelsStore.getState().loaded).toBe(true);
+  });
+
+  it('adds successful drops, selects the newest, and ties errors to the file they name', () => {
+    modelsLoaded([a]);
+    dropResultsReceived(
+      ['b.onnx', 'broken.onnx', 'other.onnx'],
+      [
+        { ok: true, value: b },
+        {
+          ok: false,
+          error: { code: 'MODEL_INVALID', message: 'broken.onnx is not an ONNX model' },
+        },
+        { ok: false, error: { code: 'IO_ERROR', message: 'Disk full' } },
+      ],
+    );
+    const state = useModelsStore.getState();
+    expect(state.entries.map((e) => e.id)).toEqual(['a', 'b']);
+    expect(state.selectedId).toBe('b');
+    expect(state.dropErrors.map((e) => e.fileName)).toEqual(['broken.onnx', null]);
+    const first = state.dropErrors[0];
+    if (first === undefined) throw new Error('expected a drop error');
+    dropErrorDismissed(first.id);
+    expect(useModelsStore.getState().dropErrors.map((e) => e.error.code)).toEqual(['IO_ERROR']);
+  });
+
+  it('names the only dropped file when the message does not', () => {
+    dropResultsReceived(
+      ['x.onnx'],
+      [{ ok: false, error: { code: 'IO_ERROR', message: 'Denied' } }],
+    );
+    expect(useModelsStore.getState().dropErrors[0]?.fileName).toBe('x.onnx');
+  });
+});
+
+describe('filesDropped', () => {
+  it('sends the files to addFiles and counts them while adding', async () => {
+    const api = createFakeApi();
+    let seenAdding = 0;
+    api.handleFiles(async (files) => {
+      seenAdding = useModelsStore.getState().adding;
+      return files.map(() => ({ ok: true as const, value: b }));
+    });
+    await filesDropped(api, [new File(['x'], 'b.onnx')]);
+    expect(seenAdding).toBe(1);
+    expect(useModelsStore.getState().adding).toBe(0);
+    expect(useModelsStore.getState().selectedId).toBe('b');
+  });
+
+  it('turns a rejected addFiles into a message naming the files', async () => {
+    const api = createFakeApi();
+    api.handleFiles(async () => {
+      throw new Error('socket closed');
+    });
+    await filesDropped(api, [new File(['x'], 'm.onnx'), new File(['y'], 'm.onnx.data')]);
+    const [error] = useModelsStore.getState().dropErrors;
+    expect(error?.error.message).toBe('Could not add m.onnx, m.onnx.data: socket closed');
+    expect(error?.fileName).toBe('m.onnx');
+  });
+});
+
+describe('modelRemoveRequested', () => {
+  it('drops the model from the list when the main side removed it', async () => {
+    const api = createFakeApi();
+    api.handle('models:remove', () => ({ ok: true, value: { removed: true } }));
+    modelsLoaded([a, b]);
+    modelSelected('b');
+    await modelRemoveRequested(api, 'b');
+    expect(useModelsStore.getState().entries.map((e) => e.id)).toEqual(['a']);
+    expect(useModelsStore.getState().selectedId).toBe('a');
+  });
+});

@@ -1,0 +1,151 @@
+/**
+ * The model library as the main side reports it (models:list, models:changed), the selected model,
+ * and the errors from files the user dropped or picked, each kept until dismissed.
+ */
+import { create } from 'zustand';
+import type { ModelEntry } from '../../src-main/ipc/contract';
+import type { AppErrorData } from '../../src-main/shared/errors';
+import type { Result } from '../../src-main/shared/result';
+import type { RendererApi } from '../api/types';
+
+/** An error from adding files, with the file it concerns when that can be told. */
+export interface DropError {
+  id: number;
+  fileName: string | null;
+  error: AppErrorData;
+}
+
+export interface ModelsState {
+  entries: ModelEntry[];
+  /** False until models:list first answers, so the empty state does not flash. */
+  loaded: boolean;
+  selectedId: string | null;
+  /** Files being added right now. */
+  adding: number;
+  dropErrors: DropError[];
+  /** Set when the library could not be listed. */
+  error: AppErrorData | null;
+}
+
+const initial: ModelsState = {
+  entries: [],
+  loaded: false,
+  selectedId: null,
+  adding: 0,
+  dropErrors: [],
+  error: null,
+};
+
+export const useModelsStore = create<ModelsState>()(() => initial);
+
+let nextDropErrorId = 1;
+
+/** models:list answered or models:changed arrived. The selection stays when its model does. */
+export function modelsLoaded(entries: ModelEntry[]): void {
+  useModelsStore.setState((state) => ({
+    entries,
+    loaded: true,
+    error: null,
+    selectedId: entries.some((e) => e.id === state.selectedId)
+      ? state.selectedId
+      : (entries[0]?.id ?? null),
+  }));
+}
+
+/** models:list failed. */
+export function modelsFailed(error: AppErrorData): void {
+  useModelsStore.setState({ error, loaded: true });
+}
+
+/** The user picked a model in the list. */
+export function modelSelected(id: string): void {
+  useModelsStore.setState({ selectedId: id });
+}
+
+/** A model was added: it joins the list at once (models:changed may follow) and is selected. */
+export function modelAdded(entry: ModelEntry): void {
+  useModelsStore.setState((state) => ({
+    entries: [...state.entries.filter((e) => e.id !== entry.id), entry],
+    selectedId: entry.id,
+  }));
+}
+
+/**
+ * The answers for a drop or a pick arrived. Failures become dismissable messages; each is tied to
+ * the dropped file its message names, or to the only file when one was dropped.
+ */
+export function dropResultsReceived(fileNames: string[], results: Result<ModelEntry>[]): void {
+  for (const result of results) {
+    if (result.ok) modelAdded(result.value);
+  }
+  const failures = results.filter((r) => !r.ok).map((r) => r.error);
+  if (failures.length === 0) return;
+  useModelsStore.setState((state) => ({
+    dropErrors: [
+      ...state.dropErrors,
+      ...failures.map((error) => ({
+        id: nextDropErrorId++,
+        fileName: fileForError(fileNames, error),
+        error,
+      })),
+    ],
+  }));
+}
+
+/** The user closed one drop error. */
+export function dropErrorDismissed(id: number): void {
+  useModelsStore.setState((state) => ({
+    dropErrors: state.dropErrors.filter((e) => e.id !== id),
+  }));
+}
+
+/** Files were dropped on the window or picked: add them, then show what failed. */
+export async function filesDropped(api: RendererApi, files: File[]): Promise<void> {
+  if (files.length === 0) return;
+  const names = files.map((f) => f.name);
+  useModelsStore.setState((state) => ({ adding: state.adding + files.length }));
+  try {
+    dropResultsReceived(names, await api.addFiles(files));
+  } catch (err) {
+    // A rejected promise is a transport failure or a bug; the user still learns which files.
+    const message = err instanceof Error ? err.message : String(err);
+    dropResultsReceived(names, [
+      {
+        ok: false,
+        error: { code: 'INTERNAL', message: `Could not add ${names.join(', ')}: ${message}` },
+      },
+    ]);
+  } finally {
+    useModelsStore.setState((state) => ({ adding: Math.max(0, state.adding - files.length) }));
+  }
+}
+
+/** The user removed a model from the library (the file itself stays where it is). */
+export async function modelRemoveRequested(api: RendererApi, id: string): Promise<void> {
+  const result = await api.invoke('models:remove', { id });
+  if (!result.ok) {
+    useModelsStore.setState((state) => ({
+      dropErrors: [
+        ...state.dropErrors,
+        { id: nextDropErrorId++, fileName: null, error: result.error },
+      ],
+    }));
+    return;
+  }
+  if (result.value.removed) {
+    const state = useModelsStore.getState();
+    modelsLoaded(state.entries.filter((e) => e.id !== id));
+  }
+}
+
+/** Back to the first state (tests). */
+export function resetModelsStore(): void {
+  useModelsStore.setState(initial, true);
+}
+
+function fileForError(fileNames: string[], error: AppErrorData): string | null {
+  const text = `${error.message} ${error.detail ?? ''}`;
+  const named = fileNames.find((name) => text.includes(name));
+  if (named !== undefined) return named;
+  return fileNames.length === 1 ? (fileNames[0] ?? null) : null;
+}
