@@ -1,0 +1,112 @@
+/**
+ * The Electron shell: app lifecycle, the one window, navigation guards, and the contract bound to
+ * ipcMain. The engine host runs as an Electron utilityProcess so a native abort never takes the UI
+ * down. Everything else is the same composition as browser mode.
+ */
+import { app, BrowserWindow, session, shell, utilityProcess } from 'electron';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { HostProcess, SpawnHost } from '../engine/host/engine-client';
+import type { FromHost } from '../engine/host/protocol';
+import { composeMain, type Composed } from '../services/compose';
+import { bindIpcMain } from './ipc-main';
+
+const rendererDir = path.join(__dirname, '..', 'renderer');
+const rendererIndex = path.join(rendererDir, 'index.html');
+const rendererUrlPrefix = pathToFileURL(rendererDir + path.sep).href;
+
+/** Only our own bundled page is trusted. */
+function isTrustedUrl(url: string): boolean {
+  return url.startsWith(rendererUrlPrefix);
+}
+
+/** The engine host as an Electron utility process. */
+const utilitySpawner: SpawnHost = () => {
+  const child = utilityProcess.fork(path.join(__dirname, '..', 'engine', 'engine-host.js'), [], {
+    serviceName: 'Crucible engine',
+    stdio: 'inherit',
+  });
+  const proc: HostProcess = {
+    send: (msg) => child.postMessage(msg),
+    onMessage: (l) => child.on('message', (m: unknown) => l(m as FromHost)),
+    onExit: (l) => child.on('exit', (code: number) => l({ code, signal: null })),
+    kill: () => {
+      child.kill();
+    },
+  };
+  return proc;
+};
+
+let composed: Composed | null = null;
+let mainWindow: BrowserWindow | null = null;
+
+function createWindow(): BrowserWindow {
+  const win = new BrowserWindow({
+    width: 1280,
+    height: 820,
+    title: 'Crucible',
+    backgroundColor: '#0f1115',
+    webPreferences: {
+      preload: path.join(__dirname, 'preload.js'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webviewTag: false,
+      spellcheck: false,
+    },
+  });
+  // Navigation and new windows are blocked; http(s) links open in the user's browser.
+  win.webContents.on('will-navigate', (event, url) => {
+    if (!isTrustedUrl(url)) event.preventDefault();
+  });
+  win.webContents.setWindowOpenHandler(({ url }) => {
+    if (/^https:\/\//.test(url)) void shell.openExternal(url);
+    return { action: 'deny' };
+  });
+  void win.loadFile(rendererIndex);
+  return win;
+}
+
+async function start(): Promise<void> {
+  // A strict CSP on every response (the page's meta tag says the same).
+  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+    callback({
+      responseHeaders: {
+        ...details.responseHeaders,
+        'Content-Security-Policy': [
+          "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; object-src 'none'",
+        ],
+      },
+    });
+  });
+  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  app.on('web-contents-created', (_e, contents) => {
+    contents.on('will-attach-webview', (event) => event.preventDefault());
+  });
+
+  composed = await composeMain({
+    mode: 'electron',
+    version: app.getVersion(),
+    dataRoot: process.env.CRUCIBLE_DATA_DIR ?? app.getPath('userData'),
+    builtInModelsDir: app.isPackaged
+      ? path.join(process.resourcesPath, 'models')
+      : path.join(__dirname, '..', '..', 'models'),
+    spawnEngine: utilitySpawner,
+  });
+  bindIpcMain(composed.services, composed.bus, () => BrowserWindow.getAllWindows(), isTrustedUrl);
+  mainWindow = createWindow();
+}
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.on('second-instance', () => mainWindow?.focus());
+  app.whenReady().then(start, (err: unknown) => {
+    console.error('Crucible could not start:', err);
+    app.exit(1);
+  });
+  app.on('window-all-closed', () => {
+    composed?.close();
+    app.quit();
+  });
+}

@@ -1,0 +1,145 @@
+/**
+ * The engine host protocol.
+ *
+ * The engine host is one long-lived process (an Electron utilityProcess in the app, a Node child
+ * process in browser mode and the CLI) that holds every ONNX Runtime session. The main process
+ * supervises it: a native abort in ORT or a provider library kills the host, never the UI.
+ *
+ * 1. The host speaks first: `hello` with the protocol version, the ORT version and library path,
+ *    and the providers it found — or `hello-failed` with the reason (ORT could not be loaded) and
+ *    then exits.
+ * 2. The main side sends `request`s, each with a unique `id`, an `op` with its `args`, and a
+ *    timeout. The host answers each with exactly one `response` carrying the same id: a value, or
+ *    an error as plain `{ code, message, detail }` data.
+ * 3. `cancel` asks the host to stop request `id` early (ORT's run-level terminate); the request
+ *    still ends with a response (usually CANCELLED).
+ * 4. The host streams `log` lines from ORT's logger (they drive compile progress) at any time.
+ * 5. When the host dies, the main side fails every request in flight with ENGINE_CRASHED and
+ *    starts a new host with backoff; sessions are re-created on demand.
+ *
+ * Tensors travel as HostTensor objects over structured clone (Node's 'advanced' serialization or
+ * Electron's postMessage): typed arrays are copied once by the channel, never through JSON.
+ * Args are validated in the host with the schemas below; unknown keys are rejected by name.
+ */
+import { z } from 'zod';
+import {
+  AppErrorSchema,
+  FillSchema,
+  ProviderIdSchema,
+  ProviderStatusSchema,
+  type AppErrorData,
+  type ModelInspection,
+  type ProviderStatus,
+  type TensorSummary,
+  type ValueInfo,
+} from '../../ipc/contract';
+import type { HostTensor } from '../tensor';
+
+export const PROTOCOL_VERSION = 1;
+
+/** Schemas of every op's args; the host parses with them before acting. */
+export const OpArgs = {
+  /** Reads an ONNX file's inspection (protobuf parsing stays off the main event loop). */
+  'model.inspect': z.object({ path: z.string().min(1) }).strict(),
+  /** Creates a session and keeps it under `sessionId`. */
+  'session.create': z
+    .object({
+      sessionId: z.string().min(1),
+      modelPath: z.string().min(1),
+      provider: ProviderIdSchema,
+      /** Values for symbolic dims (free dimension overrides). */
+      dims: z.record(z.string(), z.number().int().positive()).default({}),
+      /** Provider options, strings only (ORT's rule). */
+      providerOptions: z.record(z.string(), z.string()).default({}),
+      /** Path of an optimized model to write (ORT's offline optimisation), if any. */
+      optimizedModelPath: z.string().optional(),
+    })
+    .strict(),
+  /** Runs a session with given inputs, or inputs synthesized in the host. */
+  'session.run': z
+    .object({
+      sessionId: z.string().min(1),
+      inputs: z.record(z.string(), z.custom<HostTensor>()).optional(),
+      synth: z
+        .object({
+          fill: FillSchema,
+          seed: z.number().int(),
+          dims: z.record(z.string(), z.number().int().positive()),
+        })
+        .strict()
+        .optional(),
+      /** 'summary' returns TensorSummary per output; 'tensors' returns full HostTensors. */
+      want: z.enum(['summary', 'tensors']).default('summary'),
+    })
+    .strict(),
+  /** Releases a session (idempotent). */
+  'session.release': z.object({ sessionId: z.string().min(1) }).strict(),
+  /** Sessions the host holds now. */
+  'session.list': z.object({}).strict(),
+  /** Test-only: makes the host abort, as a native crash would. */
+  'host.crash': z.object({ how: z.enum(['abort', 'exit']) }).strict(),
+} as const;
+
+export type Op = keyof typeof OpArgs;
+export type OpArgsIn<O extends Op> = z.input<(typeof OpArgs)[O]>;
+export type OpArgsOut<O extends Op> = z.output<(typeof OpArgs)[O]>;
+
+/** What each op answers. */
+export interface OpResults {
+  'model.inspect': ModelInspection;
+  'session.create': {
+    sessionId: string;
+    inputs: ValueInfo[];
+    outputs: ValueInfo[];
+    createMs: number;
+    provider: string;
+  };
+  'session.run': {
+    runMs: number;
+    summaries?: TensorSummary[];
+    tensors?: Record<string, HostTensor>;
+  };
+  'session.release': { released: boolean };
+  'session.list': { sessionIds: string[] };
+  'host.crash': never;
+}
+
+/** main → host */
+export type ToHost =
+  | { type: 'request'; id: number; op: Op; args: unknown }
+  | { type: 'cancel'; id: number };
+
+/** One ORT logger line. */
+export interface LogLine {
+  severity: number;
+  category: string;
+  logid: string;
+  message: string;
+}
+
+/** host → main */
+export type FromHost =
+  | {
+      type: 'hello';
+      protocol: number;
+      ortVersion: string;
+      libraryPath: string;
+      providers: ProviderStatus[];
+      pid: number;
+    }
+  | { type: 'hello-failed'; error: AppErrorData }
+  | { type: 'response'; id: number; ok: true; value: unknown }
+  | { type: 'response'; id: number; ok: false; error: AppErrorData }
+  | { type: 'log'; line: LogLine };
+
+/** Runtime check of the hello message (the first thing the main side trusts). */
+export const HelloSchema = z.object({
+  type: z.literal('hello'),
+  protocol: z.number(),
+  ortVersion: z.string(),
+  libraryPath: z.string(),
+  providers: z.array(ProviderStatusSchema),
+  pid: z.number(),
+});
+
+export const ResponseErrorSchema = AppErrorSchema;

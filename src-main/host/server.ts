@@ -1,0 +1,334 @@
+/**
+ * Browser mode: the same services behind a local HTTP + WebSocket host, serving the same renderer.
+ *
+ * Security model (the page can drive native code, so the host is as strict as the Electron shell):
+ * - binds 127.0.0.1 only;
+ * - a per-launch random token: the printed URL carries it once (`/?token=…`), the host answers with
+ *   an HttpOnly, SameSite=Strict cookie and a redirect to `/`; every later request and the socket
+ *   must carry the cookie (or `Authorization: Bearer <token>` for scripts);
+ * - the Host header must name this host and port (DNS rebinding), and a request that carries an
+ *   Origin must come from this origin; a socket must carry one;
+ * - static files come from a list made at start-up, so no request path can reach another file;
+ * - message, upload and connection limits.
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { ModelEntry } from '../ipc/contract';
+import { AppError, toErrorData } from '../shared/errors';
+import type { Result } from '../shared/result';
+import { dispatch } from '../services/dispatch';
+import type { EventBus } from '../services/events';
+import type { Services } from '../services/services';
+
+export interface HostOptions {
+  services: Services;
+  bus: EventBus;
+  /** The built renderer (dist/renderer). */
+  rendererDir: string;
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** Fixed token for tests; a random one otherwise. */
+  token?: string;
+  /** Where uploads are streamed before the library takes them. */
+  uploadDir: string;
+  /** Takes an uploaded file (streamed to a temp path) into the library. */
+  importUpload: (tempFile: string, originalName: string) => Promise<ModelEntry>;
+  maxUploadBytes?: number;
+  maxConnections?: number;
+  /** Where refusals are logged. */
+  log?: (line: string) => void;
+}
+
+export interface RunningHost {
+  url: string;
+  /** The URL without the token (what the page shows once authenticated). */
+  origin: string;
+  port: number;
+  token: string;
+  close(): Promise<void>;
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.map': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
+};
+
+const MAX_WS_MESSAGE = 1 << 20;
+
+/** Starts the host on 127.0.0.1 and resolves once it listens. */
+export async function startHost(opts: HostOptions): Promise<RunningHost> {
+  const token = opts.token ?? randomBytes(24).toString('base64url');
+  const tokenBuf = Buffer.from(token);
+  const log = opts.log ?? ((line: string) => console.warn(line));
+  const maxUpload = opts.maxUploadBytes ?? 8 * 1024 ** 3;
+  const maxConnections = opts.maxConnections ?? 16;
+  const files = await loadStaticFiles(opts.rendererDir);
+  let port = 0;
+  let cookieName = '';
+
+  const tokenMatches = (candidate: string | undefined): boolean => {
+    if (!candidate) return false;
+    const b = Buffer.from(candidate);
+    return b.length === tokenBuf.length && timingSafeEqual(b, tokenBuf);
+  };
+  const allowedHosts = (): string[] => [`127.0.0.1:${port}`, `localhost:${port}`];
+  const allowedOrigins = (): string[] => allowedHosts().map((h) => `http://${h}`);
+
+  /** Host, Origin and token checks shared by HTTP requests and socket upgrades. */
+  const check = (
+    req: http.IncomingMessage,
+    requireOrigin: boolean,
+  ): { status: number; reason: string } | null => {
+    if (!allowedHosts().includes(req.headers.host ?? '')) {
+      return { status: 421, reason: `foreign Host header ${JSON.stringify(req.headers.host)}` };
+    }
+    const origin = req.headers.origin;
+    if (origin !== undefined ? !allowedOrigins().includes(origin) : requireOrigin) {
+      return { status: 403, reason: `foreign Origin ${JSON.stringify(origin ?? null)}` };
+    }
+    const auth = req.headers.authorization;
+    const bearer = auth?.startsWith('Bearer ') ? auth.slice(7) : undefined;
+    if (!tokenMatches(bearer) && !tokenMatches(readCookie(req.headers.cookie, cookieName))) {
+      return { status: 401, reason: 'missing or wrong token' };
+    }
+    return null;
+  };
+
+  const server = http.createServer((req, res) => {
+    void handleRequest(req, res).catch((err: unknown) => {
+      log(`host: ${req.method} ${req.url} failed: ${(err as Error).stack ?? String(err)}`);
+      if (!res.headersSent) sendText(res, 500, 'internal error');
+      else res.destroy();
+    });
+  });
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 0; // uploads can be long; the slow-client guard is headersTimeout + idle
+  server.keepAliveTimeout = 5_000;
+  server.maxConnections = maxConnections * 4;
+
+  async function handleRequest(req: http.IncomingMessage, res: http.ServerResponse) {
+    const url = new URL(req.url ?? '/', 'http://placeholder');
+    // The one unauthenticated step: exchange the launch token for the session cookie.
+    if (req.method === 'GET' && url.pathname === '/' && url.searchParams.has('token')) {
+      if (!allowedHosts().includes(req.headers.host ?? '')) {
+        log(`host: refused token exchange with Host ${JSON.stringify(req.headers.host)}`);
+        return sendText(res, 421, 'wrong host');
+      }
+      if (!tokenMatches(url.searchParams.get('token') ?? undefined)) {
+        log('host: refused token exchange with a wrong token');
+        return sendText(res, 401, 'wrong token');
+      }
+      res.writeHead(303, {
+        location: '/',
+        'set-cookie': `${cookieName}=${token}; HttpOnly; SameSite=Strict; Path=/`,
+        'cache-control': 'no-store',
+      });
+      return res.end();
+    }
+    const refused = check(req, req.method !== 'GET' && req.method !== 'HEAD');
+    if (refused) {
+      log(`host: refused ${req.method} ${url.pathname}: ${refused.reason}`);
+      return sendText(
+        res,
+        refused.status,
+        refused.status === 401
+          ? 'Crucible: open the link printed where Crucible started (it carries a per-launch token).'
+          : 'refused',
+      );
+    }
+    if (req.method === 'POST' && url.pathname === '/api/upload') {
+      return handleUpload(req, res, url.searchParams.get('name') ?? '');
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') return sendText(res, 405, 'method not allowed');
+    const name = url.pathname === '/' ? 'index.html' : url.pathname.slice(1);
+    const body = files.get(name);
+    if (!body) return sendText(res, 404, 'not found');
+    res.writeHead(200, {
+      ...securityHeaders(port),
+      'content-type': CONTENT_TYPES[path.extname(name)] ?? 'application/octet-stream',
+      'content-length': body.length,
+    });
+    res.end(req.method === 'HEAD' ? undefined : body);
+  }
+
+  async function handleUpload(req: http.IncomingMessage, res: http.ServerResponse, name: string) {
+    const base = path.basename(name);
+    if (!base || base !== name || base.startsWith('.')) {
+      return sendJson(res, 400, failure('BAD_REQUEST', `invalid file name ${JSON.stringify(name)}`));
+    }
+    const declared = Number(req.headers['content-length'] ?? NaN);
+    if (Number.isFinite(declared) && declared > maxUpload) {
+      req.resume();
+      return sendJson(res, 413, failure('BAD_REQUEST', `${base} is larger than the upload limit`));
+    }
+    await mkdir(opts.uploadDir, { recursive: true });
+    const tmp = path.join(opts.uploadDir, `${randomBytes(8).toString('hex')}.upload`);
+    let received = 0;
+    req.on('data', (chunk: Buffer) => {
+      received += chunk.length;
+      if (received > maxUpload) req.destroy(new Error('upload limit exceeded'));
+    });
+    try {
+      await pipeline(req, createWriteStream(tmp, { flags: 'wx' }));
+      const entry = await opts.importUpload(tmp, base);
+      sendJson(res, 200, { ok: true, value: entry } satisfies Result<ModelEntry>);
+    } catch (err) {
+      const tooBig = received > maxUpload;
+      sendJson(
+        res,
+        tooBig ? 413 : err instanceof AppError ? 422 : 500,
+        tooBig
+          ? failure('BAD_REQUEST', `${base} is larger than the upload limit`)
+          : { ok: false, error: toErrorData(err) },
+      );
+    } finally {
+      await rm(tmp, { force: true });
+    }
+  }
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_MESSAGE });
+  const sockets = new Set<WebSocket>();
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://placeholder');
+    const refused = url.pathname === '/ws' ? check(req, true) : { status: 404, reason: 'no such socket' };
+    if (refused || sockets.size >= maxConnections) {
+      const reason = refused?.reason ?? 'too many connections';
+      log(`host: refused socket: ${reason}`);
+      socket.end(`HTTP/1.1 ${refused?.status ?? 503} Refused\r\nConnection: close\r\n\r\n`);
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => onSocket(ws));
+  });
+
+  let nextClient = 0;
+  function onSocket(ws: WebSocket) {
+    const clientId = `ws-${++nextClient}`;
+    sockets.add(ws);
+    ws.on('message', (data, isBinary) => {
+      void (async () => {
+        let msg: { type?: unknown; id?: unknown; channel?: unknown; input?: unknown };
+        try {
+          if (isBinary) throw new Error('binary frame');
+          msg = JSON.parse(data.toString()) as typeof msg;
+        } catch {
+          log(`host: refused a malformed message from ${clientId}`);
+          return;
+        }
+        if (msg.type !== 'invoke' || typeof msg.id !== 'number') {
+          log(`host: refused a message of unknown type from ${clientId}`);
+          return;
+        }
+        const result = await dispatch(opts.services.handlers, msg.channel, msg.input, { clientId }, log);
+        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type: 'result', id: msg.id, result }));
+      })();
+    });
+    ws.on('close', () => {
+      sockets.delete(ws);
+      opts.services.clientGone(clientId);
+    });
+    ws.on('error', () => ws.terminate());
+  }
+  const offBus = opts.bus.onAny((event, payload) => {
+    const frame = JSON.stringify({ type: 'event', event, payload });
+    for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(frame);
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  port = (server.address() as AddressInfo).port;
+  cookieName = `crucible_${port}`;
+  const origin = `http://127.0.0.1:${port}`;
+
+  return {
+    url: `${origin}/?token=${token}`,
+    origin,
+    port,
+    token,
+    async close() {
+      offBus();
+      for (const ws of sockets) ws.terminate();
+      wss.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** Reads every file of the built renderer once; only these can ever be served. */
+async function loadStaticFiles(dir: string): Promise<Map<string, Buffer>> {
+  const files = new Map<string, Buffer>();
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    throw new AppError('FILE_NOT_FOUND', `the renderer is not built (${dir} is missing): run npm run build`);
+  }
+  for (const name of names) {
+    if (CONTENT_TYPES[path.extname(name)]) files.set(name, await readFile(path.join(dir, name)));
+  }
+  if (!files.has('index.html')) {
+    throw new AppError('FILE_NOT_FOUND', `${path.join(dir, 'index.html')} is missing: run npm run build`);
+  }
+  return files;
+}
+
+/** The Content-Security-Policy and friends for every page response. */
+export function securityHeaders(port: number): Record<string, string> {
+  return {
+    'content-security-policy': [
+      "default-src 'none'",
+      "script-src 'self'",
+      "style-src 'self'",
+      "img-src 'self' data: blob:",
+      "font-src 'self'",
+      `connect-src 'self' ws://127.0.0.1:${port} ws://localhost:${port}`,
+      "base-uri 'none'",
+      "form-action 'none'",
+      "frame-ancestors 'none'",
+      "object-src 'none'",
+    ].join('; '),
+    'x-content-type-options': 'nosniff',
+    'x-frame-options': 'DENY',
+    'referrer-policy': 'no-referrer',
+    'cross-origin-opener-policy': 'same-origin',
+    'cross-origin-resource-policy': 'same-origin',
+    'cache-control': 'no-store',
+  };
+}
+
+function readCookie(header: string | undefined, name: string): string | undefined {
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const [k, ...v] = part.trim().split('=');
+    if (k === name) return v.join('=');
+  }
+  return undefined;
+}
+
+function failure(code: 'BAD_REQUEST', message: string): Result<never> {
+  return { ok: false, error: { code, message } };
+}
+
+function sendText(res: http.ServerResponse, status: number, text: string) {
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(text);
+}
+
+function sendJson(res: http.ServerResponse, status: number, body: unknown) {
+  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(body));
+}

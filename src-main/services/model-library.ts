@@ -1,0 +1,237 @@
+/**
+ * The model library: which models the user has, by content hash, kept in `<userData>/library/
+ * library.json` (schema-checked, written atomically).
+ *
+ * Models added by path (Electron drop, file picker, CLI) are REFERENCED, not copied: models run to
+ * gigabytes, their external-data files must stay beside them, and a copy would double the disk
+ * used. Uploaded models (browser mode) arrive as bytes and are copied into
+ * `<userData>/library/imported/<sha256>/<name>`. The user's own files are never modified or deleted.
+ *
+ * A library file that is corrupt (cut short, edited into nonsense) is moved aside and rebuilt from
+ * what is still on disk: the built-in models, the imported folder, and every model path that can
+ * still be read out of the damaged file. The rebuild is reported, never silent.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, readdir, readFile, rename, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { ModelEntrySchema, type ModelEntry, type ModelInspection } from '../ipc/contract';
+import { AppError, toErrorData } from '../shared/errors';
+import { JsonStore } from '../store/json-store';
+
+const LibraryFileSchema = z.object({
+  version: z.literal(1),
+  models: z.array(ModelEntrySchema),
+});
+
+export interface ModelLibraryOptions {
+  /** `<userData>/library`. */
+  dir: string;
+  /** Folder of built-in demo models (.onnx), registered on first start. */
+  builtInDir: string | null;
+  /** Reads a model's inspection (throws AppError for files that are not valid models). */
+  inspect: (modelPath: string) => Promise<ModelInspection>;
+  /** Where the library tells about rebuilds and other things the user should know. */
+  notice?: (message: string) => void;
+}
+
+/** sha256 of a file, streamed (models can be gigabytes). */
+export async function hashFile(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** The model library service. Call {@link ModelLibrary.open} before use. */
+export class ModelLibrary {
+  private models: ModelEntry[] = [];
+  private readonly listeners = new Set<(m: ModelEntry[]) => void>();
+  private readonly store: JsonStore<typeof LibraryFileSchema>;
+  private writing: Promise<void> = Promise.resolve();
+  /** Set when open() found a damaged library file and rebuilt it. */
+  rebuiltFrom: { movedTo: string; problem: string; recovered: number } | null = null;
+
+  constructor(private readonly opts: ModelLibraryOptions) {
+    this.store = new JsonStore(path.join(opts.dir, 'library.json'), LibraryFileSchema, () => ({
+      version: 1 as const,
+      models: [],
+    }));
+  }
+
+  /** Loads the library, rebuilding a damaged one, and registers built-in models on first start. */
+  async open(): Promise<void> {
+    await mkdir(this.opts.dir, { recursive: true });
+    const loaded = await this.store.load();
+    this.models = loaded.value.models;
+    let dirty = loaded.state !== 'ok';
+    if (loaded.state === 'corrupt') {
+      const salvaged = await salvagePaths(loaded.movedTo);
+      const imported = await listImported(path.join(this.opts.dir, 'imported'));
+      for (const p of [...salvaged, ...imported]) await this.addQuietly(p, false);
+      this.rebuiltFrom = {
+        movedTo: loaded.movedTo,
+        problem: loaded.problem,
+        recovered: this.models.length,
+      };
+      this.opts.notice?.(
+        `The model library was damaged (${loaded.problem}); it was kept as ${loaded.movedTo} and rebuilt with ${this.models.length} model(s) still on disk.`,
+      );
+    }
+    if (this.opts.builtInDir) {
+      for (const name of (await readdir(this.opts.builtInDir).catch(() => [])).sort()) {
+        if (name.endsWith('.onnx')) {
+          dirty = (await this.addQuietly(path.join(this.opts.builtInDir, name), true)) || dirty;
+        }
+      }
+      for (const sub of ['with-external-data']) {
+        const p = path.join(this.opts.builtInDir, sub, 'model.onnx');
+        dirty = (await this.addQuietly(p, true)) || dirty;
+      }
+    }
+    if (dirty) await this.persist();
+  }
+
+  list(): ModelEntry[] {
+    return this.models;
+  }
+
+  get(id: string): ModelEntry | undefined {
+    return this.models.find((m) => m.id === id);
+  }
+
+  onChange(listener: (models: ModelEntry[]) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Adds a model by path. A file that is not a readable ONNX model is refused with a clear error
+   * and the library is untouched; the same content added twice returns the existing entry.
+   */
+  async add(modelPath: string): Promise<ModelEntry> {
+    const abs = path.resolve(modelPath);
+    const info = await stat(abs).catch(() => null);
+    if (!info) throw new AppError('FILE_NOT_FOUND', `${abs} does not exist`);
+    if (!info.isFile()) throw new AppError('MODEL_INVALID', `${abs} is not a file`);
+    if (!abs.toLowerCase().endsWith('.onnx')) {
+      throw new AppError('MODEL_INVALID', `${path.basename(abs)} is not an ONNX model (.onnx)`);
+    }
+    const id = await hashFile(abs);
+    const existing = this.get(id);
+    if (existing) return existing;
+    const inspection = await this.opts.inspect(abs);
+    const entry: ModelEntry = {
+      id,
+      name: path.basename(abs, '.onnx'),
+      path: abs,
+      builtIn: false,
+      addedAt: Date.now(),
+      inspection,
+      error: null,
+    };
+    this.models = [...this.models, entry];
+    await this.persist();
+    return entry;
+  }
+
+  /** Takes an uploaded temp file: checks it, then moves it into imported/<sha>/<name>. */
+  async importUpload(tempFile: string, originalName: string): Promise<ModelEntry> {
+    if (!originalName.toLowerCase().endsWith('.onnx')) {
+      throw new AppError('MODEL_INVALID', `${originalName} is not an ONNX model (.onnx)`);
+    }
+    const id = await hashFile(tempFile);
+    const existing = this.get(id);
+    if (existing) return existing;
+    // Inspect under the original name so errors name the user's file, not a temp path.
+    const inspection = await this.opts.inspect(tempFile).catch((err: unknown) => {
+      const data = toErrorData(err);
+      throw new AppError(data.code, data.message.split(tempFile).join(originalName), data.detail);
+    });
+    const dir = path.join(this.opts.dir, 'imported', id);
+    await mkdir(dir, { recursive: true });
+    const dest = path.join(dir, originalName);
+    await rename(tempFile, dest);
+    const entry: ModelEntry = {
+      id,
+      name: path.basename(originalName, '.onnx'),
+      path: dest,
+      builtIn: false,
+      addedAt: Date.now(),
+      inspection: { ...inspection, fileName: originalName },
+      error: null,
+    };
+    this.models = [...this.models, entry];
+    await this.persist();
+    return entry;
+  }
+
+  /** Forgets a model. The file itself is never deleted. */
+  async remove(id: string): Promise<boolean> {
+    const before = this.models.length;
+    this.models = this.models.filter((m) => m.id !== id);
+    if (this.models.length === before) return false;
+    await this.persist();
+    return true;
+  }
+
+  /** Adds without throwing (start-up and rebuild): returns whether the library changed. */
+  private async addQuietly(modelPath: string, builtIn: boolean): Promise<boolean> {
+    const info = await stat(modelPath).catch(() => null);
+    if (!info?.isFile()) return false;
+    const id = await hashFile(modelPath);
+    if (this.get(id)) return false;
+    let inspection: ModelInspection | null = null;
+    let error = null;
+    try {
+      inspection = await this.opts.inspect(modelPath);
+    } catch (err) {
+      error = toErrorData(err);
+    }
+    this.models = [
+      ...this.models,
+      {
+        id,
+        name: path.basename(modelPath, '.onnx') === 'model' ? path.basename(path.dirname(modelPath)) : path.basename(modelPath, '.onnx'),
+        path: modelPath,
+        builtIn,
+        addedAt: Date.now(),
+        inspection,
+        error,
+      },
+    ];
+    return true;
+  }
+
+  private persist(): Promise<void> {
+    const snapshot = { version: 1 as const, models: this.models };
+    this.writing = this.writing.then(() => this.store.save(snapshot));
+    for (const l of this.listeners) l(this.models);
+    return this.writing;
+  }
+}
+
+/** Model paths that can still be read out of a damaged library file. */
+async function salvagePaths(damagedFile: string): Promise<string[]> {
+  const text = await readFile(damagedFile, 'utf8').catch(() => '');
+  const paths = new Set<string>();
+  for (const m of text.matchAll(/"path"\s*:\s*("(?:[^"\\]|\\.)*")/g)) {
+    try {
+      paths.add(JSON.parse(m[1] as string) as string);
+    } catch {
+      // a path cut in the middle is not a path
+    }
+  }
+  return [...paths];
+}
+
+/** Every model file under imported/<sha>/. */
+async function listImported(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const sha of await readdir(dir).catch(() => [])) {
+    for (const f of await readdir(path.join(dir, sha)).catch(() => [])) {
+      if (f.toLowerCase().endsWith('.onnx')) out.push(path.join(dir, sha, f));
+    }
+  }
+  return out;
+}
