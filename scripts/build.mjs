@@ -24,6 +24,8 @@ const nodeEntries = [
   ['src-main/engine/compile/compile-worker.ts', 'engine/compile-worker'],
   ['src-main/bench/bench.ts', 'bench/bench'],
   ['models/generate-cli.ts', 'models/generate'],
+  ['src-main/gpu-lane/test-gpu.ts', 'gpu-lane/test-gpu'],
+  ['src-main/engine/conformance/baseline.ts', 'engine/conformance-baseline'],
 ].filter(([src]) => existsSync(path.join(root, src)));
 
 const started = Date.now();
