@@ -17,6 +17,7 @@ import { architectureName, precisionsFor } from './arch';
 import { decodeClockEventReasons } from './throttle';
 
 type NativeFn = ReturnType<LibraryHandle['func']>;
+type Spec = string | TypeObject | ReturnType<typeof koffi.out>;
 
 /** nvmlReturn_t values Crucible tells apart (nvml.h). */
 export const NVML_RETURN = {
@@ -176,10 +177,9 @@ interface Bindings {
 function bind(lib: LibraryHandle): Bindings {
   const t = nvmlTypes();
   const dev = 'void *';
-  const req = (name: string, args: Parameters<LibraryHandle['func']>[2]): NativeFn =>
-    lib.func(name, 'int', args);
+  const req = (name: string, args: Spec[]): NativeFn => lib.func(name, 'int', args);
   // Older drivers lack some entry points; a missing one means that field stays null.
-  const opt = (name: string, args: Parameters<LibraryHandle['func']>[2]): NativeFn | null => {
+  const opt = (name: string, args: Spec[]): NativeFn | null => {
     try {
       return lib.func(name, 'int', args);
     } catch {
