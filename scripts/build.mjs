@@ -19,7 +19,7 @@ const pkg = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8'));
 const nodeEntries = [
   ['src-main/app/main.ts', 'main/app'],
   ['src-main/host/browser-main.ts', 'host/browser-main'],
-  ['src-main/cli/main.ts', 'cli/crucible'],
+  ['src-main/cli/entry.ts', 'cli/crucible'],
   ['src-main/engine/host/engine-host.ts', 'engine/engine-host'],
   ['src-main/engine/compile/compile-worker.ts', 'engine/compile-worker'],
   ['src-main/bench/bench.ts', 'bench/bench'],

@@ -1,0 +1,53 @@
+/** The CLI's output channels and argument parsing, shared by every command. */
+import path from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { EngineClient, nodeChildSpawner } from '../engine/host/engine-client';
+import { AppError } from '../shared/errors';
+
+export interface CliIo {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+/** node:util parseArgs, with its errors turned into one clear BAD_REQUEST line. */
+export function parseCliArgs<T extends NonNullable<ParseArgsConfig['options']>>(
+  command: string,
+  args: string[],
+  options: T,
+) {
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new AppError('BAD_REQUEST', `${command}: ${(err as Error).message.split('\n')[0]}`);
+  }
+}
+
+/** Parses repeated NAME=VALUE options. */
+export function keyValues(option: string, values: string[] | undefined): [string, string][] {
+  return (values ?? []).map((v) => {
+    const eq = v.indexOf('=');
+    if (eq <= 0) throw new AppError('BAD_REQUEST', `${option} expects NAME=VALUE, got '${v}'`);
+    return [v.slice(0, eq), v.slice(eq + 1)];
+  });
+}
+
+/** Parses repeated --dim NAME=N options. */
+export function parseDims(values: string[] | undefined): Record<string, number> {
+  const dims: Record<string, number> = {};
+  for (const [name, v] of keyValues('--dim', values)) {
+    const n = Number(v);
+    if (!Number.isSafeInteger(n) || n <= 0) {
+      throw new AppError('BAD_REQUEST', `--dim ${name}=${v}: a dimension must be a positive integer`);
+    }
+    dims[name] = n;
+  }
+  return dims;
+}
+
+/** Starts an engine host child process for this CLI run. */
+export async function startEngine(): Promise<EngineClient> {
+  const script = path.join(__dirname, '..', 'engine', 'engine-host.js');
+  const engine = new EngineClient(nodeChildSpawner(script), { maxCrashesPerMinute: 1_000 });
+  await engine.start();
+  return engine;
+}

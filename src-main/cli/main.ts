@@ -1,0 +1,79 @@
+/**
+ * `crucible`: the same engine as the app, for scripts and CI.
+ *
+ * Every expected failure prints one line `crucible: <what and which file>` and exits 2; bugs exit 1
+ * with the stack only under --verbose. Heavy modules load only when a command needs them.
+ */
+import { AppError, toErrorData } from '../shared/errors';
+import type { CliIo } from './io';
+
+const USAGE = `crucible — run, inspect, compile and benchmark ONNX models on this machine's providers
+
+usage: crucible <command> [options]
+
+commands:
+  gpu [--json] [--watch] [--hz N] [--count N]
+      the NVIDIA GPUs (NVML, else nvidia-smi), or why there are none
+  inspect MODEL [--json] [--dim NAME=N ...]
+      what a model is: inputs, outputs, ops, parameters, estimated FLOPs
+  run MODEL [--provider P] [--input NAME=FILE ...] [--shape NAME=1x3x224x224 ...]
+            [--dim NAME=N ...] [--fill random|zeros|ones] [--seed N]
+            [--out DIR] [--format npy|pb] [--json]
+      one inference; inputs from .pb/.npy files or synthesized; outputs summarized
+      (and written to DIR as .npy or .pb)
+  conformance DIR... [--provider P] [--filter REGEX] [--json]
+      run ONNX backend test cases (model.onnx + test_data_set_*/) and compare outputs
+
+global options: --verbose (stacks on errors), --help, --version
+providers: cpu, webgpu, dml (Windows), cuda, nv-tensorrt-rtx (see \`crucible run --help\`)`;
+
+/** Runs the CLI with `argv` (without node and the script) and resolves with the exit code. */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const verbose = argv.includes('--verbose');
+  const args = argv.filter((a) => a !== '--verbose');
+  const [command, ...rest] = args;
+  try {
+    switch (command) {
+      case undefined:
+      case '--help':
+      case '-h':
+      case 'help':
+        io.out(USAGE);
+        return command === undefined ? 2 : 0;
+      case '--version':
+        io.out(typeof CRUCIBLE_VERSION === 'string' ? CRUCIBLE_VERSION : '0.0.0-dev');
+        return 0;
+      case 'gpu': {
+        const { runGpuCli } = await import('../gpu/cli');
+        return await runGpuCli(rest, io);
+      }
+      case 'inspect': {
+        const { inspectCommand } = await import('./inspect');
+        return await inspectCommand(rest, io);
+      }
+      case 'run': {
+        const { runCommand } = await import('./run');
+        return await runCommand(rest, io);
+      }
+      case 'conformance': {
+        const { conformanceCommand } = await import('./conformance');
+        return await conformanceCommand(rest, io);
+      }
+      default:
+        io.err(`crucible: unknown command '${command}' (run crucible --help)`);
+        return 2;
+    }
+  } catch (err) {
+    if (err instanceof AppError) {
+      io.err(`crucible: ${err.message}`);
+      if (verbose && err.detail) io.err(err.detail);
+      return 2;
+    }
+    const data = toErrorData(err);
+    io.err(`crucible: internal error: ${data.message}${verbose ? '' : ' (run with --verbose for details)'}`);
+    if (verbose && err instanceof Error && err.stack) io.err(err.stack);
+    return 1;
+  }
+}
+
+declare const CRUCIBLE_VERSION: string | undefined;

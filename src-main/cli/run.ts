@@ -1,0 +1,171 @@
+/**
+ * `crucible run MODEL ...`: one inference through the engine host, inputs from files or
+ * synthesized, outputs summarized and optionally written as .npy / .pb.
+ */
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { ProviderIdSchema, type ModelInspection, type TensorSummary } from '../ipc/contract';
+import { checkExternalData, inspectModel } from '../engine/model/inspect';
+import { summarizeTensor } from '../engine/model/summary';
+import { resolveDims, synthesizeInputs } from '../engine/model/synth';
+import { readTensorFile, writeTensorFile } from '../engine/model/tensor-files';
+import type { HostTensor } from '../engine/tensor';
+import { AppError, toErrorData } from '../shared/errors';
+import { keyValues, parseCliArgs, parseDims, startEngine, type CliIo } from './io';
+
+export async function runCommand(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseCliArgs('run', args, {
+    provider: { type: 'string', default: 'cpu' },
+    input: { type: 'string', multiple: true },
+    shape: { type: 'string', multiple: true },
+    dim: { type: 'string', multiple: true },
+    fill: { type: 'string', default: 'random' },
+    seed: { type: 'string', default: '1' },
+    out: { type: 'string' },
+    format: { type: 'string', default: 'npy' },
+    json: { type: 'boolean' },
+  });
+  if (positionals.length !== 1) throw new AppError('BAD_REQUEST', 'run: give exactly one MODEL path');
+  const modelPath = path.resolve(positionals[0] as string);
+  const provider = ProviderIdSchema.safeParse(values.provider);
+  if (!provider.success) {
+    throw new AppError('BAD_REQUEST', `run: unknown provider '${values.provider}' (${ProviderIdSchema.options.join(', ')})`);
+  }
+  const fill = values.fill as string;
+  if (fill !== 'random' && fill !== 'zeros' && fill !== 'ones') {
+    throw new AppError('BAD_REQUEST', `run: --fill must be random, zeros or ones, got '${fill}'`);
+  }
+  const seed = Number(values.seed);
+  if (!Number.isSafeInteger(seed)) throw new AppError('BAD_REQUEST', `run: --seed must be an integer`);
+  if (values.format !== 'npy' && values.format !== 'pb') {
+    throw new AppError('BAD_REQUEST', `run: --format must be npy or pb, got '${values.format}'`);
+  }
+
+  const dims = parseDims(values.dim);
+  const inspection = await inspectModel(modelPath, { dims });
+  await checkExternalData(modelPath);
+  const inputs = await buildInputs(inspection, {
+    files: keyValues('--input', values.input),
+    shapes: keyValues('--shape', values.shape),
+    dims,
+    fill,
+    seed,
+  });
+
+  const engine = await startEngine();
+  try {
+    const created = await engine.request('session.create', {
+      sessionId: 'cli',
+      modelPath,
+      provider: provider.data,
+      dims,
+    });
+    const ran = await engine
+      .request('session.run', { sessionId: 'cli', inputs: inputs.tensors, want: 'tensors' })
+      .catch((err: unknown) => {
+        throw withInputFile(err, inputs.fileOf);
+      });
+    const tensors = ran.tensors ?? {};
+    const summaries: TensorSummary[] = Object.entries(tensors).map(([name, t]) => summarizeTensor(name, t));
+    const files: string[] = [];
+    if (values.out) {
+      const outDir = path.resolve(values.out);
+      await mkdir(outDir, { recursive: true });
+      for (const [name, t] of Object.entries(tensors)) {
+        const file = path.join(outDir, `${safeFileName(name)}.${values.format}`);
+        await writeTensorFile(file, t, { name });
+        files.push(file);
+      }
+    }
+    const result = {
+      model: modelPath,
+      provider: provider.data,
+      sessionMs: created.createMs,
+      runMs: ran.runMs,
+      inputs: Object.fromEntries(
+        Object.entries(inputs.tensors).map(([n, t]) => [n, { dtype: t.dtype, dims: t.dims, from: inputs.fileOf[n] ?? fill }]),
+      ),
+      outputs: summaries,
+      files,
+    };
+    if (values.json) io.out(JSON.stringify(result, null, 2));
+    else io.out(formatRun(result));
+    return 0;
+  } finally {
+    engine.close();
+  }
+}
+
+interface InputPlan {
+  files: [string, string][];
+  shapes: [string, string][];
+  dims: Record<string, number>;
+  fill: 'random' | 'zeros' | 'ones';
+  seed: number;
+}
+
+/** Inputs from files where given, synthesized for the rest (shapes from --shape, --dim or defaults). */
+async function buildInputs(
+  inspection: ModelInspection,
+  plan: InputPlan,
+): Promise<{ tensors: Record<string, HostTensor>; fileOf: Record<string, string> }> {
+  const known = new Map(inspection.inputs.map((i) => [i.name, i]));
+  const tensors: Record<string, HostTensor> = {};
+  const fileOf: Record<string, string> = {};
+  for (const [name, file] of plan.files) {
+    if (!known.has(name)) {
+      throw new AppError('INPUT_INVALID', `--input ${name}=${file}: the model has no input '${name}' (inputs: ${[...known.keys()].join(', ')})`);
+    }
+    tensors[name] = (await readTensorFile(path.resolve(file))).tensor;
+    fileOf[name] = path.resolve(file);
+  }
+  const shapes = new Map<string, number[]>();
+  for (const [name, spec] of plan.shapes) {
+    if (!known.has(name)) throw new AppError('INPUT_INVALID', `--shape ${name}: the model has no input '${name}'`);
+    const dims = spec.split('x').map(Number);
+    if (dims.some((d) => !Number.isSafeInteger(d) || d < 0)) {
+      throw new AppError('BAD_REQUEST', `--shape ${name}=${spec}: write dims as 1x3x224x224`);
+    }
+    shapes.set(name, dims);
+  }
+  const rest = inspection.inputs
+    .filter((i) => !(i.name in tensors))
+    .map((i) => (shapes.has(i.name) ? { ...i, shape: shapes.get(i.name) ?? null } : i));
+  for (const i of rest) resolveDims(i, plan.dims); // throws INPUT_INVALID for absurd sizes, naming the input
+  Object.assign(tensors, synthesizeInputs(rest, { fill: plan.fill, seed: plan.seed, dims: plan.dims }));
+  return { tensors, fileOf };
+}
+
+/** Adds the file an input came from to an input error, so the line names the file. */
+function withInputFile(err: unknown, fileOf: Record<string, string>): unknown {
+  const data = toErrorData(err);
+  if (data.code !== 'INPUT_INVALID') return err;
+  const hit = Object.entries(fileOf).find(([name]) => data.message.includes(`'${name}'`));
+  return hit ? new AppError(data.code, `${hit[1]}: ${data.message}`, data.detail) : err;
+}
+
+function safeFileName(name: string): string {
+  return name.replace(/[^A-Za-z0-9._-]/g, '_') || 'output';
+}
+
+function formatRun(r: {
+  model: string;
+  provider: string;
+  sessionMs: number;
+  runMs: number;
+  outputs: TensorSummary[];
+  files: string[];
+}): string {
+  const lines = [`${r.model} on ${r.provider}: session ${r.sessionMs.toFixed(1)} ms, run ${r.runMs.toFixed(2)} ms`];
+  for (const o of r.outputs) {
+    lines.push(`  ${o.name}: ${o.dtype} [${o.shape.join(', ')}]`);
+    if (o.stats) {
+      const s = o.stats;
+      lines.push(`    min ${s.min.toPrecision(5)}  max ${s.max.toPrecision(5)}  mean ${s.mean.toPrecision(5)}  std ${s.std.toPrecision(5)}${s.nan ? `  NaN ${s.nan}` : ''}`);
+    }
+    lines.push(`    first ${o.first.slice(0, 8).join(', ')}`);
+    if (o.topk) lines.push(`    top ${o.topk.map((t) => `${t.index}:${t.value.toPrecision(4)}`).join('  ')}`);
+  }
+  for (const f of r.files) lines.push(`  wrote ${f}`);
+  return lines.join('\n');
+}
