@@ -10,16 +10,24 @@ export interface BenchState {
   results: BenchResult[];
   loaded: boolean;
   loading: boolean;
+  /** When the history was read; "5 min ago" is measured from here. */
+  loadedAt: number | null;
   error: AppErrorData | null;
 }
 
-const initial: BenchState = { results: [], loaded: false, loading: false, error: null };
+const initial: BenchState = {
+  results: [],
+  loaded: false,
+  loading: false,
+  loadedAt: null,
+  error: null,
+};
 
 export const useBenchStore = create<BenchState>()(() => initial);
 
 /** bench:history answered (newest first). */
-export function benchHistoryLoaded(results: BenchResult[]): void {
-  useBenchStore.setState({ results, loaded: true, loading: false, error: null });
+export function benchHistoryLoaded(results: BenchResult[], now = Date.now()): void {
+  useBenchStore.setState({ results, loaded: true, loading: false, loadedAt: now, error: null });
 }
 
 /** bench:history failed. */

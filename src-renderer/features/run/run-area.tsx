@@ -1,0 +1,54 @@
+import { useEffect } from 'react';
+import { selectProviders, useEngineStore } from '../../state/engine';
+import { useModelsStore } from '../../state/models';
+import {
+  bestProvider,
+  runModelChosen,
+  runProviderChosen,
+  runnableModels,
+  useRunStore,
+} from '../../state/run';
+import { EmptyState } from '../../ui/empty-state';
+import { RunForm } from './run-form';
+import { RunOutcome } from './run-outcome';
+
+/** The Run area: pick a model and a provider, run once, read the outputs. */
+export function RunArea() {
+  const entries = useModelsStore((s) => s.entries);
+  const selectedId = useModelsStore((s) => s.selectedId);
+  const loaded = useModelsStore((s) => s.loaded);
+  const providers = useEngineStore(selectProviders);
+  const form = useRunStore((s) => s.form);
+  const models = runnableModels(entries);
+
+  // Fill in sensible choices once the lists are known, and replace choices that went away
+  // (a removed model, a provider that became unavailable after an engine restart).
+  useEffect(() => {
+    if (!models.some((m) => m.id === form.modelId)) {
+      const preferred = models.find((m) => m.id === selectedId) ?? models[0] ?? null;
+      if (preferred !== null || form.modelId !== null) runModelChosen(preferred);
+    }
+    if (!providers.some((p) => p.id === form.provider && p.available)) {
+      const best = bestProvider(providers);
+      if (best !== null) runProviderChosen(best);
+    }
+  }, [models, providers, form.modelId, form.provider, selectedId]);
+
+  return (
+    <div className="area" data-testid="area-run">
+      <div className="area-head">
+        <h1>Run</h1>
+      </div>
+      {loaded && models.length === 0 ? (
+        <EmptyState title="No model to run yet" testId="run-empty">
+          <p>Drop an .onnx file anywhere on the window, then come back here.</p>
+        </EmptyState>
+      ) : (
+        <div className="run-layout">
+          <RunForm models={models} providers={providers} />
+          <RunOutcome />
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,95 @@
+import type { TensorSummary } from '../../../src-main/ipc/contract';
+import { ErrorNotice } from '../../app/error-notice';
+import { useRunStore } from '../../state/run';
+import { Card } from '../../ui/card';
+import { formatMs, formatShape, formatValue } from '../../ui/format';
+import { Stat, StatGrid } from '../../ui/stat';
+
+/** The last run: its error inline, or its timings and a summary of every output. */
+export function RunOutcome() {
+  const status = useRunStore((s) => s.status);
+  const result = useRunStore((s) => s.result);
+  const error = useRunStore((s) => s.error);
+  if (status === 'idle') {
+    return <p className="muted run-hint">Outputs appear here after a run.</p>;
+  }
+  return (
+    <div className="run-outcome" data-testid="run-outcome" aria-busy={status === 'running'}>
+      {status === 'running' && (
+        <p className="notice-busy" role="status">
+          Running…
+        </p>
+      )}
+      {error !== null && <ErrorNotice error={error} testId="run-error" />}
+      {result !== null && (
+        <>
+          <Card title="Timing" testId="run-timing">
+            <StatGrid>
+              <Stat label="Provider">{result.provider}</Stat>
+              <Stat label="Session" hint="Creating the session (loading and optimising the model)">
+                {formatMs(result.sessionMs)}
+              </Stat>
+              <Stat label="Run" hint="One inference">
+                {formatMs(result.runMs)}
+              </Stat>
+            </StatGrid>
+          </Card>
+          {result.outputs.map((o) => (
+            <OutputCard key={o.name} output={o} />
+          ))}
+        </>
+      )}
+    </div>
+  );
+}
+
+function OutputCard({ output }: { output: TensorSummary }) {
+  return (
+    <Card
+      title={<span className="mono">{output.name}</span>}
+      subtitle={
+        <span className="mono">
+          {output.dtype} {formatShape(output.shape)}
+        </span>
+      }
+      testId="run-output"
+    >
+      {output.stats !== null && (
+        <StatGrid>
+          <Stat label="Min">{formatValue(output.stats.min)}</Stat>
+          <Stat label="Max">{formatValue(output.stats.max)}</Stat>
+          <Stat label="Mean">{formatValue(output.stats.mean)}</Stat>
+          <Stat label="Std">{formatValue(output.stats.std)}</Stat>
+          {output.stats.nan > 0 && <Stat label="NaN">{output.stats.nan}</Stat>}
+        </StatGrid>
+      )}
+      <p className="first-values">
+        <span className="stat-label">First values</span>{' '}
+        <span className="mono">
+          {output.first.length === 0 ? '—' : output.first.map(formatValue).join(', ')}
+        </span>
+      </p>
+      {output.topk !== null && output.topk.length > 0 && (
+        <table className="table table-compact" data-testid="run-topk">
+          <caption>Top {output.topk.length}</caption>
+          <thead>
+            <tr>
+              <th scope="col">Rank</th>
+              <th scope="col">Index</th>
+              <th scope="col">Value</th>
+            </tr>
+          </thead>
+          <tbody>
+            {output.topk.map((t, rank) => (
+              <tr key={t.index}>
+                <td>{rank + 1}</td>
+                <td className="mono">{t.index}</td>
+                <td className="mono">{formatValue(t.value)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </Card>
+  );
+}
