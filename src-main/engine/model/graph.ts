@@ -39,7 +39,13 @@ export function valueInfo(vi: onnx.IValueInfoProto): ValueInfo {
     return { name, kind: which === 'tensorType' ? 'tensor' : 'sparse_tensor', dtype, shape };
   }
   const kind =
-    which === 'sequenceType' ? 'sequence' : which === 'mapType' ? 'map' : which === 'optionalType' ? 'optional' : 'unknown';
+    which === 'sequenceType'
+      ? 'sequence'
+      : which === 'mapType'
+        ? 'map'
+        : which === 'optionalType'
+          ? 'optional'
+          : 'unknown';
   return { name, kind, dtype: null, shape: null };
 }
 

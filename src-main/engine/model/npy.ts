@@ -76,7 +76,8 @@ export function decodeNpy(bytes: Uint8Array, file: string): HostTensor {
 
 function decodeBody(h: Header, body: Uint8Array, file: string): HostTensor {
   const m = /^([<>|=]?)([a-zA-Z])(\d+)$/.exec(h.descr);
-  if (!m) throw new AppError('UNSUPPORTED', `${file}: dtype ${JSON.stringify(h.descr)} is not supported`);
+  if (!m)
+    throw new AppError('UNSUPPORTED', `${file}: dtype ${JSON.stringify(h.descr)} is not supported`);
   const order = m[1] as string;
   const kind = m[2] as string;
   const size = Number(m[3]);
@@ -95,7 +96,10 @@ function decodeBody(h: Header, body: Uint8Array, file: string): HostTensor {
   const itemSize = kind === 'U' ? size * 4 : size;
   const want = count * itemSize;
   if (body.byteLength < want) {
-    throw bad(file, `shape (${h.shape.join(', ')}) needs ${want} data bytes, found ${body.byteLength} (truncated?)`);
+    throw bad(
+      file,
+      `shape (${h.shape.join(', ')}) needs ${want} data bytes, found ${body.byteLength} (truncated?)`,
+    );
   }
   if (body.byteLength > want) {
     throw bad(file, `it has ${body.byteLength - want} bytes after the data`);
@@ -119,7 +123,13 @@ function decodeBody(h: Header, body: Uint8Array, file: string): HostTensor {
   return { dtype, dims: h.shape, data };
 }
 
-function decodeStrings(raw: Uint8Array, count: number, kind: string, size: number, be: boolean): string[] {
+function decodeStrings(
+  raw: Uint8Array,
+  count: number,
+  kind: string,
+  size: number,
+  be: boolean,
+): string[] {
   const out: string[] = new Array<string>(count);
   const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
   const utf8 = new TextDecoder();

@@ -57,7 +57,10 @@ export function resolveDims(valueInfo: ValueInfo, userDims: Record<string, numbe
     );
   }
   if (valueInfo.shape === null) {
-    throw new AppError('INPUT_INVALID', `input '${name}' has no shape in the model, so its size is unknown`);
+    throw new AppError(
+      'INPUT_INVALID',
+      `input '${name}' has no shape in the model, so its size is unknown`,
+    );
   }
   const dims = valueInfo.shape.map((d, i) => resolveDim(d, i, userDims));
   for (const [i, d] of dims.entries()) {
@@ -146,7 +149,8 @@ function fillTensor(
     case 'float32':
     case 'complex64': {
       const d = data as Float32Array;
-      for (let i = 0; i < d.length; i++) d[i] = ones ? oneOrImag(dtype, i) : (next() >>> 8) / 2 ** 24;
+      for (let i = 0; i < d.length; i++)
+        d[i] = ones ? oneOrImag(dtype, i) : (next() >>> 8) / 2 ** 24;
       return d;
     }
     case 'float64':
@@ -203,7 +207,8 @@ function fillTensor(
       return d;
     }
     default: {
-      const d = data as Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array;
+      const d = data as
+        Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array;
       for (let i = 0; i < count; i++) d[i] = ones ? 1 : next() % 10;
       return d;
     }

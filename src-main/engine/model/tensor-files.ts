@@ -52,14 +52,18 @@ export async function readTensorFile(filePath: string): Promise<TensorFile> {
   let size: number;
   try {
     const st = await stat(filePath);
-    if (st.isDirectory()) throw new AppError('INPUT_INVALID', `${filePath} is a folder, not a tensor file`);
+    if (st.isDirectory())
+      throw new AppError('INPUT_INVALID', `${filePath} is a folder, not a tensor file`);
     size = st.size;
   } catch (err) {
     if (err instanceof AppError) throw err;
     throw fsError(err, filePath);
   }
   if (size > MAX_TENSOR_FILE_BYTES) {
-    throw new AppError('INPUT_INVALID', `${filePath} is ${size} bytes, over the 2 GiB limit for tensor files`);
+    throw new AppError(
+      'INPUT_INVALID',
+      `${filePath} is ${size} bytes, over the 2 GiB limit for tensor files`,
+    );
   }
   let bytes: Uint8Array;
   try {
@@ -121,7 +125,13 @@ export async function writeFileAtomic(
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'EEXIST') throw exists(filePath);
       if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EXDEV') throw err;
-      if (await stat(filePath).then(() => true, () => false)) throw exists(filePath);
+      if (
+        await stat(filePath).then(
+          () => true,
+          () => false,
+        )
+      )
+        throw exists(filePath);
       await rename(tmp, filePath);
     }
   } catch (err) {

@@ -217,7 +217,8 @@ function fillData(file: string, dtype: DType, count: number, f: Fields): TensorD
     bad(file, `${dtype} tensor of ${count} values needs ${want} ${field}, found ${have}`);
 
   if (dtype === 'string') {
-    if (f.raw !== null && f.raw.byteLength > 0) throw bad(file, 'string tensors cannot use raw_data');
+    if (f.raw !== null && f.raw.byteLength > 0)
+      throw bad(file, 'string tensors cannot use raw_data');
     if (f.strings.length !== count) throw mismatch(f.strings.length, count, 'strings');
     return f.strings;
   }
@@ -275,7 +276,10 @@ function allocCount(
       // Everything else sits in int32_data: small ints, bool, the bits of float16/bfloat16/float8,
       // and 4-bit types packed two per element (low nibble first).
       check(f.int32s.length, 'int32_data values');
-      const d = allocData(dtype, count) as Exclude<TensorData, string[] | BigInt64Array | BigUint64Array>;
+      const d = allocData(dtype, count) as Exclude<
+        TensorData,
+        string[] | BigInt64Array | BigUint64Array
+      >;
       for (let i = 0; i < slots; i++) d[i] = f.int32s[i] as number;
       if (dtype === 'bool') normalizeBool(d as Uint8Array);
       return d;
