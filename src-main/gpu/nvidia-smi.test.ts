@@ -15,8 +15,7 @@ import {
   parseNvidiaSmiCsv,
   rejectedField,
 } from './nvidia-smi';
-
-const FIXTURE_DIR = join(__dirname, 'fixtures');
+import { FIXTURE_DIR, writeFakeNvidiaSmi } from './test-support';
 
 interface FixtureCase {
   file: string;
@@ -205,8 +204,8 @@ describe('command and helpers', () => {
   });
 });
 
-// A stand-in executable: a Node script that behaves like nvidia-smi in the ways the source must
-// handle. It prints the real fixture, so the values checked are real ones.
+// Stand-in executables (Node scripts) for the ways a real nvidia-smi behaves that the source must
+// handle; the one that answers prints the real fixture.
 const tmp = mkdtempSync(join(tmpdir(), 'crucible-smi-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -222,33 +221,29 @@ describe.skipIf(process.platform === 'win32')('NvidiaSmiSource with a stand-in e
 
   it('drops fields the driver rejects, then reads the CUDA version from the banner', async () => {
     const log = join(tmp, 'calls.log');
-    const exe = fakeSmi(
-      'smi-old-driver',
-      `const fs = require('fs');
-const args = process.argv.slice(2);
-fs.appendFileSync(${JSON.stringify(log)}, JSON.stringify(args) + '\\n');
-if (args.length === 0) { console.log('| Driver Version: 580.159.04   CUDA Version: 13.0 |'); process.exit(0); }
-const q = args[0].slice('--query-gpu='.length).split(',');
-for (const f of ['cuda_version', 'power.draw.instant', 'clocks_event_reasons.active']) {
-  if (q.includes(f)) { console.log('Field "' + f + '" is not a valid field to query.'); process.exit(2); }
-}
-process.stdout.write(fs.readFileSync(${JSON.stringify(fixture)}, 'utf8'));`,
-    );
+    const exe = writeFakeNvidiaSmi(tmp, 'smi-old-driver', {
+      fixture,
+      log,
+      reject: ['cuda_version', 'power.draw.instant', 'clocks_event_reasons.active'],
+    });
+    const calls = (): string[][] =>
+      readFileSync(log, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as string[]);
     const source = new NvidiaSmiSource({ executable: exe });
     const reading = await source.sample();
     expect(reading.gpus[0]!.name).toBe('NVIDIA H200');
     expect(reading.cudaDriverVersion).toBe('13.0');
-    const calls = readFileSync(log, 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as string[]);
-    const lastQuery = calls.filter((c) => c.length > 0).at(-1)![0]!;
+    const lastQuery = calls()
+      .filter((c) => c.length > 0)
+      .at(-1)![0]!;
     expect(lastQuery).toContain('clocks_throttle_reasons.active');
     expect(lastQuery).not.toContain('power.draw.instant');
     // A second sample reuses what it learnt: one query, no banner.
-    const before = calls.length;
+    const before = calls().length;
     await source.sample();
-    expect(readFileSync(log, 'utf8').trim().split('\n').length).toBe(before + 1);
+    expect(calls().length).toBe(before + 1);
   });
 
   it('reports a driver failure with nvidia-smi’s own words', async () => {
