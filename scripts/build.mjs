@@ -31,47 +31,53 @@ const nodeEntries = [
 const started = Date.now();
 await rm(path.join(dist, 'renderer'), { recursive: true, force: true });
 
-await Promise.all([
-  build({
-    absWorkingDir: root,
-    entryPoints: Object.fromEntries(nodeEntries.map(([src, out]) => [out, src])),
-    outdir: dist,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    sourcemap: 'linked',
-    external: ['electron', 'koffi', 'onnxruntime-node'],
-    define: { CRUCIBLE_VERSION: JSON.stringify(pkg.version) },
-    logLevel: 'warning',
-  }),
-  build({
-    absWorkingDir: root,
-    entryPoints: { 'main/preload': 'src-main/app/preload/preload.ts' },
-    outdir: dist,
-    bundle: true,
-    // A sandboxed preload may require only 'electron' (and a few Node built-ins): bundle the rest.
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    external: ['electron'],
-    logLevel: 'warning',
-  }),
-  build({
-    absWorkingDir: root,
-    entryPoints: { 'renderer/app': 'src-renderer/main.tsx' },
-    outdir: dist,
-    bundle: true,
-    platform: 'browser',
-    target: 'chrome130',
-    format: 'esm',
-    jsx: 'automatic',
-    minify: process.env.NODE_ENV === 'production',
-    sourcemap: 'linked',
-    define: { 'process.env.NODE_ENV': JSON.stringify(process.env.NODE_ENV ?? 'production') },
-    logLevel: 'warning',
-  }),
-]);
+try {
+  await Promise.all([
+    build({
+      absWorkingDir: root,
+      entryPoints: Object.fromEntries(nodeEntries.map(([src, out]) => [out, src])),
+      outdir: dist,
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'cjs',
+      sourcemap: 'linked',
+      external: ['electron', 'koffi', 'onnxruntime-node'],
+      define: { CRUCIBLE_VERSION: JSON.stringify(pkg.version) },
+      logLevel: 'warning',
+    }),
+    build({
+      absWorkingDir: root,
+      entryPoints: { 'main/preload': 'src-main/app/preload/preload.ts' },
+      outdir: dist,
+      bundle: true,
+      // A sandboxed preload may require only 'electron' (and a few Node built-ins): bundle the rest.
+      platform: 'node',
+      target: 'node20',
+      format: 'cjs',
+      external: ['electron'],
+      logLevel: 'warning',
+    }),
+    build({
+      absWorkingDir: root,
+      entryPoints: { 'renderer/app': 'src-renderer/main.tsx' },
+      outdir: dist,
+      bundle: true,
+      platform: 'browser',
+      target: 'chrome130',
+      format: 'esm',
+      jsx: 'automatic',
+      minify: process.env.NODE_ENV === 'production',
+      sourcemap: 'linked',
+      define: { 'process.env.NODE_ENV': JSON.stringify(process.env.NODE_ENV ?? 'production') },
+      logLevel: 'warning',
+    }),
+  ]);
+} catch (err) {
+  // esbuild already printed each error with its file and line.
+  console.error(`build failed: ${err.errors?.length ?? 1} error(s)`);
+  process.exit(1);
+}
 await mkdir(path.join(dist, 'renderer'), { recursive: true });
 await copyFile(path.join(root, 'src-renderer/index.html'), path.join(dist, 'renderer/index.html'));
 for (const f of await readdir(path.join(root, 'assets')).catch(() => [])) {

@@ -1,0 +1,111 @@
+/**
+ * The execution providers Crucible knows, what ORT calls them, and whether each is usable here —
+ * with a reason a user can act on when it is not. Pure: the engine host feeds it what ORT reports
+ * (GetAvailableProviders, GetEpDevices) and the platform, so it is table-tested without a GPU.
+ */
+import type { ProviderId, ProviderStatus } from '../../ipc/contract';
+
+/** What ORT reported about one EP device (a slice of EpDevice, kept plain for tests). */
+export interface EpDeviceFact {
+  epName: string;
+  type: 'cpu' | 'gpu' | 'npu' | 'unknown';
+  vendorId: number;
+  deviceId: number;
+  vendor: string;
+  metadata: Record<string, string>;
+}
+
+export interface CatalogFacts {
+  platform: NodeJS.Platform;
+  /** GetAvailableProviders. */
+  available: string[];
+  /** GetEpDevices. */
+  epDevices: EpDeviceFact[];
+  /** The TensorRT-RTX plugin, when one was found and registered; else why not. */
+  trtRtx: { registered: true; name: string } | { registered: false; reason: string };
+}
+
+export interface ProviderSpec {
+  id: ProviderId;
+  ortName: string;
+  /** The name SessionOptionsAppendExecutionProvider takes (null: appended through EP devices). */
+  appendName: string | null;
+  /** Whether its "compile" writes an EP-context model (true) or an optimized model (false). */
+  compiles: boolean;
+  /** Options always set explicitly because sources disagree on their defaults. */
+  explicitOptions: Record<string, string>;
+}
+
+export const PROVIDERS: Record<ProviderId, ProviderSpec> = {
+  cpu: { id: 'cpu', ortName: 'CPUExecutionProvider', appendName: null, compiles: false, explicitOptions: {} },
+  webgpu: { id: 'webgpu', ortName: 'WebGpuExecutionProvider', appendName: 'WebGPU', compiles: false, explicitOptions: {} },
+  dml: { id: 'dml', ortName: 'DmlExecutionProvider', appendName: 'DML', compiles: false, explicitOptions: {} },
+  cuda: { id: 'cuda', ortName: 'CUDAExecutionProvider', appendName: 'CUDA', compiles: false, explicitOptions: {} },
+  'nv-tensorrt-rtx': {
+    id: 'nv-tensorrt-rtx',
+    ortName: 'NvTensorRTRTXExecutionProvider',
+    appendName: null,
+    compiles: true,
+    // The built-in EP defaults CUDA graphs off, NVIDIA's plugin on: always say which.
+    explicitOptions: { enable_cuda_graph: '0' },
+  },
+};
+
+const NVIDIA = 0x10de;
+
+/** The device a GPU provider will use: the NVIDIA one when there is a choice (laptops with iGPUs). */
+export function pickDevice(devices: EpDeviceFact[], epName: string): EpDeviceFact | null {
+  const mine = devices.filter((d) => d.epName === epName && d.type === 'gpu');
+  return mine.find((d) => d.vendorId === NVIDIA) ?? mine.find((d) => d.metadata.Discrete === '1') ?? mine[0] ?? null;
+}
+
+function device(d: EpDeviceFact | null): ProviderStatus['device'] {
+  return d ? { vendorId: d.vendorId, deviceId: d.deviceId, name: d.vendor || `PCI ${d.vendorId.toString(16)}:${d.deviceId.toString(16)}` } : null;
+}
+
+/** Every provider's status from what ORT reported. */
+export function providerStatuses(facts: CatalogFacts): ProviderStatus[] {
+  const has = (name: string) => facts.available.includes(name);
+  const status = (id: ProviderId, available: boolean, reason: string | null, dev: EpDeviceFact | null): ProviderStatus => ({
+    id,
+    ortName: PROVIDERS[id].ortName,
+    available,
+    reason: available ? null : reason,
+    compiles: PROVIDERS[id].compiles,
+    device: device(dev),
+  });
+
+  const webgpuDevice = pickDevice(facts.epDevices, PROVIDERS.webgpu.ortName);
+  const nvDevice = pickDevice(facts.epDevices, PROVIDERS['nv-tensorrt-rtx'].ortName);
+  return [
+    status('cpu', true, null, null),
+    status(
+      'webgpu',
+      has(PROVIDERS.webgpu.ortName) && webgpuDevice !== null,
+      has(PROVIDERS.webgpu.ortName)
+        ? 'WebGPU found no GPU adapter here (no GPU, or no Vulkan/Direct3D 12 driver for it)'
+        : 'this ONNX Runtime build has no WebGPU provider',
+      webgpuDevice,
+    ),
+    status(
+      'dml',
+      facts.platform === 'win32' && has(PROVIDERS.dml.ortName),
+      facts.platform === 'win32' ? 'this ONNX Runtime build has no DirectML provider' : 'DirectML is a Windows provider',
+      pickDevice(facts.epDevices, PROVIDERS.dml.ortName),
+    ),
+    status(
+      'cuda',
+      has(PROVIDERS.cuda.ortName),
+      "the CUDA provider's libraries are not installed (onnxruntime-node's CUDA download was skipped; TensorRT for RTX is Crucible's NVIDIA path)",
+      null,
+    ),
+    status(
+      'nv-tensorrt-rtx',
+      facts.trtRtx.registered && nvDevice !== null,
+      facts.trtRtx.registered
+        ? 'TensorRT for RTX found no supported GPU: it needs an Ampere or newer NVIDIA RTX GPU (compute capability 8.0+) and driver 555.85+'
+        : facts.trtRtx.reason,
+      nvDevice,
+    ),
+  ];
+}
