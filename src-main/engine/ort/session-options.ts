@@ -1,0 +1,243 @@
+/**
+ * OrtSessionOptions: graph optimisation, threads, optimized-model output, config entries, free
+ * dimension overrides, execution providers (by name, or by EP device), logging.
+ */
+import { AppError } from '../../shared/errors';
+import { ortBinding } from './api';
+import type { NPtr } from './api';
+import { logLevelNumber, ortEnv } from './env';
+import type { LogLevel } from './env';
+import type { EpDevice } from './ep-devices';
+import { NativeHandle } from './handle';
+import { check } from './status';
+
+/** ORT's graph optimisation levels (GraphOptimizationLevel). */
+export const GRAPH_OPTIMIZATION_LEVELS = {
+  disabled: 0,
+  basic: 1,
+  extended: 2,
+  all: 99,
+} as const;
+export type GraphOptimizationLevel = keyof typeof GRAPH_OPTIMIZATION_LEVELS;
+
+/** The GraphOptimizationLevel number of a level. */
+export function graphOptimizationNumber(level: GraphOptimizationLevel): number {
+  const n = GRAPH_OPTIMIZATION_LEVELS[level];
+  if (n === undefined) {
+    throw new AppError('BAD_REQUEST', `unknown graph optimization level '${String(level)}'`);
+  }
+  return n;
+}
+
+/** An execution provider appended by name (SessionOptionsAppendExecutionProvider). */
+export interface ProviderByName {
+  /** e.g. 'NvTensorRtRtx', 'CUDA', 'WebGPU', 'DML'. */
+  name: string;
+  options?: Record<string, string>;
+}
+
+/** Everything {@link SessionOptions.create} can set at once. */
+export interface SessionOptionsInit {
+  graphOptimizationLevel?: GraphOptimizationLevel;
+  intraOpThreads?: number;
+  interOpThreads?: number;
+  /** Where ORT writes the optimized model (SetOptimizedModelFilePath). */
+  optimizedModelPath?: string;
+  /** Session config entries, e.g. { 'session.disable_model_compile': '1' }. */
+  config?: Record<string, string>;
+  /** Free dimension overrides by symbolic name, e.g. { batch: 1 }. */
+  freeDimensions?: Record<string, number>;
+  /** Providers by name, in priority order (CPU is always the last fallback). */
+  providers?: ProviderByName[];
+  logLevel?: LogLevel;
+  logId?: string;
+  /** Route this session's log lines to the env listeners with this tag (SetUserLoggingFunction). */
+  logTag?: number;
+}
+
+/** An OrtSessionOptions handle. */
+export class SessionOptions extends NativeHandle {
+  private constructor(ptr: bigint) {
+    super('OrtSessionOptions', ptr, (p) => ortBinding().api.ReleaseSessionOptions(p));
+  }
+
+  /** Creates session options and applies `init`. */
+  static create(init: SessionOptionsInit = {}): SessionOptions {
+    ortEnv();
+    const out: [NPtr] = [null];
+    check(ortBinding().api.CreateSessionOptions(out), 'creating session options');
+    const so = new SessionOptions(out[0] ?? 0n);
+    try {
+      so.apply(init);
+    } catch (err) {
+      so.release();
+      throw err;
+    }
+    return so;
+  }
+
+  /** A copy of these options (CloneSessionOptions). */
+  clone(): SessionOptions {
+    const out: [NPtr] = [null];
+    check(ortBinding().api.CloneSessionOptions(this.ptr, out), 'copying session options');
+    return new SessionOptions(out[0] ?? 0n);
+  }
+
+  /** Applies several settings; see {@link SessionOptionsInit}. */
+  apply(init: SessionOptionsInit): this {
+    if (init.graphOptimizationLevel !== undefined) {
+      this.setGraphOptimizationLevel(init.graphOptimizationLevel);
+    }
+    if (init.intraOpThreads !== undefined) this.setIntraOpThreads(init.intraOpThreads);
+    if (init.interOpThreads !== undefined) this.setInterOpThreads(init.interOpThreads);
+    if (init.optimizedModelPath !== undefined) {
+      this.setOptimizedModelFilePath(init.optimizedModelPath);
+    }
+    for (const [k, v] of Object.entries(init.config ?? {})) this.addConfigEntry(k, v);
+    for (const [k, v] of Object.entries(init.freeDimensions ?? {})) {
+      this.addFreeDimensionOverride(k, v);
+    }
+    for (const p of init.providers ?? []) this.appendExecutionProvider(p.name, p.options);
+    if (init.logLevel !== undefined) this.setLogLevel(init.logLevel);
+    if (init.logId !== undefined) this.setLogId(init.logId);
+    if (init.logTag !== undefined) this.useLogger(init.logTag);
+    return this;
+  }
+
+  /** SetSessionGraphOptimizationLevel. */
+  setGraphOptimizationLevel(level: GraphOptimizationLevel): this {
+    check(
+      ortBinding().api.SetSessionGraphOptimizationLevel(this.ptr, graphOptimizationNumber(level)),
+      `setting graph optimization level ${level}`,
+    );
+    return this;
+  }
+
+  /** SetIntraOpNumThreads (0 = ORT's default). */
+  setIntraOpThreads(n: number): this {
+    checkThreads('intraOpThreads', n);
+    check(ortBinding().api.SetIntraOpNumThreads(this.ptr, n), `setting intra-op threads to ${n}`);
+    return this;
+  }
+
+  /** SetInterOpNumThreads (0 = ORT's default). */
+  setInterOpThreads(n: number): this {
+    checkThreads('interOpThreads', n);
+    check(ortBinding().api.SetInterOpNumThreads(this.ptr, n), `setting inter-op threads to ${n}`);
+    return this;
+  }
+
+  /** SetOptimizedModelFilePath: ORT saves the optimized graph there when the session is created. */
+  setOptimizedModelFilePath(file: string): this {
+    check(
+      ortBinding().api.SetOptimizedModelFilePath(this.ptr, file),
+      `setting the optimized model path ${file}`,
+    );
+    return this;
+  }
+
+  /** AddSessionConfigEntry. */
+  addConfigEntry(key: string, value: string): this {
+    check(
+      ortBinding().api.AddSessionConfigEntry(this.ptr, key, value),
+      `setting session config ${key}=${value}`,
+    );
+    return this;
+  }
+
+  /** AddFreeDimensionOverrideByName: fixes a symbolic dimension (e.g. batch = 1). */
+  addFreeDimensionOverride(name: string, value: number): this {
+    if (!Number.isSafeInteger(value) || value < 0) {
+      throw new AppError('BAD_REQUEST', `free dimension '${name}' must be a whole number >= 0`);
+    }
+    check(
+      ortBinding().api.AddFreeDimensionOverrideByName(this.ptr, name, BigInt(value)),
+      `overriding free dimension ${name}=${value}`,
+    );
+    return this;
+  }
+
+  /**
+   * SessionOptionsAppendExecutionProvider: a provider by name with string options. Fails with
+   * PROVIDER_UNAVAILABLE when this ORT build does not have it.
+   */
+  appendExecutionProvider(name: string, options: Record<string, string> = {}): this {
+    const keys = Object.keys(options);
+    const values = keys.map((k) => options[k] ?? '');
+    check(
+      ortBinding().api.SessionOptionsAppendExecutionProvider(
+        this.ptr,
+        name,
+        keys,
+        values,
+        keys.length,
+      ),
+      `adding execution provider ${name}`,
+      'PROVIDER_UNAVAILABLE',
+    );
+    return this;
+  }
+
+  /**
+   * SessionOptionsAppendExecutionProvider_V2: a provider through its EP devices (all of one EP),
+   * e.g. a registered plugin EP library.
+   */
+  appendEpDevices(devices: readonly EpDevice[], options: Record<string, string> = {}): this {
+    if (devices.length === 0) throw new AppError('BAD_REQUEST', 'no EP devices to append');
+    const keys = Object.keys(options);
+    const values = keys.map((k) => options[k] ?? '');
+    const ptrs = new BigUint64Array(devices.map((d) => d.ptr));
+    const names = [...new Set(devices.map((d) => d.epName))].join(', ');
+    check(
+      ortBinding().api.SessionOptionsAppendExecutionProvider_V2(
+        this.ptr,
+        ortEnv().ptr,
+        ptrs,
+        ptrs.length,
+        keys,
+        values,
+        keys.length,
+      ),
+      `adding execution provider ${names}`,
+      'PROVIDER_UNAVAILABLE',
+    );
+    return this;
+  }
+
+  /** SetSessionLogSeverityLevel. */
+  setLogLevel(level: LogLevel): this {
+    check(
+      ortBinding().api.SetSessionLogSeverityLevel(this.ptr, logLevelNumber(level)),
+      `setting the session log level to ${level}`,
+    );
+    return this;
+  }
+
+  /** SetSessionLogId. */
+  setLogId(logId: string): this {
+    check(ortBinding().api.SetSessionLogId(this.ptr, logId), `setting the session log id`);
+    return this;
+  }
+
+  /**
+   * SetUserLoggingFunction: this session logs through the env's JS listeners with `tag` in each
+   * record, so one listener can tell sessions (or compile jobs) apart.
+   */
+  useLogger(tag: number): this {
+    if (!Number.isSafeInteger(tag) || tag <= 0) {
+      throw new AppError('BAD_REQUEST', `log tag must be a whole number > 0, got ${tag}`);
+    }
+    const env = ortEnv();
+    check(
+      ortBinding().api.SetUserLoggingFunction(this.ptr, env.loggerPtr, BigInt(tag)),
+      'setting the session logger',
+    );
+    return this;
+  }
+}
+
+function checkThreads(what: string, n: number): void {
+  if (!Number.isSafeInteger(n) || n < 0) {
+    throw new AppError('BAD_REQUEST', `${what} must be a whole number >= 0, got ${n}`);
+  }
+}

@@ -1,0 +1,320 @@
+/**
+ * OrtSession: created from a file (ORT resolves external data beside the model) or from bytes (with
+ * an external-data folder when the model needs one), off the JS thread; its inputs and outputs as
+ * the contract's ValueInfo; and runs that check inputs first and copy outputs into JS memory.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Dim, ValueInfo } from '../../ipc/contract';
+import { AppError } from '../../shared/errors';
+import { checkHostTensor } from '../tensor';
+import type { HostTensor } from '../tensor';
+import { callAsync, ortBinding, readCString } from './api';
+import type { NPtr, Ptr } from './api';
+import { ortEnv } from './env';
+import { NativeHandle, withPinned } from './handle';
+import { Allocator } from './memory-info';
+import type { RunOptions } from './run-options';
+import { SessionOptions } from './session-options';
+import { check, failureError, readStatus } from './status';
+import { dtypeOf, onnxValueType, OrtValue, valueInfoKind } from './value';
+
+/** Options for creating a session. */
+export interface SessionCreateOptions {
+  /** Session options (not consumed: the caller still owns and releases them). Default: ORT's. */
+  options?: SessionOptions;
+}
+
+/** Options for creating a session from bytes. */
+export interface SessionFromBytesOptions extends SessionCreateOptions {
+  /** Folder where the model's external data files are (session config key
+   * session.model_external_initializers_file_folder_path). */
+  externalDataDir?: string;
+  /** Names the model in error messages. Default "model bytes". */
+  label?: string;
+}
+
+const EXTERNAL_DATA_DIR_KEY = 'session.model_external_initializers_file_folder_path';
+
+/** A live ORT session. */
+export class Session extends NativeHandle {
+  /** The model's inputs, in ORT's order. */
+  readonly inputs: readonly ValueInfo[];
+  /** The model's outputs, in ORT's order. */
+  readonly outputs: readonly ValueInfo[];
+  /** Where the model came from, for messages. */
+  readonly label: string;
+  readonly #inputsByName: Map<string, ValueInfo>;
+  readonly #outputNames: Set<string>;
+
+  private constructor(ptr: bigint, label: string) {
+    super('OrtSession', ptr, (p) => ortBinding().api.ReleaseSession(p));
+    this.label = label;
+    try {
+      this.inputs = readValueInfos(ptr, 'input');
+      this.outputs = readValueInfos(ptr, 'output');
+    } catch (err) {
+      this.release();
+      throw err;
+    }
+    this.#inputsByName = new Map(this.inputs.map((i) => [i.name, i]));
+    this.#outputNames = new Set(this.outputs.map((o) => o.name));
+  }
+
+  /** CreateSession from a model file, on a worker thread. */
+  static async create(modelPath: string, opts: SessionCreateOptions = {}): Promise<Session> {
+    const env = ortEnv();
+    const file = path.resolve(modelPath);
+    if (!fs.existsSync(file)) {
+      throw new AppError('FILE_NOT_FOUND', `model file not found: ${file}`);
+    }
+    return withOptions(opts.options, async (so) => {
+      const out: [NPtr] = [null];
+      const status = await callAsync(ortBinding().api.CreateSession, env.ptr, file, so.ptr, out);
+      check(status, `loading model ${file}`);
+      return new Session(out[0] ?? 0n, file);
+    });
+  }
+
+  /** CreateSessionFromArray from model bytes, on a worker thread. */
+  static async fromBytes(bytes: Uint8Array, opts: SessionFromBytesOptions = {}): Promise<Session> {
+    const env = ortEnv();
+    const label = opts.label ?? 'model bytes';
+    let options = opts.options;
+    let owned: SessionOptions | null = null;
+    if (opts.externalDataDir !== undefined) {
+      // A copy, so the caller's options are not changed behind its back.
+      owned = options ? options.clone() : SessionOptions.create();
+      owned.addConfigEntry(EXTERNAL_DATA_DIR_KEY, path.resolve(opts.externalDataDir));
+      options = owned;
+    }
+    try {
+      return await withOptions(options, async (so) => {
+        const out: [NPtr] = [null];
+        const status = await callAsync(
+          ortBinding().api.CreateSessionFromArray,
+          env.ptr,
+          bytes,
+          bytes.byteLength,
+          so.ptr,
+          out,
+        );
+        check(status, `loading ${label}`);
+        return new Session(out[0] ?? 0n, label);
+      });
+    } finally {
+      owned?.release();
+    }
+  }
+
+  /**
+   * Runs the model on host tensors and returns the outputs in JS memory. Inputs are checked first
+   * (INPUT_INVALID names the input, what the model expects and what it got). `outputNames` defaults
+   * to every output. Terminating `runOptions` ends the run with CANCELLED.
+   */
+  async run(
+    feeds: Record<string, HostTensor>,
+    outputNames?: readonly string[],
+    runOptions?: RunOptions,
+  ): Promise<Record<string, HostTensor>> {
+    this.checkInputs(feeds);
+    const values: Record<string, OrtValue> = {};
+    try {
+      for (const [name, t] of Object.entries(feeds)) values[name] = OrtValue.fromHost(t, name);
+      const outputs = await this.runValues(values, outputNames, runOptions);
+      const result: Record<string, HostTensor> = {};
+      try {
+        for (const [name, v] of Object.entries(outputs)) result[name] = v.toHost(name);
+      } finally {
+        for (const v of Object.values(outputs)) v.release();
+      }
+      return result;
+    } finally {
+      for (const v of Object.values(values)) v.release();
+    }
+  }
+
+  /**
+   * Runs on OrtValues (e.g. device tensors) and returns owned output values; the caller releases
+   * them. Input values are not checked here beyond their names.
+   */
+  async runValues(
+    inputs: Record<string, OrtValue>,
+    outputNames?: readonly string[],
+    runOptions?: RunOptions,
+  ): Promise<Record<string, OrtValue>> {
+    const names = outputNames ? [...outputNames] : this.outputs.map((o) => o.name);
+    for (const n of names) {
+      if (!this.#outputNames.has(n)) {
+        throw new AppError(
+          'INPUT_INVALID',
+          `unknown output '${n}'; the model's outputs are: ${[...this.#outputNames].join(', ')}`,
+        );
+      }
+    }
+    const inputNames = Object.keys(inputs);
+    for (const n of inputNames) {
+      if (!this.#inputsByName.has(n)) throw unknownInput(n, this.inputs);
+    }
+    const inputValues = inputNames.map((n) => inputs[n] as OrtValue);
+    const outPtrs = new BigUint64Array(names.length);
+    const status = await withPinned([this, runOptions, ...inputValues], () =>
+      callAsync(
+        ortBinding().api.Run,
+        this.ptr,
+        runOptions ? runOptions.ptr : null,
+        inputNames,
+        new BigUint64Array(inputValues.map((v) => v.ptr)),
+        inputNames.length,
+        names,
+        names.length,
+        outPtrs,
+      ),
+    );
+    const outputs: Record<string, OrtValue> = {};
+    names.forEach((n, i) => {
+      const p = outPtrs[i];
+      if (p) outputs[n] = OrtValue.adopt(p);
+    });
+    const failure = readStatus(status);
+    if (failure) {
+      for (const v of Object.values(outputs)) v.release();
+      if (runOptions?.terminated) {
+        throw failureError(failure, `run of ${this.label} was cancelled`, 'CANCELLED');
+      }
+      throw failureError(failure, `running ${this.label}`);
+    }
+    return outputs;
+  }
+
+  /** Checks host tensors against the model's inputs; throws INPUT_INVALID naming the input. */
+  checkInputs(feeds: Record<string, HostTensor>): void {
+    for (const name of Object.keys(feeds)) {
+      if (!this.#inputsByName.has(name)) throw unknownInput(name, this.inputs);
+    }
+    for (const info of this.inputs) {
+      const t = feeds[info.name];
+      if (!t) {
+        throw new AppError('INPUT_INVALID', `missing input '${info.name}' (${describe(info)})`);
+      }
+      if (info.kind !== 'tensor') {
+        throw new AppError(
+          'INPUT_INVALID',
+          `input '${info.name}' is a ${info.kind}; Crucible feeds tensors only`,
+        );
+      }
+      if (info.dtype !== null && t.dtype !== info.dtype) {
+        throw new AppError(
+          'INPUT_INVALID',
+          `input '${info.name}': expected ${info.dtype}, got ${t.dtype}`,
+        );
+      }
+      if (info.shape !== null) {
+        if (t.dims.length !== info.shape.length) {
+          throw new AppError(
+            'INPUT_INVALID',
+            `input '${info.name}': expected rank ${info.shape.length} ${shapeText(info.shape)}, got rank ${t.dims.length} [${t.dims.join(', ')}]`,
+          );
+        }
+        info.shape.forEach((d, i) => {
+          if (typeof d === 'number' && d >= 0 && t.dims[i] !== d) {
+            throw new AppError(
+              'INPUT_INVALID',
+              `input '${info.name}': dimension ${i} must be ${d} (expected ${shapeText(info.shape ?? [])}), got [${t.dims.join(', ')}]`,
+            );
+          }
+        });
+      }
+      checkHostTensor(info.name, t);
+    }
+  }
+}
+
+async function withOptions<T>(
+  options: SessionOptions | undefined,
+  fn: (so: SessionOptions) => Promise<T>,
+): Promise<T> {
+  const so = options ?? SessionOptions.create();
+  try {
+    return await withPinned([so], () => fn(so));
+  } finally {
+    if (!options) so.release();
+  }
+}
+
+function shapeText(shape: readonly Dim[]): string {
+  return `[${shape.map((d) => (d === null ? '?' : String(d))).join(', ')}]`;
+}
+
+function describe(info: ValueInfo): string {
+  if (info.kind !== 'tensor') return info.kind;
+  return `${info.dtype ?? 'any type'} ${info.shape ? shapeText(info.shape) : '(any shape)'}`;
+}
+
+function unknownInput(name: string, inputs: readonly ValueInfo[]): AppError {
+  const list = inputs.map((i) => `${i.name} (${describe(i)})`).join(', ');
+  return new AppError('INPUT_INVALID', `unknown input '${name}'; the model's inputs are: ${list}`);
+}
+
+function readValueInfos(session: Ptr, which: 'input' | 'output'): ValueInfo[] {
+  const { api } = ortBinding();
+  const allocator = Allocator.default();
+  const count: [number] = [0];
+  const getCount = which === 'input' ? api.SessionGetInputCount : api.SessionGetOutputCount;
+  const getName = which === 'input' ? api.SessionGetInputName : api.SessionGetOutputName;
+  const getType = which === 'input' ? api.SessionGetInputTypeInfo : api.SessionGetOutputTypeInfo;
+  check(getCount(session, count), `counting the model's ${which}s`);
+  const infos: ValueInfo[] = [];
+  for (let i = 0; i < count[0]; i++) {
+    const nameOut: [NPtr] = [null];
+    check(getName(session, i, allocator.ptr, nameOut), `reading ${which} ${i}'s name`);
+    let name: string;
+    try {
+      name = readCString(nameOut[0]) ?? '';
+    } finally {
+      if (nameOut[0]) allocator.free(nameOut[0]);
+    }
+    const typeOut: [NPtr] = [null];
+    check(getType(session, i, typeOut), `reading ${which} '${name}''s type`);
+    const typeInfo = typeOut[0];
+    if (!typeInfo) throw new Error(`no type info for ${which} '${name}'`);
+    try {
+      infos.push(readTypeInfo(typeInfo, name));
+    } finally {
+      api.ReleaseTypeInfo(typeInfo);
+    }
+  }
+  return infos;
+}
+
+function readTypeInfo(typeInfo: Ptr, name: string): ValueInfo {
+  const { api } = ortBinding();
+  const what = `reading the type of '${name}'`;
+  const onnxType: [number] = [0];
+  check(api.GetOnnxTypeFromTypeInfo(typeInfo, onnxType), what);
+  const kind = valueInfoKind(onnxValueType(onnxType[0]));
+  if (kind !== 'tensor') return { name, kind, dtype: null, shape: null };
+  const tensorOut: [NPtr] = [null];
+  check(api.CastTypeInfoToTensorInfo(typeInfo, tensorOut), what);
+  const info = tensorOut[0]; // owned by typeInfo
+  if (!info) return { name, kind, dtype: null, shape: null };
+  const elem: [number] = [0];
+  check(api.GetTensorElementType(info, elem), what);
+  // Element type 0 (UNDEFINED) means the model leaves it open.
+  const dtype = elem[0] === 0 ? null : dtypeOf(elem[0], `'${name}'`);
+  if (!api.TensorTypeAndShape_HasShape(info)) return { name, kind, dtype, shape: null };
+  const rank: [number] = [0];
+  check(api.GetDimensionsCount(info, rank), what);
+  const dims = new BigInt64Array(rank[0]);
+  const symbolic = new BigUint64Array(rank[0]);
+  if (rank[0] > 0) {
+    check(api.GetDimensions(info, dims, rank[0]), what);
+    check(api.GetSymbolicDimensions(info, symbolic, rank[0]), what);
+  }
+  const shape: Dim[] = Array.from(dims, (d, i) => {
+    if (d >= 0n) return Number(d);
+    const sym = readCString(symbolic[i] || null);
+    return sym ? sym : null;
+  });
+  return { name, kind, dtype, shape };
+}
