@@ -3,13 +3,13 @@
 // instead, printing the URL with its token. It never ends in a stack trace.
 // `npm start -- --browser` (or `npm run start:browser`) goes straight to browser mode.
 import { spawn, spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
+const { electronBinary } = require('./electron-binary.cjs');
 const args = process.argv.slice(2);
 const passThrough = args.filter((a) => a !== '--browser');
 
@@ -19,20 +19,8 @@ function say(line) {
 
 /** Why Electron cannot start here, or null when it looks startable. */
 function electronProblem() {
-  let binary;
-  try {
-    binary = require('electron');
-  } catch (err) {
-    return `Electron is not installed (${String(err.message).split('\n')[0]})`;
-  }
-  if (typeof binary !== 'string' || !existsSync(binary)) {
-    return "Electron's binary was not downloaded (node_modules/electron has no dist/; its install step needs the internet)";
-  }
-  try {
-    accessSync(binary, constants.X_OK);
-  } catch {
-    return `Electron's binary at ${binary} is not executable`;
-  }
+  const found = electronBinary();
+  if ('problem' in found) return found.problem;
   if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) {
     return 'there is no display (neither DISPLAY nor WAYLAND_DISPLAY is set)';
   }
@@ -61,7 +49,7 @@ if (problem) {
   startBrowserMode();
 } else {
   const started = Date.now();
-  const electron = spawn(require('electron'), [root, ...passThrough], { stdio: ['inherit', 'inherit', 'pipe'] });
+  const electron = spawn(electronBinary().path, [root, ...passThrough], { stdio: ['inherit', 'inherit', 'pipe'] });
   let stderr = '';
   electron.stderr.on('data', (d) => {
     stderr += d;
