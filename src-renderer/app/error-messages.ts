@@ -59,7 +59,7 @@ export const ERROR_MESSAGES: Record<ErrorCode, ErrorText> = {
   ORT_ERROR: {
     title: 'ONNX Runtime reported an error',
     action:
-      'The message below is ONNX Runtime’s own; the model or the provider may not support it.',
+      'The message above is ONNX Runtime’s own; the model may use something this provider lacks.',
   },
   ENGINE_CRASHED: {
     title: 'The inference engine stopped',

@@ -64,6 +64,20 @@ describe('gpu area open and close', () => {
     expect(api.calls[2]?.input).toEqual({ on: false });
   });
 
+  it('sends watch-on before a quick close can send watch-off', async () => {
+    const api = createFakeApi();
+    api.handle(
+      'gpu:snapshot',
+      () => new Promise((r) => setTimeout(() => r({ ok: true, value: gpuSnapshot(1) }), 5)),
+    );
+    api.handle('gpu:watch', (input) => ({ ok: true, value: { on: input.on, hz: 2 } }));
+    const opened = gpuAreaOpened(api);
+    const closed = gpuAreaClosed(api);
+    await Promise.all([opened, closed]);
+    const watches = api.calls.filter((c) => c.channel === 'gpu:watch').map((c) => c.input);
+    expect(watches).toEqual([{ on: true, hz: 2 }, { on: false }]);
+  });
+
   it('keeps the error when the snapshot fails', async () => {
     const api = createFakeApi();
     api.handle('gpu:snapshot', () => ({

@@ -90,12 +90,17 @@ export function gpuFailed(error: AppErrorData): void {
   useGpuStore.setState({ error });
 }
 
-/** The GPU area opened: read once now, then ask for live samples. */
+/**
+ * The GPU area opened: read once now and ask for live samples. Both requests go out at once, so a
+ * close that follows quickly is always sent after this open's watch-on and wins.
+ */
 export async function gpuAreaOpened(api: RendererApi): Promise<void> {
-  const snapshot = await api.invoke('gpu:snapshot', {});
+  const [snapshot, watch] = await Promise.all([
+    api.invoke('gpu:snapshot', {}),
+    api.invoke('gpu:watch', { on: true, hz: GPU_WATCH_HZ }),
+  ]);
   if (snapshot.ok) gpuSampleReceived(snapshot.value);
   else gpuFailed(snapshot.error);
-  const watch = await api.invoke('gpu:watch', { on: true, hz: GPU_WATCH_HZ });
   if (watch.ok) useGpuStore.setState({ watching: watch.value.on });
   else gpuFailed(watch.error);
 }

@@ -69,10 +69,12 @@ describe('formatFlops and formatCount', () => {
 });
 
 describe('formatValue', () => {
-  it('keeps integers, rounds others to four significant digits', () => {
+  it('keeps integers, rounds others to four significant digits without trailing zeros', () => {
     expect(formatValue(3)).toBe('3');
     expect(formatValue(0.123456)).toBe('0.1235');
     expect(formatValue(-12.3456)).toBe('-12.35');
+    expect(formatValue(0.52)).toBe('0.52');
+    expect(formatValue(0.0012)).toBe('0.0012');
   });
 
   it('uses exponent form for tiny and huge magnitudes', () => {
@@ -106,5 +108,6 @@ describe('formatShape, formatPct, formatAgo', () => {
     expect(formatAgo(now - 5 * 60_000, now)).toBe('5 min ago');
     expect(formatAgo(now - 3 * 3_600_000, now)).toBe('3 h ago');
     expect(formatAgo(now - 2 * 86_400_000, now)).toBe('2 d ago');
+    expect(formatAgo(Date.UTC(2024, 0, 15), Date.UTC(2024, 5, 1))).toBe('2024-01-15');
   });
 });

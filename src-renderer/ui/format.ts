@@ -90,7 +90,8 @@ export function formatValue(value: number | string | boolean | null | undefined)
   if (Number.isInteger(value) && Math.abs(value) < 1e9) return String(value);
   const abs = Math.abs(value);
   if (abs !== 0 && (abs < 1e-3 || abs >= 1e6)) return value.toExponential(3);
-  return toSignificant(value, 4);
+  // Through Number() so trailing zeros go: 0.52 reads better than 0.5200 in a list of values.
+  return String(Number(value.toPrecision(4)));
 }
 
 /** A percentage from 0–100: 42.345 → "42%". */
@@ -111,7 +112,7 @@ export function formatShape(shape: readonly (Dim | number)[] | null): string {
   return `[${shape.map((d) => (d === null ? '?' : String(d))).join(', ')}]`;
 }
 
-/** How long ago a timestamp was, for history lists: "just now", "5 min ago", "3 d ago". */
+/** How long ago a timestamp was, for history lists: "just now", "5 min ago", "3 d ago", then the date. */
 export function formatAgo(at: number, now: number): string {
   const seconds = Math.max(0, Math.round((now - at) / 1000));
   if (seconds < 45) return 'just now';
@@ -119,7 +120,9 @@ export function formatAgo(at: number, now: number): string {
   if (minutes < 60) return `${minutes} min ago`;
   const hours = Math.round(minutes / 60);
   if (hours < 24) return `${hours} h ago`;
-  return `${Math.round(hours / 24)} d ago`;
+  const days = Math.round(hours / 24);
+  if (days < 30) return `${days} d ago`;
+  return new Date(at).toISOString().slice(0, 10);
 }
 
 /** A number with `digits` significant digits, without exponent form for everyday magnitudes. */

@@ -34,14 +34,13 @@ export function Meter(props: {
       aria-valuemax={max ?? undefined}
       data-testid={testId}
     >
-      <rect className="meter-track" x="0" y="0" width="100" height="10" rx="1.5" />
+      <rect className="meter-track" x="0" y="0" width="100" height="10" />
       <rect
         className={warn ? 'meter-fill meter-warn' : 'meter-fill'}
         x="0"
         y="0"
         width={width}
         height="10"
-        rx="1.5"
       />
       {marks.map((mark) => {
         const x = fraction(mark.at, max) * 100;

@@ -1,5 +1,4 @@
 import type { ModelEntry } from '../../../src-main/ipc/contract';
-import { describeError } from '../../app/error-messages';
 import { modelSelected } from '../../state/models';
 import { Chip } from '../../ui/chip';
 import { formatBytes } from '../../ui/format';
@@ -38,9 +37,7 @@ export function ModelList(props: { entries: readonly ModelEntry[]; selectedId: s
                 <span className="model-row-inputs mono">{inputsSummary(inspection.inputs)}</span>
               )}
               {entry.error !== null && (
-                <span className="model-row-error">
-                  {describeError(entry.error).title}: {entry.error.message}
-                </span>
+                <span className="model-row-error">{entry.error.message}</span>
               )}
             </button>
           </li>
