@@ -7,19 +7,33 @@ import reactHooks from 'eslint-plugin-react-hooks';
 
 const noElectron = {
   name: 'electron',
-  message: 'Only src-main/app/ (and the preload) import electron; engine, gpu, store, services and cli run in plain Node.',
+  message:
+    'Only src-main/app/ (and the preload) import electron; engine, gpu, store, services and cli run in plain Node.',
 };
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/', 'dist/', 'release/', '.tsbuild/', 'test-results/', 'playwright-report/', 'e2e/artifacts/', '.gl/', '.gpu/'],
+    ignores: [
+      'node_modules/',
+      'dist/',
+      'release/',
+      '.tsbuild/',
+      'test-results/',
+      'playwright-report/',
+      'e2e/artifacts/',
+      '.gl/',
+      '.gpu/',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
     languageOptions: { ecmaVersion: 2023, sourceType: 'module' },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/consistent-type-imports': 'error',
       'no-console': 'off',
     },
@@ -27,7 +41,16 @@ export default tseslint.config(
   {
     files: ['**/*.mjs', '**/*.cjs', 'bin/**/*.js'],
     languageOptions: {
-      globals: { process: 'readonly', console: 'readonly', require: 'readonly', module: 'writable', __dirname: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly' },
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        require: 'readonly',
+        module: 'writable',
+        __dirname: 'readonly',
+        URL: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+      },
     },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
@@ -49,7 +72,8 @@ export default tseslint.config(
             {
               name: 'electron',
               importNames: ['ipcMain', 'ipcRenderer'],
-              message: 'Bind channels through src-main/app/ipc-main.ts (sender check + schema) or the preload, never ipcMain/ipcRenderer directly.',
+              message:
+                'Bind channels through src-main/app/ipc-main.ts (sender check + schema) or the preload, never ipcMain/ipcRenderer directly.',
             },
           ],
         },
@@ -64,8 +88,22 @@ export default tseslint.config(
         {
           paths: [noElectron],
           patterns: [
-            { group: ['node:*', 'fs', 'path', 'os', 'child_process'], message: 'ipc/ and shared/ are environment-neutral: the renderer imports them.' },
-            { group: ['../engine/*', '../services/*', '../gpu/*', '../store/*', '../host/*', '../app/*', '../cli/*'], message: 'ipc/ and shared/ import nothing else from src-main.' },
+            {
+              group: ['node:*', 'fs', 'path', 'os', 'child_process'],
+              message: 'ipc/ and shared/ are environment-neutral: the renderer imports them.',
+            },
+            {
+              group: [
+                '../engine/*',
+                '../services/*',
+                '../gpu/*',
+                '../store/*',
+                '../host/*',
+                '../app/*',
+                '../cli/*',
+              ],
+              message: 'ipc/ and shared/ import nothing else from src-main.',
+            },
           ],
         },
       ],
@@ -83,9 +121,13 @@ export default tseslint.config(
           patterns: [
             {
               regex: 'src-main/(?!ipc/|shared/)',
-              message: 'The renderer imports only src-main/ipc/contract and src-main/shared/ from the main side.',
+              message:
+                'The renderer imports only src-main/ipc/contract and src-main/shared/ from the main side.',
             },
-            { group: ['node:*'], message: 'The renderer runs in a sandboxed page: no Node modules.' },
+            {
+              group: ['node:*'],
+              message: 'The renderer runs in a sandboxed page: no Node modules.',
+            },
           ],
         },
       ],

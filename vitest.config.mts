@@ -4,7 +4,12 @@ import { defineConfig } from 'vitest/config';
 // (koffi, ONNX Runtime), so tests run in forked processes, not worker threads.
 export default defineConfig({
   test: {
-    include: ['src-main/**/*.test.ts', 'src-renderer/**/*.test.{ts,tsx}', 'models/**/*.test.ts', 'scripts/**/*.test.ts'],
+    include: [
+      'src-main/**/*.test.ts',
+      'src-renderer/**/*.test.{ts,tsx}',
+      'models/**/*.test.ts',
+      'scripts/**/*.test.ts',
+    ],
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -18,14 +18,19 @@ test('loads the app and walks the five areas', async ({ app }, testInfo) => {
   }
 });
 
-test('shows the no-GPU state with its reason on a machine without an NVIDIA GPU', async ({ app }, testInfo) => {
+test('shows the no-GPU state with its reason on a machine without an NVIDIA GPU', async ({
+  app,
+}, testInfo) => {
   test.skip(!!process.env.CRUCIBLE_EXPECT_GPU, 'this machine has an NVIDIA GPU');
   const { page } = app;
   await page.getByTestId('nav-gpu').click();
   const none = page.getByTestId('gpu-none');
   await expect(none).toBeVisible();
   await expect(none).toContainText('No NVIDIA GPU found');
-  await page.screenshot({ path: path.join(artifacts, `${testInfo.project.name}-gpu-none.png`), fullPage: true });
+  await page.screenshot({
+    path: path.join(artifacts, `${testInfo.project.name}-gpu-none.png`),
+    fullPage: true,
+  });
 });
 
 test('the engine reports ONNX Runtime and the CPU provider', async ({ app }) => {

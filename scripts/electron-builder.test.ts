@@ -10,7 +10,9 @@ const { getConfig, validateConfiguration } = require('app-builder-lib/out/util/c
   getConfig(dir: string, file: string | null, cfg: unknown): Promise<Record<string, unknown>>;
   validateConfiguration(cfg: unknown, logger: unknown): Promise<void>;
 };
-const { DebugLogger } = require('builder-util/out/DebugLogger') as { DebugLogger: new (on: boolean) => unknown };
+const { DebugLogger } = require('builder-util/out/DebugLogger') as {
+  DebugLogger: new (on: boolean) => unknown;
+};
 const root = path.resolve(__dirname, '..');
 
 describe('electron-builder.yml', () => {
@@ -21,7 +23,9 @@ describe('electron-builder.yml', () => {
 
   it('the validator does reject a wrong configuration', async () => {
     const cfg = await getConfig(root, 'electron-builder.yml', null);
-    await expect(validateConfiguration({ ...cfg, nsis: { oneClick: 'sometimes' } }, new DebugLogger(false))).rejects.toThrow();
+    await expect(
+      validateConfiguration({ ...cfg, nsis: { oneClick: 'sometimes' } }, new DebugLogger(false)),
+    ).rejects.toThrow();
   });
 
   it('builds a per-user NSIS installer and a portable exe for Windows, and an AppImage for Linux', async () => {
@@ -41,8 +45,14 @@ describe('electron-builder.yml', () => {
       extraResources: { from: string; to: string }[];
     };
     expect(cfg.asarUnpack).toEqual(
-      expect.arrayContaining(['node_modules/onnxruntime-node/bin/**', 'node_modules/koffi/**', 'node_modules/@koromix/**']),
+      expect.arrayContaining([
+        'node_modules/onnxruntime-node/bin/**',
+        'node_modules/koffi/**',
+        'node_modules/@koromix/**',
+      ]),
     );
-    expect(cfg.extraResources).toContainEqual(expect.objectContaining({ from: 'models', to: 'models' }));
+    expect(cfg.extraResources).toContainEqual(
+      expect.objectContaining({ from: 'models', to: 'models' }),
+    );
   });
 });

@@ -28,9 +28,13 @@ function electronProblem() {
 }
 
 function startBrowserMode() {
-  const child = spawn(process.execPath, [path.join(root, 'dist/host/browser-main.js'), ...passThrough], {
-    stdio: 'inherit',
-  });
+  const child = spawn(
+    process.execPath,
+    [path.join(root, 'dist/host/browser-main.js'), ...passThrough],
+    {
+      stdio: 'inherit',
+    },
+  );
   for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
   child.on('exit', (code) => process.exit(code ?? 0));
 }
@@ -49,7 +53,9 @@ if (problem) {
   startBrowserMode();
 } else {
   const started = Date.now();
-  const electron = spawn(electronBinary().path, [root, ...passThrough], { stdio: ['inherit', 'inherit', 'pipe'] });
+  const electron = spawn(electronBinary().path, [root, ...passThrough], {
+    stdio: ['inherit', 'inherit', 'pipe'],
+  });
   let stderr = '';
   electron.stderr.on('data', (d) => {
     stderr += d;
@@ -62,7 +68,8 @@ if (problem) {
   electron.on('exit', (code, signal) => {
     // A quick non-zero exit means Electron could not start here (missing libraries, sandbox...).
     if (code !== 0 && Date.now() - started < 15_000) {
-      const reason = stderr.trim().split('\n').filter(Boolean).pop() ?? `exit code ${code ?? signal}`;
+      const reason =
+        stderr.trim().split('\n').filter(Boolean).pop() ?? `exit code ${code ?? signal}`;
       say(`Electron cannot start: ${reason} — serving browser mode instead.`);
       startBrowserMode();
     } else {

@@ -9,7 +9,8 @@ export async function inspectCommand(args: string[], io: CliIo): Promise<number>
     json: { type: 'boolean' },
     dim: { type: 'string', multiple: true },
   });
-  if (positionals.length !== 1) throw new AppError('BAD_REQUEST', 'inspect: give exactly one MODEL path');
+  if (positionals.length !== 1)
+    throw new AppError('BAD_REQUEST', 'inspect: give exactly one MODEL path');
   const model = positionals[0] as string;
   const inspection = await inspectModel(model, { dims: parseDims(values.dim) });
   if (values.json) io.out(JSON.stringify(inspection, null, 2));
@@ -18,7 +19,9 @@ export async function inspectCommand(args: string[], io: CliIo): Promise<number>
 }
 
 const fmtShape = (v: ValueInfo) =>
-  v.shape ? `[${v.shape.map((d) => (d === null ? '?' : String(d))).join(', ')}]` : '(unknown shape)';
+  v.shape
+    ? `[${v.shape.map((d) => (d === null ? '?' : String(d))).join(', ')}]`
+    : '(unknown shape)';
 
 /** The human-readable form. */
 export function formatInspection(model: string, m: ModelInspection): string {

@@ -14,7 +14,9 @@ export function parseCliArgs<T extends NonNullable<ParseArgsConfig['options']>>(
   command: string,
   args: string[],
   options: T,
-) {
+): ReturnType<
+  typeof parseArgs<{ args: string[]; options: T; allowPositionals: true; strict: true }>
+> {
   try {
     return parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (err) {
@@ -37,7 +39,10 @@ export function parseDims(values: string[] | undefined): Record<string, number> 
   for (const [name, v] of keyValues('--dim', values)) {
     const n = Number(v);
     if (!Number.isSafeInteger(n) || n <= 0) {
-      throw new AppError('BAD_REQUEST', `--dim ${name}=${v}: a dimension must be a positive integer`);
+      throw new AppError(
+        'BAD_REQUEST',
+        `--dim ${name}=${v}: a dimension must be a positive integer`,
+      );
     }
     dims[name] = n;
   }

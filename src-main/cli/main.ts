@@ -66,7 +66,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       return 2;
     }
     const data = toErrorData(err);
-    io.err(`crucible: internal error: ${data.message}${verbose ? '' : ' (run with --verbose for details)'}`);
+    io.err(
+      `crucible: internal error: ${data.message}${verbose ? '' : ' (run with --verbose for details)'}`,
+    );
     if (verbose && err instanceof Error && err.stack) io.err(err.stack);
     return 1;
   }

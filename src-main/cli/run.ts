@@ -25,18 +25,23 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
     format: { type: 'string', default: 'npy' },
     json: { type: 'boolean' },
   });
-  if (positionals.length !== 1) throw new AppError('BAD_REQUEST', 'run: give exactly one MODEL path');
+  if (positionals.length !== 1)
+    throw new AppError('BAD_REQUEST', 'run: give exactly one MODEL path');
   const modelPath = path.resolve(positionals[0] as string);
   const provider = ProviderIdSchema.safeParse(values.provider);
   if (!provider.success) {
-    throw new AppError('BAD_REQUEST', `run: unknown provider '${values.provider}' (${ProviderIdSchema.options.join(', ')})`);
+    throw new AppError(
+      'BAD_REQUEST',
+      `run: unknown provider '${values.provider}' (${ProviderIdSchema.options.join(', ')})`,
+    );
   }
   const fill = values.fill as string;
   if (fill !== 'random' && fill !== 'zeros' && fill !== 'ones') {
     throw new AppError('BAD_REQUEST', `run: --fill must be random, zeros or ones, got '${fill}'`);
   }
   const seed = Number(values.seed);
-  if (!Number.isSafeInteger(seed)) throw new AppError('BAD_REQUEST', `run: --seed must be an integer`);
+  if (!Number.isSafeInteger(seed))
+    throw new AppError('BAD_REQUEST', `run: --seed must be an integer`);
   if (values.format !== 'npy' && values.format !== 'pb') {
     throw new AppError('BAD_REQUEST', `run: --format must be npy or pb, got '${values.format}'`);
   }
@@ -66,7 +71,9 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
         throw withInputFile(err, inputs.fileOf);
       });
     const tensors = ran.tensors ?? {};
-    const summaries: TensorSummary[] = Object.entries(tensors).map(([name, t]) => summarizeTensor(name, t));
+    const summaries: TensorSummary[] = Object.entries(tensors).map(([name, t]) =>
+      summarizeTensor(name, t),
+    );
     const files: string[] = [];
     if (values.out) {
       const outDir = path.resolve(values.out);
@@ -83,7 +90,10 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
       sessionMs: created.createMs,
       runMs: ran.runMs,
       inputs: Object.fromEntries(
-        Object.entries(inputs.tensors).map(([n, t]) => [n, { dtype: t.dtype, dims: t.dims, from: inputs.fileOf[n] ?? fill }]),
+        Object.entries(inputs.tensors).map(([n, t]) => [
+          n,
+          { dtype: t.dtype, dims: t.dims, from: inputs.fileOf[n] ?? fill },
+        ]),
       ),
       outputs: summaries,
       files,
@@ -114,14 +124,18 @@ async function buildInputs(
   const fileOf: Record<string, string> = {};
   for (const [name, file] of plan.files) {
     if (!known.has(name)) {
-      throw new AppError('INPUT_INVALID', `--input ${name}=${file}: the model has no input '${name}' (inputs: ${[...known.keys()].join(', ')})`);
+      throw new AppError(
+        'INPUT_INVALID',
+        `--input ${name}=${file}: the model has no input '${name}' (inputs: ${[...known.keys()].join(', ')})`,
+      );
     }
     tensors[name] = (await readTensorFile(path.resolve(file))).tensor;
     fileOf[name] = path.resolve(file);
   }
   const shapes = new Map<string, number[]>();
   for (const [name, spec] of plan.shapes) {
-    if (!known.has(name)) throw new AppError('INPUT_INVALID', `--shape ${name}: the model has no input '${name}'`);
+    if (!known.has(name))
+      throw new AppError('INPUT_INVALID', `--shape ${name}: the model has no input '${name}'`);
     const dims = spec.split('x').map(Number);
     if (dims.some((d) => !Number.isSafeInteger(d) || d < 0)) {
       throw new AppError('BAD_REQUEST', `--shape ${name}=${spec}: write dims as 1x3x224x224`);
@@ -132,7 +146,10 @@ async function buildInputs(
     .filter((i) => !(i.name in tensors))
     .map((i) => (shapes.has(i.name) ? { ...i, shape: shapes.get(i.name) ?? null } : i));
   for (const i of rest) resolveDims(i, plan.dims); // throws INPUT_INVALID for absurd sizes, naming the input
-  Object.assign(tensors, synthesizeInputs(rest, { fill: plan.fill, seed: plan.seed, dims: plan.dims }));
+  Object.assign(
+    tensors,
+    synthesizeInputs(rest, { fill: plan.fill, seed: plan.seed, dims: plan.dims }),
+  );
   return { tensors, fileOf };
 }
 
@@ -156,15 +173,20 @@ function formatRun(r: {
   outputs: TensorSummary[];
   files: string[];
 }): string {
-  const lines = [`${r.model} on ${r.provider}: session ${r.sessionMs.toFixed(1)} ms, run ${r.runMs.toFixed(2)} ms`];
+  const lines = [
+    `${r.model} on ${r.provider}: session ${r.sessionMs.toFixed(1)} ms, run ${r.runMs.toFixed(2)} ms`,
+  ];
   for (const o of r.outputs) {
     lines.push(`  ${o.name}: ${o.dtype} [${o.shape.join(', ')}]`);
     if (o.stats) {
       const s = o.stats;
-      lines.push(`    min ${s.min.toPrecision(5)}  max ${s.max.toPrecision(5)}  mean ${s.mean.toPrecision(5)}  std ${s.std.toPrecision(5)}${s.nan ? `  NaN ${s.nan}` : ''}`);
+      lines.push(
+        `    min ${s.min.toPrecision(5)}  max ${s.max.toPrecision(5)}  mean ${s.mean.toPrecision(5)}  std ${s.std.toPrecision(5)}${s.nan ? `  NaN ${s.nan}` : ''}`,
+      );
     }
     lines.push(`    first ${o.first.slice(0, 8).join(', ')}`);
-    if (o.topk) lines.push(`    top ${o.topk.map((t) => `${t.index}:${t.value.toPrecision(4)}`).join('  ')}`);
+    if (o.topk)
+      lines.push(`    top ${o.topk.map((t) => `${t.index}:${t.value.toPrecision(4)}`).join('  ')}`);
   }
   for (const f of r.files) lines.push(`  wrote ${f}`);
   return lines.join('\n');

@@ -99,7 +99,9 @@ function request(
       (res) => {
         let data = '';
         res.on('data', (c: Buffer) => (data += c.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: data }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: data }),
+        );
       },
     );
     req.on('error', reject);
@@ -143,7 +145,10 @@ describe('browser-mode host', () => {
   });
 
   it('refuses a foreign Host header (DNS rebinding) even with the token', async () => {
-    const res = await request('/', { host: `evil.example:${host.port}`, authorization: 'Bearer test-token-0123456789' });
+    const res = await request('/', {
+      host: `evil.example:${host.port}`,
+      authorization: 'Bearer test-token-0123456789',
+    });
     expect(res.status).toBe(421);
   });
 
@@ -156,11 +161,26 @@ describe('browser-mode host', () => {
   });
 
   it('refuses an upload over the size limit and a traversing name', async () => {
-    const big = await request('/api/upload?name=m.onnx', { ...auth(), origin: host.origin, 'content-length': '4096' }, 'POST', Buffer.alloc(4096));
+    const big = await request(
+      '/api/upload?name=m.onnx',
+      { ...auth(), origin: host.origin, 'content-length': '4096' },
+      'POST',
+      Buffer.alloc(4096),
+    );
     expect(big.status).toBe(413);
-    const evil = await request('/api/upload?name=..%2Fm.onnx', { ...auth(), origin: host.origin }, 'POST', Buffer.alloc(8));
+    const evil = await request(
+      '/api/upload?name=..%2Fm.onnx',
+      { ...auth(), origin: host.origin },
+      'POST',
+      Buffer.alloc(8),
+    );
     expect(evil.status).toBe(400);
-    const bad = await request('/api/upload?name=m.onnx', { ...auth(), origin: host.origin }, 'POST', Buffer.alloc(8));
+    const bad = await request(
+      '/api/upload?name=m.onnx',
+      { ...auth(), origin: host.origin },
+      'POST',
+      Buffer.alloc(8),
+    );
     expect(bad.status).toBe(422);
     expect(JSON.parse(bad.body)).toMatchObject({ ok: false, error: { code: 'MODEL_INVALID' } });
   });
@@ -177,8 +197,12 @@ describe('browser-mode host', () => {
         ws.on('error', () => resolve(-1));
       });
     expect(await open({ origin: host.origin })).toBe(401);
-    expect(await open({ origin: 'http://evil.example', authorization: 'Bearer test-token-0123456789' })).toBe(403);
-    expect(await open({ origin: host.origin, authorization: 'Bearer test-token-0123456789' })).toBe('open');
+    expect(
+      await open({ origin: 'http://evil.example', authorization: 'Bearer test-token-0123456789' }),
+    ).toBe(403);
+    expect(await open({ origin: host.origin, authorization: 'Bearer test-token-0123456789' })).toBe(
+      'open',
+    );
   });
 
   it('answers invokes over the socket, and refuses malformed ones with BAD_REQUEST', async () => {
@@ -194,9 +218,19 @@ describe('browser-mode host', () => {
     ws.send('not json');
     await new Promise((r) => setTimeout(r, 200));
     ws.close();
-    expect(replies).toContainEqual({ type: 'result', id: 1, result: { ok: true, value: engineStatus } });
+    expect(replies).toContainEqual({
+      type: 'result',
+      id: 1,
+      result: { ok: true, value: engineStatus },
+    });
     expect(replies).toContainEqual(
-      expect.objectContaining({ id: 2, result: expect.objectContaining({ ok: false, error: expect.objectContaining({ code: 'BAD_REQUEST' }) }) }),
+      expect.objectContaining({
+        id: 2,
+        result: expect.objectContaining({
+          ok: false,
+          error: expect.objectContaining({ code: 'BAD_REQUEST' }),
+        }),
+      }),
     );
     expect(replies).toContainEqual(
       expect.objectContaining({ id: 3, result: expect.objectContaining({ ok: false }) }),

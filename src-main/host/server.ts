@@ -151,7 +151,8 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     if (req.method === 'POST' && url.pathname === '/api/upload') {
       return handleUpload(req, res, url.searchParams.get('name') ?? '');
     }
-    if (req.method !== 'GET' && req.method !== 'HEAD') return sendText(res, 405, 'method not allowed');
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      return sendText(res, 405, 'method not allowed');
     const name = url.pathname === '/' ? 'index.html' : url.pathname.slice(1);
     const body = files.get(name);
     if (!body) return sendText(res, 404, 'not found');
@@ -166,7 +167,11 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
   async function handleUpload(req: http.IncomingMessage, res: http.ServerResponse, name: string) {
     const base = path.basename(name);
     if (!base || base !== name || base.startsWith('.')) {
-      return sendJson(res, 400, failure('BAD_REQUEST', `invalid file name ${JSON.stringify(name)}`));
+      return sendJson(
+        res,
+        400,
+        failure('BAD_REQUEST', `invalid file name ${JSON.stringify(name)}`),
+      );
     }
     const declared = Number(req.headers['content-length'] ?? NaN);
     if (Number.isFinite(declared) && declared > maxUpload) {
@@ -202,7 +207,8 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
   const sockets = new Set<WebSocket>();
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://placeholder');
-    const refused = url.pathname === '/ws' ? check(req, true) : { status: 404, reason: 'no such socket' };
+    const refused =
+      url.pathname === '/ws' ? check(req, true) : { status: 404, reason: 'no such socket' };
     if (refused || sockets.size >= maxConnections) {
       const reason = refused?.reason ?? 'too many connections';
       log(`host: refused socket: ${reason}`);
@@ -230,8 +236,15 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
           log(`host: refused a message of unknown type from ${clientId}`);
           return;
         }
-        const result = await dispatch(opts.services.handlers, msg.channel, msg.input, { clientId }, log);
-        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type: 'result', id: msg.id, result }));
+        const result = await dispatch(
+          opts.services.handlers,
+          msg.channel,
+          msg.input,
+          { clientId },
+          log,
+        );
+        if (ws.readyState === ws.OPEN)
+          ws.send(JSON.stringify({ type: 'result', id: msg.id, result }));
       })();
     });
     ws.on('close', () => {
@@ -275,13 +288,19 @@ async function loadStaticFiles(dir: string): Promise<Map<string, Buffer>> {
   try {
     names = await readdir(dir);
   } catch {
-    throw new AppError('FILE_NOT_FOUND', `the renderer is not built (${dir} is missing): run npm run build`);
+    throw new AppError(
+      'FILE_NOT_FOUND',
+      `the renderer is not built (${dir} is missing): run npm run build`,
+    );
   }
   for (const name of names) {
     if (CONTENT_TYPES[path.extname(name)]) files.set(name, await readFile(path.join(dir, name)));
   }
   if (!files.has('index.html')) {
-    throw new AppError('FILE_NOT_FOUND', `${path.join(dir, 'index.html')} is missing: run npm run build`);
+    throw new AppError(
+      'FILE_NOT_FOUND',
+      `${path.join(dir, 'index.html')} is missing: run npm run build`,
+    );
   }
   return files;
 }
@@ -324,7 +343,10 @@ function failure(code: 'BAD_REQUEST', message: string): Result<never> {
 }
 
 function sendText(res: http.ServerResponse, status: number, text: string) {
-  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+  res.writeHead(status, {
+    'content-type': 'text/plain; charset=utf-8',
+    'cache-control': 'no-store',
+  });
   res.end(text);
 }
 

@@ -193,9 +193,7 @@ export const ModelInspectionSchema = z.object({
   initializerCount: z.number().int(),
   parameterCount: z.number(),
   parameterBytes: z.number(),
-  externalData: z.array(
-    z.object({ location: z.string(), bytes: z.number(), exists: z.boolean() }),
-  ),
+  externalData: z.array(z.object({ location: z.string(), bytes: z.number(), exists: z.boolean() })),
   flops: z.object({
     /** Estimated FLOPs of one inference (2 per multiply-add), null when no shape was known. */
     total: z.number().nullable(),
@@ -240,7 +238,13 @@ export const TensorSummarySchema = z.object({
   dtype: DTypeSchema,
   shape: z.array(z.number()),
   stats: z
-    .object({ min: z.number(), max: z.number(), mean: z.number(), std: z.number(), nan: z.number() })
+    .object({
+      min: z.number(),
+      max: z.number(),
+      mean: z.number(),
+      std: z.number(),
+      nan: z.number(),
+    })
     .nullable(),
   /** The first values (numbers, strings for string tensors, bigints as strings). */
   first: z.array(z.union([z.number(), z.string(), z.boolean()])),

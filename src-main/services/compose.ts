@@ -52,10 +52,14 @@ export async function composeMain(opts: ComposeOptions): Promise<Composed> {
     notice,
   });
   await library.open();
-  const history = new JsonStore(path.join(paths.stores, 'bench-history.json'), BenchHistorySchema, () => ({
-    version: 1 as const,
-    results: [],
-  }));
+  const history = new JsonStore(
+    path.join(paths.stores, 'bench-history.json'),
+    BenchHistorySchema,
+    () => ({
+      version: 1 as const,
+      results: [],
+    }),
+  );
   const benchResults = (await history.load()).value.results;
   const compileJobs: CompileJob[] = [];
 

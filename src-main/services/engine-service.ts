@@ -4,7 +4,13 @@
  * when the host restarts (they died with it).
  */
 import type { z } from 'zod';
-import type { EngineStatus, ModelEntry, ProviderId, RunRequestSchema, RunResult } from '../ipc/contract';
+import type {
+  EngineStatus,
+  ModelEntry,
+  ProviderId,
+  RunRequestSchema,
+  RunResult,
+} from '../ipc/contract';
 import { AppError } from '../shared/errors';
 import type { EngineClient } from '../engine/host/engine-client';
 import type { EngineSource } from './services';
@@ -72,7 +78,10 @@ export class EngineService implements EngineSource {
   private checkProvider(id: ProviderId): void {
     const p = this.client.status().providers.find((x) => x.id === id);
     if (p && !p.available) {
-      throw new AppError('PROVIDER_UNAVAILABLE', `${p.ortName} is not available here: ${p.reason ?? 'unknown reason'}`);
+      throw new AppError(
+        'PROVIDER_UNAVAILABLE',
+        `${p.ortName} is not available here: ${p.reason ?? 'unknown reason'}`,
+      );
     }
   }
 }

@@ -192,7 +192,10 @@ export class ModelLibrary {
       ...this.models,
       {
         id,
-        name: path.basename(modelPath, '.onnx') === 'model' ? path.basename(path.dirname(modelPath)) : path.basename(modelPath, '.onnx'),
+        name:
+          path.basename(modelPath, '.onnx') === 'model'
+            ? path.basename(path.dirname(modelPath))
+            : path.basename(modelPath, '.onnx'),
         path: modelPath,
         builtIn,
         addedAt: Date.now(),

@@ -93,7 +93,8 @@ export function createServices(deps: ServiceDeps): Services {
     'models:remove': async (input) => ({ removed: await library.remove(input.id) }),
     'run:execute': async (input) => {
       const model = library.get(input.modelId);
-      if (!model) throw new AppError('NOT_FOUND', `no model with id ${input.modelId} in the library`);
+      if (!model)
+        throw new AppError('NOT_FOUND', `no model with id ${input.modelId} in the library`);
       return engine.run(input, model);
     },
     'compile:list': async () => queues.compileJobs(),

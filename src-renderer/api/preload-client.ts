@@ -29,7 +29,10 @@ export function createPreloadApi(bridge: PreloadBridge): RendererApi {
         results.push(
           path
             ? await bridge.invoke('models:add', { path })
-            : { ok: false, error: { code: 'FILE_NOT_FOUND', message: `${file.name}: no path on this machine` } },
+            : {
+                ok: false,
+                error: { code: 'FILE_NOT_FOUND', message: `${file.name}: no path on this machine` },
+              },
         );
       }
       return results;

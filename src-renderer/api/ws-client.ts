@@ -3,7 +3,14 @@
  * cookie the host set when the tokened URL was opened), requests by id, events fanned out to `on()`
  * listeners. Reconnects with backoff; calls made while disconnected wait for the socket.
  */
-import type { EventChannel, EventPayload, InvokeChannel, InvokeInput, InvokeOutput, ModelEntry } from '../../src-main/ipc/contract';
+import type {
+  EventChannel,
+  EventPayload,
+  InvokeChannel,
+  InvokeInput,
+  InvokeOutput,
+  ModelEntry,
+} from '../../src-main/ipc/contract';
 import type { Result } from '../../src-main/shared/result';
 import type { RendererApi } from './types';
 
@@ -42,7 +49,10 @@ export function createWsApi(origin: string = window.location.origin): RendererAp
         socket = null;
         open = null;
         for (const [id, done] of pending) {
-          done({ ok: false, error: { code: 'ENGINE_CRASHED', message: 'lost the connection to Crucible' } });
+          done({
+            ok: false,
+            error: { code: 'ENGINE_CRASHED', message: 'lost the connection to Crucible' },
+          });
           pending.delete(id);
         }
         const delay = Math.min(250 * 2 ** attempt++, 5000);
@@ -79,7 +89,10 @@ export function createWsApi(origin: string = window.location.origin): RendererAp
           });
           results.push((await res.json()) as Result<ModelEntry>);
         } catch (err) {
-          results.push({ ok: false, error: { code: 'IO_ERROR', message: `${file.name}: upload failed (${String(err)})` } });
+          results.push({
+            ok: false,
+            error: { code: 'IO_ERROR', message: `${file.name}: upload failed (${String(err)})` },
+          });
         }
       }
       return results;

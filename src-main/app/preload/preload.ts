@@ -2,7 +2,6 @@
  * The preload: exposes exactly the contract (one invoke per channel, on() returning an unsubscribe)
  * and getPathForFile for drops — never ipcRenderer itself, never sendSync.
  */
-// eslint-disable-next-line no-restricted-imports -- the preload is one of the two wrappers allowed to touch ipcRenderer
 import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
 import { eventChannels, invokeChannels, type EventChannel } from '../../ipc/contract';
 
@@ -12,7 +11,10 @@ const eventNames = new Set(Object.keys(eventChannels));
 contextBridge.exposeInMainWorld('crucible', {
   invoke(channel: string, input: unknown) {
     if (!invokeNames.has(channel)) {
-      return Promise.resolve({ ok: false, error: { code: 'BAD_REQUEST', message: `unknown channel ${channel}` } });
+      return Promise.resolve({
+        ok: false,
+        error: { code: 'BAD_REQUEST', message: `unknown channel ${channel}` },
+      });
     }
     return ipcRenderer.invoke(channel, input);
   },

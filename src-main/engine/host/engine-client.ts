@@ -116,7 +116,11 @@ export class EngineClient {
   }
 
   /** Sends one request; resolves with its value or rejects with an AppError. */
-  async request<O extends Op>(op: O, args: OpArgsIn<O>, options: RequestOptions = {}): Promise<OpResults[O]> {
+  async request<O extends Op>(
+    op: O,
+    args: OpArgsIn<O>,
+    options: RequestOptions = {},
+  ): Promise<OpResults[O]> {
     await this.start();
     const proc = this.proc;
     if (!proc) throw new AppError('ENGINE_CRASHED', 'the engine host is not running');
@@ -161,7 +165,10 @@ export class EngineClient {
       let greeted = false;
       const helloTimer = setTimeout(() => {
         if (greeted) return;
-        const err = { code: 'ENGINE_CRASHED' as const, message: 'the engine host did not start in time' };
+        const err = {
+          code: 'ENGINE_CRASHED' as const,
+          message: 'the engine host did not start in time',
+        };
         this.setState({ state: 'failed', lastError: err });
         proc.kill();
         reject(AppError.fromData(err));
@@ -207,7 +214,12 @@ export class EngineClient {
             p.cleanup();
             p.resolve(msg.value);
           } else {
-            this.settle(msg.id, isAppErrorData(msg.error) ? msg.error : { code: 'INTERNAL', message: 'malformed error from the engine host' });
+            this.settle(
+              msg.id,
+              isAppErrorData(msg.error)
+                ? msg.error
+                : { code: 'INTERNAL', message: 'malformed error from the engine host' },
+            );
           }
         }
       });
@@ -226,7 +238,10 @@ export class EngineClient {
         }
         if (this.closed || this.closedByHelloFailure) return;
         if (!greeted) {
-          const err = { code: 'ENGINE_CRASHED' as const, message: `the engine host exited before it started (${how})` };
+          const err = {
+            code: 'ENGINE_CRASHED' as const,
+            message: `the engine host exited before it started (${how})`,
+          };
           this.setState({ state: 'failed', lastError: err });
           return reject(AppError.fromData(err));
         }
@@ -241,7 +256,10 @@ export class EngineClient {
     const now = Date.now();
     this.crashes.push(now);
     while (this.crashes.length && (this.crashes[0] as number) < now - 60_000) this.crashes.shift();
-    const lastError = { code: 'ENGINE_CRASHED' as const, message: `the engine process stopped (${how})` };
+    const lastError = {
+      code: 'ENGINE_CRASHED' as const,
+      message: `the engine process stopped (${how})`,
+    };
     if (this.crashes.length > (this.opts.maxCrashesPerMinute ?? 5)) {
       this.setState({ state: 'failed', lastError });
       return;

@@ -62,7 +62,9 @@ async function handle<O extends Op>(id: number, op: O, args: OpArgsOut<O>): Prom
       const so = SessionOptions.create({
         freeDimensions: a.dims,
         optimizedModelPath: a.optimizedModelPath,
-        providers: spec.appendName ? [{ name: spec.appendName, options: { ...spec.explicitOptions, ...a.providerOptions } }] : [],
+        providers: spec.appendName
+          ? [{ name: spec.appendName, options: { ...spec.explicitOptions, ...a.providerOptions } }]
+          : [],
       });
       try {
         const t0 = performance.now();
@@ -132,14 +134,25 @@ async function handle<O extends Op>(id: number, op: O, args: OpArgsOut<O>): Prom
 async function start(): Promise<void> {
   let env: OrtEnvironment;
   try {
-    env = initOrt({ libraryLocation: process.env.CRUCIBLE_ORT_DIR || undefined, logLevel: 'warning' });
+    env = initOrt({
+      libraryLocation: process.env.CRUCIBLE_ORT_DIR || undefined,
+      logLevel: 'warning',
+    });
   } catch (err) {
     send({ type: 'hello-failed', error: toErrorData(err) });
     setTimeout(() => process.exit(3), 50);
     return;
   }
   env.onLog((r) =>
-    send({ type: 'log', line: { severity: ['verbose', 'info', 'warning', 'error', 'fatal'].indexOf(r.severity), category: r.category, logid: r.logid, message: r.message } }),
+    send({
+      type: 'log',
+      line: {
+        severity: ['verbose', 'info', 'warning', 'error', 'fatal'].indexOf(r.severity),
+        category: r.category,
+        logid: r.logid,
+        message: r.message,
+      },
+    }),
   );
 
   onMessage((msg) => {
@@ -151,7 +164,12 @@ async function start(): Promise<void> {
     if (msg.type !== 'request') return;
     const schema = OpArgs[msg.op];
     if (!schema) {
-      send({ type: 'response', id: msg.id, ok: false, error: { code: 'BAD_REQUEST', message: `unknown op ${String(msg.op)}` } });
+      send({
+        type: 'response',
+        id: msg.id,
+        ok: false,
+        error: { code: 'BAD_REQUEST', message: `unknown op ${String(msg.op)}` },
+      });
       return;
     }
     const parsed = schema.safeParse(msg.args);
@@ -161,17 +179,22 @@ async function start(): Promise<void> {
         type: 'response',
         id: msg.id,
         ok: false,
-        error: { code: 'BAD_REQUEST', message: `${msg.op}: ${issue?.path.join('.') || 'args'}: ${issue?.message ?? 'invalid'}` },
+        error: {
+          code: 'BAD_REQUEST',
+          message: `${msg.op}: ${issue?.path.join('.') || 'args'}: ${issue?.message ?? 'invalid'}`,
+        },
       });
       return;
     }
-    handle(msg.id, msg.op, parsed.data as OpArgsOut<typeof msg.op>).then(
-      (value) => send({ type: 'response', id: msg.id, ok: true, value }),
-      (err: unknown) => {
-        if (!(err instanceof AppError)) console.error(`engine host: ${msg.op} failed:`, err);
-        send({ type: 'response', id: msg.id, ok: false, error: toErrorData(err) });
-      },
-    ).finally(() => cancelled.delete(msg.id));
+    handle(msg.id, msg.op, parsed.data as OpArgsOut<typeof msg.op>)
+      .then(
+        (value) => send({ type: 'response', id: msg.id, ok: true, value }),
+        (err: unknown) => {
+          if (!(err instanceof AppError)) console.error(`engine host: ${msg.op} failed:`, err);
+          send({ type: 'response', id: msg.id, ok: false, error: toErrorData(err) });
+        },
+      )
+      .finally(() => cancelled.delete(msg.id));
   });
 
   const trtRtx = await registerTrtRtx();
@@ -188,7 +211,12 @@ async function start(): Promise<void> {
     protocol: PROTOCOL_VERSION,
     ortVersion: env.version,
     libraryPath: env.libraryPath,
-    providers: providerStatuses({ platform: process.platform, available: getAvailableProviders(), epDevices: devices, trtRtx }),
+    providers: providerStatuses({
+      platform: process.platform,
+      available: getAvailableProviders(),
+      epDevices: devices,
+      trtRtx,
+    }),
     pid: process.pid,
   });
 }

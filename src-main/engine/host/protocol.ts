@@ -27,12 +27,12 @@ import {
   FillSchema,
   ProviderIdSchema,
   ProviderStatusSchema,
-  type AppErrorData,
   type ModelInspection,
   type ProviderStatus,
   type TensorSummary,
   type ValueInfo,
 } from '../../ipc/contract';
+import type { AppErrorData } from '../../shared/errors';
 import type { HostTensor } from '../tensor';
 
 export const PROTOCOL_VERSION = 1;
@@ -106,8 +106,7 @@ export interface OpResults {
 
 /** main → host */
 export type ToHost =
-  | { type: 'request'; id: number; op: Op; args: unknown }
-  | { type: 'cancel'; id: number };
+  { type: 'request'; id: number; op: Op; args: unknown } | { type: 'cancel'; id: number };
 
 /** One ORT logger line. */
 export interface LogLine {

@@ -37,10 +37,34 @@ export interface ProviderSpec {
 }
 
 export const PROVIDERS: Record<ProviderId, ProviderSpec> = {
-  cpu: { id: 'cpu', ortName: 'CPUExecutionProvider', appendName: null, compiles: false, explicitOptions: {} },
-  webgpu: { id: 'webgpu', ortName: 'WebGpuExecutionProvider', appendName: 'WebGPU', compiles: false, explicitOptions: {} },
-  dml: { id: 'dml', ortName: 'DmlExecutionProvider', appendName: 'DML', compiles: false, explicitOptions: {} },
-  cuda: { id: 'cuda', ortName: 'CUDAExecutionProvider', appendName: 'CUDA', compiles: false, explicitOptions: {} },
+  cpu: {
+    id: 'cpu',
+    ortName: 'CPUExecutionProvider',
+    appendName: null,
+    compiles: false,
+    explicitOptions: {},
+  },
+  webgpu: {
+    id: 'webgpu',
+    ortName: 'WebGpuExecutionProvider',
+    appendName: 'WebGPU',
+    compiles: false,
+    explicitOptions: {},
+  },
+  dml: {
+    id: 'dml',
+    ortName: 'DmlExecutionProvider',
+    appendName: 'DML',
+    compiles: false,
+    explicitOptions: {},
+  },
+  cuda: {
+    id: 'cuda',
+    ortName: 'CUDAExecutionProvider',
+    appendName: 'CUDA',
+    compiles: false,
+    explicitOptions: {},
+  },
   'nv-tensorrt-rtx': {
     id: 'nv-tensorrt-rtx',
     ortName: 'NvTensorRTRTXExecutionProvider',
@@ -56,17 +80,33 @@ const NVIDIA = 0x10de;
 /** The device a GPU provider will use: the NVIDIA one when there is a choice (laptops with iGPUs). */
 export function pickDevice(devices: EpDeviceFact[], epName: string): EpDeviceFact | null {
   const mine = devices.filter((d) => d.epName === epName && d.type === 'gpu');
-  return mine.find((d) => d.vendorId === NVIDIA) ?? mine.find((d) => d.metadata.Discrete === '1') ?? mine[0] ?? null;
+  return (
+    mine.find((d) => d.vendorId === NVIDIA) ??
+    mine.find((d) => d.metadata.Discrete === '1') ??
+    mine[0] ??
+    null
+  );
 }
 
 function device(d: EpDeviceFact | null): ProviderStatus['device'] {
-  return d ? { vendorId: d.vendorId, deviceId: d.deviceId, name: d.vendor || `PCI ${d.vendorId.toString(16)}:${d.deviceId.toString(16)}` } : null;
+  return d
+    ? {
+        vendorId: d.vendorId,
+        deviceId: d.deviceId,
+        name: d.vendor || `PCI ${d.vendorId.toString(16)}:${d.deviceId.toString(16)}`,
+      }
+    : null;
 }
 
 /** Every provider's status from what ORT reported. */
 export function providerStatuses(facts: CatalogFacts): ProviderStatus[] {
   const has = (name: string) => facts.available.includes(name);
-  const status = (id: ProviderId, available: boolean, reason: string | null, dev: EpDeviceFact | null): ProviderStatus => ({
+  const status = (
+    id: ProviderId,
+    available: boolean,
+    reason: string | null,
+    dev: EpDeviceFact | null,
+  ): ProviderStatus => ({
     id,
     ortName: PROVIDERS[id].ortName,
     available,
@@ -90,7 +130,9 @@ export function providerStatuses(facts: CatalogFacts): ProviderStatus[] {
     status(
       'dml',
       facts.platform === 'win32' && has(PROVIDERS.dml.ortName),
-      facts.platform === 'win32' ? 'this ONNX Runtime build has no DirectML provider' : 'DirectML is a Windows provider',
+      facts.platform === 'win32'
+        ? 'this ONNX Runtime build has no DirectML provider'
+        : 'DirectML is a Windows provider',
       pickDevice(facts.epDevices, PROVIDERS.dml.ortName),
     ),
     status(

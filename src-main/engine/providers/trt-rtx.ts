@@ -20,15 +20,21 @@ export function trtRtxLibraryName(platform: NodeJS.Platform = process.platform):
 }
 
 /** Candidate folders in search order, with where each came from. */
-export function trtRtxCandidates(env: NodeJS.ProcessEnv = process.env): { from: string; dir: string }[] {
+export function trtRtxCandidates(
+  env: NodeJS.ProcessEnv = process.env,
+): { from: string; dir: string }[] {
   const out: { from: string; dir: string }[] = [];
-  if (env.CRUCIBLE_TRT_RTX_BUNDLED) out.push({ from: 'the installer', dir: env.CRUCIBLE_TRT_RTX_BUNDLED });
-  if (env.CRUCIBLE_TRT_RTX_SETTING) out.push({ from: 'Settings', dir: env.CRUCIBLE_TRT_RTX_SETTING });
-  if (env.CRUCIBLE_TRT_RTX_DIR) out.push({ from: 'CRUCIBLE_TRT_RTX_DIR', dir: env.CRUCIBLE_TRT_RTX_DIR });
+  if (env.CRUCIBLE_TRT_RTX_BUNDLED)
+    out.push({ from: 'the installer', dir: env.CRUCIBLE_TRT_RTX_BUNDLED });
+  if (env.CRUCIBLE_TRT_RTX_SETTING)
+    out.push({ from: 'Settings', dir: env.CRUCIBLE_TRT_RTX_SETTING });
+  if (env.CRUCIBLE_TRT_RTX_DIR)
+    out.push({ from: 'CRUCIBLE_TRT_RTX_DIR', dir: env.CRUCIBLE_TRT_RTX_DIR });
   return out;
 }
 
-export type TrtRtxState = { registered: true; name: string; path: string } | { registered: false; reason: string };
+export type TrtRtxState =
+  { registered: true; name: string; path: string } | { registered: false; reason: string };
 
 /**
  * Registers the first plugin library found. Every failure becomes a reason a user can act on; a
