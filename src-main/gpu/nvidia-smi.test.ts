@@ -276,3 +276,10 @@ process.exit(9);`,
     );
   });
 });
+
+describe('fixtures/README.md', () => {
+  it('shows the exact command the app runs', () => {
+    const readme = readFileSync(join(FIXTURE_DIR, 'README.md'), 'utf8');
+    expect(readme).toContain(nvidiaSmiCommandLine());
+  });
+});
