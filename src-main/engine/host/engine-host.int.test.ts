@@ -1,0 +1,168 @@
+// The real engine host process (dist/engine/engine-host.js, built by the test setup) over the real
+// ONNX Runtime that onnxruntime-node ships: the handshake, runs on the demo models checked against
+// onnxruntime-node's own JS API, crash isolation and restart.
+import path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DTYPE_INFO, type HostTensor } from '../tensor';
+import { synthesizeInputs } from '../model/synth';
+import { EngineClient, nodeChildSpawner } from './engine-client';
+
+const root = path.resolve(__dirname, '..', '..', '..');
+const hostScript = path.join(root, 'dist', 'engine', 'engine-host.js');
+const model = (name: string) => path.join(root, 'models', name);
+
+let engine: EngineClient;
+
+beforeAll(async () => {
+  engine = new EngineClient(nodeChildSpawner(hostScript), { backoffMs: [10] });
+  await engine.start();
+});
+afterAll(() => engine.close());
+
+/** The oracle: the same inputs through onnxruntime-node's JS API. */
+async function oracle(
+  modelPath: string,
+  feeds: Record<string, HostTensor>,
+): Promise<Record<string, ort.Tensor>> {
+  const session = await ort.InferenceSession.create(modelPath);
+  try {
+    const inputs: Record<string, ort.Tensor> = {};
+    for (const [name, t] of Object.entries(feeds)) {
+      inputs[name] = new ort.Tensor(
+        t.dtype as ort.Tensor.Type,
+        t.data as ort.Tensor.DataType,
+        t.dims,
+      );
+    }
+    return await session.run(inputs);
+  } finally {
+    await session.release();
+  }
+}
+
+describe('engine host process', () => {
+  it('says hello with ORT 1.30, its absolute library path and the CPU provider', () => {
+    const s = engine.status();
+    expect(s.state).toBe('ready');
+    expect(s.ortVersion).toBe('1.30.0');
+    expect(path.isAbsolute(s.libraryPath ?? '')).toBe(true);
+    expect(s.providers.find((p) => p.id === 'cpu')).toMatchObject({ available: true });
+    const trt = s.providers.find((p) => p.id === 'nv-tensorrt-rtx');
+    expect(trt?.available).toBe(false);
+    expect(trt?.reason).toMatch(/TensorRT-RTX provider library/);
+  });
+
+  const cases: [string, Record<string, number>][] = [
+    ['mlp-tiny.onnx', {}],
+    ['resnet-mini.onnx', { batch: 2 }],
+    ['transformer-block.onnx', { sequence: 7 }],
+    ['upscale2x.onnx', { height: 33, width: 47 }],
+    ['with-external-data/model.onnx', {}],
+  ];
+  for (const [name, dims] of cases) {
+    it(`${name}: outputs equal onnxruntime-node's within 1e-6 relative`, async () => {
+      // Same session options on both sides: free-dimension overrides let ORT pick other kernels
+      // (last-bit differences), so the dims shape only the inputs here.
+      const created = await engine.request('session.create', {
+        sessionId: name,
+        modelPath: model(name),
+        provider: 'cpu',
+      });
+      const feeds = synthesizeInputs(created.inputs, { fill: 'random', seed: 7, dims });
+      const ours = await engine.request('session.run', {
+        sessionId: name,
+        inputs: feeds,
+        want: 'tensors',
+      });
+      const theirs = await oracle(model(name), feeds);
+      for (const [outName, expected] of Object.entries(theirs)) {
+        const got = ours.tensors?.[outName];
+        expect(got, outName).toBeDefined();
+        expect(got?.dims).toEqual(expected.dims);
+        expect(got?.dtype).toBe(expected.type);
+        const a = got?.data as Float32Array;
+        const b = expected.data as Float32Array;
+        expect(a.length).toBe(b.length);
+        let worst = 0;
+        for (let i = 0; i < a.length; i++) {
+          const rel =
+            Math.abs((a[i] as number) - (b[i] as number)) /
+            Math.max(Math.abs(b[i] as number), 1e-30);
+          if (Math.abs((a[i] as number) - (b[i] as number)) > 1e-30) worst = Math.max(worst, rel);
+        }
+        expect(worst, `${outName}: worst relative difference`).toBeLessThanOrEqual(1e-6);
+      }
+      await engine.request('session.release', { sessionId: name });
+    });
+  }
+
+  it('integer outputs are bitwise equal to onnxruntime-node (ArgMax over a demo output)', async () => {
+    // The node test case test_argmax_default_axis_example is int64 out: a bitwise comparison.
+    const dir = '/usr/share/libonnx-testdata/data/node/test_argmax_default_axis_random';
+    const modelPath = path.join(dir, 'model.onnx');
+    const created = await engine.request('session.create', {
+      sessionId: 'argmax',
+      modelPath,
+      provider: 'cpu',
+    });
+    const feeds = synthesizeInputs(created.inputs, { fill: 'random', seed: 3, dims: {} });
+    const ours = await engine.request('session.run', {
+      sessionId: 'argmax',
+      inputs: feeds,
+      want: 'tensors',
+    });
+    const theirs = await oracle(modelPath, feeds);
+    for (const [n, t] of Object.entries(theirs)) {
+      expect(DTYPE_INFO[ours.tensors?.[n]?.dtype ?? 'float32'].array).toBe('BigInt64Array');
+      expect(Array.from(ours.tensors?.[n]?.data as BigInt64Array)).toEqual(
+        Array.from(t.data as BigInt64Array),
+      );
+    }
+  });
+
+  it('a native abort in the host fails only the request in flight; the host restarts and serves again', async () => {
+    await expect(engine.request('host.crash', { how: 'abort' })).rejects.toMatchObject({
+      code: 'ENGINE_CRASHED',
+    });
+    await expect.poll(() => engine.status().state, { timeout: 20_000 }).toBe('ready');
+    const created = await engine.request('session.create', {
+      sessionId: 'after',
+      modelPath: model('mlp-tiny.onnx'),
+      provider: 'cpu',
+    });
+    expect(created.inputs[0]?.name).toBe('x');
+    expect(engine.status().restarts).toBeGreaterThanOrEqual(1);
+  });
+
+  it('bad input gets a clear, coded error and the host keeps serving', async () => {
+    await expect(
+      engine.request('session.create', {
+        sessionId: 'missing',
+        modelPath: '/nonexistent/m.onnx',
+        provider: 'cpu',
+      }),
+    ).rejects.toMatchObject({
+      code: 'FILE_NOT_FOUND',
+      message: expect.stringContaining('/nonexistent/m.onnx'),
+    });
+    await engine.request('session.create', {
+      sessionId: 'mlp',
+      modelPath: model('mlp-tiny.onnx'),
+      provider: 'cpu',
+    });
+    const wrong: HostTensor = { dtype: 'int32', dims: [1, 16], data: new Int32Array(16) };
+    await expect(
+      engine.request('session.run', { sessionId: 'mlp', inputs: { x: wrong } }),
+    ).rejects.toMatchObject({
+      code: 'INPUT_INVALID',
+      message: expect.stringContaining("'x'"),
+    });
+    await expect(
+      engine.request('session.run', { sessionId: 'mlp', inputs: {}, bogus: 1 } as never),
+    ).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+    });
+    expect(engine.status().state).toBe('ready');
+  });
+});
