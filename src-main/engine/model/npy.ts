@@ -76,8 +76,7 @@ export function decodeNpy(bytes: Uint8Array, file: string): HostTensor {
 
 function decodeBody(h: Header, body: Uint8Array, file: string): HostTensor {
   const m = /^([<>|=]?)([a-zA-Z])(\d+)$/.exec(h.descr);
-  if (!m)
-    throw new AppError('UNSUPPORTED', `${file}: dtype ${JSON.stringify(h.descr)} is not supported`);
+  if (!m) throw new AppError('UNSUPPORTED', `${file}: numpy dtype '${h.descr}' is not supported`);
   const order = m[1] as string;
   const kind = m[2] as string;
   const size = Number(m[3]);

@@ -138,6 +138,12 @@ export function decodeOnnxModel(bytes: Uint8Array, name: string): onnx.ModelProt
     throw notAModel(name, `the protobuf could not be decoded (${message})`);
   }
   if (!model.graph) throw notAModel(name, 'the protobuf has no graph');
+  // A file cut exactly between two fields still parses; ONNX Runtime's own checks catch the usual
+  // case (the opset list comes last), so make them here too.
+  if (toNumber(model.irVersion as IntLike) <= 0) throw notAModel(name, 'it has no IR version');
+  if ((model.opsetImport ?? []).length === 0) {
+    throw notAModel(name, 'it imports no opset (every ONNX model must; truncated?)');
+  }
   return model;
 }
 
