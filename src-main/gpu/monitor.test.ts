@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { GpuSnapshotSchema } from '../ipc/contract';
 import type { GpuSnapshot } from '../ipc/contract';
 import { clampHz, createGpuMonitor } from './monitor';
-import { FIXTURE_DIR, writeFakeNvidiaSmi } from './test-support';
+import { FIXTURE_DIR, compileFakeNvml, writeFakeNvidiaSmi } from './test-support';
 
 const tmp = mkdtempSync(join(tmpdir(), 'crucible-monitor-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -125,6 +125,21 @@ describe.skipIf(process.platform === 'win32')('nvidia-smi fallback', () => {
     const snap = await monitor.snapshot();
     expect(snap.source).toBe('none');
     expect(snap.reason).toMatch(/installed but reports no GPU/);
+    monitor.close();
+  });
+});
+
+const fakeNvml = compileFakeNvml(tmp);
+
+describe.skipIf(!fakeNvml)('NVML first', () => {
+  it('uses NVML when it loads, without running nvidia-smi', async () => {
+    const log = join(tmp, 'nvml-first.log');
+    const exe = writeFakeNvidiaSmi(tmp, 'smi-unused', { fixture, log });
+    const monitor = createGpuMonitor({ nvmlPath: fakeNvml!, nvidiaSmiPath: exe });
+    const snap = GpuSnapshotSchema.parse(await monitor.snapshot());
+    expect(snap.source).toBe('nvml');
+    expect(snap.gpus.map((g) => g.name)).toEqual(['Fake GeForce RTX 4090', 'Fake Restricted GPU']);
+    expect(() => readFileSync(log)).toThrow();
     monitor.close();
   });
 });

@@ -47,7 +47,8 @@ export function clampHz(hz: number): number {
 function phrase(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err);
   const trimmed = text.replace(/\.\s*$/, '');
-  return trimmed.charAt(0).toLowerCase() + trimmed.slice(1);
+  // Lower-case a leading word ("The NVIDIA driver's …") but not an acronym ("NVML could not …").
+  return /^[A-Z][a-z]/.test(trimmed) ? trimmed.charAt(0).toLowerCase() + trimmed.slice(1) : trimmed;
 }
 
 /** Creates a monitor. Nothing is loaded or run until the first snapshot or watch. */

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { GpuInfoSchema } from '../ipc/contract';
 import { AppError } from '../shared/errors';
 import { formatCudaDriverVersion, nvmlLibraryCandidates, openNvml, pstateName } from './nvml';
+import { compileFakeNvml } from './test-support';
 
 describe('NVML helpers', () => {
   it('formats the CUDA driver version like nvidia-smi', () => {
@@ -50,24 +50,9 @@ describe('NVML helpers', () => {
 
 // The declarations against a compiled stand-in library (fake-nvml.c): checks marshalling through
 // koffi's async calls and the refused-query → null rule. Values are the stand-in's, not a GPU's.
-function compileFake(): string | null {
-  if (process.platform !== 'linux') return null;
-  const dir = mkdtempSync(join(tmpdir(), 'crucible-nvml-'));
-  const out = join(dir, 'libfake-nvml.so');
-  try {
-    execFileSync('cc', ['-shared', '-fPIC', '-O1', '-o', out, join(__dirname, 'fake-nvml.c')], {
-      stdio: 'pipe',
-    });
-    return out;
-  } catch {
-    rmSync(dir, { recursive: true, force: true });
-    return null;
-  }
-}
-const fakeLib = compileFake();
-afterAll(() => {
-  if (fakeLib) rmSync(join(fakeLib, '..'), { recursive: true, force: true });
-});
+const tmp = mkdtempSync(join(tmpdir(), 'crucible-nvml-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+const fakeLib = compileFakeNvml(tmp);
 
 describe.skipIf(!fakeLib)('NvmlSource against the stand-in library', () => {
   it('reads every field of a GPU that answers', async () => {

@@ -1,9 +1,10 @@
 /**
- * Test support only (imported by *.test.ts, never by the app): writes a stand-in `nvidia-smi`
- * executable, a Node script that answers the way nvidia-smi does. It prints a real recorded
+ * Test support only (imported by *.test.ts, never by the app): compiles the stand-in NVML library
+ * (fake-nvml.c) and writes a stand-in `nvidia-smi` executable, a Node script that answers the way nvidia-smi does. It prints a real recorded
  * capture from fixtures/, so the values a test checks are real ones; only the process is stood in.
  * POSIX only (it relies on the #! line), so tests that use it skip on Windows.
  */
+import { execFileSync } from 'node:child_process';
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -46,4 +47,21 @@ process.stdout.write(fs.readFileSync(${JSON.stringify(opts.fixture)}, 'utf8'));
   writeFileSync(path, script);
   chmodSync(path, 0o755);
   return path;
+}
+
+/**
+ * Compiles fake-nvml.c (a stand-in library with NVML's signatures) into `dir`; null where there
+ * is no C compiler or the platform is not Linux, so the tests that need it skip.
+ */
+export function compileFakeNvml(dir: string): string | null {
+  if (process.platform !== 'linux') return null;
+  const out = join(dir, 'libfake-nvml.so');
+  try {
+    execFileSync('cc', ['-shared', '-fPIC', '-O1', '-o', out, join(__dirname, 'fake-nvml.c')], {
+      stdio: 'pipe',
+    });
+    return out;
+  } catch {
+    return null;
+  }
 }
