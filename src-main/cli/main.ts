@@ -55,6 +55,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         const { runCommand } = await import('./run');
         return await runCommand(rest, io);
       }
+      case 'conformance': {
+        const { conformanceCommand } = await import('./conformance');
+        return await conformanceCommand(rest, io);
+      }
       default:
         io.err(`crucible: unknown command '${command}' (run crucible --help)`);
         return 2;
