@@ -105,7 +105,8 @@ function InspectionView({ inspection }: { inspection: ModelInspection }) {
       <div className="two-columns">
         <section>
           <h3 className="section-title">
-            Operators ({groupThousands(inspection.nodeCount)} nodes)
+            Operators ({groupThousands(inspection.nodeCount)} node
+            {inspection.nodeCount === 1 ? '' : 's'})
           </h3>
           <BarList
             label="Operator counts"

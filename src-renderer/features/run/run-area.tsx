@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useEffect, useMemo } from 'react';
 import { selectProviders, useEngineStore } from '../../state/engine';
 import { useModelsStore } from '../../state/models';
 import {
@@ -19,7 +19,7 @@ export function RunArea() {
   const loaded = useModelsStore((s) => s.loaded);
   const providers = useEngineStore(selectProviders);
   const form = useRunStore((s) => s.form);
-  const models = runnableModels(entries);
+  const models = useMemo(() => runnableModels(entries), [entries]);
 
   // Fill in sensible choices once the lists are known, and replace choices that went away
   // (a removed model, a provider that became unavailable after an engine restart).
