@@ -433,7 +433,8 @@ export class NvmlSource {
       this.intOut(f.performanceState, [dev]),
       this.maskOut(f.eventReasons, dev),
     ]);
-    const mib = (v: unknown): number => Math.round(toNumber(v) / (1024 * 1024));
+    // Whole MiB rounded down, as nvidia-smi prints them, so both sources show the same numbers.
+    const mib = (v: unknown): number => Math.floor(toNumber(v) / (1024 * 1024));
     return {
       index,
       name: s.name,
