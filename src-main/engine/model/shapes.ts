@@ -690,14 +690,16 @@ export function defaultOpset(model: onnx.IModelProto): number {
 
 /**
  * Propagates concrete shapes through the main graph. `inputShapes` gives each real input's shape;
- * `userDims` resolves symbolic dims in the model's own value_info. Returns every value whose shape
- * became known, by name.
+ * `userDims` resolves symbolic dims in the model's own value_info. `useDeclared: false` ignores the
+ * shapes the model declares (tests use it to check the rules alone). Returns every value whose
+ * shape became known, by name.
  */
 export function propagateShapes(
   graph: onnx.IGraphProto,
   inputShapes: Record<string, number[]>,
   opset: number,
   userDims: Record<string, number> = {},
+  useDeclared = true,
 ): Map<string, Value> {
   const values = new Map<string, Value>();
   for (const t of graph.initializer ?? []) values.set(t.name ?? '', tensorValue(t));
@@ -705,7 +707,7 @@ export function propagateShapes(
 
   // Shapes the model itself declares, used where no rule gives one.
   const declared = new Map<string, number[]>();
-  for (const vi of [...(graph.valueInfo ?? []), ...(graph.output ?? [])]) {
+  for (const vi of useDeclared ? [...(graph.valueInfo ?? []), ...(graph.output ?? [])] : []) {
     const info = valueInfo(vi);
     if (info.shape && info.kind === 'tensor') {
       declared.set(
