@@ -3,6 +3,8 @@
  * hello, then serves requests. Runs as an Electron utilityProcess (messages through
  * process.parentPort) or a Node child process (process.send).
  */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { AppError, toErrorData } from '../../shared/errors';
 import { getAvailableProviders, getEpDevices } from '../ort/ep-devices';
@@ -13,7 +15,7 @@ import { SessionOptions } from '../ort/session-options';
 import { inspectModel } from '../model/inspect';
 import { summarizeTensor } from '../model/summary';
 import { synthesizeInputs } from '../model/synth';
-import { providerStatuses, PROVIDERS } from '../providers/catalog';
+import { cudaProviderLibraryName, providerStatuses, PROVIDERS } from '../providers/catalog';
 import { registerTrtRtx } from '../providers/trt-rtx';
 import {
   OpArgs,

@@ -21,6 +21,9 @@ export interface CatalogFacts {
   available: string[];
   /** GetEpDevices. */
   epDevices: EpDeviceFact[];
+  /** Whether ORT's CUDA provider library sits beside the ORT library (onnxruntime-node lists the
+   * CUDA EP as available even when its optional download was skipped). */
+  cudaLibraryPresent: boolean;
   /** The TensorRT-RTX plugin, when one was found and registered; else why not. */
   trtRtx: { registered: true; name: string } | { registered: false; reason: string };
 }
@@ -34,6 +37,13 @@ export interface ProviderSpec {
   compiles: boolean;
   /** Options always set explicitly because sources disagree on their defaults. */
   explicitOptions: Record<string, string>;
+}
+
+/** The CUDA provider library's file name on a platform. */
+export function cudaProviderLibraryName(platform: NodeJS.Platform): string {
+  return platform === 'win32'
+    ? 'onnxruntime_providers_cuda.dll'
+    : 'libonnxruntime_providers_cuda.so';
 }
 
 export const PROVIDERS: Record<ProviderId, ProviderSpec> = {
@@ -137,7 +147,7 @@ export function providerStatuses(facts: CatalogFacts): ProviderStatus[] {
     ),
     status(
       'cuda',
-      has(PROVIDERS.cuda.ortName),
+      has(PROVIDERS.cuda.ortName) && facts.cudaLibraryPresent,
       "the CUDA provider's libraries are not installed (onnxruntime-node's CUDA download was skipped; TensorRT for RTX is Crucible's NVIDIA path)",
       null,
     ),
