@@ -37,7 +37,10 @@ const ORT_API = {
     4,
     'void *CreateEnvWithCustomLogger(void *fn, void *param, int level, const char *logid, _Out_ void **out)',
   ],
-  CreateSession: [7, `void *CreateSession(void *env, ${PATH} path, void *options, _Out_ void **out)`],
+  CreateSession: [
+    7,
+    `void *CreateSession(void *env, ${PATH} path, void *options, _Out_ void **out)`,
+  ],
   CreateSessionFromArray: [
     8,
     'void *CreateSessionFromArray(void *env, void *data, size_t len, void *options, _Out_ void **out)',
@@ -101,7 +104,10 @@ const ORT_API = {
     54,
     'void *GetStringTensorContent(void *value, void *s, size_t s_len, void *offsets, size_t offsets_len)',
   ],
-  CastTypeInfoToTensorInfo: [55, 'void *CastTypeInfoToTensorInfo(void *type_info, _Out_ void **out)'],
+  CastTypeInfoToTensorInfo: [
+    55,
+    'void *CastTypeInfoToTensorInfo(void *type_info, _Out_ void **out)',
+  ],
   GetOnnxTypeFromTypeInfo: [56, 'void *GetOnnxTypeFromTypeInfo(void *type_info, _Out_ int *out)'],
   GetTensorElementType: [60, 'void *GetTensorElementType(void *info, _Out_ int *out)'],
   GetDimensionsCount: [61, 'void *GetDimensionsCount(void *info, _Out_ size_t *out)'],
@@ -206,11 +212,11 @@ const ORT_API = {
     'void *CreateMemoryInfo_V2(const char *name, int device_type, uint32_t vendor_id, int32_t device_id, int mem_type, size_t alignment, int allocator_type, _Out_ void **out)',
   ],
   EpDevice_MemoryInfo: [374, 'void *EpDevice_MemoryInfo(void *ep_device, int mem_type)'],
-  GetSharedAllocator: [376, 'void *GetSharedAllocator(void *env, void *mem_info, _Out_ void **out)'],
-  CopyTensors: [
-    386,
-    'void *CopyTensors(void *env, void *src, void *dst, void *stream, size_t n)',
+  GetSharedAllocator: [
+    376,
+    'void *GetSharedAllocator(void *env, void *mem_info, _Out_ void **out)',
   ],
+  CopyTensors: [386, 'void *CopyTensors(void *env, void *src, void *dst, void *stream, size_t n)'],
   TensorTypeAndShape_HasShape: [390, 'bool TensorTypeAndShape_HasShape(void *info)'],
   GetTensorElementTypeAndShapeDataReference: [
     414,
@@ -253,7 +259,8 @@ const COMPILE_API = {
 } as const;
 
 /** The signature of the JS logger trampoline ORT calls (OrtLoggingFunction). */
-const LOGGING_FUNCTION = 'void (void *param, int severity, const char *category, const char *logid, const char *code_location, const char *message)';
+const LOGGING_FUNCTION =
+  'void (void *param, int severity, const char *category, const char *logid, const char *code_location, const char *message)';
 
 // koffi returns untyped functions; the interfaces below give each one its C signature in TS terms.
 type S = NPtr; // an OrtStatus*: NULL on success
@@ -265,10 +272,7 @@ export interface OrtApi {
   CreateEnvWithCustomLogger: NativeFn<[Ptr, PtrArg, number, string, Out<NPtr>], S>;
   CreateSession: NativeFn<[Ptr, string, Ptr, Out<NPtr>], S>;
   CreateSessionFromArray: NativeFn<[Ptr, Uint8Array, number, Ptr, Out<NPtr>], S>;
-  Run: NativeFn<
-    [Ptr, NPtr, string[], BigUint64Array, number, string[], number, BigUint64Array],
-    S
-  >;
+  Run: NativeFn<[Ptr, NPtr, string[], BigUint64Array, number, string[], number, BigUint64Array], S>;
   CreateSessionOptions: NativeFn<[Out<NPtr>], S>;
   SetOptimizedModelFilePath: NativeFn<[Ptr, string], S>;
   CloneSessionOptions: NativeFn<[Ptr, Out<NPtr>], S>;

@@ -16,7 +16,11 @@ describe('the env logger', () => {
     try {
       // Session creation and runs execute on koffi worker threads, so every line they log crosses
       // to the JS thread through koffi's relay; with intra/inter-op pools ORT threads log too.
-      const so = SessionOptions.create({ intraOpThreads: 2, interOpThreads: 2, logLevel: 'verbose' });
+      const so = SessionOptions.create({
+        intraOpThreads: 2,
+        interOpThreads: 2,
+        logLevel: 'verbose',
+      });
       const sessions = await Promise.all(
         [0, 1, 2, 3].map(() => Session.fromBytes(matmulChainModel(20, 64), { options: so })),
       );

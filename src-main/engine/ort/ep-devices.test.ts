@@ -11,10 +11,12 @@ import {
   registerExecutionProviderLibrary,
   unregisterExecutionProviderLibrary,
 } from './ep-devices';
+import { copyTensors } from './io-binding';
 import { Allocator, MemoryInfo } from './memory-info';
 import { Session } from './session';
 import { SessionOptions } from './session-options';
 import { matmulChainModel } from './test-models';
+import { OrtValue } from './value';
 
 initOrt({ logLevel: 'error' });
 
@@ -65,17 +67,20 @@ describe('providers and EP devices', () => {
     expect(err.message).toBe('execution provider library not found: /nonexistent/libep.so');
   });
 
-  it.runIf(process.platform === 'linux')('registering a foreign library fails with ORT text', async () => {
-    const libz = '/usr/lib/x86_64-linux-gnu/libz.so.1';
-    const err = await failure(registerExecutionProviderLibrary('NotAnEp', libz));
-    expect(err.code).toBe('PROVIDER_UNAVAILABLE');
-    expect(err.message).toMatch(
-      new RegExp(`^registering execution provider library 'NotAnEp' from ${libz}: .+`),
-    );
-    expect(err.detail).toMatch(/^ORT_/);
-    // Nothing was registered under that name.
-    expect(() => unregisterExecutionProviderLibrary('NotAnEp')).toThrow(AppError);
-  });
+  it.runIf(process.platform === 'linux')(
+    'registering a foreign library fails with ORT text',
+    async () => {
+      const libz = '/usr/lib/x86_64-linux-gnu/libz.so.1';
+      const err = await failure(registerExecutionProviderLibrary('NotAnEp', libz));
+      expect(err.code).toBe('PROVIDER_UNAVAILABLE');
+      expect(err.message).toMatch(
+        new RegExp(`^registering execution provider library 'NotAnEp' from ${libz}: .+`),
+      );
+      expect(err.detail).toMatch(/^ORT_/);
+      // Nothing was registered under that name.
+      expect(() => unregisterExecutionProviderLibrary('NotAnEp')).toThrow(AppError);
+    },
+  );
 
   it('creates memory infos and reaches the CPU allocator', () => {
     const cpu = MemoryInfo.cpu();
@@ -99,7 +104,12 @@ describe('the Compile API on CPU', () => {
     const so = SessionOptions.create();
     const out = path.join(dir, 'never.onnx');
     const err = await failure(
-      compileModel({ sessionOptions: so, input: { path: input }, outputPath: out, errorIfNoNodesCompiled: true }),
+      compileModel({
+        sessionOptions: so,
+        input: { path: input },
+        outputPath: out,
+        errorIfNoNodesCompiled: true,
+      }),
     );
     so.release();
     expect(err.code).toBe('ORT_ERROR');
@@ -128,9 +138,30 @@ describe('the Compile API on CPU', () => {
     // ERROR_IF_OUTPUT_FILE_EXISTS refuses to overwrite it.
     const so2 = SessionOptions.create();
     const err = await failure(
-      compileModel({ sessionOptions: so2, input: { path: input }, outputPath: out, errorIfOutputFileExists: true }),
+      compileModel({
+        sessionOptions: so2,
+        input: { path: input },
+        outputPath: out,
+        errorIfOutputFileExists: true,
+      }),
     );
     so2.release();
     expect(err.message).toContain(out);
+  });
+});
+
+describe('CopyTensors', () => {
+  // CopyTensors uses the data transfers that EPs register (host↔device); plain CPU↔CPU has none,
+  // so on a CPU-only machine the call is checked for its clear failure. The GPU path needs a GPU.
+  it('reports a missing data transfer clearly and checks its arguments', async () => {
+    const src = OrtValue.fromHost({ dtype: 'int32', dims: [3], data: new Int32Array([1, 2, 3]) });
+    const dst = OrtValue.fromHost({ dtype: 'int32', dims: [3], data: new Int32Array(3) });
+    const err = await failure(copyTensors([src], [dst]));
+    expect(err.code).toBe('UNSUPPORTED');
+    expect(err.detail).toBe('ORT_NOT_IMPLEMENTED');
+    expect(err.message).toMatch(/^copying 1 tensor\(s\): .*[Dd]ata transfer/);
+    await expect(copyTensors([src], [])).rejects.toThrow(/1 sources, 0 targets/);
+    src.release();
+    dst.release();
   });
 });

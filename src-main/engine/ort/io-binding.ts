@@ -174,7 +174,10 @@ export class IoBinding extends NativeHandle {
  * CopyTensors: copies each `src[i]` into `dst[i]` (same shapes; one source device and one
  * destination device), through the registered EPs' data transfer, on a worker thread.
  */
-export async function copyTensors(src: readonly OrtValue[], dst: readonly OrtValue[]): Promise<void> {
+export async function copyTensors(
+  src: readonly OrtValue[],
+  dst: readonly OrtValue[],
+): Promise<void> {
   if (src.length !== dst.length) {
     throw new AppError('BAD_REQUEST', `copyTensors: ${src.length} sources, ${dst.length} targets`);
   }

@@ -35,7 +35,9 @@ describe('loading the ORT library', () => {
     const libz = '/usr/lib/x86_64-linux-gnu/libz.so.1';
     const err = loadError(libz);
     expect(err.code).toBe('ORT_LOAD_FAILED');
-    expect(err.message).toBe(`${libz} is not an ONNX Runtime library: it does not export OrtGetApiBase`);
+    expect(err.message).toBe(
+      `${libz} is not an ONNX Runtime library: it does not export OrtGetApiBase`,
+    );
     // The same through a directory whose ORT file is really libz.
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crucible-ort-'));
     fs.symlinkSync(libz, path.join(dir, 'libonnxruntime.so.1'));

@@ -48,11 +48,7 @@ export class MemoryInfo extends NativeHandle {
     ortEnv();
     const out: [NPtr] = [null];
     check(
-      ortBinding().api.CreateCpuMemoryInfo(
-        ALLOCATOR_TYPES[allocatorType],
-        MEM_TYPES[memType],
-        out,
-      ),
+      ortBinding().api.CreateCpuMemoryInfo(ALLOCATOR_TYPES[allocatorType], MEM_TYPES[memType], out),
       'creating CPU memory info',
     );
     return new MemoryInfo(out[0] ?? 0n, true);
@@ -142,10 +138,7 @@ export class Allocator extends NativeHandle {
     if (!defaultAllocator) {
       ortEnv();
       const out: [NPtr] = [null];
-      check(
-        ortBinding().api.GetAllocatorWithDefaultOptions(out),
-        'getting the default allocator',
-      );
+      check(ortBinding().api.GetAllocatorWithDefaultOptions(out), 'getting the default allocator');
       defaultAllocator = new Allocator(out[0] ?? 0n);
     }
     return defaultAllocator;

@@ -20,7 +20,9 @@ function crtLibrary(): string {
 
 function getMemcpy(): Memcpy {
   if (!memcpy) {
-    memcpy = koffi.load(crtLibrary()).func('void *memcpy(void *dst, void *src, size_t n)') as Memcpy;
+    memcpy = koffi
+      .load(crtLibrary())
+      .func('void *memcpy(void *dst, void *src, size_t n)') as Memcpy;
   }
   return memcpy;
 }

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import type * as OrtNodeModule from 'onnxruntime-node';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,7 +24,7 @@ import { OrtValue } from './value';
 
 // Our env first, so it is the process-wide one; then the oracle (onnxruntime-node, same library).
 initOrt({ logLevel: 'error' });
-type OrtNode = typeof import('onnxruntime-node');
+type OrtNode = typeof OrtNodeModule;
 let oracle: OrtNode;
 beforeAll(async () => {
   oracle = await import('onnxruntime-node');
@@ -123,8 +124,12 @@ describe.runIf(fs.existsSync(ONNX_NODE_TESTS))('libonnx-testdata node cases', ()
 describe('metadata', () => {
   it('reports inputs and outputs with dtypes and symbolic dims', async () => {
     const s = await Session.fromBytes(matmulChainModel(2, 4));
-    expect(s.inputs).toEqual([{ name: 'X', kind: 'tensor', dtype: 'float32', shape: ['batch', 4] }]);
-    expect(s.outputs).toEqual([{ name: 'Y', kind: 'tensor', dtype: 'float32', shape: ['batch', 4] }]);
+    expect(s.inputs).toEqual([
+      { name: 'X', kind: 'tensor', dtype: 'float32', shape: ['batch', 4] },
+    ]);
+    expect(s.outputs).toEqual([
+      { name: 'Y', kind: 'tensor', dtype: 'float32', shape: ['batch', 4] },
+    ]);
     s.release();
   });
 
@@ -144,8 +149,19 @@ describe('metadata', () => {
 describe('every dtype through a model', () => {
   // Identity models: bitwise the same as onnxruntime-node for each type both can express.
   const types: DType[] = [
-    'float32', 'float64', 'float16', 'int8', 'int16', 'int32', 'int64',
-    'uint8', 'uint16', 'uint32', 'uint64', 'bool', 'string',
+    'float32',
+    'float64',
+    'float16',
+    'int8',
+    'int16',
+    'int32',
+    'int64',
+    'uint8',
+    'uint16',
+    'uint32',
+    'uint64',
+    'bool',
+    'string',
   ];
   for (const dtype of types) {
     it(`${dtype} Identity matches onnxruntime-node`, async () => {
@@ -168,8 +184,12 @@ describe('every dtype through a model', () => {
         name: 'dq_int4',
         node: [{ opType: 'DequantizeLinear', input: ['X', 'S'], output: ['Y'] }],
         initializer: [{ name: 'S', dataType: 1, dims: [], floatData: [0.5] }],
-        input: [{ name: 'X', type: { tensorType: { elemType: 22, shape: { dim: [{ dimValue: 5 }] } } } }],
-        output: [{ name: 'Y', type: { tensorType: { elemType: 1, shape: { dim: [{ dimValue: 5 }] } } } }],
+        input: [
+          { name: 'X', type: { tensorType: { elemType: 22, shape: { dim: [{ dimValue: 5 }] } } } },
+        ],
+        output: [
+          { name: 'Y', type: { tensorType: { elemType: 1, shape: { dim: [{ dimValue: 5 }] } } } },
+        ],
       },
     }).finish();
     // 1, 2, -3, 7, -8 packed low nibble first
@@ -223,9 +243,9 @@ function arrayOf(dtype: DType) {
 
 describe('errors', () => {
   it('bad model bytes → MODEL_INVALID with ORT text', async () => {
-    const err = await Session.fromBytes(new Uint8Array([1, 2, 3, 4, 5]), { label: 'junk.onnx' }).catch(
-      (e: unknown) => e,
-    );
+    const err = await Session.fromBytes(new Uint8Array([1, 2, 3, 4, 5]), {
+      label: 'junk.onnx',
+    }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AppError);
     expect((err as AppError).code).toBe('MODEL_INVALID');
     expect((err as AppError).message).toMatch(/^loading junk\.onnx: .*(protobuf|parse)/i);
@@ -268,14 +288,30 @@ describe('errors', () => {
 
   it('wrong inputs → INPUT_INVALID naming the input, what it expects and what it got', async () => {
     const s = await Session.fromBytes(matmulChainModel(1, 4));
-    const f = (dims: number[]) => ({ dtype: 'float32' as const, dims, data: new Float32Array(dims.reduce((a, b) => a * b, 1)) });
+    const f = (dims: number[]) => ({
+      dtype: 'float32' as const,
+      dims,
+      data: new Float32Array(dims.reduce((a, b) => a * b, 1)),
+    });
     const cases: [Record<string, HostTensor>, RegExp][] = [
-      [{ X: { dtype: 'int32', dims: [1, 4], data: new Int32Array(4) } }, /input 'X': expected float32, got int32/],
+      [
+        { X: { dtype: 'int32', dims: [1, 4], data: new Int32Array(4) } },
+        /input 'X': expected float32, got int32/,
+      ],
       [{ X: f([4]) }, /input 'X': expected rank 2 \[batch, 4\], got rank 1 \[4\]/],
-      [{ X: f([2, 5]) }, /input 'X': dimension 1 must be 4 \(expected \[batch, 4\]\), got \[2, 5\]/],
+      [
+        { X: f([2, 5]) },
+        /input 'X': dimension 1 must be 4 \(expected \[batch, 4\]\), got \[2, 5\]/,
+      ],
       [{}, /missing input 'X' \(float32 \[batch, 4\]\)/],
-      [{ X: f([1, 4]), Z: f([1]) }, /unknown input 'Z'; the model's inputs are: X \(float32 \[batch, 4\]\)/],
-      [{ X: { dtype: 'float32', dims: [1, 4], data: new Float32Array(3) } }, /input 'X': shape \[1, 4\] needs 4 elements, got 3/],
+      [
+        { X: f([1, 4]), Z: f([1]) },
+        /unknown input 'Z'; the model's inputs are: X \(float32 \[batch, 4\]\)/,
+      ],
+      [
+        { X: { dtype: 'float32', dims: [1, 4], data: new Float32Array(3) } },
+        /input 'X': shape \[1, 4\] needs 4 elements, got 3/,
+      ],
     ];
     for (const [feeds, message] of cases) {
       const err = await s.run(feeds).catch((e: unknown) => e);
@@ -331,7 +367,10 @@ describe('sessions from files and bytes', () => {
       optimizedModelPath: optimized,
       graphOptimizationLevel: 'all',
       freeDimensions: { batch: 2 },
-      config: { 'session.optimized_model_external_initializers_file_name': 'weights.bin', 'session.optimized_model_external_initializers_min_size_in_bytes': '16' },
+      config: {
+        'session.optimized_model_external_initializers_file_name': 'weights.bin',
+        'session.optimized_model_external_initializers_min_size_in_bytes': '16',
+      },
     });
     const s = await Session.fromBytes(matmulChainModel(2, 8), { options: so });
     so.release();
@@ -340,16 +379,26 @@ describe('sessions from files and bytes', () => {
     expect(fs.existsSync(optimized)).toBe(true);
     expect(fs.existsSync(path.join(dir, 'weights.bin'))).toBe(true);
     // From the file: ORT resolves weights.bin from the model's folder.
-    const x = { dtype: 'float32' as const, dims: [2, 8], data: Float32Array.from({ length: 16 }, (_, i) => i) };
+    const x = {
+      dtype: 'float32' as const,
+      dims: [2, 8],
+      data: Float32Array.from({ length: 16 }, (_, i) => i),
+    };
     const fromFile = await Session.create(optimized);
-    expect(Array.from((await fromFile.run({ X: x })).Y?.data as Float32Array)).toEqual(Array.from(x.data));
+    expect(Array.from((await fromFile.run({ X: x })).Y?.data as Float32Array)).toEqual(
+      Array.from(x.data),
+    );
     fromFile.release();
     // From bytes: the external-data folder must be given.
     const bytes = fs.readFileSync(optimized);
     const fromBytes = await Session.fromBytes(bytes, { externalDataDir: dir });
-    expect(Array.from((await fromBytes.run({ X: x })).Y?.data as Float32Array)).toEqual(Array.from(x.data));
+    expect(Array.from((await fromBytes.run({ X: x })).Y?.data as Float32Array)).toEqual(
+      Array.from(x.data),
+    );
     fromBytes.release();
-    const missing = await Session.fromBytes(bytes, { label: 'optimized.onnx' }).catch((e: unknown) => e);
+    const missing = await Session.fromBytes(bytes, { label: 'optimized.onnx' }).catch(
+      (e: unknown) => e,
+    );
     expect(missing).toBeInstanceOf(AppError);
     expect((missing as AppError).message).toMatch(/^loading optimized\.onnx: /);
   });
@@ -359,7 +408,11 @@ describe('IO binding', () => {
   it('runs with bound CPU inputs and outputs, pre-allocated or ORT-allocated', async () => {
     const s = await Session.fromBytes(matmulChainModel(1, 4));
     const b = IoBinding.create(s);
-    const x = OrtValue.fromHost({ dtype: 'float32', dims: [1, 4], data: new Float32Array([4, 3, 2, 1]) });
+    const x = OrtValue.fromHost({
+      dtype: 'float32',
+      dims: [1, 4],
+      data: new Float32Array([4, 3, 2, 1]),
+    });
     b.bindInput('X', x);
     b.bindOutputToDevice('Y', MemoryInfo.cpu());
     b.synchronizeInputs();

@@ -69,7 +69,9 @@ export function loadNodeCase(name: string): NodeCase {
   const graph = m.graph;
   if (!graph) throw new Error(`${model}: no graph`);
   const initializers = new Set((graph.initializer ?? []).map((i) => i.name));
-  const inputNames = (graph.input ?? []).map((i) => i.name ?? '').filter((n) => !initializers.has(n));
+  const inputNames = (graph.input ?? [])
+    .map((i) => i.name ?? '')
+    .filter((n) => !initializers.has(n));
   const outputNames = (graph.output ?? []).map((o) => o.name ?? '');
   const set = path.join(dir, 'test_data_set_0');
   const read = (prefix: string, names: string[]): Record<string, HostTensor> => {

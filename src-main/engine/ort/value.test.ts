@@ -14,7 +14,11 @@ initOrt();
 function sample(dtype: DType, dims: number[]): HostTensor {
   const count = dims.reduce((a, b) => a * b, 1);
   if (dtype === 'string') {
-    return { dtype, dims, data: Array.from({ length: count }, (_, i) => ['', 'ä€😀', `s${i}`][i % 3] ?? '') };
+    return {
+      dtype,
+      dims,
+      data: Array.from({ length: count }, (_, i) => ['', 'ä€😀', `s${i}`][i % 3] ?? ''),
+    };
   }
   const data = allocData(dtype, count) as Exclude<TensorData, string[]>;
   const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
@@ -52,7 +56,12 @@ describe('HostTensor → OrtValue → HostTensor', () => {
         const back = roundTrip(t);
         expect(back.dtype).toBe(dtype);
         expect(back.dims).toEqual(dims);
-        expect(back.data.length).toBe(arrayLength(dtype, dims.reduce((a, b) => a * b, 1)));
+        expect(back.data.length).toBe(
+          arrayLength(
+            dtype,
+            dims.reduce((a, b) => a * b, 1),
+          ),
+        );
         expect(back.data.constructor).toBe(t.data.constructor);
         expect(back.data).toEqual(t.data);
         // A copy in JS memory, not a view of the input.

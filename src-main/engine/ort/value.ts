@@ -156,9 +156,7 @@ export class OrtValue extends NativeHandle {
       `reading the type and shape of '${name}'`,
     );
     const dims =
-      count[0] > 0 && shape[0]
-        ? shapeToDims(readInt64s(shape[0], count[0]))
-        : ([] as number[]);
+      count[0] > 0 && shape[0] ? shapeToDims(readInt64s(shape[0], count[0])) : ([] as number[]);
     return { dtype: dtypeOf(type[0], `'${name}'`), dims };
   }
 
