@@ -217,6 +217,9 @@ async function start(): Promise<void> {
       platform: process.platform,
       available: getAvailableProviders(),
       epDevices: devices,
+      cudaLibraryPresent: existsSync(
+        path.join(path.dirname(env.libraryPath), cudaProviderLibraryName(process.platform)),
+      ),
       trtRtx,
     }),
     pid: process.pid,
