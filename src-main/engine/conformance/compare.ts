@@ -98,9 +98,11 @@ export function compareTensors(
   if (first < 0) return null;
   const ev = e[first] as number;
   const gv = g[first] as number;
-  const why = float
-    ? ` (|diff| ${fmt(Math.abs(gv - ev))} > ${fmt(tol.atol + tol.rtol * Math.abs(ev))})`
-    : '';
+  // The size of the difference says something only between two finite numbers.
+  const why =
+    float && Number.isFinite(ev) && Number.isFinite(gv)
+      ? ` (|diff| ${fmt(Math.abs(gv - ev))} > ${fmt(tol.atol + tol.rtol * Math.abs(ev))})`
+      : '';
   return valueMismatch(expected.dims, first, fmt(ev), fmt(gv), count, e.length, why);
 }
 

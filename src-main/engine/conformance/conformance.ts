@@ -66,7 +66,7 @@ export function engineCaseEngine(engine: EngineClient, provider: ProviderId): Ca
     explain(err, step) {
       const op = step === 'create' ? 'session.create' : 'session.run';
       if (err instanceof AppError) {
-        if (err.code === 'ENGINE_CRASHED') return `${ENGINE_CRASHED_REASON} (${err.message})`;
+        if (err.code === 'ENGINE_CRASHED') return `${ENGINE_CRASHED_REASON}: ${err.message}`;
         if (err.code === 'ENGINE_TIMEOUT') return `timed out: ${err.message}`;
         const detail = err.detail ? ` (${err.detail})` : '';
         return `${op} failed: ${err.code}: ${err.message}${detail}`;

@@ -4,6 +4,7 @@
  * that overruns its time has its worker killed. The baseline uses it to give onnxruntime-node's
  * JS API the same isolation the engine host gives Crucible.
  */
+import { fork } from 'node:child_process';
 import type { CaseRef } from './cases';
 import type { ConformanceCase } from './report';
 
@@ -20,6 +21,24 @@ export interface WorkerHandle {
   onMessage(listener: (msg: FromWorker) => void): void;
   onExit(listener: (info: { code: number | null; signal: string | null }) => void): void;
   kill(): void;
+}
+
+/**
+ * Starts `script` with `args` as a Node child process speaking the worker messages over IPC. Its
+ * stderr passes through (ORT's own warnings there help explain a failed case); stdout is dropped.
+ */
+export function nodeWorkerSpawner(script: string, args: readonly string[]): () => WorkerHandle {
+  return () => {
+    const child = fork(script, [...args], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    return {
+      send: (msg) => {
+        if (child.connected) child.send(msg);
+      },
+      onMessage: (l) => child.on('message', (m) => l(m as FromWorker)),
+      onExit: (l) => child.on('exit', (code, signal) => l({ code, signal })),
+      kill: () => child.kill('SIGKILL'),
+    };
+  };
 }
 
 /** Options for {@link runIsolated}. */
@@ -141,9 +160,7 @@ export async function runIsolated(
       if (e.kind === 'timeout') {
         w.handle.kill();
         current.worker = null;
-        return fail(
-          `timed out after ${Math.round(opts.timeoutMs / 1000)} s; the worker was killed`,
-        );
+        return fail(`timed out after ${opts.timeoutMs / 1000} s; the worker was killed`);
       }
     }
   };
