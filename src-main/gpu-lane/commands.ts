@@ -8,6 +8,8 @@ import { nvidiaSmiCommand } from '../gpu/nvidia-smi';
 /** One external command: what execFile runs (no shell), why, and where its output is kept. */
 export interface LaneCommand {
   id: 'nvidia-smi-query' | 'nvidia-smi-q' | 'nvidia-smi-banner';
+  /** The check's name in the report. */
+  title: string;
   file: string;
   args: string[];
   /** File in the out dir that keeps the raw output. */
@@ -21,6 +23,7 @@ export function laneCommands(nvidiaSmi = 'nvidia-smi'): LaneCommand[] {
   return [
     {
       id: 'nvidia-smi-query',
+      title: 'nvidia-smi --query-gpu (the fallback source query)',
       file: query.file,
       args: query.args,
       saveAs: 'nvidia-smi-query.csv',
@@ -28,6 +31,7 @@ export function laneCommands(nvidiaSmi = 'nvidia-smi'): LaneCommand[] {
     },
     {
       id: 'nvidia-smi-q',
+      title: 'nvidia-smi -q',
       file: nvidiaSmi,
       args: ['-q'],
       saveAs: 'nvidia-smi-q.txt',
@@ -35,6 +39,7 @@ export function laneCommands(nvidiaSmi = 'nvidia-smi'): LaneCommand[] {
     },
     {
       id: 'nvidia-smi-banner',
+      title: 'nvidia-smi (plain header)',
       file: nvidiaSmi,
       args: [],
       saveAs: 'nvidia-smi.txt',

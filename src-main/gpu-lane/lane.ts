@@ -170,25 +170,21 @@ export async function runLane(opts: LaneOptions, deps: LaneDeps): Promise<LaneRe
       );
     });
     for (const cmd of laneCommands()) {
-      await check(
-        `nvidia-smi ${cmd.args.length ? cmd.args.join(' ').slice(0, 40) : '(header)'}`,
-        'telemetry',
-        async () => {
-          const res = await deps.exec(cmd);
-          save(cmd.saveAs, res.stdout + (res.stderr ? `\n# stderr:\n${res.stderr}` : ''));
-          if (res.code !== 0)
-            return fail(
-              `exit code ${res.code ?? 'none'}: ${(res.stderr || res.stdout).trim().split('\n')[0] ?? ''}`,
-            );
-          if (cmd.id === 'nvidia-smi-query') {
-            smi = parseNvidiaSmiCsv(res.stdout);
-            return pass(
-              `${smi.gpus.length} GPU(s), driver ${smi.driverVersion ?? '?'}; saved ${cmd.saveAs}`,
-            );
-          }
-          return pass(`saved ${cmd.saveAs} (${res.stdout.split('\n').length} lines)`);
-        },
-      );
+      await check(cmd.title, 'telemetry', async () => {
+        const res = await deps.exec(cmd);
+        save(cmd.saveAs, res.stdout + (res.stderr ? `\n# stderr:\n${res.stderr}` : ''));
+        if (res.code !== 0)
+          return fail(
+            `exit code ${res.code ?? 'none'}: ${(res.stderr || res.stdout).trim().split('\n')[0] ?? ''}`,
+          );
+        if (cmd.id === 'nvidia-smi-query') {
+          smi = parseNvidiaSmiCsv(res.stdout);
+          return pass(
+            `${smi.gpus.length} GPU(s), driver ${smi.driverVersion ?? '?'}; saved ${cmd.saveAs}`,
+          );
+        }
+        return pass(`saved ${cmd.saveAs} (${res.stdout.split('\n').length} lines)`);
+      });
     }
     await check('NVML agrees with nvidia-smi', 'telemetry', () => {
       const a = nvml as GpuSnapshot | null;
