@@ -3,7 +3,6 @@
  * bfloat16, the four float8 kinds, float4e2m1) plus 4-bit integer unpacking. Pure integer and
  * Float32Array arithmetic, so the same input gives the same bits on every platform.
  */
-import type { DType } from '../../ipc/contract';
 import type { HostTensor } from '../tensor';
 
 const f32 = new Float32Array(1);
@@ -98,11 +97,6 @@ export function miniFloatTable(kind: MiniKind): Float64Array {
     MINI_TABLES.set(kind, t);
   }
   return t;
-}
-
-/** True for dtypes whose values JS sees as numbers once decoded (all but string). */
-export function isNumericDtype(dtype: DType): boolean {
-  return dtype !== 'string';
 }
 
 /**

@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { onnx } from 'onnx-proto';
+import type { onnx } from 'onnx-proto';
 import { describe, expect, it } from 'vitest';
 import { estimateFlops } from './flops';
 import { realInputs, valueInfo } from './graph';

@@ -16,6 +16,7 @@ export const FIRST_COUNT = 16;
 export const TOP_K = 5;
 
 function jsonNumber(v: number): number | string {
+  if (v === 0) return 0; // JSON has no -0
   return Number.isFinite(v) ? v : String(v);
 }
 
@@ -62,7 +63,7 @@ function stats(values: Float64Array): TensorSummary['stats'] {
   // Second pass for the variance: stable where a running sum of squares would cancel.
   let sq = 0;
   for (const v of values) if (Number.isFinite(v)) sq += (v - mean) * (v - mean);
-  return { min, max, mean, std: Math.sqrt(sq / n), nan: nonFinite };
+  return { min: min + 0, max: max + 0, mean: mean + 0, std: Math.sqrt(sq / n), nan: nonFinite };
 }
 
 function topk(t: HostTensor, values: Float64Array): TensorSummary['topk'] {
@@ -85,5 +86,5 @@ function topk(t: HostTensor, values: Float64Array): TensorSummary['topk'] {
       best[j] = i;
     }
   }
-  return best.map((i) => ({ index: i, value: values[i] as number }));
+  return best.map((i) => ({ index: i, value: (values[i] as number) + 0 })); // + 0: no -0 in JSON
 }
