@@ -7,6 +7,7 @@ import WebSocket from 'ws';
 import type { EngineStatus, GpuSnapshot } from '../ipc/contract';
 import { AppError } from '../shared/errors';
 import { EventBus } from '../services/events';
+import { pendingHandlers } from '../services/pending-handlers';
 import { createServices } from '../services/services';
 import { startHost, type RunningHost } from './server';
 
@@ -64,7 +65,11 @@ beforeAll(async () => {
       remove: async () => false,
       onChange: () => () => undefined,
     },
-    queues: { compileJobs: () => [], benchHistory: () => [] },
+    domains: {
+      ...pendingHandlers(),
+      'settings:get': async () => ({ trtRtxDir: null }),
+      'settings:set': async () => ({ trtRtxDir: null }),
+    },
   });
   refusals = [];
   host = await startHost({

@@ -267,39 +267,166 @@ export type RunResult = z.infer<typeof RunResultSchema>;
 // real, empty state from the main side)
 // ---------------------------------------------------------------------------------------------
 
+/** Compile phases, in order (a job moves forward through them; not every provider has each). */
+export const COMPILE_PHASES = [
+  'queued',
+  'hashing',
+  'loading',
+  'partitioning',
+  'building',
+  'serializing',
+  'warmup',
+  'done',
+] as const;
+
 export const CompileJobSchema = z.object({
   id: z.string(),
   modelId: z.string(),
   provider: ProviderIdSchema,
   state: z.enum(['queued', 'running', 'done', 'failed', 'cancelled']),
-  phase: z.string(),
+  phase: z.enum(COMPILE_PHASES),
+  /** "building subgraph i of n", when the provider reports it. */
   subgraph: z.object({ index: z.number(), count: z.number() }).nullable(),
+  /** A percentage only where it is real (e.g. subgraphs done of a known count); else null. */
+  percent: z.number().min(0).max(100).nullable(),
   startedAt: z.number().nullable(),
   elapsedMs: z.number(),
+  /** Learned from earlier compiles of similar size on this machine; null until there are some. */
   estimateMs: z.number().nullable(),
+  /** The cache entry it wrote (when done). */
+  cacheEntryId: z.string().nullable(),
   error: AppErrorSchema.nullable(),
 });
 export type CompileJob = z.infer<typeof CompileJobSchema>;
 
+/** What the user chose for a compile; provider options are built from it (never free-form). */
+export const CompileOptionsSchema = z
+  .object({
+    /** Values for symbolic dims: the optimal shape of TensorRT-RTX profiles. */
+    dims: z.record(z.string(), z.number().int().positive()).default({}),
+    /** Min/max per symbolic dim for TensorRT-RTX profiles (default: min = max = the dim). */
+    dimRanges: z
+      .record(
+        z.string(),
+        z.object({ min: z.number().int().positive(), max: z.number().int().positive() }).strict(),
+      )
+      .default({}),
+    cudaGraph: z.boolean().default(false),
+  })
+  .strict();
+export type CompileOptions = z.output<typeof CompileOptionsSchema>;
+
+/** One compile-cache entry and whether it still fits this machine. */
+export const CacheEntrySchema = z.object({
+  id: z.string(),
+  provider: ProviderIdSchema,
+  modelId: z.string(),
+  modelName: z.string(),
+  gpu: z.string(),
+  driver: z.string(),
+  ortVersion: z.string(),
+  epVersion: z.string().nullable(),
+  optionsHash: z.string(),
+  sizeBytes: z.number(),
+  createdAt: z.number(),
+  compileMs: z.number().nullable(),
+  state: z.enum(['valid', 'stale', 'corrupt']),
+  /** Why stale or corrupt ("driver updated from 580.1 to 581.0", "model.onnx hash mismatch"). */
+  reason: z.string().nullable(),
+  /** Nodes the provider took vs left to the CPU, when known. */
+  nodes: z.object({ provider: z.number(), cpu: z.number() }).nullable(),
+});
+export type CacheEntry = z.infer<typeof CacheEntrySchema>;
+
+/** Per model and provider: the status chip. */
+export const ModelProviderStatusSchema = z.object({
+  modelId: z.string(),
+  provider: ProviderIdSchema,
+  state: z.enum(['not-compiled', 'queued', 'compiling', 'ready', 'stale', 'failed']),
+  reason: z.string().nullable(),
+});
+export type ModelProviderStatus = z.infer<typeof ModelProviderStatusSchema>;
+
+/** A running model moved to a faster session between two runs. */
+export const SwitchOverSchema = z.object({
+  modelId: z.string(),
+  from: ProviderIdSchema,
+  to: ProviderIdSchema,
+  beforeMs: z.number(),
+  afterMs: z.number(),
+  /** For people: "was 26 ms on CPU, now 3.3 ms on WebGPU". */
+  message: z.string(),
+  at: z.number(),
+});
+export type SwitchOver = z.infer<typeof SwitchOverSchema>;
+
+export const SettingsSchema = z.object({
+  /** The folder holding NVIDIA's TensorRT-RTX EP plugin library, chosen by the user. */
+  trtRtxDir: z.string().nullable(),
+});
+export type Settings = z.infer<typeof SettingsSchema>;
+
+export const BENCH_MODES = ['plain', 'iobinding', 'graph'] as const;
+
+export const BenchRequestSchema = z
+  .object({
+    modelId: z.string().min(1),
+    provider: ProviderIdSchema,
+    mode: z.enum(BENCH_MODES).default('plain'),
+    /** Either a count or a duration; a count wins when both are given. */
+    iterations: z.number().int().positive().max(1_000_000).optional(),
+    durationS: z.number().positive().max(3600).optional(),
+    warmup: z.number().int().min(0).max(10_000).default(10),
+    dims: z.record(z.string(), z.number().int().positive()).default({}),
+  })
+  .strict();
+export type BenchRequest = z.input<typeof BenchRequestSchema>;
+
+export const LatencyStatsSchema = z.object({
+  min: z.number(),
+  mean: z.number(),
+  p50: z.number(),
+  p90: z.number(),
+  p99: z.number(),
+  max: z.number(),
+  std: z.number(),
+});
+
 export const BenchResultSchema = z.object({
   id: z.string(),
   modelId: z.string(),
+  modelName: z.string(),
   provider: ProviderIdSchema,
-  mode: z.enum(['plain', 'iobinding', 'graph']),
+  mode: z.enum(BENCH_MODES),
   at: z.number(),
+  /** ok; failed (error set, figures gathered so far kept); unsupported (the provider cannot do the mode). */
+  status: z.enum(['ok', 'failed', 'unsupported']),
+  error: AppErrorSchema.nullable(),
   iterations: z.number().int(),
-  latencyMs: z.object({
-    min: z.number(),
-    mean: z.number(),
-    p50: z.number(),
-    p90: z.number(),
-    p99: z.number(),
-    max: z.number(),
-    std: z.number(),
-  }),
-  throughput: z.number(),
+  batch: z.number().int(),
+  latencyMs: LatencyStatsSchema.nullable(),
+  /** Inferences per second, and items per second (× batch). */
+  throughput: z.number().nullable(),
+  itemsPerS: z.number().nullable(),
+  sessionCreateMs: z.object({ cold: z.number().nullable(), warm: z.number().nullable() }),
+  firstInferenceMs: z.number().nullable(),
+  power: z
+    .object({ avgW: z.number(), peakW: z.number(), inferencesPerJoule: z.number() })
+    .nullable(),
+  tflops: z.object({ achieved: z.number(), peak: z.number().nullable() }).nullable(),
+  /** Latencies of (up to 2,000 evenly picked) iterations, for the distribution chart. */
+  samplesMs: z.array(z.number()),
 });
 export type BenchResult = z.infer<typeof BenchResultSchema>;
+
+/** An RGBA picture crossing IPC (the image model's input and output). */
+export const ImageSchema = z.object({
+  width: z.number().int().positive().max(8192),
+  height: z.number().int().positive().max(8192),
+  /** width × height × 4 bytes, base64. */
+  rgbaBase64: z.string(),
+});
+export type ImageData64 = z.infer<typeof ImageSchema>;
 
 // ---------------------------------------------------------------------------------------------
 // The channels
@@ -334,10 +461,57 @@ export const invokeChannels = {
   'run:execute': { input: RunRequestSchema, output: RunResultSchema },
   /** The compile queue, newest first. */
   'compile:list': { input: Empty, output: z.array(CompileJobSchema) },
+  /** Queues a compile of a model for a provider. */
+  'compile:enqueue': {
+    input: z
+      .object({
+        modelId: z.string().min(1),
+        provider: ProviderIdSchema,
+        options: CompileOptionsSchema.default({ dims: {}, dimRanges: {}, cudaGraph: false }),
+      })
+      .strict(),
+    output: CompileJobSchema,
+  },
+  /** Cancels a queued or running compile (its partial output is removed). */
+  'compile:cancel': {
+    input: z.object({ jobId: z.string().min(1) }).strict(),
+    output: z.object({ cancelled: z.boolean() }),
+  },
+  /** Status chips: per model and provider. */
+  'compile:status': { input: Empty, output: z.array(ModelProviderStatusSchema) },
+  /** The compile cache, each entry checked against this machine. */
+  'cache:list': { input: Empty, output: z.array(CacheEntrySchema) },
+  /** Removes one cache entry, or all of them. */
+  'cache:clear': {
+    input: z.object({ entryId: z.string().min(1).optional() }).strict(),
+    output: z.object({ removed: z.number().int(), freedBytes: z.number() }),
+  },
+  /** Settings. */
+  'settings:get': { input: Empty, output: SettingsSchema },
+  'settings:set': { input: SettingsSchema.partial().strict(), output: SettingsSchema },
+  /** Installs the TensorRT-RTX EP from a local archive (NVIDIA's wheel is a zip). */
+  'providers:install-trt-rtx': {
+    input: z.object({ archivePath: z.string().min(1) }).strict(),
+    output: z.object({ dir: z.string(), registered: z.boolean(), reason: z.string().nullable() }),
+  },
+  /** Runs the image model on a picture and returns the picture it makes. */
+  'run:image': {
+    input: z
+      .object({ modelId: z.string().min(1), provider: ProviderIdSchema, image: ImageSchema })
+      .strict(),
+    output: z.object({ image: ImageSchema, runMs: z.number(), provider: ProviderIdSchema }),
+  },
+  /** Runs a benchmark; progress arrives as bench:progress. */
+  'bench:run': { input: BenchRequestSchema, output: BenchResultSchema },
   /** Benchmark history, newest first. */
   'bench:history': {
     input: z.object({ modelId: z.string().optional() }).strict(),
     output: z.array(BenchResultSchema),
+  },
+  /** Benchmark history as a file to save. */
+  'bench:export': {
+    input: z.object({ format: z.enum(['csv', 'json']), modelId: z.string().optional() }).strict(),
+    output: z.object({ fileName: z.string(), mime: z.string(), content: z.string() }),
   },
 } as const;
 
@@ -351,6 +525,19 @@ export const eventChannels = {
   'models:changed': z.array(ModelEntrySchema),
   /** A compile job moved. */
   'compile:progress': CompileJobSchema,
+  /** Status chips changed. */
+  'compile:status-changed': z.array(ModelProviderStatusSchema),
+  /** A running model moved to its compiled session. */
+  'run:switched': SwitchOverSchema,
+  /** A benchmark is under way. */
+  'bench:progress': z.object({
+    modelId: z.string(),
+    provider: ProviderIdSchema,
+    mode: z.enum(BENCH_MODES),
+    phase: z.enum(['session', 'warmup', 'measure', 'done']),
+    done: z.number().int(),
+    total: z.number().int().nullable(),
+  }),
 } as const;
 
 export type InvokeChannel = keyof typeof invokeChannels;

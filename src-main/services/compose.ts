@@ -2,16 +2,15 @@
  * The composition root shared by the Electron shell and the browser-mode host: data folders, the
  * supervised engine host, the model library, the GPU monitor, and the services over them.
  */
-import path from 'node:path';
-import { z } from 'zod';
-import { BenchResultSchema, type AppInfo, type CompileJob } from '../ipc/contract';
+import type { AppInfo } from '../ipc/contract';
 import { EngineClient, type SpawnHost } from '../engine/host/engine-client';
 import { createGpuMonitor } from '../gpu/monitor';
-import { JsonStore } from '../store/json-store';
 import { resolveDataPaths, type DataPaths } from '../store/paths';
 import { EngineService } from './engine-service';
 import { EventBus } from './events';
 import { ModelLibrary } from './model-library';
+import { pendingHandlers } from './pending-handlers';
+import { SettingsService } from './settings-service';
 import { createServices, type Services } from './services';
 
 export interface ComposeOptions {
@@ -32,10 +31,9 @@ export interface Composed {
   engine: EngineClient;
   library: ModelLibrary;
   paths: DataPaths;
+  settings: SettingsService;
   close(): void;
 }
-
-const BenchHistorySchema = z.object({ version: z.literal(1), results: z.array(BenchResultSchema) });
 
 /** Builds and starts everything the main side runs. */
 export async function composeMain(opts: ComposeOptions): Promise<Composed> {
@@ -52,16 +50,9 @@ export async function composeMain(opts: ComposeOptions): Promise<Composed> {
     notice,
   });
   await library.open();
-  const history = new JsonStore(
-    path.join(paths.stores, 'bench-history.json'),
-    BenchHistorySchema,
-    () => ({
-      version: 1 as const,
-      results: [],
-    }),
-  );
-  const benchResults = (await history.load()).value.results;
-  const compileJobs: CompileJob[] = [];
+  const settings = new SettingsService(paths.stores);
+  const settingsNotice = await settings.open();
+  if (settingsNotice) notice(settingsNotice);
 
   const services = createServices({
     info: {
@@ -77,10 +68,7 @@ export async function composeMain(opts: ComposeOptions): Promise<Composed> {
     gpu: createGpuMonitor(),
     engine: new EngineService(engine),
     library,
-    queues: {
-      compileJobs: () => compileJobs,
-      benchHistory: (modelId) => benchResults.filter((r) => !modelId || r.modelId === modelId),
-    },
+    domains: { ...pendingHandlers(), ...settings.handlers() },
   });
   return {
     services,
@@ -88,6 +76,7 @@ export async function composeMain(opts: ComposeOptions): Promise<Composed> {
     engine,
     library,
     paths,
+    settings,
     close() {
       services.close();
       engine.close();

@@ -3,15 +3,7 @@
  * and the tests bind exactly this object. Each dependency is an interface so tests can pass real
  * implementations on small inputs, and the CLI can reuse the same pieces without a window.
  */
-import type {
-  AppInfo,
-  BenchResult,
-  CompileJob,
-  EngineStatus,
-  GpuSnapshot,
-  ModelEntry,
-  RunResult,
-} from '../ipc/contract';
+import type { AppInfo, EngineStatus, GpuSnapshot, ModelEntry, RunResult } from '../ipc/contract';
 import type { RunRequestSchema } from '../ipc/contract';
 import type { z } from 'zod';
 import { AppError } from '../shared/errors';
@@ -41,11 +33,19 @@ export interface LibrarySource {
   onChange(listener: (models: ModelEntry[]) => void): () => void;
 }
 
-/** Job and history lists (filled by the compile and benchmark issues). */
-export interface QueueSource {
-  compileJobs(): CompileJob[];
-  benchHistory(modelId?: string): BenchResult[];
-}
+/** The channels this module serves itself; every other domain brings its own handlers. */
+export type CoreChannel =
+  | 'app:info'
+  | 'engine:status'
+  | 'gpu:snapshot'
+  | 'gpu:watch'
+  | 'models:list'
+  | 'models:add'
+  | 'models:remove'
+  | 'run:execute';
+
+/** Handlers of the other domains (compile, cache, settings, bench, image runs), each in its module. */
+export type DomainHandlers = Omit<Handlers, CoreChannel>;
 
 export interface ServiceDeps {
   info: AppInfo;
@@ -53,7 +53,8 @@ export interface ServiceDeps {
   gpu: GpuSource;
   engine: EngineSource;
   library: LibrarySource;
-  queues: QueueSource;
+  /** The other domains' handlers (see compose.ts). */
+  domains: DomainHandlers;
 }
 
 export interface Services {
@@ -65,7 +66,7 @@ export interface Services {
 
 /** Builds the handlers for every contract channel over the given dependencies. */
 export function createServices(deps: ServiceDeps): Services {
-  const { bus, gpu, engine, library, queues } = deps;
+  const { bus, gpu, engine, library } = deps;
   const gpuWatchers = new Map<string, { hz: number; stop: () => void }>();
   const unsubscribers = [
     engine.onChange((s) => bus.emit('engine:changed', s)),
@@ -78,6 +79,7 @@ export function createServices(deps: ServiceDeps): Services {
   };
 
   const handlers: Handlers = {
+    ...deps.domains,
     'app:info': async () => deps.info,
     'engine:status': async () => engine.status(),
     'gpu:snapshot': async () => gpu.snapshot(),
@@ -97,8 +99,6 @@ export function createServices(deps: ServiceDeps): Services {
         throw new AppError('NOT_FOUND', `no model with id ${input.modelId} in the library`);
       return engine.run(input, model);
     },
-    'compile:list': async () => queues.compileJobs(),
-    'bench:history': async (input) => queues.benchHistory(input.modelId),
   };
 
   return {

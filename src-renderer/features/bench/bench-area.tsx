@@ -55,12 +55,15 @@ export function BenchArea() {
             <BarList
               label="Median latency per result"
               testId="bench-chart"
-              rows={results.slice(0, CHART_ROWS).map((r) => ({
-                key: r.id,
-                label: `${nameOf(r.modelId)} · ${r.provider} · ${r.mode}`,
-                value: r.latencyMs.p50,
-                display: formatMs(r.latencyMs.p50),
-              }))}
+              rows={results
+                .flatMap((r) => (r.latencyMs ? [{ r, p50: r.latencyMs.p50 }] : []))
+                .slice(0, CHART_ROWS)
+                .map(({ r, p50 }) => ({
+                  key: r.id,
+                  label: `${nameOf(r.modelId)} · ${r.provider} · ${r.mode}`,
+                  value: p50,
+                  display: formatMs(p50),
+                }))}
             />
           </Card>
           <Card title="Results">
@@ -105,10 +108,12 @@ function BenchTable(props: {
             <td>{props.nameOf(r.modelId)}</td>
             <td className="mono">{r.provider}</td>
             <td>{r.mode}</td>
-            <td className="num mono">{formatMs(r.latencyMs.p50)}</td>
-            <td className="num mono">{formatMs(r.latencyMs.p90)}</td>
-            <td className="num mono">{formatMs(r.latencyMs.p99)}</td>
-            <td className="num mono">{formatValue(Math.round(r.throughput))} /s</td>
+            <td className="num mono">{r.latencyMs ? formatMs(r.latencyMs.p50) : '—'}</td>
+            <td className="num mono">{r.latencyMs ? formatMs(r.latencyMs.p90) : '—'}</td>
+            <td className="num mono">{r.latencyMs ? formatMs(r.latencyMs.p99) : '—'}</td>
+            <td className="num mono">
+              {r.throughput === null ? r.status : `${formatValue(Math.round(r.throughput))} /s`}
+            </td>
             <td title={new Date(r.at).toLocaleString()}>{formatAgo(r.at, props.now)}</td>
           </tr>
         ))}
