@@ -177,7 +177,9 @@ node="$base/bin/node"
 
 has_vulkan_loader() {
   if command -v ldconfig >/dev/null 2>&1; then
-    ldconfig -p 2>/dev/null | grep -q 'libvulkan\\.so\\.1'
+    # Not grep -q: it would stop reading early, ldconfig would die of SIGPIPE, and pipefail would
+    # turn a found loader into a missing one.
+    ldconfig -p 2>/dev/null | grep 'libvulkan\\.so\\.1' >/dev/null
   else
     [ -e /usr/lib/x86_64-linux-gnu/libvulkan.so.1 ] || [ -e /usr/lib64/libvulkan.so.1 ]
   fi
@@ -195,14 +197,14 @@ if ! has_vulkan_loader; then
     for f in "$here"/debs/*.deb; do dpkg -x "$f" /; done
     ldconfig
     say "installed the Vulkan loader from debs/ (the host had no libvulkan.so.1)"
-  else
+  elif command -v dpkg >/dev/null 2>&1; then
     sysroot="$base/sysroot"
     mkdir -p "$sysroot"
-    for f in "$here"/debs/*.deb; do
-      if command -v dpkg >/dev/null 2>&1; then dpkg -x "$f" "$sysroot"; else (cd "$sysroot" && ar p "$f" data.tar.xz | tar -xJ); fi
-    done
+    for f in "$here"/debs/*.deb; do dpkg -x "$f" "$sysroot"; done
     export LD_LIBRARY_PATH="$sysroot/usr/lib/x86_64-linux-gnu\${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
     say "Vulkan loader from debs/ unpacked into $sysroot (not root: used through LD_LIBRARY_PATH)"
+  else
+    say "no Vulkan loader here and no dpkg to unpack debs/: WebGPU will report why it is unavailable"
   fi
 fi
 

@@ -43,7 +43,7 @@ export interface LaneDeps {
   engine(): Promise<EngineClient>;
   runConformance(
     dirs: string[],
-    opts: { provider: ProviderId; engine: EngineClient },
+    opts: { provider: ProviderId; engine: EngineClient; perCaseTimeoutMs: number },
   ): Promise<ConformanceReport>;
   measureSampleCost(monitor: GpuMonitor, n: number): Promise<SampleCost>;
   /** Runs one command of {@link laneCommands}; the only way the lane starts a program. */
@@ -66,6 +66,11 @@ export interface LaneOptions {
   sampleCostSamples: number;
   /** The provider under test, compared against CPU (WebGPU until the TensorRT-RTX lane). */
   gpuProvider: ProviderId;
+  /**
+   * Time one conformance case may take. Short, so a provider that hangs on every case still lets
+   * the lane finish inside the GPU host's 10 minutes per command.
+   */
+  caseTimeoutMs: number;
 }
 
 /** Runs a LaneCommand with execFile: no shell, 30 s limit, output kept whatever the exit code. */
@@ -242,7 +247,11 @@ export async function runLane(opts: LaneOptions, deps: LaneDeps): Promise<LaneRe
         if (provider !== 'cpu' && !gpuReady)
           return fail(`${provider} is unavailable, so nothing ran on the GPU`);
         if (opts.conformanceDirs.length === 0) return skip('no conformance cases were given');
-        const r = await deps.runConformance(opts.conformanceDirs, { provider, engine: eng });
+        const r = await deps.runConformance(opts.conformanceDirs, {
+          provider,
+          engine: eng,
+          perCaseTimeoutMs: opts.caseTimeoutMs,
+        });
         reports[provider] = r;
         save(`conformance-${provider}.json`, `${JSON.stringify(r, null, 2)}\n`);
         return conformanceVerdict(r);

@@ -128,6 +128,7 @@ export async function main(
     commit: findCommit(root),
     sampleCostSamples: 1000,
     gpuProvider: ProviderIdSchema.parse(values.provider ?? 'webgpu'),
+    caseTimeoutMs: 20_000,
   };
 
   const monitor = probe();
