@@ -9,7 +9,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { AppError } from '../../shared/errors';
-import { writeFileAtomic } from '../model/tensor-files';
+import { writeFileAtomic } from '../../store/atomic-file';
 import { findCases, runCase } from './cases';
 import type { CliIo } from './cli';
 import { DEFAULT_CASE_TIMEOUT_MS } from './conformance';
@@ -168,7 +168,7 @@ export async function runBaselineCli(
       onCase: (c) => io.err(progressLine(c, ++done, total)),
     });
     const json = JSON.stringify(report, null, 2);
-    if (parsed.out) await writeFileAtomic(parsed.out, new TextEncoder().encode(`${json}\n`), true);
+    if (parsed.out) await writeFileAtomic(parsed.out, `${json}\n`);
     if (parsed.json) {
       io.out(json);
       io.err(summaryLine(report));

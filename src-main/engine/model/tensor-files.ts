@@ -5,12 +5,12 @@
  * leaves half a file under the real name, and they refuse to replace an existing file unless the
  * caller says so: these are the user's files.
  */
-import { link, open, readFile, rename, stat, unlink } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError } from '../../shared/errors';
 import type { HostTensor } from '../tensor';
 import { decodeNpy, encodeNpy } from './npy';
+import { writeFileAtomic } from '../../store/atomic-file';
 import { fsError } from './onnx-file';
 import { decodeTensorProto, encodeTensorProto } from './tensor-proto';
 
@@ -91,61 +91,5 @@ export async function writeTensorFile(
 ): Promise<void> {
   const format = formatOf(filePath);
   const bytes = format === 'pb' ? encodeTensorProto(t, options.name ?? '') : encodeNpy(t);
-  await writeFileAtomic(filePath, bytes, options.overwrite ?? false);
-}
-
-/**
- * Writes bytes to a temp file beside `filePath`, then moves it into place. Without `overwrite`
- * the move is a hard link, which fails (rather than replaces) when the name is taken, so there is
- * no window between "checked it is free" and "wrote it"; filesystems without hard links fall back
- * to a check then a rename.
- */
-export async function writeFileAtomic(
-  filePath: string,
-  bytes: Uint8Array,
-  overwrite: boolean,
-): Promise<void> {
-  const dir = path.dirname(filePath);
-  const tmp = path.join(dir, `.${path.basename(filePath)}.${randomBytes(6).toString('hex')}.tmp`);
-  try {
-    const fh = await open(tmp, 'wx');
-    try {
-      await fh.writeFile(bytes);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    if (overwrite) {
-      await rename(tmp, filePath);
-      return;
-    }
-    try {
-      await link(tmp, filePath);
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'EEXIST') throw exists(filePath);
-      if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EXDEV') throw err;
-      if (
-        await stat(filePath).then(
-          () => true,
-          () => false,
-        )
-      )
-        throw exists(filePath);
-      await rename(tmp, filePath);
-    }
-  } catch (err) {
-    if (err instanceof AppError) throw err;
-    const message = err instanceof Error ? err.message : String(err);
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new AppError('FILE_NOT_FOUND', `cannot write ${filePath}: the folder does not exist`);
-    }
-    throw new AppError('IO_ERROR', `could not write ${filePath}`, message);
-  } finally {
-    await unlink(tmp).catch(() => undefined);
-  }
-}
-
-function exists(filePath: string): AppError {
-  return new AppError('IO_ERROR', `${filePath} already exists; not replacing it`);
+  await writeFileAtomic(filePath, bytes, { overwrite: options.overwrite ?? false });
 }
