@@ -13,7 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, readdir, readFile, rename, stat } from 'node:fs/promises';
+import { copyFile, link, mkdir, readdir, readFile, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { ModelEntrySchema, type ModelEntry, type ModelInspection } from '../ipc/contract';
@@ -65,19 +65,7 @@ export class ModelLibrary {
     const loaded = await this.store.load();
     this.models = loaded.value.models;
     let dirty = loaded.state !== 'ok';
-    if (loaded.state === 'corrupt') {
-      const salvaged = await salvagePaths(loaded.movedTo);
-      const imported = await listImported(path.join(this.opts.dir, 'imported'));
-      for (const p of [...salvaged, ...imported]) await this.addQuietly(p, false);
-      this.rebuiltFrom = {
-        movedTo: loaded.movedTo,
-        problem: loaded.problem,
-        recovered: this.models.length,
-      };
-      this.opts.notice?.(
-        `The model library was damaged (${loaded.problem}); it was kept as ${loaded.movedTo} and rebuilt with ${this.models.length} model(s) still on disk.`,
-      );
-    }
+    // Built-ins first, so a rebuild that finds their paths in the damaged file keeps them built-in.
     if (this.opts.builtInDir) {
       for (const name of (await readdir(this.opts.builtInDir).catch(() => [])).sort()) {
         if (name.endsWith('.onnx')) {
@@ -88,6 +76,17 @@ export class ModelLibrary {
         const p = path.join(this.opts.builtInDir, sub, 'model.onnx');
         dirty = (await this.addQuietly(p, true)) || dirty;
       }
+    }
+    if (loaded.state === 'corrupt') {
+      const builtIns = this.models.length;
+      const salvaged = await salvagePaths(loaded.movedTo);
+      const imported = await listImported(path.join(this.opts.dir, 'imported'));
+      for (const p of [...salvaged, ...imported]) await this.addQuietly(p, false);
+      const recovered = this.models.length - builtIns;
+      this.rebuiltFrom = { movedTo: loaded.movedTo, problem: loaded.problem, recovered };
+      this.opts.notice?.(
+        `The model library was damaged (${loaded.problem}); it was kept as ${loaded.movedTo} and rebuilt: ${recovered} of your model(s) found again on disk, and the ${builtIns} built-in one(s).`,
+      );
     }
     if (dirty) await this.persist();
   }
@@ -106,14 +105,17 @@ export class ModelLibrary {
   }
 
   /**
-   * Adds a model by path. A file that is not a readable ONNX model is refused with a clear error
-   * and the library is untouched; the same content added twice returns the existing entry.
+   * Adds a model by path: an .onnx file, or a folder holding exactly one (a dropped model folder).
+   * A file that is not a readable ONNX model, or whose external data is missing, is refused with a
+   * clear error and the library is untouched; the same content added twice returns the existing
+   * entry.
    */
   async add(modelPath: string): Promise<ModelEntry> {
-    const abs = path.resolve(modelPath);
+    let abs = path.resolve(modelPath);
     const info = await stat(abs).catch(() => null);
     if (!info) throw new AppError('FILE_NOT_FOUND', `${abs} does not exist`);
-    if (!info.isFile()) throw new AppError('MODEL_INVALID', `${abs} is not a file`);
+    if (info.isDirectory()) abs = await modelInFolder(abs);
+    else if (!info.isFile()) throw new AppError('MODEL_INVALID', `${abs} is not a file`);
     if (!abs.toLowerCase().endsWith('.onnx')) {
       throw new AppError('MODEL_INVALID', `${path.basename(abs)} is not an ONNX model (.onnx)`);
     }
@@ -121,9 +123,10 @@ export class ModelLibrary {
     const existing = this.get(id);
     if (existing) return existing;
     const inspection = await this.opts.inspect(abs);
+    assertExternalDataPresent(path.basename(abs), path.dirname(abs), inspection);
     const entry: ModelEntry = {
       id,
-      name: path.basename(abs, '.onnx'),
+      name: displayName(abs),
       path: abs,
       builtIn: false,
       addedAt: Date.now(),
@@ -135,9 +138,15 @@ export class ModelLibrary {
     return entry;
   }
 
-  /** Takes an uploaded temp file: checks it, then moves it into imported/<sha>/<name>. */
+  /**
+   * Takes an uploaded model (streamed to a temp file) into imported/<sha>/. `originalName` is the
+   * name the user's file had, possibly with folders ("resnet/model.onnx" from a dropped folder).
+   * The model's external-data files must sit beside the temp file under their `location` names
+   * (the upload route stages a drop's files together); they are linked or copied in with it.
+   */
   async importUpload(tempFile: string, originalName: string): Promise<ModelEntry> {
-    if (!originalName.toLowerCase().endsWith('.onnx')) {
+    const fileName = path.basename(originalName);
+    if (!fileName.toLowerCase().endsWith('.onnx')) {
       throw new AppError('MODEL_INVALID', `${originalName} is not an ONNX model (.onnx)`);
     }
     const id = await hashFile(tempFile);
@@ -148,17 +157,27 @@ export class ModelLibrary {
       const data = toErrorData(err);
       throw new AppError(data.code, data.message.split(tempFile).join(originalName), data.detail);
     });
+    assertExternalDataPresent(originalName, null, inspection);
     const dir = path.join(this.opts.dir, 'imported', id);
     await mkdir(dir, { recursive: true });
-    const dest = path.join(dir, originalName);
+    for (const ext of inspection.externalData) {
+      // The locations were checked by the inspection to stay inside the model's folder.
+      const from = path.join(path.dirname(tempFile), ext.location);
+      const to = path.join(dir, ext.location);
+      await mkdir(path.dirname(to), { recursive: true });
+      await linkOrCopy(from, to);
+    }
+    // Named for people ("resnet/model.onnx" is kept as resnet.onnx), so a rebuild can tell the
+    // name again; locations of external data are relative to the folder, not the file name.
+    const dest = path.join(dir, `${displayName(originalName)}.onnx`);
     await rename(tempFile, dest);
     const entry: ModelEntry = {
       id,
-      name: path.basename(originalName, '.onnx'),
+      name: displayName(originalName),
       path: dest,
       builtIn: false,
       addedAt: Date.now(),
-      inspection: { ...inspection, fileName: originalName },
+      inspection: { ...inspection, fileName },
       error: null,
     };
     this.models = [...this.models, entry];
@@ -185,6 +204,7 @@ export class ModelLibrary {
     let error = null;
     try {
       inspection = await this.opts.inspect(modelPath);
+      assertExternalDataPresent(path.basename(modelPath), path.dirname(modelPath), inspection);
     } catch (err) {
       error = toErrorData(err);
     }
@@ -192,10 +212,11 @@ export class ModelLibrary {
       ...this.models,
       {
         id,
+        // Imported models are stored under their name already (imported/<sha>/<name>.onnx).
         name:
-          path.basename(modelPath, '.onnx') === 'model'
-            ? path.basename(path.dirname(modelPath))
-            : path.basename(modelPath, '.onnx'),
+          path.dirname(path.dirname(modelPath)) === path.join(this.opts.dir, 'imported')
+            ? path.basename(modelPath, '.onnx')
+            : displayName(modelPath),
         path: modelPath,
         builtIn,
         addedAt: Date.now(),
@@ -237,4 +258,58 @@ async function listImported(dir: string): Promise<string[]> {
     }
   }
   return out;
+}
+
+/**
+ * A model's name for people: the file name without .onnx, or its folder's name when the file is
+ * called model.onnx (the usual layout of exported models with external data).
+ */
+export function displayName(modelPath: string): string {
+  const base = path.basename(modelPath).replace(/\.onnx$/i, '');
+  const folder = path.basename(path.dirname(modelPath));
+  return base === 'model' && folder !== '' && folder !== '.' ? folder : base;
+}
+
+/** The one .onnx file directly inside a dropped folder, or an error saying why not. */
+async function modelInFolder(dir: string): Promise<string> {
+  const models = (await readdir(dir)).filter((f) => f.toLowerCase().endsWith('.onnx')).sort();
+  if (models.length === 1) return path.join(dir, models[0] as string);
+  if (models.length === 0) {
+    throw new AppError('MODEL_INVALID', `the folder ${dir} holds no ONNX model (.onnx)`);
+  }
+  throw new AppError(
+    'BAD_REQUEST',
+    `the folder ${dir} holds ${models.length} models (${models.join(', ')}): drop the .onnx files themselves`,
+  );
+}
+
+/**
+ * Refuses a model whose external-data files are not there: it could be listed but never run, and
+ * ORT's own error at session creation says much less. `dir` is where the files were looked for
+ * (null when the user never saw that folder, as for uploads).
+ */
+function assertExternalDataPresent(
+  modelName: string,
+  dir: string | null,
+  inspection: ModelInspection,
+): void {
+  const missing = inspection.externalData.filter((e) => !e.exists).map((e) => e.location);
+  if (missing.length === 0) return;
+  const where = dir === null ? 'it was not added with it' : `it is not in ${dir}`;
+  throw new AppError(
+    'EXTERNAL_DATA_MISSING',
+    missing.length === 1
+      ? `${modelName} needs its external data file ${missing[0]}, but ${where}`
+      : `${modelName} needs its external data files ${missing.join(', ')}, but ${where.replace('it is', 'they are').replace('it was', 'they were')}`,
+  );
+}
+
+/** A hard link when the two paths share a file system (instant, no extra space), else a copy. */
+async function linkOrCopy(from: string, to: string): Promise<void> {
+  try {
+    await link(from, to);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return;
+    await copyFile(from, to);
+  }
 }
