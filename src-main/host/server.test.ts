@@ -69,6 +69,9 @@ beforeAll(async () => {
       ...pendingHandlers(),
       'settings:get': async () => ({ trtRtxDir: null }),
       'settings:set': async () => ({ trtRtxDir: null }),
+      'run:image': async () => {
+        throw new AppError('NOT_FOUND', 'no model');
+      },
     },
   });
   refusals = [];

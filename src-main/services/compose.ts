@@ -8,6 +8,7 @@ import { createGpuMonitor } from '../gpu/monitor';
 import { resolveDataPaths, type DataPaths } from '../store/paths';
 import { EngineService } from './engine-service';
 import { EventBus } from './events';
+import { ImageRunService } from './image-run';
 import { ModelLibrary } from './model-library';
 import { pendingHandlers } from './pending-handlers';
 import { SettingsService } from './settings-service';
@@ -68,7 +69,11 @@ export async function composeMain(opts: ComposeOptions): Promise<Composed> {
     gpu: createGpuMonitor(),
     engine: new EngineService(engine),
     library,
-    domains: { ...pendingHandlers(), ...settings.handlers() },
+    domains: {
+      ...pendingHandlers(),
+      ...settings.handlers(),
+      ...new ImageRunService(engine, library).handlers(),
+    },
   });
   return {
     services,

@@ -11,7 +11,10 @@ const notYet = (what: string) => async (): Promise<never> => {
 };
 
 /** Handlers for channels that are not built yet; empty lists where an empty list is the truth. */
-export function pendingHandlers(): Omit<DomainHandlers, 'settings:get' | 'settings:set'> {
+export function pendingHandlers(): Omit<
+  DomainHandlers,
+  'settings:get' | 'settings:set' | 'run:image'
+> {
   return {
     'compile:list': async () => [],
     'compile:status': async () => [],
@@ -20,7 +23,6 @@ export function pendingHandlers(): Omit<DomainHandlers, 'settings:get' | 'settin
     'compile:cancel': notYet('Compiling'),
     'cache:clear': notYet('Clearing the compile cache'),
     'providers:install-trt-rtx': notYet('Installing TensorRT for RTX from an archive'),
-    'run:image': notYet('Running the image model on a picture'),
     'bench:run': notYet('Benchmarking'),
     'bench:history': async () => [],
     'bench:export': notYet('Exporting benchmarks'),
