@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -244,5 +244,222 @@ describe('browser-mode host', () => {
       expect.objectContaining({ id: 3, result: expect.objectContaining({ ok: false }) }),
     );
     expect(refusals.some((l) => l.includes('malformed'))).toBe(true);
+  });
+});
+
+describe('upload groups (a model with its external data, or a folder)', () => {
+  let groupHost: RunningHost;
+  let uploadDir: string;
+  /** What importUpload saw: the model's name and the files beside it at that moment. */
+  let imports: { name: string; siblings: string[]; bytes: string }[];
+
+  beforeAll(async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'crucible-groups-'));
+    await writeFile(path.join(dir, 'index.html'), '<!doctype html><title>t</title>');
+    uploadDir = path.join(dir, 'incoming');
+    imports = [];
+    const bus = new EventBus();
+    groupHost = await startHost({
+      services: createServices({
+        info: {
+          name: 'Crucible',
+          version: 't',
+          mode: 'browser',
+          platform: 'linux',
+          arch: 'x64',
+          userDataDir: dir,
+          cacheDir: dir,
+        },
+        bus,
+        gpu: { snapshot: async () => noGpu, watch: () => () => undefined, close: () => undefined },
+        engine: {
+          status: () => engineStatus,
+          onChange: () => () => undefined,
+          run: async () => {
+            throw new AppError('NOT_FOUND', 'no model');
+          },
+        },
+        library: {
+          list: () => [],
+          get: () => undefined,
+          add: async () => {
+            throw new AppError('FILE_NOT_FOUND', 'x');
+          },
+          remove: async () => false,
+          onChange: () => () => undefined,
+        },
+        domains: {
+          ...pendingHandlers(),
+          'settings:get': async () => ({ trtRtxDir: null }),
+          'settings:set': async () => ({ trtRtxDir: null }),
+          'run:image': async () => {
+            throw new AppError('NOT_FOUND', 'no model');
+          },
+        },
+      }),
+      bus,
+      rendererDir: dir,
+      token: 'group-token-0123456789',
+      uploadDir,
+      importUpload: async (tmp, name) => {
+        if (name.includes('broken')) throw new AppError('MODEL_INVALID', `${name} is broken`);
+        imports.push({
+          name,
+          siblings: (await readdir(path.dirname(tmp))).sort(),
+          bytes: await readFile(tmp, 'utf8'),
+        });
+        return {
+          id: name,
+          name,
+          path: tmp,
+          builtIn: false,
+          addedAt: 0,
+          inspection: null,
+          error: null,
+        };
+      },
+      maxUploadBytes: 1000,
+    });
+  });
+  afterAll(() => groupHost.close());
+
+  const post = (
+    pathname: string,
+    body: string | Buffer = '',
+    headers: Record<string, string> = {},
+  ) =>
+    new Promise<{ status: number; json: unknown }>((resolve, reject) => {
+      const req = http.request(
+        {
+          host: '127.0.0.1',
+          port: groupHost.port,
+          path: pathname,
+          method: 'POST',
+          headers: {
+            host: `127.0.0.1:${groupHost.port}`,
+            origin: groupHost.origin,
+            authorization: 'Bearer group-token-0123456789',
+            ...headers,
+          },
+        },
+        (res) => {
+          let data = '';
+          res.on('data', (c: Buffer) => (data += c.toString()));
+          res.on('end', () => {
+            let json: unknown = data;
+            try {
+              json = JSON.parse(data);
+            } catch {
+              // a plain-text refusal
+            }
+            resolve({ status: res.statusCode ?? 0, json });
+          });
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+  const stage = (group: string, name: string, body: string | Buffer) =>
+    post(`/api/upload?group=${encodeURIComponent(group)}&name=${encodeURIComponent(name)}`, body);
+
+  it('stages a model with its data files (and a folder layout), then imports each model with its siblings', async () => {
+    const g = 'drop-aaaaaaaa';
+    expect((await stage(g, 'convnet/model.onnx', 'MODEL')).status).toBe(200);
+    expect((await stage(g, 'convnet/weights.bin', 'W'.repeat(100))).status).toBe(200);
+    expect((await stage(g, 'convnet/data/extra.bin', 'E')).status).toBe(200);
+    expect((await stage(g, 'other.onnx', 'OTHER')).status).toBe(200);
+    expect((await stage(g, 'broken.onnx', 'B')).status).toBe(200);
+    const res = await post(`/api/upload/commit?group=${g}`);
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({
+      ok: true,
+      value: [
+        { ok: false, error: { code: 'MODEL_INVALID', message: 'broken.onnx is broken' } },
+        { ok: true, value: { name: 'convnet/model.onnx' } },
+        { ok: true, value: { name: 'other.onnx' } },
+      ],
+    });
+    expect(imports).toEqual([
+      {
+        name: 'convnet/model.onnx',
+        siblings: ['data', 'model.onnx', 'weights.bin'],
+        bytes: 'MODEL',
+      },
+      { name: 'other.onnx', siblings: ['broken.onnx', 'convnet', 'other.onnx'], bytes: 'OTHER' },
+    ]);
+    // The staging folder is gone, and the group with it.
+    expect(await readdir(uploadDir)).toEqual([]);
+    expect((await post(`/api/upload/commit?group=${g}`)).status).toBe(404);
+  });
+
+  it('answers a drop without any .onnx with one clear error per file', async () => {
+    const g = 'drop-bbbbbbbb';
+    await stage(g, 'weights.bin', 'W');
+    await stage(g, 'notes.txt', 'hello');
+    const res = await post(`/api/upload/commit?group=${g}`);
+    expect(res.json).toEqual({
+      ok: true,
+      value: [
+        {
+          ok: false,
+          error: { code: 'MODEL_INVALID', message: 'notes.txt is not an ONNX model (.onnx)' },
+        },
+        {
+          ok: false,
+          error: { code: 'MODEL_INVALID', message: 'weights.bin is not an ONNX model (.onnx)' },
+        },
+      ],
+    });
+  });
+
+  it('refuses names that could leave the staging folder, bad group ids and repeated names', async () => {
+    for (const name of [
+      '../x.onnx',
+      'a/../b.onnx',
+      '.hidden/m.onnx',
+      'a//m.onnx',
+      'a\\m.onnx',
+      'C:m.onnx',
+      '/abs.onnx',
+      'a/.',
+      '',
+    ]) {
+      const res = await stage('drop-cccccccc', name, 'x');
+      expect(res.status, name).toBe(400);
+      expect(res.json, name).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+    }
+    for (const group of ['short', '../../etc', 'x'.repeat(65), 'a b c d e f']) {
+      expect((await stage(group, 'm.onnx', 'x')).status, group).toBe(400);
+    }
+    expect((await stage('drop-dddddddd', 'm.onnx', 'x')).status).toBe(200);
+    expect((await stage('drop-dddddddd', 'm.onnx', 'y')).status).toBe(409);
+    await post('/api/upload/commit?group=drop-dddddddd');
+  });
+
+  it('counts the size limit over the whole drop, and keeps the token and origin checks', async () => {
+    const g = 'drop-eeeeeeee';
+    expect((await stage(g, 'model.onnx', Buffer.alloc(600))).status).toBe(200);
+    const second = await stage(g, 'weights.bin', Buffer.alloc(600));
+    expect(second.status).toBe(413);
+    expect(second.json).toMatchObject({
+      error: { message: expect.stringContaining('upload limit') },
+    });
+    await post(`/api/upload/commit?group=${g}`);
+
+    expect(
+      (await post('/api/upload?group=drop-ffffffff&name=m.onnx', 'x', { authorization: '' }))
+        .status,
+    ).toBe(401);
+    expect(
+      (
+        await post('/api/upload?group=drop-ffffffff&name=m.onnx', 'x', {
+          origin: 'http://evil.example',
+        })
+      ).status,
+    ).toBe(403);
+    expect(
+      (await post('/api/upload/commit?group=drop-ffffffff', '', { authorization: '' })).status,
+    ).toBe(401);
+    expect(await readdir(uploadDir)).toEqual([]);
   });
 });

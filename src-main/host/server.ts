@@ -10,10 +10,16 @@
  *   Origin must come from this origin; a socket must carry one;
  * - static files come from a list made at start-up, so no request path can reach another file;
  * - message, upload and connection limits.
+ *
+ * Uploads: `POST /api/upload?name=` takes one model file and imports it at once. A drop of a model
+ * with its external-data files (or a folder) is one upload group: each file is staged with
+ * `POST /api/upload?group=<id>&name=<relative path>` into one temp folder, keeping the layout the
+ * model's data locations expect, then `POST /api/upload/commit?group=<id>` imports every .onnx in
+ * it with its siblings and answers one Result per model. The size limit counts a group as a whole.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -65,7 +71,24 @@ const CONTENT_TYPES: Record<string, string> = {
   '.json': 'application/json',
 };
 
-const MAX_WS_MESSAGE = 1 << 20;
+/**
+ * A socket message's limit. run:image carries its picture as base64 RGBA: the renderer scales
+ * pictures to at most 1024 px a side (4 MiB of RGBA, 5.4 MiB as base64), so 8 MiB leaves room.
+ */
+const MAX_WS_MESSAGE = 8 << 20;
+/** Files in one upload group (a dropped folder), and how long an unfinished group is kept. */
+const MAX_GROUP_FILES = 1000;
+const GROUP_TTL_MS = 60 * 60 * 1000;
+
+interface UploadGroup {
+  dir: string;
+  bytes: number;
+  /** Relative names staged so far. */
+  files: Set<string>;
+  /** Set once commit started: no more files. */
+  closed: boolean;
+  touched: number;
+}
 
 /** Starts the host on 127.0.0.1 and resolves once it listens. */
 export async function startHost(opts: HostOptions): Promise<RunningHost> {
@@ -75,6 +98,8 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
   const maxUpload = opts.maxUploadBytes ?? 8 * 1024 ** 3;
   const maxConnections = opts.maxConnections ?? 16;
   const files = await loadStaticFiles(opts.rendererDir);
+  const groups = new Map<string, UploadGroup>();
+  await sweepStaleGroups(opts.uploadDir);
   let port = 0;
   let cookieName = '';
 
@@ -149,7 +174,13 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
       );
     }
     if (req.method === 'POST' && url.pathname === '/api/upload') {
-      return handleUpload(req, res, url.searchParams.get('name') ?? '');
+      const group = url.searchParams.get('group');
+      const name = url.searchParams.get('name') ?? '';
+      return group === null ? handleUpload(req, res, name) : handleStage(req, res, group, name);
+    }
+    if (req.method === 'POST' && url.pathname === '/api/upload/commit') {
+      req.resume();
+      return handleCommit(res, url.searchParams.get('group') ?? '');
     }
     if (req.method !== 'GET' && req.method !== 'HEAD')
       return sendText(res, 405, 'method not allowed');
@@ -201,6 +232,118 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     } finally {
       await rm(tmp, { force: true });
     }
+  }
+
+  /** Stages one file of an upload group under its relative name. */
+  async function handleStage(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    groupId: string,
+    name: string,
+  ) {
+    const refuse = (status: number, message: string) => {
+      req.resume();
+      sendJson(res, status, failure('BAD_REQUEST', message));
+    };
+    if (!GROUP_ID.test(groupId))
+      return refuse(400, `invalid upload group ${JSON.stringify(groupId)}`);
+    const segments = relativeNameSegments(name);
+    if (segments === null) return refuse(400, `invalid file name ${JSON.stringify(name)}`);
+    const rel = segments.join('/');
+    const now = Date.now();
+    for (const [id, g] of groups) {
+      if (!g.closed && now - g.touched > GROUP_TTL_MS) {
+        groups.delete(id);
+        await rm(g.dir, { recursive: true, force: true });
+      }
+    }
+    let group = groups.get(groupId);
+    if (!group) {
+      group = {
+        dir: path.join(opts.uploadDir, `group-${groupId}`),
+        bytes: 0,
+        files: new Set(),
+        closed: false,
+        touched: now,
+      };
+      groups.set(groupId, group);
+    }
+    if (group.closed) return refuse(409, `upload group ${groupId} is already being imported`);
+    if (group.files.has(rel)) return refuse(409, `${rel} was already sent in this drop`);
+    if (group.files.size >= MAX_GROUP_FILES) {
+      return refuse(413, `a drop can hold at most ${MAX_GROUP_FILES} files`);
+    }
+    const declared = Number(req.headers['content-length'] ?? NaN);
+    if (Number.isFinite(declared) && group.bytes + declared > maxUpload) {
+      return refuse(413, `${rel} makes this drop larger than the upload limit`);
+    }
+    group.files.add(rel);
+    group.touched = now;
+    const target = path.join(group.dir, ...segments);
+    await mkdir(path.dirname(target), { recursive: true });
+    let received = 0;
+    const g = group;
+    req.on('data', (chunk: Buffer) => {
+      received += chunk.length;
+      if (g.bytes + received > maxUpload) req.destroy(new Error('upload limit exceeded'));
+    });
+    try {
+      await pipeline(req, createWriteStream(target, { flags: 'wx' }));
+      g.bytes += received;
+      sendJson(res, 200, { ok: true, value: { name: rel, bytes: received } });
+    } catch (err) {
+      g.files.delete(rel);
+      await rm(target, { force: true });
+      const tooBig = g.bytes + received > maxUpload;
+      sendJson(
+        res,
+        tooBig ? 413 : 500,
+        tooBig
+          ? failure('BAD_REQUEST', `${rel} makes this drop larger than the upload limit`)
+          : { ok: false, error: toErrorData(err) },
+      );
+    }
+  }
+
+  /**
+   * Imports every .onnx of a group with its siblings, one Result per model (or per file, when the
+   * drop held no model at all), then removes the staging folder.
+   */
+  async function handleCommit(res: http.ServerResponse, groupId: string) {
+    const group = GROUP_ID.test(groupId) ? groups.get(groupId) : undefined;
+    if (!group || group.closed) {
+      return sendJson(res, 404, {
+        ok: false,
+        error: { code: 'NOT_FOUND', message: `no upload group ${JSON.stringify(groupId)}` },
+      } satisfies Result<never>);
+    }
+    group.closed = true;
+    const results: Result<ModelEntry>[] = [];
+    try {
+      const names = [...group.files].sort();
+      const models = names.filter((n) => n.toLowerCase().endsWith('.onnx'));
+      for (const rel of models) {
+        try {
+          const entry = await opts.importUpload(path.join(group.dir, ...rel.split('/')), rel);
+          results.push({ ok: true, value: entry });
+        } catch (err) {
+          results.push({ ok: false, error: toErrorData(err) });
+        }
+      }
+      if (models.length === 0) {
+        for (const rel of names) {
+          results.push({
+            ok: false,
+            error: { code: 'MODEL_INVALID', message: `${rel} is not an ONNX model (.onnx)` },
+          });
+        }
+      }
+    } finally {
+      // Gone before the answer, so nothing staged outlives the drop it belonged to.
+      groups.delete(groupId);
+      await rm(group.dir, { recursive: true, force: true });
+    }
+    sendJson(res, 200, { ok: true, value: results } satisfies Result<Result<ModelEntry>[]>);
   }
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_MESSAGE });
@@ -279,6 +422,37 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** Upload group ids: made by the page (a random UUID), checked so they are safe in a path. */
+const GROUP_ID = /^[A-Za-z0-9_-]{8,64}$/;
+
+/**
+ * The segments of a relative upload name ("resnet/model.onnx"), or null when any segment could
+ * leave the staging folder or is not a plain name: empty, `.`/`..` or hidden, backslashes, drive
+ * colons, control characters. At most 8 levels deep.
+ */
+export function relativeNameSegments(name: string): string[] | null {
+  if (name.length === 0 || name.length > 1024) return null;
+  const segments = name.split('/');
+  if (segments.length > 8) return null;
+  for (const s of segments) {
+    if (s === '' || s.startsWith('.') || path.basename(s) !== s) return null;
+    if (/[\\:]/.test(s) || [...s].some((ch) => ch.charCodeAt(0) < 0x20)) return null;
+  }
+  return segments;
+}
+
+/** Removes upload groups left by an earlier run that stopped mid-drop (older than the TTL). */
+async function sweepStaleGroups(uploadDir: string): Promise<void> {
+  for (const name of await readdir(uploadDir).catch(() => [])) {
+    if (!name.startsWith('group-')) continue;
+    const dir = path.join(uploadDir, name);
+    const info = await stat(dir).catch(() => null);
+    if (info && Date.now() - info.mtimeMs > GROUP_TTL_MS) {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
 }
 
 /** Reads every file of the built renderer once; only these can ever be served. */
