@@ -21,6 +21,9 @@ commands:
             [--out DIR] [--format npy|pb] [--json]
       one inference; inputs from .pb/.npy files or synthesized; outputs summarized
       (and written to DIR as .npy or .pb)
+  bench MODEL [--provider P] [--mode plain|iobinding|graph] [--iterations N | --duration S]
+        [--warmup N] [--dim NAME=N ...] [--json]
+      latency percentiles, throughput, session creation cold/warm, first inference, power
   conformance DIR... [--provider P] [--filter REGEX] [--json]
       run ONNX backend test cases (model.onnx + test_data_set_*/) and compare outputs
 
@@ -54,6 +57,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       case 'run': {
         const { runCommand } = await import('./run');
         return await runCommand(rest, io);
+      }
+      case 'bench': {
+        const { benchCommand } = await import('./bench');
+        return await benchCommand(rest, io);
       }
       case 'conformance': {
         const { conformanceCommand } = await import('./conformance');

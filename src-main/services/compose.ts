@@ -6,6 +6,7 @@ import type { AppInfo } from '../ipc/contract';
 import { EngineClient, type SpawnHost } from '../engine/host/engine-client';
 import { createGpuMonitor } from '../gpu/monitor';
 import { resolveDataPaths, type DataPaths } from '../store/paths';
+import { BenchService } from './bench-service';
 import { EngineService } from './engine-service';
 import { EventBus } from './events';
 import { ImageRunService } from './image-run';
@@ -54,6 +55,23 @@ export async function composeMain(opts: ComposeOptions): Promise<Composed> {
   const settings = new SettingsService(paths.stores);
   const settingsNotice = await settings.open();
   if (settingsNotice) notice(settingsNotice);
+  // One GPU monitor: the GPU area's live samples and benchmark power sampling share it.
+  const gpu = createGpuMonitor();
+  const bench = new BenchService({
+    storesDir: paths.stores,
+    engine,
+    gpu,
+    library,
+    providerReason: (id) => {
+      const p = engine.status().providers.find((x) => x.id === id);
+      return p && !p.available
+        ? `${p.ortName} is not available here: ${p.reason ?? 'unknown reason'}`
+        : null;
+    },
+    bus,
+  });
+  const benchNotice = await bench.open();
+  if (benchNotice) notice(benchNotice);
 
   const services = createServices({
     info: {
@@ -66,13 +84,14 @@ export async function composeMain(opts: ComposeOptions): Promise<Composed> {
       cacheDir: paths.cache,
     },
     bus,
-    gpu: createGpuMonitor(),
+    gpu,
     engine: new EngineService(engine),
     library,
     domains: {
       ...pendingHandlers(),
       ...settings.handlers(),
       ...new ImageRunService(engine, library).handlers(),
+      ...bench.handlers(),
     },
   });
   return {

@@ -1,5 +1,5 @@
 /**
- * Channels whose services are being built in this iteration (compile pipeline, benchmarks, image
+ * Channels whose services are being built in this iteration (compile pipeline, image
  * runs). Until each lands, its channel answers UNSUPPORTED with what is missing — never a fake
  * result. Each domain replaces its entries here with its own module's handlers.
  */
@@ -13,7 +13,7 @@ const notYet = (what: string) => async (): Promise<never> => {
 /** Handlers for channels that are not built yet; empty lists where an empty list is the truth. */
 export function pendingHandlers(): Omit<
   DomainHandlers,
-  'settings:get' | 'settings:set' | 'run:image'
+  'settings:get' | 'settings:set' | 'run:image' | 'bench:run' | 'bench:history' | 'bench:export'
 > {
   return {
     'compile:list': async () => [],
@@ -23,8 +23,5 @@ export function pendingHandlers(): Omit<
     'compile:cancel': notYet('Compiling'),
     'cache:clear': notYet('Clearing the compile cache'),
     'providers:install-trt-rtx': notYet('Installing TensorRT for RTX from an archive'),
-    'bench:run': notYet('Benchmarking'),
-    'bench:history': async () => [],
-    'bench:export': notYet('Exporting benchmarks'),
   };
 }

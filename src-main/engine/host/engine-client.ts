@@ -9,6 +9,7 @@ import { AppError, isAppErrorData, type AppErrorData } from '../../shared/errors
 import {
   HelloSchema,
   PROTOCOL_VERSION,
+  type BenchProgress,
   type FromHost,
   type LogLine,
   type Op,
@@ -51,6 +52,8 @@ export interface RequestOptions {
   timeoutMs?: number;
   /** Aborting sends `cancel` to the host. */
   signal?: AbortSignal;
+  /** Receives the host's `progress` messages for this request (benchmarks). */
+  onProgress?: (progress: BenchProgress) => void;
 }
 
 interface Pending {
@@ -59,6 +62,7 @@ interface Pending {
   reject: (e: AppError) => void;
   timer: NodeJS.Timeout;
   cleanup: () => void;
+  onProgress?: (progress: BenchProgress) => void;
 }
 
 export interface EngineClientOptions {
@@ -143,6 +147,7 @@ export class EngineClient {
         reject,
         timer,
         cleanup: () => options.signal?.removeEventListener('abort', onAbort),
+        onProgress: options.onProgress,
       });
       proc.send({ type: 'request', id, op, args });
     });
@@ -203,6 +208,10 @@ export class EngineClient {
         }
         if (msg.type === 'log') {
           for (const l of this.logListeners) l(msg.line);
+          return;
+        }
+        if (msg.type === 'progress') {
+          this.pending.get(msg.id)?.onProgress?.(msg.progress);
           return;
         }
         if (msg.type === 'response') {

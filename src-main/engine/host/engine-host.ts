@@ -12,6 +12,7 @@ import { initOrt, type OrtEnvironment } from '../ort/env';
 import { RunOptions } from '../ort/run-options';
 import { Session } from '../ort/session';
 import { SessionOptions } from '../ort/session-options';
+import { releaseKept, runBench } from '../bench/runner';
 import { inspectModel } from '../model/inspect';
 import { summarizeTensor } from '../model/summary';
 import { synthesizeInputs } from '../model/synth';
@@ -120,10 +121,20 @@ async function handle<O extends Op>(id: number, op: O, args: OpArgsOut<O>): Prom
       const s = sessions.get(a.sessionId);
       s?.release();
       sessions.delete(a.sessionId);
-      return { released: s !== undefined } as OpResults[O];
+      // A benchmark kept under this id (session.bench keepAs) is released the same way.
+      const bench = releaseKept(a.sessionId);
+      return { released: s !== undefined || bench } as OpResults[O];
     }
     case 'session.list':
       return { sessionIds: [...sessions.keys()] } as OpResults[O];
+    case 'session.bench': {
+      const a = args as OpArgsOut<'session.bench'>;
+      return (await runBench(a, {
+        progress: (progress) => send({ type: 'progress', id, progress }),
+        cancelled: () => cancelled.has(id),
+        runOptions: (ro) => (ro ? inflight.set(id, ro) : inflight.delete(id)),
+      })) as OpResults[O];
+    }
     case 'host.crash': {
       const a = args as OpArgsOut<'host.crash'>;
       if (a.how === 'abort') process.abort();

@@ -13,7 +13,8 @@
  *    an error as plain `{ code, message, detail }` data.
  * 3. `cancel` asks the host to stop request `id` early (ORT's run-level terminate); the request
  *    still ends with a response (usually CANCELLED).
- * 4. The host streams `log` lines from ORT's logger (they drive compile progress) at any time.
+ * 4. The host streams `log` lines from ORT's logger (they drive compile progress) at any time,
+ *    and `progress` messages naming a request id (a benchmark's phase) while it works on it.
  * 5. When the host dies, the main side fails every request in flight with ENGINE_CRASHED and
  *    starts a new host with backoff; sessions are re-created on demand.
  *
@@ -24,6 +25,7 @@
 import { z } from 'zod';
 import {
   AppErrorSchema,
+  BENCH_MODES,
   FillSchema,
   ProviderIdSchema,
   ProviderStatusSchema,
@@ -33,6 +35,7 @@ import {
   type ValueInfo,
 } from '../../ipc/contract';
 import type { AppErrorData } from '../../shared/errors';
+import type { BenchFigures, BenchPhase } from '../bench/runner';
 import type { HostTensor } from '../tensor';
 
 export const PROTOCOL_VERSION = 1;
@@ -76,6 +79,25 @@ export const OpArgs = {
   'session.release': z.object({ sessionId: z.string().min(1) }).strict(),
   /** Sessions the host holds now. */
   'session.list': z.object({}).strict(),
+  /**
+   * Benchmarks a model in the host (engine/bench/runner.ts): the timing loop never crosses the
+   * process boundary. Progress arrives as `progress` messages with the request's id.
+   */
+  'session.bench': z
+    .object({
+      modelPath: z.string().min(1),
+      provider: ProviderIdSchema,
+      mode: z.enum(BENCH_MODES).default('plain'),
+      dims: z.record(z.string(), z.number().int().positive()).default({}),
+      warmup: z.number().int().min(0).max(10_000).default(10),
+      iterations: z.number().int().positive().max(10_000_000).optional(),
+      durationS: z.number().positive().max(3600).optional(),
+      warmCreate: z.boolean().default(true),
+      /** Keep the prepared session under this id for later runs; `session.release` frees it. */
+      keepAs: z.string().min(1).optional(),
+      maxSamples: z.number().int().min(0).max(100_000).default(2000),
+    })
+    .strict(),
   /** Test-only: makes the host abort, as a native crash would. */
   'host.crash': z.object({ how: z.enum(['abort', 'exit']) }).strict(),
 } as const;
@@ -101,6 +123,7 @@ export interface OpResults {
   };
   'session.release': { released: boolean };
   'session.list': { sessionIds: string[] };
+  'session.bench': BenchFigures;
   'host.crash': never;
 }
 
@@ -129,7 +152,16 @@ export type FromHost =
   | { type: 'hello-failed'; error: AppErrorData }
   | { type: 'response'; id: number; ok: true; value: unknown }
   | { type: 'response'; id: number; ok: false; error: AppErrorData }
-  | { type: 'log'; line: LogLine };
+  | { type: 'log'; line: LogLine }
+  /** Progress of request `id` (a benchmark's phase and iterations done). */
+  | { type: 'progress'; id: number; progress: BenchProgress };
+
+/** Progress of a `session.bench` request. */
+export interface BenchProgress {
+  phase: BenchPhase;
+  done: number;
+  total: number | null;
+}
 
 /** Runtime check of the hello message (the first thing the main side trusts). */
 export const HelloSchema = z.object({

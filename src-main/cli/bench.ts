@@ -1,0 +1,166 @@
+/**
+ * `crucible bench MODEL [--provider P] [--mode plain|iobinding|graph] [--iterations N | --duration S]
+ * [--warmup N] [--dim NAME=N ...] [--json]`: one benchmark through the engine host, the same
+ * runner and figures as the app's Benchmarks area (power and TFLOP/s included where known).
+ * Exit 0 when the benchmark ran, 3 when it failed part-way or the mode is unsupported (the
+ * figures gathered are still printed), 2 for bad arguments.
+ */
+import path from 'node:path';
+import { BENCH_MODES, ProviderIdSchema, type BenchResult } from '../ipc/contract';
+import { checkExternalData, inspectModel } from '../engine/model/inspect';
+import { createGpuMonitor } from '../gpu/monitor';
+import { runBenchmark } from '../services/bench-service';
+import { AppError } from '../shared/errors';
+import { parseCliArgs, parseDims, startEngine, type CliIo } from './io';
+
+/** The usage lines of `crucible bench`. */
+export const BENCH_USAGE = `bench MODEL [--provider P] [--mode plain|iobinding|graph]
+            [--iterations N | --duration S] [--warmup N] [--dim NAME=N ...] [--json]
+      latency (min/mean/p50/p90/p99/max/std), throughput, session creation cold and
+      warm, first inference; power and TFLOP/s on an NVIDIA GPU`;
+
+function positiveNumber(
+  option: string,
+  v: string | undefined,
+  integer: boolean,
+): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isSafeInteger(n))) {
+    throw new AppError(
+      'BAD_REQUEST',
+      `bench: ${option} must be a positive ${integer ? 'integer' : 'number'}, got '${v}'`,
+    );
+  }
+  return n;
+}
+
+/** Runs `crucible bench`. */
+export async function benchCommand(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseCliArgs('bench', args, {
+    provider: { type: 'string', default: 'cpu' },
+    mode: { type: 'string', default: 'plain' },
+    iterations: { type: 'string' },
+    duration: { type: 'string' },
+    warmup: { type: 'string', default: '10' },
+    dim: { type: 'string', multiple: true },
+    json: { type: 'boolean' },
+  });
+  if (positionals.length !== 1)
+    throw new AppError('BAD_REQUEST', 'bench: give exactly one MODEL path');
+  const modelPath = path.resolve(positionals[0] as string);
+  const provider = ProviderIdSchema.safeParse(values.provider);
+  if (!provider.success) {
+    throw new AppError(
+      'BAD_REQUEST',
+      `bench: unknown provider '${values.provider}' (${ProviderIdSchema.options.join(', ')})`,
+    );
+  }
+  const mode = values.mode as (typeof BENCH_MODES)[number];
+  if (!BENCH_MODES.includes(mode)) {
+    throw new AppError(
+      'BAD_REQUEST',
+      `bench: --mode must be ${BENCH_MODES.join(', ')}, got '${values.mode}'`,
+    );
+  }
+  if (values.iterations !== undefined && values.duration !== undefined) {
+    throw new AppError('BAD_REQUEST', 'bench: give --iterations or --duration, not both');
+  }
+  const iterations = positiveNumber('--iterations', values.iterations, true);
+  const durationS = positiveNumber('--duration', values.duration, false);
+  const warmup = Number(values.warmup);
+  if (!Number.isSafeInteger(warmup) || warmup < 0) {
+    throw new AppError(
+      'BAD_REQUEST',
+      `bench: --warmup must be an integer >= 0, got '${values.warmup}'`,
+    );
+  }
+  const dims = parseDims(values.dim);
+  const inspection = await inspectModel(modelPath, { dims });
+  await checkExternalData(modelPath);
+
+  const engine = await startEngine();
+  const gpu = createGpuMonitor();
+  try {
+    const status = engine.status().providers.find((p) => p.id === provider.data);
+    if (status && !status.available) {
+      throw new AppError(
+        'PROVIDER_UNAVAILABLE',
+        `${status.ortName} is not available here: ${status.reason ?? 'unknown reason'}`,
+      );
+    }
+    const result = await runBenchmark(
+      engine,
+      gpu,
+      {
+        modelId: path.basename(modelPath),
+        modelName: path.basename(modelPath),
+        modelPath,
+        flops: inspection.flops.total,
+      },
+      {
+        modelId: path.basename(modelPath),
+        provider: provider.data,
+        mode,
+        iterations,
+        durationS,
+        warmup,
+        dims,
+      },
+    );
+    // The CLI passed --dim to the inspection, so the FLOP estimate matches the dims used.
+    const tflops =
+      result.tflops ??
+      (inspection.flops.total !== null && result.throughput !== null
+        ? { achieved: (inspection.flops.total * result.throughput) / 1e12, peak: null }
+        : null);
+    const out = { ...result, tflops, model: modelPath, ortVersion: engine.status().ortVersion };
+    if (values.json) io.out(JSON.stringify(out, null, 2));
+    else io.out(formatBench(out, out.notes));
+    if (result.status !== 'ok' && result.error) io.err(`crucible: ${result.error.message}`);
+    return result.status === 'ok' ? 0 : 3;
+  } finally {
+    gpu.close();
+    engine.close();
+  }
+}
+
+const ms = (v: number | null | undefined) =>
+  v === null || v === undefined ? '—' : `${v < 1 ? v.toFixed(4) : v.toFixed(3)} ms`;
+
+/** A benchmark result as lines for people. */
+export function formatBench(
+  r: BenchResult & { model?: string },
+  notes: readonly string[] = [],
+): string {
+  const lines = [
+    `${r.model ?? r.modelName} · ${r.provider} · ${r.mode}: ${r.status}${r.error ? ` (${r.error.code}: ${r.error.message})` : ''}`,
+    `  iterations ${r.iterations}, batch ${r.batch}`,
+  ];
+  if (r.latencyMs) {
+    const l = r.latencyMs;
+    lines.push(
+      `  latency   min ${ms(l.min)}  mean ${ms(l.mean)}  p50 ${ms(l.p50)}  p90 ${ms(l.p90)}  p99 ${ms(l.p99)}  max ${ms(l.max)}  std ${ms(l.std)}`,
+    );
+  }
+  if (r.throughput !== null) {
+    lines.push(
+      `  throughput ${r.throughput.toFixed(1)} inferences/s, ${(r.itemsPerS ?? 0).toFixed(1)} items/s`,
+    );
+  }
+  lines.push(
+    `  session creation cold ${ms(r.sessionCreateMs.cold)}, warm ${ms(r.sessionCreateMs.warm)}; first inference ${ms(r.firstInferenceMs)}`,
+  );
+  lines.push(
+    r.power
+      ? `  power avg ${r.power.avgW.toFixed(1)} W, peak ${r.power.peakW.toFixed(1)} W, ${r.power.inferencesPerJoule.toFixed(2)} inferences/J`
+      : '  power —  (no NVIDIA GPU readings)',
+  );
+  lines.push(
+    r.tflops
+      ? `  achieved ${r.tflops.achieved.toFixed(4)} TFLOP/s (FLOP estimate × throughput); peak ${r.tflops.peak ?? 'unknown (no sourced peak table)'}`
+      : '  TFLOP/s —  (no FLOP estimate for this model)',
+  );
+  for (const n of notes) lines.push(`  note: ${n}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,374 @@
+/**
+ * Benchmarks on the main side: runs them through the engine host (the timing loop lives there,
+ * engine/bench/runner.ts), samples GPU power during the measure phase when an NVIDIA GPU is
+ * present, derives achieved TFLOP/s from the model's FLOP estimate, keeps the history in
+ * `<userData>/stores/bench-history.json`, and exports it as CSV or JSON.
+ */
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { z } from 'zod';
+import {
+  BenchRequestSchema,
+  BenchResultSchema,
+  type BenchResult,
+  type EventPayload,
+  type GpuSnapshot,
+  type ModelEntry,
+} from '../ipc/contract';
+import type { BenchFigures } from '../engine/bench/runner';
+import type { OpArgsIn, OpResults } from '../engine/host/protocol';
+import type { RequestOptions } from '../engine/host/engine-client';
+import { AppError, toErrorData } from '../shared/errors';
+import { JsonStore } from '../store/json-store';
+import type { Handlers } from './dispatch';
+import type { EventBus } from './events';
+import type { GpuSource, LibrarySource } from './services';
+
+/** The engine host as benchmarks use it (EngineClient implements it). */
+export interface BenchEngine {
+  request(
+    op: 'session.bench',
+    args: OpArgsIn<'session.bench'>,
+    options?: RequestOptions,
+  ): Promise<OpResults['session.bench']>;
+}
+
+/** What is benchmarked: a model file and what the history calls it. */
+export interface BenchTarget {
+  modelId: string;
+  modelName: string;
+  modelPath: string;
+  /** FLOPs of one inference at the dims used, when known (model inspection). */
+  flops: number | null;
+}
+
+/** The history keeps at most this many results (newest first); older ones drop off. */
+export const HISTORY_LIMIT = 1000;
+
+/** How often the GPU is sampled during the measure phase (the monitor's highest rate). */
+const POWER_HZ = 4;
+
+/** Average and peak board power of the GPU over the samples; null without readings. */
+export function powerFigures(
+  samples: readonly GpuSnapshot[],
+  throughput: number | null,
+): BenchResult['power'] {
+  const watts = samples.flatMap((s) => {
+    const w = s.gpus[0]?.powerDrawW;
+    return typeof w === 'number' && Number.isFinite(w) ? [w] : [];
+  });
+  if (watts.length === 0 || throughput === null) return null;
+  const avgW = watts.reduce((a, b) => a + b, 0) / watts.length;
+  const peakW = Math.max(...watts);
+  // Inferences per second ÷ joules per second = inferences per joule.
+  return { avgW, peakW, inferencesPerJoule: avgW > 0 ? throughput / avgW : 0 };
+}
+
+/**
+ * Achieved TFLOP/s: the FLOP estimate of one inference × inferences per second. The peak stays
+ * null: Crucible has no sourced table of per-GPU, per-precision peak throughput yet.
+ */
+export function tflopsFigures(
+  flops: number | null,
+  throughput: number | null,
+): BenchResult['tflops'] {
+  if (flops === null || throughput === null || !(flops > 0)) return null;
+  return { achieved: (flops * throughput) / 1e12, peak: null };
+}
+
+/** Runs one benchmark through the engine host; power is sampled while `gpu` is given. */
+export async function runBenchmark(
+  engine: BenchEngine,
+  gpu: GpuSource | null,
+  target: BenchTarget,
+  input: z.input<typeof BenchRequestSchema>,
+  onProgress: (p: EventPayload<'bench:progress'>) => void = () => undefined,
+  signal?: AbortSignal,
+): Promise<BenchResult & { notes: string[] }> {
+  const req = BenchRequestSchema.parse(input);
+  const iterations = req.iterations ?? (req.durationS === undefined ? 100 : undefined);
+  const hasGpu = gpu ? (await gpu.snapshot()).source !== 'none' : false;
+  const samples: GpuSnapshot[] = [];
+  let stopWatch: (() => void) | null = null;
+  const stopSampling = () => {
+    stopWatch?.();
+    stopWatch = null;
+  };
+  // Generous: a count has no known duration; a cancel or a crash still ends the request early.
+  const timeoutMs = ((req.durationS ?? 3600) + 600) * 1000;
+  let figures: BenchFigures;
+  try {
+    figures = await engine.request(
+      'session.bench',
+      {
+        modelPath: target.modelPath,
+        provider: req.provider,
+        mode: req.mode,
+        dims: req.dims,
+        warmup: req.warmup,
+        iterations,
+        durationS: req.durationS,
+        warmCreate: true,
+      },
+      {
+        timeoutMs,
+        signal,
+        onProgress: (p) => {
+          if (p.phase === 'measure' && hasGpu && gpu && !stopWatch) {
+            stopWatch = gpu.watch(POWER_HZ, (s) => samples.push(s));
+          }
+          if (p.phase === 'done') stopSampling();
+          onProgress({
+            modelId: target.modelId,
+            provider: req.provider,
+            mode: req.mode,
+            ...p,
+          });
+        },
+      },
+    );
+  } catch (err) {
+    // The engine host crashed or timed out: nothing was gathered, but the attempt is recorded.
+    stopSampling();
+    return {
+      ...emptyResult(target, req),
+      status: 'failed',
+      error: toErrorData(err),
+      notes: [],
+    };
+  }
+  stopSampling();
+  return {
+    id: randomUUID(),
+    modelId: target.modelId,
+    modelName: target.modelName,
+    provider: req.provider,
+    mode: req.mode,
+    at: Date.now(),
+    status: figures.status,
+    error: figures.error,
+    iterations: figures.iterations,
+    batch: figures.batch,
+    latencyMs: figures.latencyMs,
+    throughput: figures.throughput,
+    itemsPerS: figures.itemsPerS,
+    sessionCreateMs: figures.sessionCreateMs,
+    firstInferenceMs: figures.firstInferenceMs,
+    power: powerFigures(samples, figures.throughput),
+    tflops: tflopsFigures(
+      Object.keys(req.dims).length === 0 ? target.flops : null,
+      figures.throughput,
+    ),
+    samplesMs: figures.samplesMs,
+    notes: figures.notes,
+  };
+}
+
+function emptyResult(target: BenchTarget, req: z.output<typeof BenchRequestSchema>): BenchResult {
+  return {
+    id: randomUUID(),
+    modelId: target.modelId,
+    modelName: target.modelName,
+    provider: req.provider,
+    mode: req.mode,
+    at: Date.now(),
+    status: 'failed',
+    error: null,
+    iterations: 0,
+    batch: 1,
+    latencyMs: null,
+    throughput: null,
+    itemsPerS: null,
+    sessionCreateMs: { cold: null, warm: null },
+    firstInferenceMs: null,
+    power: null,
+    tflops: null,
+    samplesMs: [],
+  };
+}
+
+/** The columns of the CSV export, in order. */
+export const CSV_COLUMNS = [
+  'id',
+  'at',
+  'model',
+  'modelId',
+  'provider',
+  'mode',
+  'status',
+  'error',
+  'iterations',
+  'batch',
+  'minMs',
+  'meanMs',
+  'p50Ms',
+  'p90Ms',
+  'p99Ms',
+  'maxMs',
+  'stdMs',
+  'inferencesPerS',
+  'itemsPerS',
+  'coldCreateMs',
+  'warmCreateMs',
+  'firstInferenceMs',
+  'avgW',
+  'peakW',
+  'inferencesPerJoule',
+  'achievedTflops',
+  'peakTflops',
+] as const;
+
+function csvCell(v: string | number | null | undefined): string {
+  if (v === null || v === undefined) return '';
+  const s = typeof v === 'number' ? String(v) : v;
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** Results as CSV (RFC 4180 quoting, one row per result, times as ISO 8601). */
+export function benchCsv(results: readonly BenchResult[]): string {
+  const rows = results.map((r) =>
+    [
+      r.id,
+      new Date(r.at).toISOString(),
+      r.modelName,
+      r.modelId,
+      r.provider,
+      r.mode,
+      r.status,
+      r.error ? `${r.error.code}: ${r.error.message}` : null,
+      r.iterations,
+      r.batch,
+      r.latencyMs?.min,
+      r.latencyMs?.mean,
+      r.latencyMs?.p50,
+      r.latencyMs?.p90,
+      r.latencyMs?.p99,
+      r.latencyMs?.max,
+      r.latencyMs?.std,
+      r.throughput,
+      r.itemsPerS,
+      r.sessionCreateMs.cold,
+      r.sessionCreateMs.warm,
+      r.firstInferenceMs,
+      r.power?.avgW,
+      r.power?.peakW,
+      r.power?.inferencesPerJoule,
+      r.tflops?.achieved,
+      r.tflops?.peak,
+    ]
+      .map(csvCell)
+      .join(','),
+  );
+  return [CSV_COLUMNS.join(','), ...rows].join('\r\n') + '\r\n';
+}
+
+const HistorySchema = z.object({
+  version: z.literal(1),
+  results: z.array(BenchResultSchema),
+});
+
+/** Where the history lives and what feeds the service. */
+export interface BenchServiceDeps {
+  storesDir: string;
+  engine: BenchEngine;
+  gpu: GpuSource;
+  library: Pick<LibrarySource, 'get'>;
+  /** Provider availability (engine:status), so an unavailable provider fails before any work. */
+  providerReason: (provider: BenchResult['provider']) => string | null;
+  bus: EventBus;
+}
+
+/** The benchmark history and the three bench channels. */
+export class BenchService {
+  private results: BenchResult[] = [];
+  private readonly store: JsonStore<typeof HistorySchema>;
+  /** Saves run one after another, so two finishing benchmarks cannot lose each other's result. */
+  private saving: Promise<void> = Promise.resolve();
+
+  constructor(private readonly deps: BenchServiceDeps) {
+    this.store = new JsonStore(
+      path.join(deps.storesDir, 'bench-history.json'),
+      HistorySchema,
+      () => ({
+        version: 1 as const,
+        results: [],
+      }),
+    );
+  }
+
+  /** Loads the history; returns a notice when the file was damaged (it is kept aside). */
+  async open(): Promise<string | null> {
+    const loaded = await this.store.load();
+    this.results = loaded.value.results;
+    return loaded.state === 'corrupt'
+      ? `Benchmark history was damaged (${loaded.problem}); kept as ${loaded.movedTo}, starting empty.`
+      : null;
+  }
+
+  /** History, newest first, optionally of one model. */
+  history(modelId?: string): BenchResult[] {
+    return modelId ? this.results.filter((r) => r.modelId === modelId) : [...this.results];
+  }
+
+  /** Runs a benchmark of a library model and records the result (failed ones too). */
+  async run(input: z.input<typeof BenchRequestSchema>): Promise<BenchResult> {
+    const req = BenchRequestSchema.parse(input);
+    const model: ModelEntry | undefined = this.deps.library.get(req.modelId);
+    if (!model) throw new AppError('NOT_FOUND', `no model with id ${req.modelId} in the library`);
+    const why = this.deps.providerReason(req.provider);
+    if (why) throw new AppError('PROVIDER_UNAVAILABLE', why);
+    const { notes: _notes, ...result } = await runBenchmark(
+      this.deps.engine,
+      this.deps.gpu,
+      {
+        modelId: model.id,
+        modelName: model.name,
+        modelPath: model.path,
+        flops: model.inspection?.flops.total ?? null,
+      },
+      req,
+      (p) => this.deps.bus.emit('bench:progress', p),
+    );
+    await this.record(result);
+    return result;
+  }
+
+  private record(result: BenchResult): Promise<void> {
+    const next = this.saving.then(async () => {
+      this.results = [result, ...this.results].slice(0, HISTORY_LIMIT);
+      await this.store.save({ version: 1, results: this.results });
+    });
+    this.saving = next.catch(() => undefined);
+    return next;
+  }
+
+  /** The history as a file to save. */
+  export(
+    format: 'csv' | 'json',
+    modelId?: string,
+  ): { fileName: string; mime: string; content: string } {
+    const results = this.history(modelId);
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    if (format === 'csv') {
+      return {
+        fileName: `crucible-benchmarks-${stamp}.csv`,
+        mime: 'text/csv',
+        content: benchCsv(results),
+      };
+    }
+    return {
+      fileName: `crucible-benchmarks-${stamp}.json`,
+      mime: 'application/json',
+      content: JSON.stringify({ version: 1, results }, null, 2) + '\n',
+    };
+  }
+
+  /** The contract handlers of the bench domain. */
+  handlers(): Pick<Handlers, 'bench:run' | 'bench:history' | 'bench:export'> {
+    return {
+      'bench:run': async (input) => this.run(input),
+      'bench:history': async (input) => this.history(input.modelId),
+      'bench:export': async (input) => this.export(input.format, input.modelId),
+    };
+  }
+}
