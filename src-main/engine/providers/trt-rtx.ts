@@ -11,6 +11,7 @@ import path from 'node:path';
 import { toErrorData } from '../../shared/errors';
 import { registerExecutionProviderLibrary } from '../ort/ep-devices';
 import { PROVIDERS } from './catalog';
+import { sharedLibraryProblem } from './library-check';
 
 /** The plugin library's file name on this platform. */
 export function trtRtxLibraryName(platform: NodeJS.Platform = process.platform): string {
@@ -49,6 +50,15 @@ export async function registerTrtRtx(env: NodeJS.ProcessEnv = process.env): Prom
     if (!fs.existsSync(file)) {
       problems.push(`${c.from} points at ${c.dir}, which has no ${trtRtxLibraryName()}`);
       continue;
+    }
+    // A foreign file (another OS's or CPU's build, not a library at all) is named plainly here;
+    // the loader's own message for it is cryptic.
+    const problem = await sharedLibraryProblem(file);
+    if (problem) {
+      return {
+        registered: false,
+        reason: `the TensorRT-RTX provider library from ${c.from} cannot be used: ${problem}`,
+      };
     }
     try {
       await registerExecutionProviderLibrary(name, file);

@@ -1,0 +1,60 @@
+/**
+ * The compile-cache key: provider × GPU × driver × ORT version × EP library version × model
+ * sha256 × options hash. A change in any part means the entry no longer fits and is recompiled.
+ * On disk: <cache>/<provider>/<gpu>/<driver>/<ort>[+<ep>]/<model-sha256>/<options-hash>/.
+ */
+import os from 'node:os';
+import type { CompileOptions, ProviderId } from '../../ipc/contract';
+import { canonicalJson, sha256Text } from './hash';
+
+/** Everything an entry depends on. */
+export interface CacheKey {
+  provider: ProviderId;
+  /** The GPU's identity (NVML UUID, else its name), or 'cpu' for the CPU provider. */
+  gpu: string;
+  /** The NVIDIA driver version; for the CPU provider, the CPU's identity (see {@link cpuIdentity}). */
+  driver: string;
+  ortVersion: string;
+  /** The plugin EP library's version (content hash), null for providers built into ORT. */
+  epVersion: string | null;
+  /** sha256 of the model file (the library's model id). */
+  modelSha256: string;
+  optionsHash: string;
+}
+
+/** The machine-side part of a key: what must still match for an entry to be valid here. */
+export type MachineFacts = Pick<CacheKey, 'gpu' | 'driver' | 'ortVersion' | 'epVersion'>;
+
+/**
+ * The CPU provider's stand-in for "driver": the CPU model and architecture. ORT's saved optimised
+ * models can hold layout choices made for this CPU's instruction set, so a new CPU invalidates them.
+ */
+export function cpuIdentity(): string {
+  const model = os.cpus()[0]?.model ?? 'unknown';
+  return `cpu-${sha256Text(`${model}|${process.arch}`).slice(0, 12)}`;
+}
+
+/**
+ * Hash of what the user chose for a compile (dims, ranges, CUDA graph), key order ignored. Dims
+ * that the provider ignores still count: they change the optimised graph (free dimension overrides).
+ */
+export function optionsHash(provider: ProviderId, options: CompileOptions): string {
+  return sha256Text(canonicalJson({ provider, options })).slice(0, 16);
+}
+
+/** A path segment made safe: no separators, no dots-only names, no odd characters, bounded length. */
+export function safeSegment(value: string): string {
+  const cleaned = value
+    .replace(/[^A-Za-z0-9._+-]/g, '_')
+    .replace(/^\.+/, '_')
+    .slice(0, 80);
+  return cleaned.length === 0 ? '_' : cleaned;
+}
+
+/** The entry's folder, relative to the cache root, with '/' separators (also its id). */
+export function entryId(key: CacheKey): string {
+  const ort = key.epVersion ? `${key.ortVersion}+${key.epVersion}` : key.ortVersion;
+  return [key.provider, key.gpu, key.driver, ort, key.modelSha256, key.optionsHash]
+    .map(safeSegment)
+    .join('/');
+}

@@ -1,0 +1,312 @@
+/**
+ * The steps of one compile, run inside the compile worker (they call ORT natively; never on the
+ * main process). Exported one by one so tests can drive each against the real ORT library.
+ *
+ * - Providers that compile (TensorRT-RTX): the Compile API writes an EP-context model with
+ *   ERROR_IF_NO_NODES_COMPILED (a compile where the EP took nothing fails instead of quietly
+ *   writing a CPU model), the runtime cache fills during the warm-up session.
+ * - The others (CPU, WebGPU, DirectML, CUDA): ORT's offline graph optimisation saved as an
+ *   optimised model; later sessions load it with optimisation off, which is what makes them start
+ *   faster. Cold (original model) and warm (optimised model) session creation are both measured.
+ */
+import { mkdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { CompileOptions, ProviderId } from '../../ipc/contract';
+import { AppError } from '../../shared/errors';
+import { sha256File } from '../cache/hash';
+import { checkExternalData } from '../model/inspect';
+import { readOnnxFile } from '../model/onnx-file';
+import { synthesizeInputs } from '../model/synth';
+import { compileModel, getEpDevices, Session, SessionOptions, type EpDevice } from '../ort';
+import type { GraphOptimizationLevel, ProviderByName } from '../ort';
+import { PROVIDERS, pickDevice } from '../providers/catalog';
+import { freeDimensions, resolveEntryPaths, RUNTIME_CACHE_DIR } from '../providers/options';
+import { nodesFromPlacement, type CompileLogEvent } from './log-parser';
+import type { CompileResult } from './protocol';
+
+/** Above this, the optimised model keeps its weights in a side file (protobuf's 2 GiB limit). */
+const EXTERNAL_WEIGHTS_OVER = 1024 ** 3;
+export const OPTIMIZED_MODEL = 'model.optimized.onnx';
+export const OPTIMIZED_WEIGHTS = 'model.optimized.data';
+export const CONTEXT_MODEL = 'model_ctx.onnx';
+
+/** How a session reaches the provider: by name, or through a plugin's EP devices. */
+export type ProviderAttach = { byName: ProviderByName | null } | { devices: EpDevice[] };
+
+/** The model's own files with their hashes; MODEL_INVALID when the .onnx is not the one expected. */
+export async function hashModelInputs(
+  modelPath: string,
+  expectedSha256: string,
+): Promise<{ name: string; bytes: number; sha256: string }[]> {
+  const sha = await sha256File(modelPath);
+  if (sha !== expectedSha256) {
+    throw new AppError(
+      'MODEL_INVALID',
+      `${modelPath} changed since it was added to the library (its sha256 differs); add it again`,
+    );
+  }
+  const out = [
+    { name: path.basename(modelPath), bytes: (await stat(modelPath)).size, sha256: sha },
+  ];
+  const files = [...new Set((await checkExternalData(modelPath)).map((r) => r.file))];
+  for (const f of files) {
+    out.push({
+      name: path.relative(path.dirname(modelPath), f).split(path.sep).join('/'),
+      bytes: (await stat(f)).size,
+      sha256: await sha256File(f),
+    });
+  }
+  return out;
+}
+
+/** How to attach a provider in this process; PROVIDER_UNAVAILABLE with the reason when it can't be. */
+export function attachFor(provider: ProviderId, epName: string | null): ProviderAttach {
+  const spec = PROVIDERS[provider];
+  if (spec.appendName !== null || provider === 'cpu') {
+    return { byName: spec.appendName ? { name: spec.appendName } : null };
+  }
+  const name = epName ?? spec.ortName;
+  const all = getEpDevices();
+  const facts = all.map((d) => ({
+    epName: d.epName,
+    type: d.device.type,
+    vendorId: d.device.vendorId,
+    deviceId: d.device.deviceId,
+    vendor: d.device.vendor,
+    metadata: d.device.metadata,
+  }));
+  const chosen = pickDevice(facts, name);
+  const device = chosen ? all[facts.indexOf(chosen)] : undefined;
+  if (!device) {
+    throw new AppError(
+      'PROVIDER_UNAVAILABLE',
+      `${spec.ortName} found no supported GPU: it needs an Ampere or newer NVIDIA RTX GPU (compute capability 8.0+) and driver 555.85+`,
+    );
+  }
+  return { devices: [device] };
+}
+
+/** Session options for a compile step. */
+export function sessionOptionsFor(
+  attach: ProviderAttach,
+  providerOptions: Record<string, string>,
+  init: {
+    dims: Record<string, number>;
+    graphOptimizationLevel?: GraphOptimizationLevel;
+    optimizedModelPath?: string;
+    config?: Record<string, string>;
+    logTag?: number;
+  },
+): SessionOptions {
+  const so = SessionOptions.create({
+    freeDimensions: init.dims,
+    graphOptimizationLevel: init.graphOptimizationLevel,
+    optimizedModelPath: init.optimizedModelPath,
+    config: init.config,
+    providers:
+      'byName' in attach && attach.byName
+        ? [{ name: attach.byName.name, options: providerOptions }]
+        : [],
+    ...(init.logTag !== undefined ? { logLevel: 'verbose' as const, logTag: init.logTag } : {}),
+  });
+  if ('devices' in attach) {
+    try {
+      so.appendEpDevices(attach.devices, providerOptions);
+    } catch (err) {
+      so.release();
+      throw err;
+    }
+  }
+  return so;
+}
+
+/** Creates a session, times it, and releases it (or keeps it for the caller's run). */
+async function timedSession(
+  file: string,
+  so: SessionOptions,
+): Promise<{ session: Session; ms: number }> {
+  const t0 = performance.now();
+  try {
+    const session = await Session.create(file, { options: so });
+    return { session, ms: performance.now() - t0 };
+  } finally {
+    so.release();
+  }
+}
+
+/** One run with synthesized inputs (the warm-up); its time. */
+async function warmupRun(session: Session, dims: Record<string, number>): Promise<number> {
+  const feeds = synthesizeInputs(session.inputs, { fill: 'random', seed: 1, dims });
+  const t0 = performance.now();
+  await session.run(feeds);
+  return performance.now() - t0;
+}
+
+/**
+ * Compiles for a provider that compiles (EP context) through the Compile API, failing when the EP
+ * compiled nothing.
+ */
+export async function compileEpContextModel(opts: {
+  sessionOptions: SessionOptions;
+  modelPath: string;
+  outputPath: string;
+}): Promise<void> {
+  await compileModel({
+    sessionOptions: opts.sessionOptions,
+    input: { path: opts.modelPath },
+    outputPath: opts.outputPath,
+    embedEpContext: false,
+    errorIfNoNodesCompiled: true,
+    graphOptimizationLevel: 'basic',
+  });
+}
+
+/** Node counts of a compiled (EP-context) model against its source. */
+export async function contextNodeCounts(
+  sourcePath: string,
+  contextPath: string,
+): Promise<{ provider: number; cpu: number }> {
+  const source = await readOnnxFile(sourcePath);
+  const ctx = await readOnnxFile(contextPath);
+  const nodes = ctx.model.graph?.node ?? [];
+  const cpu = nodes.filter((n) => n.opType !== 'EPContext').length;
+  const total = source.model.graph?.node?.length ?? 0;
+  return { provider: Math.max(0, total - cpu), cpu };
+}
+
+/** Everything the worker needs to run one job, independent of how it talks to the main side. */
+export interface StepContext {
+  modelPath: string;
+  modelSha256: string;
+  provider: ProviderId;
+  options: CompileOptions;
+  providerOptions: Record<string, string>;
+  outDir: string;
+  epName: string | null;
+  epVersion: string | null;
+  ortVersion: string;
+  phase(p: 'hashing' | 'loading' | 'partitioning' | 'building' | 'serializing' | 'warmup'): void;
+  /** Log events of the session tagged `logTag`, collected by the worker. */
+  logEvents(tag: number): CompileLogEvent[];
+}
+
+const COMPILE_TAG = 1;
+
+/** Runs one job's steps; the caller turns the result into the entry's meta.json. */
+export async function runCompileSteps(ctx: StepContext): Promise<CompileResult> {
+  const t0 = performance.now();
+  ctx.phase('hashing');
+  const inputs = await hashModelInputs(ctx.modelPath, ctx.modelSha256);
+  const hashMs = performance.now() - t0;
+  const modelBytes = inputs.reduce((n, f) => n + f.bytes, 0);
+
+  ctx.phase('loading');
+  const spec = PROVIDERS[ctx.provider];
+  const attach = attachFor(ctx.provider, ctx.epName);
+  const providerOptions = resolveEntryPaths(ctx.providerOptions, ctx.outDir);
+  const dims = freeDimensions(ctx.provider, ctx.options);
+
+  if (spec.compiles) {
+    await mkdir(path.join(ctx.outDir, RUNTIME_CACHE_DIR), { recursive: true });
+    const out = path.join(ctx.outDir, CONTEXT_MODEL);
+    ctx.phase('partitioning');
+    const tc = performance.now();
+    await compileEpContextModel({
+      // Detailed build logs give one line per finished engine: the subgraph counter.
+      sessionOptions: sessionOptionsFor(
+        attach,
+        { ...providerOptions, nv_detailed_build_log: '1' },
+        { dims, logTag: COMPILE_TAG },
+      ),
+      modelPath: ctx.modelPath,
+      outputPath: out,
+    });
+    const compileMs = performance.now() - tc;
+    ctx.phase('warmup');
+    const warm = await timedSession(out, sessionOptionsFor(attach, providerOptions, { dims }));
+    let warmupRunMs: number;
+    try {
+      warmupRunMs = await warmupRun(warm.session, ctx.options.dims);
+    } finally {
+      warm.session.release();
+    }
+    return {
+      ortVersion: ctx.ortVersion,
+      epVersion: ctx.epVersion,
+      artifact: CONTEXT_MODEL,
+      kind: 'ep-context',
+      graphOptimizationLevel: 'basic',
+      inputs,
+      modelBytes,
+      timings: {
+        hashMs,
+        compileMs,
+        coldSessionMs: null,
+        warmSessionMs: warm.ms,
+        warmupRunMs,
+        totalMs: performance.now() - t0,
+      },
+      nodes: await contextNodeCounts(ctx.modelPath, out),
+    };
+  }
+
+  ctx.phase('partitioning');
+  const optimized = path.join(ctx.outDir, OPTIMIZED_MODEL);
+  const tc = performance.now();
+  const saving = await timedSession(
+    ctx.modelPath,
+    sessionOptionsFor(attach, providerOptions, {
+      dims,
+      graphOptimizationLevel: 'all',
+      optimizedModelPath: optimized,
+      logTag: COMPILE_TAG,
+      config:
+        modelBytes > EXTERNAL_WEIGHTS_OVER || inputs.length > 1
+          ? {
+              'session.optimized_model_external_initializers_file_name': OPTIMIZED_WEIGHTS,
+              'session.optimized_model_external_initializers_min_size_in_bytes': '1024',
+            }
+          : undefined,
+    }),
+  );
+  saving.session.release();
+  const compileMs = performance.now() - tc;
+
+  ctx.phase('warmup');
+  // Cold: a session from the original model (ORT optimises it on every start). Measured after the
+  // optimising session, so neither figure carries this process's first-session costs.
+  const cold = await timedSession(
+    ctx.modelPath,
+    sessionOptionsFor(attach, providerOptions, { dims }),
+  );
+  cold.session.release();
+  const warm = await timedSession(
+    optimized,
+    sessionOptionsFor(attach, providerOptions, { dims, graphOptimizationLevel: 'disabled' }),
+  );
+  let warmupRunMs: number;
+  try {
+    warmupRunMs = await warmupRun(warm.session, ctx.options.dims);
+  } finally {
+    warm.session.release();
+  }
+  return {
+    ortVersion: ctx.ortVersion,
+    epVersion: ctx.epVersion,
+    artifact: OPTIMIZED_MODEL,
+    kind: 'optimized',
+    graphOptimizationLevel: 'disabled',
+    inputs,
+    modelBytes,
+    timings: {
+      hashMs,
+      compileMs,
+      coldSessionMs: cold.ms,
+      warmSessionMs: warm.ms,
+      warmupRunMs,
+      totalMs: performance.now() - t0,
+    },
+    nodes: nodesFromPlacement(ctx.logEvents(COMPILE_TAG), spec.ortName),
+  };
+}

@@ -1,0 +1,155 @@
+/**
+ * The main side of one compile job: forks the compile worker, relays its progress, and settles
+ * exactly once — with the result, with the worker's error, with CANCELLED when the caller aborted
+ * (the worker is SIGKILLed), or with a message naming the signal when the worker died on its own.
+ * It always waits for the process to be gone before settling, so the caller can remove the job's
+ * temp folder knowing nothing writes into it any more.
+ */
+import { fork } from 'node:child_process';
+import { AppError, isAppErrorData } from '../../shared/errors';
+import type { CompilePhase, CompileResult, CompileSpec, FromWorker, ToWorker } from './protocol';
+
+/** One worker process, however it is started (tests pass their own). */
+export interface WorkerProcess {
+  readonly pid: number | undefined;
+  send(msg: ToWorker): void;
+  onMessage(listener: (msg: FromWorker) => void): void;
+  onExit(listener: (info: { code: number | null; signal: string | null }) => void): void;
+  kill(signal: NodeJS.Signals): void;
+}
+
+export type SpawnWorker = () => WorkerProcess;
+
+/** Forks `script` (dist/engine/compile-worker.js) as a Node child. */
+export function nodeWorkerSpawner(
+  script: string,
+  env: NodeJS.ProcessEnv = process.env,
+): SpawnWorker {
+  return () => {
+    const child = fork(script, [], {
+      serialization: 'advanced',
+      env,
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    return {
+      get pid() {
+        return child.pid;
+      },
+      send: (msg) => {
+        if (child.connected) child.send(msg);
+      },
+      onMessage: (l) => child.on('message', (m) => l(m as FromWorker)),
+      onExit: (l) => child.on('exit', (code, signal) => l({ code, signal })),
+      kill: (signal) => child.kill(signal),
+    };
+  };
+}
+
+/** What the caller hears while the job runs. */
+export interface RunListeners {
+  onReady?(info: { ortVersion: string; pid: number }): void;
+  onPhase?(phase: CompilePhase): void;
+  onSubgraphs?(count: number): void;
+  onSubgraphBuilt?(index: number): void;
+}
+
+/** Runs one job in a fresh worker. */
+export function runCompileWorker(
+  spawn: SpawnWorker,
+  spec: CompileSpec,
+  listeners: RunListeners = {},
+  signal?: AbortSignal,
+): Promise<CompileResult> {
+  return new Promise<CompileResult>((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(new AppError('CANCELLED', `the compile of ${spec.modelPath} was cancelled`));
+      return;
+    }
+    const proc = spawn();
+    let phase: CompilePhase = 'queued';
+    let outcome: { ok: true; value: CompileResult } | { ok: false; error: AppError } | null = null;
+    let aborted = false;
+    const onAbort = () => {
+      aborted = true;
+      proc.kill('SIGKILL');
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+
+    proc.onMessage((msg) => {
+      switch (msg.type) {
+        case 'ready':
+          listeners.onReady?.({ ortVersion: msg.ortVersion, pid: msg.pid });
+          break;
+        case 'phase':
+          phase = msg.phase;
+          listeners.onPhase?.(msg.phase);
+          break;
+        case 'subgraphs':
+          listeners.onSubgraphs?.(msg.count);
+          break;
+        case 'subgraph-built':
+          listeners.onSubgraphBuilt?.(msg.index);
+          break;
+        case 'result':
+          outcome ??= { ok: true, value: msg.result };
+          break;
+        case 'failed':
+          outcome ??= {
+            ok: false,
+            error: isAppErrorData(msg.error)
+              ? AppError.fromData(msg.error)
+              : new AppError('INTERNAL', 'the compile worker failed'),
+          };
+          break;
+        default:
+          break;
+      }
+    });
+    proc.onExit(({ code, signal: sig }) => {
+      signal?.removeEventListener('abort', onAbort);
+      if (aborted) {
+        reject(new AppError('CANCELLED', `the compile of ${spec.modelPath} was cancelled`));
+      } else if (outcome?.ok) {
+        resolve(outcome.value);
+      } else if (outcome) {
+        reject(outcome.error);
+      } else {
+        const how = sig ? `was killed (${sig})` : `exited with code ${code ?? 'unknown'}`;
+        reject(
+          new AppError(
+            'ENGINE_CRASHED',
+            `the compile process for ${spec.modelPath} ${how} during ${phase}; nothing was cached`,
+          ),
+        );
+      }
+    });
+    proc.send({ type: 'start', spec });
+  });
+}
+
+/** Registers a TensorRT-RTX library in a throwaway worker: did ORT take it, and how many devices. */
+export function probeEpLibrary(
+  spawn: SpawnWorker,
+  library: string,
+  name: string,
+): Promise<{ registered: boolean; reason: string | null; devices: number }> {
+  return new Promise((resolve) => {
+    const proc = spawn();
+    let answer: { registered: boolean; reason: string | null; devices: number } | null = null;
+    proc.onMessage((msg) => {
+      if (msg.type === 'probe-result') answer = msg;
+      if (msg.type === 'failed')
+        answer = { registered: false, reason: msg.error.message, devices: 0 };
+    });
+    proc.onExit(({ code, signal }) =>
+      resolve(
+        answer ?? {
+          registered: false,
+          reason: `loading ${library} ended the checking process (${signal ?? `exit code ${code}`}): it is not a library this ONNX Runtime can use`,
+          devices: 0,
+        },
+      ),
+    );
+    proc.send({ type: 'probe', library, name });
+  });
+}
