@@ -1,0 +1,223 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { EventPayload, GpuSnapshot, ModelEntry } from '../ipc/contract';
+import type { BenchFigures } from '../engine/bench/runner';
+import {
+  BenchService,
+  benchCsv,
+  CSV_COLUMNS,
+  powerFigures,
+  tflopsFigures,
+  type BenchEngine,
+} from './bench-service';
+import { EventBus } from './events';
+import type { GpuSource } from './services';
+
+function figures(over: Partial<BenchFigures> = {}): BenchFigures {
+  return {
+    status: 'ok',
+    error: null,
+    iterations: 100,
+    batch: 2,
+    latencyMs: { min: 1, mean: 2, p50: 2, p90: 3, p99: 4, max: 5, std: 0.5 },
+    throughput: 500,
+    itemsPerS: 1000,
+    sessionCreateMs: { cold: 20, warm: 5 },
+    firstInferenceMs: 9,
+    samplesMs: [1, 2, 3],
+    measureMs: 200,
+    measureStartedAt: 0,
+    notes: [],
+    ...over,
+  };
+}
+
+function snapshot(watts: number | null): GpuSnapshot {
+  return {
+    source: 'nvml',
+    reason: null,
+    driverVersion: '580.1',
+    cudaDriverVersion: '13.0',
+    sampledAt: 0,
+    gpus: [{ powerDrawW: watts } as GpuSnapshot['gpus'][number]],
+  };
+}
+
+/** A GPU that reads the given watts, one per watch tick, delivered when measuring starts. */
+function gpuReading(watts: number[] | null): GpuSource & { watching: number } {
+  const src = {
+    watching: 0,
+    snapshot: async () =>
+      watts ? snapshot(watts[0] ?? 0) : { ...snapshot(null), source: 'none' as const, gpus: [] },
+    watch: (_hz: number, listener: (s: GpuSnapshot) => void) => {
+      src.watching++;
+      for (const w of watts ?? []) listener(snapshot(w));
+      return () => {
+        src.watching--;
+      };
+    },
+    close: () => undefined,
+  };
+  return src;
+}
+
+/** The engine host's answer to session.bench, with the phases the real host reports. */
+function engineAnswering(f: BenchFigures): BenchEngine & { args: unknown[] } {
+  const args: unknown[] = [];
+  return {
+    args,
+    async request(_op, a, options) {
+      args.push(a);
+      for (const phase of ['session', 'warmup', 'measure', 'done'] as const) {
+        options?.onProgress?.({ phase, done: 0, total: null });
+      }
+      return f;
+    },
+  };
+}
+
+const model: ModelEntry = {
+  id: 'abc',
+  name: 'mlp-tiny.onnx',
+  path: '/models/mlp-tiny.onnx',
+  builtIn: true,
+  addedAt: 0,
+  inspection: { flops: { total: 2e9, byOp: {}, note: '' } } as ModelEntry['inspection'],
+  error: null,
+};
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'crucible-bench-service-'));
+});
+afterEach(async () => rm(dir, { recursive: true, force: true }));
+
+function service(engine: BenchEngine, gpu: GpuSource, bus = new EventBus()): BenchService {
+  return new BenchService({
+    storesDir: dir,
+    engine,
+    gpu,
+    library: { get: (id) => (id === model.id ? model : undefined) },
+    providerReason: (p) => (p === 'cuda' ? 'CUDA is not installed' : null),
+    bus,
+  });
+}
+
+describe('power and TFLOP/s', () => {
+  it('averages and peaks the first GPU and divides throughput by watts', () => {
+    expect(powerFigures([snapshot(100), snapshot(300)], 400)).toEqual({
+      avgW: 200,
+      peakW: 300,
+      inferencesPerJoule: 2,
+    });
+    expect(powerFigures([snapshot(null)], 400)).toBeNull();
+    expect(powerFigures([], 400)).toBeNull();
+  });
+
+  it('gives achieved TFLOP/s from the FLOP estimate, and no peak (no sourced table)', () => {
+    expect(tflopsFigures(2e9, 500)).toEqual({ achieved: 1, peak: null });
+    expect(tflopsFigures(null, 500)).toBeNull();
+    expect(tflopsFigures(2e9, null)).toBeNull();
+  });
+});
+
+describe('bench service', () => {
+  it('runs, samples power while measuring, records and reloads the history', async () => {
+    const gpu = gpuReading([150, 250]);
+    const engine = engineAnswering(figures());
+    const bus = new EventBus();
+    const progress: EventPayload<'bench:progress'>[] = [];
+    bus.on('bench:progress', (p) => progress.push(p));
+    const s = service(engine, gpu, bus);
+    expect(await s.open()).toBeNull();
+    const r = await s.run({ modelId: 'abc', provider: 'cpu', mode: 'iobinding', iterations: 100 });
+    expect(r).toMatchObject({
+      modelName: 'mlp-tiny.onnx',
+      mode: 'iobinding',
+      status: 'ok',
+      power: { avgW: 200, peakW: 250, inferencesPerJoule: 2.5 },
+      tflops: { achieved: 1, peak: null },
+      sessionCreateMs: { cold: 20, warm: 5 },
+    });
+    expect(gpu.watching).toBe(0);
+    expect(progress.map((p) => p.phase)).toEqual(['session', 'warmup', 'measure', 'done']);
+    expect(engine.args[0]).toMatchObject({
+      modelPath: model.path,
+      mode: 'iobinding',
+      iterations: 100,
+    });
+
+    const again = service(engine, gpu);
+    await again.open();
+    expect(again.history()).toEqual([r]);
+    expect(again.history('other')).toEqual([]);
+  });
+
+  it('has no power figures without an NVIDIA GPU', async () => {
+    const s = service(engineAnswering(figures()), gpuReading(null));
+    await s.open();
+    const r = await s.run({ modelId: 'abc', provider: 'cpu' });
+    expect(r.power).toBeNull();
+  });
+
+  it('records a failed run with the figures it kept', async () => {
+    const s = service(
+      engineAnswering(
+        figures({ status: 'failed', error: { code: 'ORT_ERROR', message: 'measure: boom' } }),
+      ),
+      gpuReading(null),
+    );
+    await s.open();
+    const r = await s.run({ modelId: 'abc', provider: 'cpu' });
+    expect(r.status).toBe('failed');
+    expect(r.latencyMs?.p50).toBe(2);
+    expect(s.history()[0]?.error?.message).toBe('measure: boom');
+  });
+
+  it('refuses unknown models and unavailable providers before any work', async () => {
+    const engine = engineAnswering(figures());
+    const s = service(engine, gpuReading(null));
+    await s.open();
+    await expect(s.run({ modelId: 'nope', provider: 'cpu' })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
+    await expect(s.run({ modelId: 'abc', provider: 'cuda' })).rejects.toMatchObject({
+      code: 'PROVIDER_UNAVAILABLE',
+    });
+    expect(engine.args).toHaveLength(0);
+  });
+
+  it('keeps a damaged history file aside and starts empty', async () => {
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(path.join(dir, 'bench-history.json'), '{"version":1,"results":[{"id":1}]}');
+    const s = service(engineAnswering(figures()), gpuReading(null));
+    expect(await s.open()).toMatch(/Benchmark history was damaged/);
+    expect(s.history()).toEqual([]);
+  });
+
+  it('exports CSV with one row per result and quoted cells, and JSON that parses back', async () => {
+    const s = service(
+      engineAnswering(
+        figures({ status: 'failed', error: { code: 'ORT_ERROR', message: 'a, "b"' } }),
+      ),
+      gpuReading(null),
+    );
+    await s.open();
+    await s.run({ modelId: 'abc', provider: 'cpu' });
+    const csv = s.export('csv');
+    expect(csv.mime).toBe('text/csv');
+    expect(csv.fileName).toMatch(/^crucible-benchmarks-.*\.csv$/);
+    const lines = csv.content.trimEnd().split('\r\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toBe(CSV_COLUMNS.join(','));
+    expect(lines[1]).toContain('"ORT_ERROR: a, ""b"""');
+    expect(lines[1]).toContain(',mlp-tiny.onnx,abc,cpu,plain,failed,');
+    const json = s.export('json');
+    expect(JSON.parse(json.content).results).toEqual(s.history());
+    const onDisk = JSON.parse(await readFile(path.join(dir, 'bench-history.json'), 'utf8'));
+    expect(onDisk.results).toHaveLength(1);
+    expect(benchCsv([])).toBe(`${CSV_COLUMNS.join(',')}\r\n`);
+  });
+});
