@@ -24,7 +24,13 @@ export function createPreloadApi(bridge: PreloadBridge): RendererApi {
     on: (event, listener) => bridge.on(event, listener),
     async addFiles(files: File[]) {
       const results: Result<ModelEntry>[] = [];
+      // Models are referenced where they are, so a model's external-data files dropped with it
+      // need no sending: the main side finds them beside it. A dropped folder (no .onnx among
+      // the files) goes as its path, and the main side finds the model inside.
+      const isModel = (f: File) => f.name.toLowerCase().endsWith('.onnx');
+      const hasModel = files.some(isModel);
       for (const file of files) {
+        if (hasModel && !isModel(file)) continue;
         const path = bridge.getPathForFile(file);
         results.push(
           path

@@ -78,24 +78,60 @@ export function createWsApi(origin: string = window.location.origin): RendererAp
       set.add(listener as Listener);
       return () => set.delete(listener as Listener);
     },
+    /**
+     * One drop is one upload group: every file is staged under its name inside the drop (a
+     * folder's files keep their layout), then the host imports each .onnx with the files beside
+     * it, so a model and its external data arrive together. One Result per model, plus one per
+     * file that could not be sent.
+     */
     async addFiles(files: File[]) {
+      const group = uploadGroupId();
       const results: Result<ModelEntry>[] = [];
+      let staged = 0;
       for (const file of files) {
+        const name = file.webkitRelativePath || file.name;
         try {
-          const res = await fetch(`${origin}/api/upload?name=${encodeURIComponent(file.name)}`, {
-            method: 'POST',
-            body: file,
-            headers: { 'content-type': 'application/octet-stream' },
-          });
-          results.push((await res.json()) as Result<ModelEntry>);
+          const res = await fetch(
+            `${origin}/api/upload?group=${group}&name=${encodeURIComponent(name)}`,
+            {
+              method: 'POST',
+              body: file,
+              headers: { 'content-type': 'application/octet-stream' },
+            },
+          );
+          const body = (await res.json()) as Result<unknown>;
+          if (body.ok) staged += 1;
+          else results.push(body);
         } catch (err) {
           results.push({
             ok: false,
-            error: { code: 'IO_ERROR', message: `${file.name}: upload failed (${String(err)})` },
+            error: { code: 'IO_ERROR', message: `${name}: upload failed (${String(err)})` },
           });
         }
       }
-      return results;
+      if (staged === 0) return results;
+      try {
+        const res = await fetch(`${origin}/api/upload/commit?group=${group}`, { method: 'POST' });
+        const body = (await res.json()) as Result<Result<ModelEntry>[]>;
+        return body.ok ? [...results, ...body.value] : [...results, body];
+      } catch (err) {
+        return [
+          ...results,
+          {
+            ok: false,
+            error: {
+              code: 'IO_ERROR',
+              message: `${files.map((f) => f.name).join(', ')}: import failed (${String(err)})`,
+            },
+          },
+        ];
+      }
     },
   };
+}
+
+/** A random id for one drop's upload group (letters and digits, as the host requires). */
+function uploadGroupId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }

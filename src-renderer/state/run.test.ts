@@ -4,8 +4,14 @@ import type { Result } from '../../src-main/shared/result';
 import { createFakeApi } from './fake-api';
 import { modelEntry, provider } from './fixtures';
 import {
+  base64ToBytes,
   bestProvider,
   buildRunRequest,
+  bytesToBase64,
+  fitPicture,
+  isImageModel,
+  pictureDropped,
+  pictureUnreadable,
   resetRunStore,
   runDimChanged,
   runModelChosen,
@@ -130,5 +136,115 @@ describe('runRequested', () => {
     answers[0]?.({ ok: true, value: { ...result, runMs: 1 } });
     await first;
     expect(useRunStore.getState().result?.runMs).toBe(2);
+  });
+});
+
+describe('image runs', () => {
+  const upscaler = modelEntry({
+    id: 'up',
+    name: 'upscale2x',
+    inspection: {
+      ...(modelEntry().inspection as NonNullable<ReturnType<typeof modelEntry>['inspection']>),
+      inputs: [{ name: 'image', kind: 'tensor', dtype: 'float32', shape: [1, 3, 'h', 'w'] }],
+      outputs: [{ name: 'up', kind: 'tensor', dtype: 'float32', shape: [1, 3, 'h2', 'w2'] }],
+    },
+  });
+  const picture = {
+    fileName: 'p.png',
+    width: 2,
+    height: 1,
+    rgba: new Uint8ClampedArray([255, 0, 0, 255, 0, 0, 255, 255]),
+    scaledFrom: null,
+  };
+
+  it('tells image models from others', () => {
+    expect(isImageModel(upscaler)).toBe(true);
+    expect(isImageModel(modelEntry())).toBe(false); // 1 channel, [N, 10] output
+    expect(isImageModel(modelEntry({ inspection: null }))).toBe(false);
+  });
+
+  it('scales pictures down to fit, never up', () => {
+    expect(fitPicture(640, 480)).toEqual({ width: 640, height: 480 });
+    expect(fitPicture(4000, 3000)).toEqual({ width: 1024, height: 768 });
+    expect(fitPicture(10, 5000, 100)).toEqual({ width: 1, height: 100 });
+  });
+
+  it('round-trips bytes through base64, also past the chunk size', () => {
+    const bytes = new Uint8ClampedArray(100_003).map((_, i) => (i * 31) % 256);
+    expect(Array.from(base64ToBytes(bytesToBase64(bytes)))).toEqual(Array.from(bytes));
+  });
+
+  it('sends the picture to run:image and keeps both pictures', async () => {
+    const api = createFakeApi();
+    api.handle('run:image', (input) => ({
+      ok: true,
+      value: {
+        image: { width: 4, height: 2, rgbaBase64: bytesToBase64(new Uint8Array(32).fill(7)) },
+        runMs: 3.5,
+        provider: input.provider,
+      },
+    }));
+    runModelChosen(upscaler);
+    runProviderChosen('cpu');
+    await pictureDropped(api, picture);
+    expect(api.calls[0]).toEqual({
+      channel: 'run:image',
+      input: {
+        modelId: 'up',
+        provider: 'cpu',
+        image: { width: 2, height: 1, rgbaBase64: bytesToBase64(picture.rgba) },
+      },
+    });
+    const image = useRunStore.getState().image;
+    expect(image.status).toBe('done');
+    expect(image.source).toBe(picture);
+    expect(image.result).toMatchObject({ width: 4, height: 2, runMs: 3.5, provider: 'cpu' });
+    expect(Array.from(image.result?.rgba ?? [])).toEqual(new Array(32).fill(7));
+    // Another model clears the pictures.
+    runModelChosen(modelEntry());
+    expect(useRunStore.getState().image).toMatchObject({ status: 'idle', source: null });
+  });
+
+  it("keeps the main side's error, and says when a picture cannot be read", async () => {
+    const api = createFakeApi();
+    api.handle('run:image', () => ({
+      ok: false,
+      error: { code: 'INPUT_INVALID', message: 'mnist-8 is not an image model' },
+    }));
+    runModelChosen(upscaler);
+    runProviderChosen('cpu');
+    await pictureDropped(api, picture);
+    expect(useRunStore.getState().image).toMatchObject({
+      status: 'failed',
+      result: null,
+      error: { code: 'INPUT_INVALID', message: 'mnist-8 is not an image model' },
+    });
+    pictureUnreadable('notes.txt', 'The source image cannot be decoded.');
+    expect(useRunStore.getState().image.error?.message).toBe(
+      'notes.txt is not a picture this page can read (The source image cannot be decoded.)',
+    );
+  });
+
+  it('drops an answer for an older picture', async () => {
+    const api = createFakeApi();
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    let n = 0;
+    api.handle('run:image', async () => {
+      n += 1;
+      if (n === 1) await gate;
+      return {
+        ok: true,
+        value: { image: { width: 1, height: 1, rgbaBase64: 'AAAA' }, runMs: n, provider: 'cpu' },
+      };
+    });
+    runModelChosen(upscaler);
+    runProviderChosen('cpu');
+    const first = pictureDropped(api, picture);
+    await pictureDropped(api, { ...picture, fileName: 'second.png' });
+    release();
+    await first;
+    expect(useRunStore.getState().image.source?.fileName).toBe('second.png');
+    expect(useRunStore.getState().image.result?.runMs).toBe(2);
   });
 });

@@ -1,6 +1,7 @@
 /**
  * The Run area: the form (model, provider, symbolic dims, fill, seed) and the last run's outcome.
  * runRequested sends run:execute; an answer that arrives after a newer request started is dropped.
+ * For image models, the picture the user dropped and the picture the model made (run:image).
  */
 import { create } from 'zustand';
 import type {
@@ -24,8 +25,31 @@ export interface RunForm {
   seed: number;
 }
 
+/** A picture as RGBA bytes, the form both sides of an image run take in the page. */
+export interface Picture {
+  width: number;
+  height: number;
+  rgba: Uint8ClampedArray;
+}
+
+/** The dropped picture, as decoded (and scaled down when it was larger than the limit). */
+export interface SourcePicture extends Picture {
+  fileName: string;
+  /** The picture's own size when it was scaled down to fit MAX_PICTURE_SIDE. */
+  scaledFrom: { width: number; height: number } | null;
+}
+
+export interface ImageRunState {
+  status: 'idle' | 'running' | 'done' | 'failed';
+  source: SourcePicture | null;
+  result: (Picture & { runMs: number; provider: ProviderId }) | null;
+  error: AppErrorData | null;
+  seq: number;
+}
+
 export interface RunState {
   form: RunForm;
+  image: ImageRunState;
   status: 'idle' | 'running' | 'done' | 'failed';
   result: RunResult | null;
   error: AppErrorData | null;
@@ -34,8 +58,16 @@ export interface RunState {
 }
 
 const initialForm: RunForm = { modelId: null, provider: null, dims: {}, fill: 'random', seed: 1 };
+const initialImage: ImageRunState = {
+  status: 'idle',
+  source: null,
+  result: null,
+  error: null,
+  seq: 0,
+};
 const initial: RunState = {
   form: initialForm,
+  image: initialImage,
   status: 'idle',
   result: null,
   error: null,
@@ -75,7 +107,11 @@ export function runModelChosen(model: ModelEntry | null): void {
     const dims: Record<string, number> = {};
     for (const name of model?.inspection?.dynamicDims ?? [])
       dims[name] = state.form.dims[name] ?? 1;
-    return { form: { ...state.form, modelId: model?.id ?? null, dims } };
+    const same = model?.id === state.form.modelId;
+    return {
+      form: { ...state.form, modelId: model?.id ?? null, dims },
+      image: same ? state.image : { ...initialImage, seq: state.image.seq + 1 },
+    };
   });
 }
 
@@ -149,6 +185,122 @@ export async function runRequested(api: RendererApi): Promise<void> {
   if (useRunStore.getState().requestSeq !== seq) return;
   if (result.ok) useRunStore.setState({ status: 'done', result: result.value, error: null });
   else useRunStore.setState({ status: 'failed', error: result.error, result: null });
+}
+
+/**
+ * Pictures are scaled down to at most this many pixels a side before they cross to the main side:
+ * a picture travels as base64 RGBA in one message (browser mode caps messages at 8 MiB), and an
+ * upscaler's output is four times the input.
+ */
+export const MAX_PICTURE_SIDE = 1024;
+
+/** The size a picture is shown to the model at: its own, or scaled to fit `max` a side. */
+export function fitPicture(
+  width: number,
+  height: number,
+  max = MAX_PICTURE_SIDE,
+): { width: number; height: number } {
+  const scale = Math.min(1, max / Math.max(width, height));
+  return {
+    width: Math.max(1, Math.round(width * scale)),
+    height: Math.max(1, Math.round(height * scale)),
+  };
+}
+
+/**
+ * True for models the user can drop a picture on: one float32 input [1 or batch, 3, H, W] and a
+ * float32 output of rank 4 (or unknown shape). The main side checks again, with the reason.
+ */
+export function isImageModel(entry: ModelEntry | null | undefined): boolean {
+  const insp = entry?.inspection;
+  if (!insp || insp.inputs.length !== 1) return false;
+  const input = insp.inputs[0];
+  const shape = input?.shape;
+  if (input?.dtype !== 'float32' || !shape || shape.length !== 4) return false;
+  if ((typeof shape[0] === 'number' && shape[0] !== 1) || shape[1] !== 3) return false;
+  return insp.outputs.some(
+    (o) =>
+      o.dtype === 'float32' &&
+      (o.shape === null ||
+        (o.shape.length === 4 &&
+          (typeof o.shape[1] !== 'number' || [1, 3, 4].includes(o.shape[1])))),
+  );
+}
+
+/** Bytes → base64, in chunks (String.fromCharCode on megabytes at once overflows the stack). */
+export function bytesToBase64(bytes: Uint8Array | Uint8ClampedArray): string {
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(binary);
+}
+
+/** base64 → bytes. */
+export function base64ToBytes(text: string): Uint8ClampedArray {
+  const binary = atob(text);
+  const out = new Uint8ClampedArray(binary.length);
+  for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
+  return out;
+}
+
+/** The dropped picture could not be read (not a picture, or a format the page cannot decode). */
+export function pictureUnreadable(fileName: string, why: string): void {
+  useRunStore.setState((state) => ({
+    image: {
+      ...initialImage,
+      seq: state.image.seq + 1,
+      status: 'failed',
+      error: {
+        code: 'INPUT_INVALID',
+        message: `${fileName} is not a picture this page can read (${why})`,
+      },
+    },
+  }));
+}
+
+/**
+ * A picture was dropped on an image model: run it with the form's model and provider and keep
+ * both pictures. An answer for an older picture is dropped.
+ */
+export async function pictureDropped(api: RendererApi, source: SourcePicture): Promise<void> {
+  const { modelId, provider } = useRunStore.getState().form;
+  const seq = useRunStore.getState().image.seq + 1;
+  if (modelId === null || provider === null) {
+    useRunStore.setState({
+      image: {
+        ...initialImage,
+        seq,
+        source,
+        status: 'failed',
+        error: { code: 'BAD_REQUEST', message: 'Choose an image model and a provider first.' },
+      },
+    });
+    return;
+  }
+  useRunStore.setState({ image: { ...initialImage, seq, source, status: 'running' } });
+  const result = await api.invoke('run:image', {
+    modelId,
+    provider,
+    image: { width: source.width, height: source.height, rgbaBase64: bytesToBase64(source.rgba) },
+  });
+  if (useRunStore.getState().image.seq !== seq) return;
+  useRunStore.setState((state) => ({
+    image: result.ok
+      ? {
+          ...state.image,
+          status: 'done',
+          error: null,
+          result: {
+            width: result.value.image.width,
+            height: result.value.image.height,
+            rgba: base64ToBytes(result.value.image.rgbaBase64),
+            runMs: result.value.runMs,
+            provider: result.value.provider,
+          },
+        }
+      : { ...state.image, status: 'failed', error: result.error, result: null },
+  }));
 }
 
 /** Back to the first state (tests). */

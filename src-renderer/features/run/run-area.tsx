@@ -3,16 +3,21 @@ import { selectProviders, useEngineStore } from '../../state/engine';
 import { useModelsStore } from '../../state/models';
 import {
   bestProvider,
+  isImageModel,
   runModelChosen,
   runProviderChosen,
   runnableModels,
   useRunStore,
 } from '../../state/run';
 import { EmptyState } from '../../ui/empty-state';
+import { ImagePanel } from './image-panel';
 import { RunForm } from './run-form';
 import { RunOutcome } from './run-outcome';
 
-/** The Run area: pick a model and a provider, run once, read the outputs. */
+/**
+ * The Run area: pick a model and a provider, run once, read the outputs; for an image model, drop
+ * a picture and see the one it makes.
+ */
 export function RunArea() {
   const entries = useModelsStore((s) => s.entries);
   const selectedId = useModelsStore((s) => s.selectedId);
@@ -20,6 +25,7 @@ export function RunArea() {
   const providers = useEngineStore(selectProviders);
   const form = useRunStore((s) => s.form);
   const models = useMemo(() => runnableModels(entries), [entries]);
+  const chosen = models.find((m) => m.id === form.modelId) ?? null;
 
   // Fill in sensible choices once the lists are known, and replace choices that went away
   // (a removed model, a provider that became unavailable after an engine restart).
@@ -44,10 +50,13 @@ export function RunArea() {
           <p>Drop an .onnx file anywhere on the window, then come back here.</p>
         </EmptyState>
       ) : (
-        <div className="run-layout">
-          <RunForm models={models} providers={providers} />
-          <RunOutcome />
-        </div>
+        <>
+          <div className="run-layout">
+            <RunForm models={models} providers={providers} />
+            <RunOutcome />
+          </div>
+          {isImageModel(chosen) && <ImagePanel />}
+        </>
       )}
     </div>
   );

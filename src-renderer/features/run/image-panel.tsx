@@ -1,0 +1,177 @@
+import { useEffect, useRef, useState } from 'react';
+import { useApi } from '../../app/api-context';
+import { ErrorNotice } from '../../app/error-notice';
+import {
+  fitPicture,
+  type Picture,
+  pictureDropped,
+  pictureUnreadable,
+  type SourcePicture,
+  useRunStore,
+} from '../../state/run';
+import { Card } from '../../ui/card';
+import { formatMs } from '../../ui/format';
+
+/**
+ * Decodes a picture file in the page (createImageBitmap: PNG, JPEG, WebP, GIF, BMP…) and reads its
+ * RGBA pixels from a canvas, scaled down to fit the limit when it is larger.
+ */
+async function decodePicture(file: File): Promise<SourcePicture> {
+  const bitmap = await createImageBitmap(file);
+  try {
+    const size = fitPicture(bitmap.width, bitmap.height);
+    const canvas = document.createElement('canvas');
+    canvas.width = size.width;
+    canvas.height = size.height;
+    const ctx = canvas.getContext('2d', { willReadFrequently: true });
+    if (ctx === null) throw new Error('no 2D canvas in this page');
+    ctx.drawImage(bitmap, 0, 0, size.width, size.height);
+    const pixels = ctx.getImageData(0, 0, size.width, size.height);
+    const scaled = size.width !== bitmap.width || size.height !== bitmap.height;
+    return {
+      fileName: file.name,
+      width: size.width,
+      height: size.height,
+      rgba: pixels.data,
+      scaledFrom: scaled ? { width: bitmap.width, height: bitmap.height } : null,
+    };
+  } finally {
+    bitmap.close();
+  }
+}
+
+/** Draws RGBA pixels into a canvas at their own size (CSS scales it to the column). */
+function PictureCanvas(props: { picture: Picture; testId: string; label: string }) {
+  const ref = useRef<HTMLCanvasElement>(null);
+  const { picture } = props;
+  useEffect(() => {
+    const canvas = ref.current;
+    const ctx = canvas?.getContext('2d');
+    if (!canvas || !ctx) return;
+    canvas.width = picture.width;
+    canvas.height = picture.height;
+    const data = new ImageData(picture.width, picture.height);
+    data.data.set(picture.rgba);
+    ctx.putImageData(data, 0, 0);
+  }, [picture]);
+  return (
+    <canvas
+      ref={ref}
+      role="img"
+      aria-label={props.label}
+      data-testid={props.testId}
+      data-width={picture.width}
+      data-height={picture.height}
+      style={{ maxWidth: '100%', height: 'auto', imageRendering: 'pixelated', display: 'block' }}
+    />
+  );
+}
+
+/**
+ * For image models: a drop zone (and a picker) for a picture, and the picture the model made
+ * beside it. The zone carries data-drop-zone, so the window-wide model drop leaves its drops alone.
+ */
+export function ImagePanel() {
+  const api = useApi();
+  const image = useRunStore((s) => s.image);
+  const [over, setOver] = useState(false);
+  const input = useRef<HTMLInputElement>(null);
+
+  const take = (files: File[]) => {
+    const file = files[0];
+    if (file === undefined) return;
+    void decodePicture(file).then(
+      (picture) => pictureDropped(api, picture),
+      (err: unknown) =>
+        pictureUnreadable(file.name, err instanceof Error ? err.message : String(err)),
+    );
+  };
+
+  return (
+    <Card
+      title="Picture"
+      subtitle="Drop a picture to see what the model makes of it"
+      testId="image-panel"
+    >
+      <div
+        className="empty-state"
+        data-drop-zone="picture"
+        data-testid="image-drop"
+        style={
+          over ? { borderColor: 'var(--accent)', padding: '20px 16px' } : { padding: '20px 16px' }
+        }
+        onDragOver={(e) => {
+          e.preventDefault();
+          e.dataTransfer.dropEffect = 'copy';
+          setOver(true);
+        }}
+        onDragLeave={() => setOver(false)}
+        onDrop={(e) => {
+          e.preventDefault();
+          setOver(false);
+          take(Array.from(e.dataTransfer.files));
+        }}
+      >
+        <p>Drop a picture here (PNG, JPEG, WebP…)</p>
+        <button type="button" className="button" onClick={() => input.current?.click()}>
+          Choose picture…
+        </button>
+        <input
+          ref={input}
+          type="file"
+          accept="image/*"
+          hidden
+          data-testid="image-input-file"
+          onChange={(e) => {
+            const files = Array.from(e.currentTarget.files ?? []);
+            e.currentTarget.value = '';
+            take(files);
+          }}
+        />
+      </div>
+      {image.status === 'running' && (
+        <p className="notice-busy" role="status">
+          Running the model on {image.source?.fileName}…
+        </p>
+      )}
+      {image.error !== null && <ErrorNotice error={image.error} testId="image-error" />}
+      {image.source !== null && (
+        <div
+          style={{
+            display: 'grid',
+            gridTemplateColumns: 'repeat(auto-fit, minmax(220px, 1fr))',
+            gap: 16,
+            marginTop: 12,
+            alignItems: 'start',
+          }}
+        >
+          <figure style={{ margin: 0 }}>
+            <PictureCanvas
+              picture={image.source}
+              testId="image-source"
+              label="The dropped picture"
+            />
+            <figcaption className="note">
+              {image.source.fileName}: {image.source.width}×{image.source.height}
+              {image.source.scaledFrom !== null &&
+                ` (scaled down from ${image.source.scaledFrom.width}×${image.source.scaledFrom.height})`}
+            </figcaption>
+          </figure>
+          {image.result !== null && (
+            <figure style={{ margin: 0 }}>
+              <PictureCanvas
+                picture={image.result}
+                testId="image-result"
+                label="The model's picture"
+              />
+              <figcaption className="note" data-testid="image-result-caption">
+                Result: {image.result.width}×{image.result.height}, {formatMs(image.result.runMs)}{' '}
+                on {image.result.provider}
+              </figcaption>
+            </figure>
+          )}
+        </div>
+      )}
+    </Card>
+  );
+}
