@@ -56,6 +56,8 @@ function externalDataVariant(): Uint8Array {
   return onnx.ModelProto.encode(model).finish();
 }
 
+// Playwright reads a hook's fixtures from its destructuring pattern: none here.
+// eslint-disable-next-line no-empty-pattern
 test.beforeEach(({}, testInfo) => {
   test.skip(
     testInfo.project.name !== 'browser',
