@@ -1,10 +1,29 @@
 /**
- * Benchmark history (bench:history), read when the Benchmarks area opens.
+ * Benchmarks: the history (bench:history, read when the Benchmarks area opens), the run form,
+ * the run in flight with its bench:progress, and exports (bench:export).
  */
 import { create } from 'zustand';
-import type { BenchResult } from '../../src-main/ipc/contract';
+import type {
+  BenchResult,
+  EventPayload,
+  InvokeOutput,
+  ProviderId,
+} from '../../src-main/ipc/contract';
 import type { AppErrorData } from '../../src-main/shared/errors';
 import type { RendererApi } from '../api/types';
+
+export type BenchMode = BenchResult['mode'];
+
+/** What the run form holds; a count or a duration decides how long the measure phase runs. */
+export interface BenchForm {
+  modelId: string | null;
+  provider: ProviderId | null;
+  mode: BenchMode;
+  by: 'iterations' | 'duration';
+  iterations: number;
+  durationS: number;
+  warmup: number;
+}
 
 export interface BenchState {
   results: BenchResult[];
@@ -13,6 +32,13 @@ export interface BenchState {
   /** When the history was read; "5 min ago" is measured from here. */
   loadedAt: number | null;
   error: AppErrorData | null;
+  form: BenchForm;
+  running: boolean;
+  progress: EventPayload<'bench:progress'> | null;
+  /** The result the last run gave (also first in `results`). */
+  lastId: string | null;
+  runError: AppErrorData | null;
+  exportError: AppErrorData | null;
 }
 
 const initial: BenchState = {
@@ -21,6 +47,20 @@ const initial: BenchState = {
   loading: false,
   loadedAt: null,
   error: null,
+  form: {
+    modelId: null,
+    provider: null,
+    mode: 'plain',
+    by: 'iterations',
+    iterations: 100,
+    durationS: 5,
+    warmup: 10,
+  },
+  running: false,
+  progress: null,
+  lastId: null,
+  runError: null,
+  exportError: null,
 };
 
 export const useBenchStore = create<BenchState>()(() => initial);
@@ -41,6 +81,70 @@ export async function benchHistoryRequested(api: RendererApi): Promise<void> {
   const result = await api.invoke('bench:history', {});
   if (result.ok) benchHistoryLoaded(result.value);
   else benchHistoryFailed(result.error);
+}
+
+/** The user changed the run form. */
+export function benchFormChanged(patch: Partial<BenchForm>): void {
+  useBenchStore.setState((s) => ({ form: { ...s.form, ...patch } }));
+}
+
+/** Why the form cannot run yet, or null when it can. */
+export function benchFormProblem(form: BenchForm): string | null {
+  if (form.modelId === null) return 'Choose a model';
+  if (form.provider === null) return 'Choose a provider';
+  if (form.by === 'iterations' && !(Number.isInteger(form.iterations) && form.iterations > 0)) {
+    return 'Iterations must be a whole number above 0';
+  }
+  if (form.by === 'duration' && !(form.durationS > 0 && form.durationS <= 3600)) {
+    return 'Duration must be between 0 and 3600 s';
+  }
+  if (!(Number.isInteger(form.warmup) && form.warmup >= 0)) return 'Warm-up must be 0 or more';
+  return null;
+}
+
+/** A bench:progress event arrived. */
+export function benchProgressReceived(p: EventPayload<'bench:progress'>): void {
+  useBenchStore.setState({ progress: p });
+}
+
+/** The user asked to run the benchmark in the form. */
+export async function benchRunRequested(api: RendererApi, now = () => Date.now()): Promise<void> {
+  const { form, running } = useBenchStore.getState();
+  if (running || benchFormProblem(form) !== null || !form.modelId || !form.provider) return;
+  useBenchStore.setState({ running: true, runError: null, progress: null });
+  const result = await api.invoke('bench:run', {
+    modelId: form.modelId,
+    provider: form.provider,
+    mode: form.mode,
+    warmup: form.warmup,
+    ...(form.by === 'iterations' ? { iterations: form.iterations } : { durationS: form.durationS }),
+  });
+  if (!result.ok) {
+    useBenchStore.setState({ running: false, runError: result.error });
+    return;
+  }
+  const r = result.value;
+  useBenchStore.setState((s) => ({
+    running: false,
+    lastId: r.id,
+    results: [r, ...s.results.filter((x) => x.id !== r.id)],
+    loaded: true,
+    loadedAt: now(),
+  }));
+}
+
+/** The user asked for the history as a file; resolves with it (the view offers the download). */
+export async function benchExportRequested(
+  api: RendererApi,
+  format: 'csv' | 'json',
+): Promise<InvokeOutput<'bench:export'> | null> {
+  const result = await api.invoke('bench:export', { format });
+  if (!result.ok) {
+    useBenchStore.setState({ exportError: result.error });
+    return null;
+  }
+  useBenchStore.setState({ exportError: null });
+  return result.value;
 }
 
 /** Back to the first state (tests). */

@@ -1,84 +1,376 @@
-import { useEffect } from 'react';
-import type { BenchResult } from '../../../src-main/ipc/contract';
+import { useEffect, useMemo, useState } from 'react';
+import type { BenchResult, ProviderId } from '../../../src-main/ipc/contract';
 import { useApi } from '../../app/api-context';
 import { ErrorNotice } from '../../app/error-notice';
-import { benchHistoryRequested, useBenchStore } from '../../state/bench';
+import {
+  benchExportRequested,
+  benchFormChanged,
+  benchFormProblem,
+  benchHistoryRequested,
+  benchProgressReceived,
+  benchRunRequested,
+  useBenchStore,
+  type BenchMode,
+} from '../../state/bench';
+import { selectProviders, useEngineStore } from '../../state/engine';
 import { useModelsStore } from '../../state/models';
+import { bestProvider, runnableModels } from '../../state/run';
 import { BarList } from '../../ui/bar-list';
 import { Card } from '../../ui/card';
 import { EmptyState } from '../../ui/empty-state';
 import { formatAgo, formatMs, formatValue } from '../../ui/format';
+import { LineChart } from '../../ui/line-chart';
+import { latencyHistogram, modeComparison, p50History, providerComparison } from './bench-charts';
 
-/** How many results the chart compares; the table keeps them all. */
-const CHART_ROWS = 12;
+const MODES: { value: BenchMode; label: string }[] = [
+  { value: 'plain', label: 'Plain run' },
+  { value: 'iobinding', label: 'IO binding' },
+  { value: 'graph', label: 'CUDA graph / graph capture' },
+];
 
-/** Benchmark history: a table of results and a chart of median latency. */
+/** A number typed in a field, or NaN while it is empty or not a number. */
+function parseNumber(text: string): number {
+  return text.trim() === '' ? Number.NaN : Number(text);
+}
+
+/** Offers `content` as a file download (both transports hand the page the file's text). */
+function download(file: { fileName: string; mime: string; content: string }): void {
+  const url = URL.createObjectURL(new Blob([file.content], { type: file.mime }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = file.fileName;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/**
+ * The Benchmarks area: a run form, the run's progress, the results table, and charts (latency
+ * distribution of the chosen result, provider-vs-provider and mode-vs-mode bars, p50 history of
+ * its configuration); the history exports as CSV or JSON.
+ */
 export function BenchArea() {
   const api = useApi();
   const results = useBenchStore((s) => s.results);
   const loaded = useBenchStore((s) => s.loaded);
   const loading = useBenchStore((s) => s.loading);
   const error = useBenchStore((s) => s.error);
+  const exportError = useBenchStore((s) => s.exportError);
   const loadedAt = useBenchStore((s) => s.loadedAt);
+  const lastId = useBenchStore((s) => s.lastId);
   const entries = useModelsStore((s) => s.entries);
-  const nameOf = (id: string) => entries.find((e) => e.id === id)?.name ?? id.slice(0, 12);
+  const [chosenId, setChosenId] = useState<string | null>(null);
+  const nameOf = (r: BenchResult) =>
+    entries.find((e) => e.id === r.modelId)?.name ?? r.modelName ?? r.modelId.slice(0, 12);
 
   useEffect(() => {
     void benchHistoryRequested(api);
+    return api.on('bench:progress', benchProgressReceived);
   }, [api]);
+
+  const chosen =
+    results.find((r) => r.id === chosenId) ??
+    results.find((r) => r.id === lastId) ??
+    results[0] ??
+    null;
 
   return (
     <div className="area" data-testid="area-bench">
       <div className="area-head">
         <h1>Benchmarks</h1>
-        <button
-          type="button"
-          className="button"
-          disabled={loading}
-          onClick={() => void benchHistoryRequested(api)}
-        >
-          {loading ? 'Refreshing…' : 'Refresh'}
-        </button>
+        <div className="card-actions">
+          <button
+            type="button"
+            className="button"
+            disabled={results.length === 0}
+            data-testid="bench-export-csv"
+            onClick={() => void benchExportRequested(api, 'csv').then((f) => f && download(f))}
+          >
+            Export CSV
+          </button>
+          <button
+            type="button"
+            className="button"
+            disabled={results.length === 0}
+            data-testid="bench-export-json"
+            onClick={() => void benchExportRequested(api, 'json').then((f) => f && download(f))}
+          >
+            Export JSON
+          </button>
+          <button
+            type="button"
+            className="button"
+            disabled={loading}
+            onClick={() => void benchHistoryRequested(api)}
+          >
+            {loading ? 'Refreshing…' : 'Refresh'}
+          </button>
+        </div>
       </div>
       {error !== null && <ErrorNotice error={error} />}
+      {exportError !== null && <ErrorNotice error={exportError} />}
+      <BenchRunForm />
       {loaded && results.length === 0 && error === null && (
         <EmptyState title="No benchmarks yet" testId="bench-empty">
           <p>
-            Benchmark results (latency percentiles and throughput per model and provider) are kept
-            here.
+            Run one above: latency percentiles, throughput, session creation and first inference per
+            model, provider and mode are kept here.
           </p>
         </EmptyState>
       )}
+      {chosen !== null && <BenchCharts results={results} chosen={chosen} nameOf={nameOf} />}
       {results.length > 0 && (
-        <>
-          <Card title="Median latency" subtitle="Lower is better">
-            <BarList
-              label="Median latency per result"
-              testId="bench-chart"
-              rows={results
-                .flatMap((r) => (r.latencyMs ? [{ r, p50: r.latencyMs.p50 }] : []))
-                .slice(0, CHART_ROWS)
-                .map(({ r, p50 }) => ({
-                  key: r.id,
-                  label: `${nameOf(r.modelId)} · ${r.provider} · ${r.mode}`,
-                  value: p50,
-                  display: formatMs(p50),
-                }))}
-            />
-          </Card>
-          <Card title="Results">
-            <BenchTable results={results} nameOf={nameOf} now={loadedAt ?? 0} />
-          </Card>
-        </>
+        <Card title="Results" subtitle="Newest first; choose a row to chart it">
+          <BenchTable
+            results={results}
+            nameOf={nameOf}
+            now={loadedAt ?? 0}
+            chosenId={chosen?.id ?? null}
+            onChoose={setChosenId}
+          />
+        </Card>
       )}
+    </div>
+  );
+}
+
+function BenchRunForm() {
+  const api = useApi();
+  const form = useBenchStore((s) => s.form);
+  const running = useBenchStore((s) => s.running);
+  const progress = useBenchStore((s) => s.progress);
+  const runError = useBenchStore((s) => s.runError);
+  const entries = useModelsStore((s) => s.entries);
+  const providers = useEngineStore(selectProviders);
+  const models = useMemo(() => runnableModels(entries), [entries]);
+
+  // Sensible choices once the lists are known; replace choices that went away.
+  useEffect(() => {
+    if (!models.some((m) => m.id === form.modelId) && models[0]) {
+      benchFormChanged({ modelId: models[0].id });
+    }
+    if (!providers.some((p) => p.id === form.provider && p.available)) {
+      const best = bestProvider(providers);
+      if (best !== null) benchFormChanged({ provider: best });
+    }
+  }, [models, providers, form.modelId, form.provider]);
+
+  const problem = benchFormProblem(form);
+  return (
+    <Card title="Run a benchmark">
+      <form
+        className="form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void benchRunRequested(api);
+        }}
+      >
+        <div className="field-row">
+          <label className="field">
+            <span className="field-label">Model</span>
+            <select
+              value={form.modelId ?? ''}
+              onChange={(e) => benchFormChanged({ modelId: e.target.value || null })}
+              data-testid="bench-model"
+            >
+              {form.modelId === null && <option value="">Choose a model</option>}
+              {models.map((m) => (
+                <option key={m.id} value={m.id}>
+                  {m.name}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="field">
+            <span className="field-label">Execution provider</span>
+            <select
+              value={form.provider ?? ''}
+              onChange={(e) => benchFormChanged({ provider: e.target.value as ProviderId })}
+              data-testid="bench-provider"
+            >
+              {form.provider === null && <option value="">Choose a provider</option>}
+              {providers.map((p) => (
+                <option
+                  key={p.id}
+                  value={p.id}
+                  disabled={!p.available}
+                  title={p.reason ?? undefined}
+                >
+                  {p.ortName}
+                  {p.available ? '' : ' (unavailable)'}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="field">
+            <span className="field-label">Mode</span>
+            <select
+              value={form.mode}
+              onChange={(e) => benchFormChanged({ mode: e.target.value as BenchMode })}
+              data-testid="bench-mode"
+            >
+              {MODES.map((m) => (
+                <option key={m.value} value={m.value}>
+                  {m.label}
+                </option>
+              ))}
+            </select>
+          </label>
+        </div>
+        <div className="field-row">
+          <label className="field">
+            <span className="field-label">Measure</span>
+            <select
+              value={form.by}
+              onChange={(e) =>
+                benchFormChanged({ by: e.target.value as 'iterations' | 'duration' })
+              }
+              data-testid="bench-by"
+            >
+              <option value="iterations">A count of iterations</option>
+              <option value="duration">A duration</option>
+            </select>
+          </label>
+          {form.by === 'iterations' ? (
+            <label className="field">
+              <span className="field-label">Iterations</span>
+              <input
+                type="number"
+                min={1}
+                step={1}
+                value={Number.isNaN(form.iterations) ? '' : form.iterations}
+                onChange={(e) => benchFormChanged({ iterations: parseNumber(e.target.value) })}
+                data-testid="bench-iterations"
+              />
+            </label>
+          ) : (
+            <label className="field">
+              <span className="field-label">Seconds</span>
+              <input
+                type="number"
+                min={0.1}
+                step={0.1}
+                value={Number.isNaN(form.durationS) ? '' : form.durationS}
+                onChange={(e) => benchFormChanged({ durationS: parseNumber(e.target.value) })}
+                data-testid="bench-duration"
+              />
+            </label>
+          )}
+          <label className="field">
+            <span className="field-label">Warm-up runs</span>
+            <input
+              type="number"
+              min={0}
+              step={1}
+              value={Number.isNaN(form.warmup) ? '' : form.warmup}
+              onChange={(e) => benchFormChanged({ warmup: parseNumber(e.target.value) })}
+              data-testid="bench-warmup"
+            />
+          </label>
+        </div>
+        <div className="field-row">
+          <button
+            type="submit"
+            className="button button-primary"
+            disabled={running || problem !== null}
+            title={problem ?? undefined}
+            data-testid="bench-run"
+          >
+            {running ? 'Benchmarking…' : 'Run benchmark'}
+          </button>
+          {running && (
+            <span className="muted" data-testid="bench-progress">
+              {progress === null
+                ? 'Starting…'
+                : `${progress.phase}${progress.phase === 'measure' ? ` · ${progress.done}${progress.total === null ? '' : ` of ${progress.total}`}` : ''}`}
+            </span>
+          )}
+        </div>
+      </form>
+      {runError !== null && <ErrorNotice error={runError} testId="bench-run-error" />}
+    </Card>
+  );
+}
+
+function BenchCharts(props: {
+  results: readonly BenchResult[];
+  chosen: BenchResult;
+  nameOf: (r: BenchResult) => string;
+}) {
+  const { results, chosen, nameOf } = props;
+  const bins = latencyHistogram(chosen.samplesMs, 16);
+  const providers = providerComparison(results, chosen.modelId, chosen.mode);
+  const modes = modeComparison(results, chosen.modelId, chosen.provider);
+  const history = p50History(results, chosen);
+  const config = `${nameOf(chosen)} · ${chosen.provider} · ${chosen.mode}`;
+  return (
+    <div className="two-columns" data-testid="bench-charts">
+      <Card
+        title="Latency distribution"
+        subtitle={`${config}: ${chosen.samplesMs.length} of ${chosen.iterations} iterations`}
+      >
+        {chosen.status !== 'ok' && chosen.error !== null && (
+          <ErrorNotice error={chosen.error} testId="bench-result-error" />
+        )}
+        {bins.length === 0 ? (
+          <p className="muted">No samples.</p>
+        ) : (
+          <BarList
+            label="Iterations per latency bin"
+            testId="bench-distribution"
+            rows={bins.map((b, i) => ({
+              key: String(i),
+              label: `${formatMs(b.from)} – ${formatMs(b.to)}`,
+              value: b.count,
+              display: formatValue(b.count),
+            }))}
+          />
+        )}
+      </Card>
+      <Card title="Provider vs provider" subtitle={`${nameOf(chosen)} · ${chosen.mode} · p50`}>
+        <BarList
+          label="Median latency per provider"
+          testId="bench-providers"
+          rows={providers.map((r) => ({
+            key: r.id,
+            label: r.provider,
+            value: r.latencyMs?.p50 ?? 0,
+            display: formatMs(r.latencyMs?.p50),
+          }))}
+        />
+      </Card>
+      <Card title="Mode vs mode" subtitle={`${nameOf(chosen)} · ${chosen.provider} · p50`}>
+        <BarList
+          label="Median latency per mode"
+          testId="bench-modes"
+          rows={modes.map((r) => ({
+            key: r.id,
+            label: r.mode,
+            value: r.latencyMs?.p50 ?? 0,
+            display: formatMs(r.latencyMs?.p50),
+          }))}
+        />
+      </Card>
+      <Card title="History" subtitle={`${config}: p50 of each run, oldest left`}>
+        <LineChart
+          title="p50"
+          values={history}
+          capacity={Math.max(2, history.length)}
+          format={(v) => formatMs(v)}
+          testId="bench-history-chart"
+        />
+      </Card>
     </div>
   );
 }
 
 function BenchTable(props: {
   results: readonly BenchResult[];
-  nameOf: (id: string) => string;
+  nameOf: (r: BenchResult) => string;
   now: number;
+  chosenId: string | null;
+  onChoose: (id: string) => void;
 }) {
   return (
     <table className="table" data-testid="bench-table">
@@ -87,6 +379,7 @@ function BenchTable(props: {
           <th scope="col">Model</th>
           <th scope="col">Provider</th>
           <th scope="col">Mode</th>
+          <th scope="col">Status</th>
           <th scope="col" className="num">
             p50
           </th>
@@ -99,20 +392,48 @@ function BenchTable(props: {
           <th scope="col" className="num">
             Throughput
           </th>
+          <th scope="col" className="num">
+            Session cold / warm
+          </th>
+          <th scope="col" className="num">
+            First run
+          </th>
+          <th scope="col" className="num">
+            Power
+          </th>
           <th scope="col">When</th>
         </tr>
       </thead>
       <tbody>
         {props.results.map((r) => (
-          <tr key={r.id}>
-            <td>{props.nameOf(r.modelId)}</td>
+          <tr
+            key={r.id}
+            aria-selected={r.id === props.chosenId}
+            onClick={() => props.onChoose(r.id)}
+          >
+            <td>{props.nameOf(r)}</td>
             <td className="mono">{r.provider}</td>
             <td>{r.mode}</td>
-            <td className="num mono">{r.latencyMs ? formatMs(r.latencyMs.p50) : '—'}</td>
-            <td className="num mono">{r.latencyMs ? formatMs(r.latencyMs.p90) : '—'}</td>
-            <td className="num mono">{r.latencyMs ? formatMs(r.latencyMs.p99) : '—'}</td>
+            <td title={r.error?.message}>{r.status}</td>
+            <td className="num mono">{formatMs(r.latencyMs?.p50)}</td>
+            <td className="num mono">{formatMs(r.latencyMs?.p90)}</td>
+            <td className="num mono">{formatMs(r.latencyMs?.p99)}</td>
             <td className="num mono">
-              {r.throughput === null ? r.status : `${formatValue(Math.round(r.throughput))} /s`}
+              {r.throughput === null ? '—' : `${formatValue(Math.round(r.throughput))} /s`}
+            </td>
+            <td className="num mono">
+              {formatMs(r.sessionCreateMs.cold)} / {formatMs(r.sessionCreateMs.warm)}
+            </td>
+            <td className="num mono">{formatMs(r.firstInferenceMs)}</td>
+            <td
+              className="num mono"
+              title={
+                r.power
+                  ? `${r.power.inferencesPerJoule.toFixed(2)} inferences per joule`
+                  : undefined
+              }
+            >
+              {r.power ? `${r.power.avgW.toFixed(0)} W` : '—'}
             </td>
             <td title={new Date(r.at).toLocaleString()}>{formatAgo(r.at, props.now)}</td>
           </tr>
