@@ -1,7 +1,8 @@
 // Issue #4 in browser mode: drop models onto the window with real drop events carrying a
 // DataTransfer (the Files are made inside the page from the bytes of files in the repo), see the
 // inspection, run, drop a picture on the image model, and drop files that are not models.
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { onnx } from 'onnx-proto';
 import type { Page } from '@playwright/test';
@@ -50,9 +51,9 @@ const file = (name: string, bytes: Uint8Array | string): DropFile => ({
  * The external-data demo with another graph name: new bytes (so a new library entry, not the
  * built-in one), same weights file.
  */
-function externalDataVariant(): Uint8Array {
+function externalDataVariant(graphName = 'e2e-convnet'): Uint8Array {
   const model = onnx.ModelProto.decode(demo('with-external-data/model.onnx'));
-  if (model.graph) model.graph.name = 'e2e-convnet';
+  if (model.graph) model.graph.name = graphName;
   return onnx.ModelProto.encode(model).finish();
 }
 
@@ -198,4 +199,25 @@ test('dropping files that are not models shows why, and the library is untouched
     path: path.join(artifacts, `${testInfo.project.name}-models-drop-error.png`),
     fullPage: true,
   });
+});
+
+test('a model folder picked with "Add folder…" keeps its layout and imports with its data', async ({
+  app,
+}) => {
+  const { page } = app;
+  await page.getByTestId('nav-models').click();
+  const before = await page.getByTestId('model-row').count();
+  const errorsBefore = await page.getByTestId('drop-error').count();
+  const folder = path.join(
+    mkdtempSync(path.join(os.tmpdir(), 'crucible-e2e-folder-')),
+    'picked-net',
+  );
+  mkdirSync(folder);
+  writeFileSync(path.join(folder, 'model.onnx'), externalDataVariant('e2e-picked'));
+  writeFileSync(path.join(folder, 'weights.bin'), demo('with-external-data/weights.bin'));
+  await page.getByTestId('add-folder-input').setInputFiles(folder);
+  await expect(page.getByTestId('model-row')).toHaveCount(before + 1);
+  await expect(page.getByTestId('model-detail')).toContainText('picked-net');
+  await expect(page.getByTestId('external-data')).toContainText('weights.bin');
+  await expect(page.getByTestId('drop-error')).toHaveCount(errorsBefore);
 });
