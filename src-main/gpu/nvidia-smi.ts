@@ -13,9 +13,11 @@ import { architectureName, precisionsFor } from './arch';
 import { decodeClockEventReasons } from './throttle';
 
 /**
- * The fields Crucible asks nvidia-smi for, in this order. `power.draw.instant`,
- * `clocks_event_reasons.active` and `cuda_version` are newer names; on drivers that reject them
- * {@link FIELD_FALLBACKS} says what to ask for instead.
+ * The fields Crucible asks nvidia-smi for, in this order. `power.draw.instant` and
+ * `clocks_event_reasons.active` are newer names; on drivers that reject them
+ * {@link FIELD_FALLBACKS} says what to ask for instead. The CUDA version is not a query field on
+ * driver 580 (`Field "cuda_version" is not a valid field to query.`, seen on an H200 on
+ * 2026-11-23), so it is read from the plain banner.
  */
 export const QUERY_FIELDS: readonly string[] = [
   'index',
@@ -24,7 +26,6 @@ export const QUERY_FIELDS: readonly string[] = [
   'pci.bus_id',
   'compute_cap',
   'driver_version',
-  'cuda_version',
   'memory.total',
   'memory.used',
   'memory.free',
@@ -53,12 +54,11 @@ export const QUERY_FIELDS: readonly string[] = [
 /**
  * When nvidia-smi answers `Field "X" is not a valid field to query.`, the field to ask for instead
  * (null: drop it). Drivers before the R535 rename know only `clocks_throttle_reasons.*`;
- * `power.draw.instant` and `cuda_version` are missing from older drivers altogether.
+ * `power.draw.instant` is missing from older drivers altogether.
  */
 export const FIELD_FALLBACKS: Readonly<Record<string, string | null>> = {
   'clocks_event_reasons.active': 'clocks_throttle_reasons.active',
   'power.draw.instant': null,
-  cuda_version: null,
 };
 
 /** The argv for one query. `executable` is what execFile runs; no shell is involved. */

@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import koffi from 'koffi';
+import koffi from './koffi-setup';
 import type { LibraryHandle } from 'koffi';
 import { AppError } from '../../shared/errors';
 
