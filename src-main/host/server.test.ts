@@ -4,11 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import type { EngineStatus, GpuSnapshot } from '../ipc/contract';
+import { invokeChannels, type EngineStatus, type GpuSnapshot } from '../ipc/contract';
 import { AppError } from '../shared/errors';
 import { EventBus } from '../services/events';
-import { pendingHandlers } from '../services/pending-handlers';
-import { createServices } from '../services/services';
+import { createServices, type DomainHandlers } from '../services/services';
 import { startHost, type RunningHost } from './server';
 
 const engineStatus: EngineStatus = {
@@ -27,6 +26,31 @@ const noGpu: GpuSnapshot = {
   gpus: [],
   sampledAt: 0,
 };
+
+/**
+ * The other domains' channels, each answering UNSUPPORTED: these tests are about the transport,
+ * and stay independent of which domains are built.
+ */
+function otherDomains(): DomainHandlers {
+  const core = new Set([
+    'app:info',
+    'engine:status',
+    'gpu:snapshot',
+    'gpu:watch',
+    'models:list',
+    'models:add',
+    'models:remove',
+    'run:execute',
+  ]);
+  const unsupported = async (): Promise<never> => {
+    throw new AppError('UNSUPPORTED', 'not in this test');
+  };
+  return Object.fromEntries(
+    Object.keys(invokeChannels)
+      .filter((c) => !core.has(c))
+      .map((c) => [c, unsupported]),
+  ) as unknown as DomainHandlers;
+}
 
 let host: RunningHost;
 let refusals: string[];
@@ -65,14 +89,7 @@ beforeAll(async () => {
       remove: async () => false,
       onChange: () => () => undefined,
     },
-    domains: {
-      ...pendingHandlers(),
-      'settings:get': async () => ({ trtRtxDir: null }),
-      'settings:set': async () => ({ trtRtxDir: null }),
-      'run:image': async () => {
-        throw new AppError('NOT_FOUND', 'no model');
-      },
-    },
+    domains: otherDomains(),
   });
   refusals = [];
   host = await startHost({
@@ -288,14 +305,7 @@ describe('upload groups (a model with its external data, or a folder)', () => {
           remove: async () => false,
           onChange: () => () => undefined,
         },
-        domains: {
-          ...pendingHandlers(),
-          'settings:get': async () => ({ trtRtxDir: null }),
-          'settings:set': async () => ({ trtRtxDir: null }),
-          'run:image': async () => {
-            throw new AppError('NOT_FOUND', 'no model');
-          },
-        },
+        domains: otherDomains(),
       }),
       bus,
       rendererDir: dir,
