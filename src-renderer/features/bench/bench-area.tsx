@@ -321,7 +321,9 @@ function BenchCharts(props: {
             testId="bench-distribution"
             rows={bins.map((b, i) => ({
               key: String(i),
-              label: `${formatMs(b.from)} – ${formatMs(b.to)}`,
+              label: b.overflow
+                ? `> ${formatMs(b.from)} (to ${formatMs(b.to)})`
+                : `${formatMs(b.from)} – ${formatMs(b.to)}`,
               value: b.count,
               display: formatValue(b.count),
             }))}

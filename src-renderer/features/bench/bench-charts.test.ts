@@ -5,11 +5,22 @@ import { latencyHistogram, modeComparison, p50History, providerComparison } from
 const lat = (p50: number) => ({ min: p50, mean: p50, p50, p90: p50, p99: p50, max: p50, std: 0 });
 
 describe('latency histogram', () => {
-  it('cuts equal-width bins from min to max, the last one closed', () => {
+  it('cuts equal-width bins from min to the 99th percentile, the last one closed', () => {
     const bins = latencyHistogram([1, 2, 3, 4, 5], 4);
-    expect(bins.map((b) => b.count)).toEqual([1, 1, 1, 2]);
-    expect(bins[0]).toMatchObject({ from: 1, to: 2 });
-    expect(bins[3]?.to).toBe(5);
+    // p99 of five samples is the fourth: 5 is beyond it.
+    expect(bins.map((b) => b.count)).toEqual([1, 1, 1, 1, 1]);
+    expect(bins[0]).toMatchObject({ from: 1, to: 1.75 });
+    expect(bins[3]).toMatchObject({ to: 4 });
+    expect(bins[4]).toEqual({ from: 4, to: 5, count: 1, overflow: true });
+  });
+
+  it('puts the slowest 1% in an overflow bin up to the maximum', () => {
+    const samples = [...Array.from({ length: 199 }, (_, i) => 1 + (i % 10) / 10), 50, 90];
+    const bins = latencyHistogram(samples, 5);
+    expect(bins).toHaveLength(6);
+    expect(bins.at(-1)).toMatchObject({ to: 90, overflow: true });
+    expect(bins.reduce((n, b) => n + b.count, 0)).toBe(201);
+    expect(bins.at(-1)?.count).toBe(2);
   });
 
   it('has one bin for equal samples and none without samples', () => {

@@ -10,28 +10,35 @@ export interface Bin {
   from: number;
   to: number;
   count: number;
+  /** The last bin gathers the slowest 1% (to the maximum), so a few outliers do not squash the rest. */
+  overflow?: boolean;
 }
 
 /**
- * Equal-width bins from the smallest to the largest sample (the last bin includes its upper
- * edge). One bin when every sample is equal; none without samples.
+ * Equal-width bins from the smallest sample to the 99th percentile (the last equal bin includes
+ * its upper edge), plus one overflow bin up to the maximum for anything slower. One bin when
+ * every sample is equal; none without samples.
  */
 export function latencyHistogram(samples: readonly number[], bins = 20): Bin[] {
   if (samples.length === 0) return [];
-  const min = Math.min(...samples);
-  const max = Math.max(...samples);
+  const sorted = [...samples].sort((a, b) => a - b);
+  const min = sorted[0] as number;
+  const max = sorted[sorted.length - 1] as number;
   if (max === min) return [{ from: min, to: max, count: samples.length }];
-  const width = (max - min) / bins;
+  let hi = sorted[Math.floor(0.99 * (sorted.length - 1))] as number;
+  if (hi === min) hi = max;
+  const width = (hi - min) / bins;
   const out: Bin[] = Array.from({ length: bins }, (_, i) => ({
     from: min + i * width,
-    to: i === bins - 1 ? max : min + (i + 1) * width,
+    to: i === bins - 1 ? hi : min + (i + 1) * width,
     count: 0,
   }));
-  for (const s of samples) {
-    const i = Math.min(bins - 1, Math.floor((s - min) / width));
-    (out[i] as Bin).count++;
+  const overflow: Bin = { from: hi, to: max, count: 0, overflow: true };
+  for (const s of sorted) {
+    if (s > hi) overflow.count++;
+    else (out[Math.min(bins - 1, Math.floor((s - min) / width))] as Bin).count++;
   }
-  return out;
+  return overflow.count > 0 ? [...out, overflow] : out;
 }
 
 /** The newest successful result of each value of `key` among `results` (newest first). */

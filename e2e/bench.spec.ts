@@ -1,0 +1,62 @@
+// Issue #7 in browser mode: run a benchmark from the Benchmarks area on the real engine host,
+// see the results table and the charts, try a mode the CPU cannot do, and export the history as
+// CSV (a real download).
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { artifacts, expect, test } from './fixtures/app';
+
+test('runs a benchmark from the UI, shows table and charts, exports CSV', async ({ app }) => {
+  const { page } = app;
+  await page.getByRole('link', { name: 'Benchmarks' }).click();
+  await expect(page.getByTestId('area-bench')).toBeVisible();
+
+  await page.getByTestId('bench-model').selectOption({ label: 'mlp-tiny' });
+  await page.getByTestId('bench-provider').selectOption('cpu');
+  await page.getByTestId('bench-mode').selectOption('plain');
+  await page.getByTestId('bench-iterations').fill('300');
+  await page.getByTestId('bench-warmup').fill('20');
+  await page.getByTestId('bench-run').click();
+  await expect(page.getByTestId('bench-run')).toHaveText('Run benchmark', { timeout: 60_000 });
+
+  const table = page.getByTestId('bench-table');
+  await expect(table.locator('tbody tr')).toHaveCount(1);
+  const row = table.locator('tbody tr').first();
+  await expect(row).toContainText('mlp-tiny');
+  await expect(row).toContainText('ok');
+  await expect(row).toContainText('/s');
+  await expect(page.getByTestId('bench-distribution').locator('li').first()).toBeVisible();
+  await expect(page.getByTestId('bench-providers').locator('li')).toHaveCount(1);
+
+  // A second mode on the same model and provider: the mode-vs-mode chart compares both.
+  await page.getByTestId('bench-mode').selectOption('iobinding');
+  await page.getByTestId('bench-run').click();
+  await expect(table.locator('tbody tr')).toHaveCount(2, { timeout: 60_000 });
+  await expect(page.getByTestId('bench-modes').locator('li')).toHaveCount(2);
+  await expect(page.getByTestId('bench-history-chart')).toBeVisible();
+
+  // The CPU cannot capture graphs: said so, never run another way.
+  await page.getByTestId('bench-mode').selectOption('graph');
+  await page.getByTestId('bench-run').click();
+  await expect(table.locator('tbody tr')).toHaveCount(3, { timeout: 60_000 });
+  await expect(table.locator('tbody tr').first()).toContainText('unsupported');
+  await expect(page.getByTestId('bench-result-error')).toContainText('graph mode');
+
+  // Back to a successful result for the screenshot.
+  await table.locator('tbody tr').nth(1).click();
+  await page.setViewportSize({ width: 1280, height: 1500 });
+  await page.locator('.area-host').evaluate((e) => e.scrollTo(0, 0));
+  await page.screenshot({ path: path.join(artifacts, 'bench.png') });
+  await page.setViewportSize({ width: 1280, height: 800 });
+
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByTestId('bench-export-csv').click(),
+  ]);
+  expect(download.suggestedFilename()).toMatch(/^crucible-benchmarks-.*\.csv$/);
+  const file = await download.path();
+  const lines = readFileSync(file, 'utf8').trimEnd().split('\r\n');
+  expect(lines[0]).toMatch(/^id,at,model,modelId,provider,mode,status,/);
+  expect(lines).toHaveLength(4);
+  expect(lines.filter((l) => l.includes(',mlp-tiny,'))).toHaveLength(3);
+  expect(lines.some((l) => l.includes(',cpu,graph,unsupported,'))).toBe(true);
+});
