@@ -18,12 +18,15 @@ commands:
       what a model is: inputs, outputs, ops, parameters, estimated FLOPs
   run MODEL [--provider P] [--input NAME=FILE ...] [--shape NAME=1x3x224x224 ...]
             [--dim NAME=N ...] [--fill random|zeros|ones] [--seed N]
-            [--out DIR] [--format npy|pb] [--json]
+            [--out DIR] [--format npy|pb] [--json] [--no-cache]
       one inference; inputs from .pb/.npy files or synthesized; outputs summarized
       (and written to DIR as .npy or .pb)
   bench MODEL [--provider P] [--mode plain|iobinding|graph] [--iterations N | --duration S]
         [--warmup N] [--dim NAME=N ...] [--json]
       latency percentiles, throughput, session creation cold/warm, first inference, power
+  compile MODEL [--provider P] [--dim NAME=N ...] [--range NAME=MIN:MAX ...] [--cuda-graph] [--json]
+      compile for a provider into the compile cache (TensorRT-RTX: EP-context model + runtime
+      cache; others: ORT's optimised model); progress on stderr. \`run\` then starts from it
   conformance DIR... [--provider P] [--filter REGEX] [--json]
       run ONNX backend test cases (model.onnx + test_data_set_*/) and compare outputs
 
@@ -61,6 +64,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       case 'bench': {
         const { benchCommand } = await import('./bench');
         return await benchCommand(rest, io);
+      }
+      case 'compile': {
+        const { compileCommand } = await import('./compile');
+        return await compileCommand(rest, io);
       }
       case 'conformance': {
         const { conformanceCommand } = await import('./conformance');

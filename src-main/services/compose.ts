@@ -3,10 +3,13 @@
  * supervised engine host, the model library, the GPU monitor, and the services over them.
  */
 import type { AppInfo } from '../ipc/contract';
+import path from 'node:path';
+import { nodeWorkerSpawner, type SpawnWorker } from '../engine/compile/runner';
 import { EngineClient, type SpawnHost } from '../engine/host/engine-client';
 import { createGpuMonitor } from '../gpu/monitor';
 import { resolveDataPaths, type DataPaths } from '../store/paths';
 import { BenchService } from './bench-service';
+import { CompileService } from './compile-service';
 import { EngineService } from './engine-service';
 import { EventBus } from './events';
 import { ImageRunService } from './image-run';
@@ -23,6 +26,8 @@ export interface ComposeOptions {
   /** Folder of the built-in demo models (models/ in the repo, resources/models when packaged). */
   builtInModelsDir: string | null;
   spawnEngine: SpawnHost;
+  /** Starts a compile worker; default: dist/engine/compile-worker.js as a Node child. */
+  spawnCompileWorker?: SpawnWorker;
   /** Things the user should be told (library rebuilt, engine failed to start). */
   notice?: (message: string) => void;
 }
@@ -73,6 +78,27 @@ export async function composeMain(opts: ComposeOptions): Promise<Composed> {
   const benchNotice = await bench.open();
   if (benchNotice) notice(benchNotice);
 
+  const engineService = new EngineService(engine);
+  engineService.onSwitch((s) => bus.emit('run:switched', s));
+  const compile = new CompileService({
+    bus,
+    library,
+    engine: engineService,
+    gpu,
+    cacheDir: paths.cache,
+    storesDir: paths.stores,
+    trtRtxInstallDir: path.join(paths.root, 'providers', 'trt-rtx'),
+    settings,
+    spawnWorker:
+      opts.spawnCompileWorker ??
+      nodeWorkerSpawner(path.join(__dirname, '..', 'engine', 'compile-worker.js')),
+    notice,
+  });
+  // Checking the cache waits for the engine (ORT's version is part of every key): in the background.
+  compile
+    .open()
+    .catch((err: Error) => notice(`The compile cache could not be read: ${err.message}`));
+
   const services = createServices({
     info: {
       name: 'Crucible',
@@ -85,13 +111,14 @@ export async function composeMain(opts: ComposeOptions): Promise<Composed> {
     },
     bus,
     gpu,
-    engine: new EngineService(engine),
+    engine: engineService,
     library,
     domains: {
       ...pendingHandlers(),
       ...settings.handlers(),
       ...new ImageRunService(engine, library).handlers(),
       ...bench.handlers(),
+      ...compile.handlers(),
     },
   });
   return {
@@ -103,6 +130,7 @@ export async function composeMain(opts: ComposeOptions): Promise<Composed> {
     settings,
     close() {
       services.close();
+      void compile.close();
       engine.close();
     },
   };

@@ -63,6 +63,14 @@ export class CompileCache {
     return dir;
   }
 
+  /** Removes a job's temp folder (cancelled, failed or killed). */
+  async removeTemp(dir: string): Promise<void> {
+    if (path.dirname(dir) !== path.join(this.root, TMP)) {
+      throw new Error(`${dir} is not a compile-cache temp folder`);
+    }
+    await rm(dir, { recursive: true, force: true });
+  }
+
   /** Temp folders that exist now (tests check that a cancelled job left none). */
   async tempFolders(): Promise<string[]> {
     return listDir(path.join(this.root, TMP));

@@ -4,7 +4,7 @@
  * On disk: <cache>/<provider>/<gpu>/<driver>/<ort>[+<ep>]/<model-sha256>/<options-hash>/.
  */
 import os from 'node:os';
-import type { CompileOptions, ProviderId } from '../../ipc/contract';
+import type { CompileOptions, GpuSnapshot, ProviderId, ProviderStatus } from '../../ipc/contract';
 import { canonicalJson, sha256Text } from './hash';
 
 /** Everything an entry depends on. */
@@ -57,4 +57,51 @@ export function entryId(key: CacheKey): string {
   return [key.provider, key.gpu, key.driver, ort, key.modelSha256, key.optionsHash]
     .map(safeSegment)
     .join('/');
+}
+
+const NAMES: Record<ProviderId, string> = {
+  cpu: 'CPU',
+  webgpu: 'WebGPU',
+  dml: 'DirectML',
+  cuda: 'CUDA',
+  'nv-tensorrt-rtx': 'TensorRT-RTX',
+};
+
+/**
+ * This machine's side of the key for a provider, from what the engine and the GPU monitor say:
+ * the CPU's identity for the CPU provider; for GPU providers the NVIDIA GPU's UUID (else its name,
+ * else the provider's device) and the driver version. `unavailable` with the reason when the
+ * provider cannot run here (entries for it are stale).
+ */
+export function machineFactsFor(
+  provider: ProviderId,
+  now: {
+    ortVersion: string | null;
+    providers: readonly ProviderStatus[];
+    snapshot: GpuSnapshot | null;
+    /** The TensorRT-RTX plugin's version, when one is installed. */
+    epVersion: string | null;
+  },
+): MachineFacts | { unavailable: string } {
+  const ortVersion = now.ortVersion;
+  if (ortVersion === null) {
+    return { unavailable: "the engine has not started, so ONNX Runtime's version is unknown" };
+  }
+  if (provider === 'cpu') return { gpu: 'cpu', driver: cpuIdentity(), ortVersion, epVersion: null };
+  const p = now.providers.find((x) => x.id === provider);
+  if (!p?.available) {
+    return { unavailable: `${NAMES[provider]} is not available here: ${p?.reason ?? 'unknown'}` };
+  }
+  const gpu = now.snapshot?.gpus[0];
+  const gpuId = gpu
+    ? (gpu.uuid ?? gpu.name)
+    : p.device
+      ? `${p.device.name}-${p.device.vendorId.toString(16)}-${p.device.deviceId.toString(16)}`
+      : 'unknown-gpu';
+  return {
+    gpu: safeSegment(gpuId),
+    driver: safeSegment(now.snapshot?.driverVersion ?? 'unknown'),
+    ortVersion,
+    epVersion: provider === 'nv-tensorrt-rtx' ? now.epVersion : null,
+  };
 }

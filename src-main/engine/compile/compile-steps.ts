@@ -18,9 +18,10 @@ import { sha256File } from '../cache/hash';
 import { checkExternalData } from '../model/inspect';
 import { readOnnxFile } from '../model/onnx-file';
 import { synthesizeInputs } from '../model/synth';
-import { compileModel, getEpDevices, Session, SessionOptions, type EpDevice } from '../ort';
-import type { GraphOptimizationLevel, ProviderByName } from '../ort';
-import { PROVIDERS, pickDevice } from '../providers/catalog';
+import { compileModel, Session, SessionOptions } from '../ort';
+import type { GraphOptimizationLevel } from '../ort';
+import { attachFor, type ProviderAttach } from '../providers/attach';
+import { PROVIDERS } from '../providers/catalog';
 import { freeDimensions, resolveEntryPaths, RUNTIME_CACHE_DIR } from '../providers/options';
 import { nodesFromPlacement, type CompileLogEvent } from './log-parser';
 import type { CompileResult } from './protocol';
@@ -30,9 +31,6 @@ const EXTERNAL_WEIGHTS_OVER = 1024 ** 3;
 export const OPTIMIZED_MODEL = 'model.optimized.onnx';
 export const OPTIMIZED_WEIGHTS = 'model.optimized.data';
 export const CONTEXT_MODEL = 'model_ctx.onnx';
-
-/** How a session reaches the provider: by name, or through a plugin's EP devices. */
-export type ProviderAttach = { byName: ProviderByName | null } | { devices: EpDevice[] };
 
 /** The model's own files with their hashes; MODEL_INVALID when the .onnx is not the one expected. */
 export async function hashModelInputs(
@@ -58,33 +56,6 @@ export async function hashModelInputs(
     });
   }
   return out;
-}
-
-/** How to attach a provider in this process; PROVIDER_UNAVAILABLE with the reason when it can't be. */
-export function attachFor(provider: ProviderId, epName: string | null): ProviderAttach {
-  const spec = PROVIDERS[provider];
-  if (spec.appendName !== null || provider === 'cpu') {
-    return { byName: spec.appendName ? { name: spec.appendName } : null };
-  }
-  const name = epName ?? spec.ortName;
-  const all = getEpDevices();
-  const facts = all.map((d) => ({
-    epName: d.epName,
-    type: d.device.type,
-    vendorId: d.device.vendorId,
-    deviceId: d.device.deviceId,
-    vendor: d.device.vendor,
-    metadata: d.device.metadata,
-  }));
-  const chosen = pickDevice(facts, name);
-  const device = chosen ? all[facts.indexOf(chosen)] : undefined;
-  if (!device) {
-    throw new AppError(
-      'PROVIDER_UNAVAILABLE',
-      `${spec.ortName} found no supported GPU: it needs an Ampere or newer NVIDIA RTX GPU (compute capability 8.0+) and driver 555.85+`,
-    );
-  }
-  return { devices: [device] };
 }
 
 /** Session options for a compile step. */

@@ -9,7 +9,7 @@
  * 3. A worker that exits without either was killed or crashed; the main side says so.
  */
 import { z } from 'zod';
-import type { COMPILE_PHASES} from '../../ipc/contract';
+import type { COMPILE_PHASES } from '../../ipc/contract';
 import { CompileOptionsSchema, ProviderIdSchema } from '../../ipc/contract';
 import type { AppErrorData } from '../../shared/errors';
 

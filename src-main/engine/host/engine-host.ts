@@ -17,6 +17,7 @@ import { inspectModel } from '../model/inspect';
 import { summarizeTensor } from '../model/summary';
 import { synthesizeInputs } from '../model/synth';
 import { cudaProviderLibraryName, providerStatuses, PROVIDERS } from '../providers/catalog';
+import { appendProvider, attachFor } from '../providers/attach';
 import { registerTrtRtx } from '../providers/trt-rtx';
 import {
   OpArgs,
@@ -49,6 +50,8 @@ const sessions = new Map<string, Session>();
 /** Run options of requests in flight, so `cancel` can terminate them. */
 const inflight = new Map<number, RunOptions>();
 const cancelled = new Set<number>();
+/** The name the TensorRT-RTX plugin was registered under, once it was. */
+let trtRtxName: string | null = null;
 
 /** Serves one request. */
 async function handle<O extends Op>(id: number, op: O, args: OpArgsOut<O>): Promise<OpResults[O]> {
@@ -65,11 +68,19 @@ async function handle<O extends Op>(id: number, op: O, args: OpArgsOut<O>): Prom
       const so = SessionOptions.create({
         freeDimensions: a.dims,
         optimizedModelPath: a.optimizedModelPath,
+        graphOptimizationLevel: a.graphOptimizationLevel,
         providers: spec.appendName
           ? [{ name: spec.appendName, options: { ...spec.explicitOptions, ...a.providerOptions } }]
           : [],
       });
       try {
+        // Plugin EPs (TensorRT-RTX) have no name to append by: they go through their EP device.
+        if (!spec.appendName && a.provider !== 'cpu') {
+          appendProvider(so, attachFor(a.provider, trtRtxName), {
+            ...spec.explicitOptions,
+            ...a.providerOptions,
+          });
+        }
         const t0 = performance.now();
         const session = await Session.create(a.modelPath, { options: so });
         const createMs = performance.now() - t0;
@@ -211,6 +222,7 @@ async function start(): Promise<void> {
   });
 
   const trtRtx = await registerTrtRtx();
+  if (trtRtx.registered) trtRtxName = trtRtx.name;
   const devices = getEpDevices().map((d) => ({
     epName: d.epName,
     type: d.device.type,

@@ -56,6 +56,8 @@ export const OpArgs = {
       providerOptions: z.record(z.string(), z.string()).default({}),
       /** Path of an optimized model to write (ORT's offline optimisation), if any. */
       optimizedModelPath: z.string().optional(),
+      /** Graph optimisation level; 'disabled' loads a compile-cache optimised model as it is. */
+      graphOptimizationLevel: z.enum(['disabled', 'basic', 'extended', 'all']).optional(),
     })
     .strict(),
   /** Runs a session with given inputs, or inputs synthesized in the host. */

@@ -78,3 +78,12 @@ export async function registerTrtRtx(env: NodeJS.ProcessEnv = process.env): Prom
         : 'the TensorRT-RTX provider library is not installed (choose its folder in Settings, or set CRUCIBLE_TRT_RTX_DIR)',
   };
 }
+
+/** The first candidate folder that holds the plugin library (no loading): its file, or null. */
+export function findTrtRtxLibrary(env: NodeJS.ProcessEnv = process.env): string | null {
+  for (const c of trtRtxCandidates(env)) {
+    const file = path.join(path.resolve(c.dir), trtRtxLibraryName());
+    if (fs.existsSync(file)) return file;
+  }
+  return null;
+}

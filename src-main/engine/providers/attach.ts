@@ -1,0 +1,49 @@
+/**
+ * How a session reaches a provider in this process: by name (providers built into ORT), or through
+ * the EP device of a registered plugin library (TensorRT-RTX), the NVIDIA device when there is a
+ * choice. Used by the engine host and the compile worker alike.
+ */
+import type { ProviderId } from '../../ipc/contract';
+import { AppError } from '../../shared/errors';
+import { getEpDevices, type EpDevice, type ProviderByName, type SessionOptions } from '../ort';
+import { PROVIDERS, pickDevice } from './catalog';
+
+/** How a session reaches the provider: by name, or through a plugin's EP devices. */
+export type ProviderAttach = { byName: ProviderByName | null } | { devices: EpDevice[] };
+
+/** How to attach a provider in this process; PROVIDER_UNAVAILABLE with the reason when it can't be. */
+export function attachFor(provider: ProviderId, epName: string | null): ProviderAttach {
+  const spec = PROVIDERS[provider];
+  if (spec.appendName !== null || provider === 'cpu') {
+    return { byName: spec.appendName ? { name: spec.appendName } : null };
+  }
+  const name = epName ?? spec.ortName;
+  const all = getEpDevices();
+  const facts = all.map((d) => ({
+    epName: d.epName,
+    type: d.device.type,
+    vendorId: d.device.vendorId,
+    deviceId: d.device.deviceId,
+    vendor: d.device.vendor,
+    metadata: d.device.metadata,
+  }));
+  const chosen = pickDevice(facts, name);
+  const device = chosen ? all[facts.indexOf(chosen)] : undefined;
+  if (!device) {
+    throw new AppError(
+      'PROVIDER_UNAVAILABLE',
+      `${spec.ortName} found no supported GPU: it needs an Ampere or newer NVIDIA RTX GPU (compute capability 8.0+) and driver 555.85+`,
+    );
+  }
+  return { devices: [device] };
+}
+
+/** Appends a provider to session options as {@link attachFor} decides. */
+export function appendProvider(
+  so: SessionOptions,
+  attach: ProviderAttach,
+  options: Record<string, string>,
+): void {
+  if ('devices' in attach) so.appendEpDevices(attach.devices, options);
+  else if (attach.byName) so.appendExecutionProvider(attach.byName.name, options);
+}
