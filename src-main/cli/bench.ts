@@ -158,7 +158,7 @@ export function formatBench(
   );
   lines.push(
     r.tflops
-      ? `  achieved ${r.tflops.achieved.toFixed(4)} TFLOP/s (FLOP estimate × throughput); peak ${r.tflops.peak ?? 'unknown (no sourced peak table)'}`
+      ? `  achieved ${r.tflops.achieved >= 0.1 ? `${r.tflops.achieved.toFixed(3)} TFLOP/s` : `${(r.tflops.achieved * 1000).toFixed(3)} GFLOP/s`} (FLOP estimate × throughput); peak ${r.tflops.peak ?? 'unknown (no sourced peak table)'}`
       : '  TFLOP/s —  (no FLOP estimate for this model)',
   );
   for (const n of notes) lines.push(`  note: ${n}`);

@@ -134,6 +134,17 @@ describe('session.bench in the engine host', () => {
     expect(r.itemsPerS).toBeCloseTo((r.throughput ?? 0) * 2, 9);
   });
 
+  it('times a warm creation for a model with external data too', async () => {
+    const r = await engine.request('session.bench', {
+      modelPath: path.join(root, 'models', 'with-external-data', 'model.onnx'),
+      provider: 'cpu',
+      iterations: 3,
+      warmup: 0,
+    });
+    expect(r.status).toBe('ok');
+    expect(r.sessionCreateMs.warm).toBeGreaterThan(0);
+  });
+
   it('says graph mode is unsupported on the CPU instead of running another way', async () => {
     const r = await engine.request('session.bench', {
       modelPath: tiny,

@@ -332,7 +332,15 @@ async function createTimed(plan: BenchPlan, figures: BenchFigures): Promise<Sess
       cold = await createSession(
         plan,
         plan.modelPath,
-        sessionInit(plan, { optimizedModelPath: optimized }),
+        sessionInit(plan, {
+          optimizedModelPath: optimized,
+          // Initializers go to a data file beside the optimized model, so models with external
+          // data (or over protobuf's 2 GB) still save, and nothing points back at the original.
+          config: {
+            'session.optimized_model_external_initializers_file_name': 'optimized.data',
+            'session.optimized_model_external_initializers_min_size_in_bytes': '1024',
+          },
+        }),
       );
     } catch (err) {
       // Some models cannot be saved optimized (compiled nodes, > 2 GB): time the cold creation

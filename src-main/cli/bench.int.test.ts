@@ -1,0 +1,53 @@
+// `crucible bench` as a user runs it: the built CLI (dist/cli/crucible.js, built by the test
+// setup) on a demo model, its JSON, its exit codes.
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const root = path.resolve(__dirname, '..', '..');
+const cli = path.join(root, 'dist', 'cli', 'crucible.js');
+const tiny = path.join(root, 'models', 'mlp-tiny.onnx');
+
+async function crucible(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [cli, ...args]);
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('crucible bench', () => {
+  it('prints every figure as JSON', async () => {
+    const r = await crucible(['bench', tiny, '--iterations', '50', '--warmup', '2', '--json']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ status: 'ok', provider: 'cpu', mode: 'plain', iterations: 50 });
+    expect(out.latencyMs.p99).toBeGreaterThanOrEqual(out.latencyMs.p50);
+    expect(out.sessionCreateMs.cold).toBeGreaterThan(0);
+    expect(out.tflops.achieved).toBeGreaterThan(0);
+    expect(out.tflops.peak).toBeNull();
+    expect(out.power).toBeNull();
+  });
+
+  it('says a mode the provider cannot do is unsupported, exit 3', async () => {
+    const r = await crucible(['bench', tiny, '--mode', 'graph', '--iterations', '5']);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toMatch(/cpu · graph: unsupported/);
+    expect(r.stderr).toMatch(/^crucible: graph mode: .*no graph capture/m);
+  });
+
+  it.each([
+    [['bench', tiny, '--iterations', '5', '--duration', '2'], /not both/],
+    [['bench', tiny, '--mode', 'fast'], /--mode must be plain, iobinding, graph/],
+    [['bench', tiny, '--iterations', '0'], /--iterations must be a positive integer/],
+    [['bench', '/nope.onnx'], /nope\.onnx/],
+  ])('refuses %j in one line, exit 2', async (args, message) => {
+    const r = await crucible(args);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(message);
+  });
+});
