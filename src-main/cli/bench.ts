@@ -111,7 +111,7 @@ export async function benchCommand(args: string[], io: CliIo): Promise<number> {
     // The CLI passed --dim to the inspection, so the FLOP estimate matches the dims used.
     const tflops =
       result.tflops ??
-      (inspection.flops.total !== null && result.throughput !== null
+      (inspection.flops.total !== null && inspection.flops.total > 0 && result.throughput !== null
         ? { achieved: (inspection.flops.total * result.throughput) / 1e12, peak: null }
         : null);
     const out = { ...result, tflops, model: modelPath, ortVersion: engine.status().ortVersion };
