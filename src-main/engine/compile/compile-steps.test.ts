@@ -1,0 +1,100 @@
+// The compile steps against the real ORT library, in this process (the worker runs the same code).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { AppError } from '../../shared/errors';
+import { sha256File } from '../cache/hash';
+import { initOrt } from '../ort';
+import { attachFor } from '../providers/attach';
+import {
+  compileEpContextModel,
+  hashModelInputs,
+  runCompileSteps,
+  sessionOptionsFor,
+} from './compile-steps';
+import { parseCompileLog, type CompileLogEvent } from './log-parser';
+
+const env = initOrt({ logLevel: 'verbose' });
+const events = new Map<number, CompileLogEvent[]>();
+env.onLog((r) => {
+  const e = parseCompileLog(r.message);
+  if (e && r.tag !== null) events.set(r.tag, [...(events.get(r.tag) ?? []), e]);
+});
+
+const models = path.resolve(__dirname, '../../../models');
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'crucible-steps-'));
+
+async function failure(p: Promise<unknown>): Promise<AppError> {
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  if (!(err instanceof AppError)) throw new Error(`expected an AppError, got ${String(err)}`);
+  return err;
+}
+
+describe('compile steps', () => {
+  it('the EP-context compile (ERROR_IF_NO_NODES_COMPILED) fails on a provider that compiles nothing', async () => {
+    const model = path.join(models, 'mlp-tiny.onnx');
+    const out = path.join(tmp(), 'model_ctx.onnx');
+    const err = await failure(
+      compileEpContextModel({
+        sessionOptions: sessionOptionsFor(attachFor('cpu', null), {}, { dims: {} }),
+        modelPath: model,
+        outputPath: out,
+      }),
+    );
+    expect(err.code).toBe('ORT_ERROR');
+    expect(err.detail).toBe('ORT_FAIL');
+    expect(err.message).toContain(`compiling ${model} to ${out}`);
+    expect(fs.existsSync(out)).toBe(false);
+  });
+
+  it('TensorRT-RTX without its plugin registered says which GPU it needs', () => {
+    expect(() => attachFor('nv-tensorrt-rtx', null)).toThrow(
+      expect.objectContaining({
+        code: 'PROVIDER_UNAVAILABLE',
+        message: expect.stringMatching(/Ampere or newer/),
+      }),
+    );
+  });
+
+  it('hashes the model and its external data, and refuses a model that changed', async () => {
+    const model = path.join(models, 'with-external-data', 'model.onnx');
+    const files = await hashModelInputs(model, await sha256File(model));
+    expect(files.map((f) => f.name)).toEqual(['model.onnx', 'weights.bin']);
+    const err = await failure(hashModelInputs(model, '0'.repeat(64)));
+    expect(err.code).toBe('MODEL_INVALID');
+    expect(err.message).toMatch(/changed since it was added/);
+  });
+
+  it('on CPU writes an optimised model, times cold and warm sessions, counts placed nodes', async () => {
+    const model = path.join(models, 'resnet-mini.onnx');
+    const outDir = tmp();
+    const phases: string[] = [];
+    const result = await runCompileSteps({
+      modelPath: model,
+      modelSha256: await sha256File(model),
+      provider: 'cpu',
+      options: { dims: {}, dimRanges: {}, cudaGraph: false },
+      providerOptions: {},
+      outDir,
+      epName: null,
+      epVersion: null,
+      ortVersion: env.version,
+      phase: (p) => phases.push(p),
+      logEvents: (tag) => events.get(tag) ?? [],
+    });
+    expect(phases).toEqual(['hashing', 'loading', 'partitioning', 'warmup']);
+    expect(fs.readdirSync(outDir)).toEqual(['model.optimized.onnx']);
+    expect(result).toMatchObject({
+      artifact: 'model.optimized.onnx',
+      kind: 'optimized',
+      graphOptimizationLevel: 'disabled',
+      nodes: { provider: expect.any(Number), cpu: 0 },
+      timings: { coldSessionMs: expect.any(Number), warmSessionMs: expect.any(Number) },
+    });
+    expect(result.nodes?.provider).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,254 @@
+// The compile service with everything real: compile workers and the engine host from dist/ (built
+// by the test setup), the cache on disk, the engine service switching over. CPU only (this machine).
+import fs from 'node:fs';
+import { readFile, truncate, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CompileJob, ModelEntry, SwitchOver } from '../ipc/contract';
+import { sha256File } from '../engine/cache/hash';
+import type { FromWorker } from '../engine/compile/protocol';
+import { nodeWorkerSpawner, type SpawnWorker } from '../engine/compile/runner';
+import { EngineClient, nodeChildSpawner } from '../engine/host/engine-client';
+import { inspectModel } from '../engine/model/inspect';
+import { CompileService } from './compile-service';
+import { EngineService } from './engine-service';
+import { EventBus } from './events';
+
+const root = path.resolve(__dirname, '..', '..');
+const dist = path.join(root, 'dist', 'engine');
+const defaults = { dims: {}, dimRanges: {}, cudaGraph: false };
+
+/** What the test does to a worker when it reports something (stop it, kill it). */
+let onWorkerMessage: ((msg: FromWorker, pid: number) => void) | null = null;
+const spawnWorker: SpawnWorker = () => {
+  const proc = nodeWorkerSpawner(path.join(dist, 'compile-worker.js'))();
+  proc.onMessage((msg) => onWorkerMessage?.(msg, proc.pid ?? 0));
+  return proc;
+};
+
+let engine: EngineClient;
+let engineService: EngineService;
+let service: CompileService;
+let models: ModelEntry[];
+const bus = new EventBus();
+const switches: SwitchOver[] = [];
+const progress: CompileJob[] = [];
+
+async function entry(file: string): Promise<ModelEntry> {
+  const p = path.join(root, 'models', file);
+  return {
+    id: await sha256File(p),
+    name: file,
+    path: p,
+    builtIn: true,
+    addedAt: 0,
+    inspection: await inspectModel(p),
+    error: null,
+  };
+}
+
+beforeAll(async () => {
+  engine = new EngineClient(nodeChildSpawner(path.join(dist, 'engine-host.js')));
+  await engine.start();
+  engineService = new EngineService(engine);
+  engineService.onSwitch((s) => switches.push(s));
+  bus.on('compile:progress', (j) => progress.push(j));
+  models = [await entry('mlp-tiny.onnx'), await entry('resnet-mini.onnx')];
+  const data = fs.mkdtempSync(path.join(os.tmpdir(), 'crucible-compile-svc-'));
+  let settings = { trtRtxDir: null as string | null };
+  service = new CompileService({
+    bus,
+    library: {
+      list: () => models,
+      get: (id) => models.find((m) => m.id === id),
+      add: async () => {
+        throw new Error('not in this test');
+      },
+      remove: async () => false,
+      onChange: () => () => undefined,
+    },
+    engine: engineService,
+    gpu: {
+      snapshot: async () => ({
+        source: 'none',
+        reason: 'no NVIDIA GPU',
+        driverVersion: null,
+        cudaDriverVersion: null,
+        gpus: [],
+        sampledAt: 0,
+      }),
+    },
+    cacheDir: path.join(data, 'cache'),
+    storesDir: path.join(data, 'stores'),
+    trtRtxInstallDir: path.join(data, 'providers', 'trt-rtx'),
+    settings: {
+      get: () => settings,
+      set: async (p) => (settings = { ...settings, ...p }),
+    },
+    spawnWorker,
+    tickMs: 50,
+  });
+  await service.open();
+});
+
+afterAll(async () => {
+  await service.close();
+  engine.close();
+});
+
+async function finished(job: CompileJob): Promise<CompileJob> {
+  await service.idle();
+  const j = service.list().find((x) => x.id === job.id);
+  if (!j) throw new Error('job vanished');
+  return j;
+}
+
+const mlp = () => models[0] as ModelEntry;
+const resnet = () => models[1] as ModelEntry;
+
+describe('compile service', () => {
+  it('compiles in a worker, caches the result, and the running model switches over with measured figures', async () => {
+    const before = await engineService.run(
+      { modelId: mlp().id, provider: 'cpu', dims: {}, fill: 'random', seed: 1 },
+      mlp(),
+    );
+    const job = await finished(await service.enqueue(mlp().id, 'cpu', defaults));
+    expect(job).toMatchObject({ state: 'done', phase: 'done', error: null, percent: null });
+    expect(job.cacheEntryId).toMatch(/^cpu\/cpu\/cpu-[0-9a-f]{12}\//);
+    const phases = progress.filter((p) => p.id === job.id).map((p) => p.phase);
+    expect([...new Set(phases)]).toEqual([
+      'queued',
+      'hashing',
+      'loading',
+      'partitioning',
+      'warmup',
+      'serializing',
+      'done',
+    ]);
+    expect(service.statuses()).toContainEqual({
+      modelId: mlp().id,
+      provider: 'cpu',
+      state: 'ready',
+      reason: null,
+    });
+
+    const after = await engineService.run(
+      { modelId: mlp().id, provider: 'cpu', dims: {}, fill: 'random', seed: 1 },
+      mlp(),
+    );
+    expect(switches).toHaveLength(1);
+    expect(switches[0]).toMatchObject({ modelId: mlp().id, from: 'cpu', to: 'cpu' });
+    expect(switches[0]?.message).toMatch(
+      /^was [\d.]+ ms on CPU, now [\d.]+ ms on CPU \(compiled\)$/,
+    );
+    expect(switches[0]?.afterMs).toBe(after.runMs);
+    // Same inputs, same outputs: the compiled session computes what the original did.
+    expect(after.outputs[0]?.first).toEqual(before.outputs[0]?.first);
+    const [cached] = await service.cacheList();
+    expect(cached).toMatchObject({
+      state: 'valid',
+      nodes: { provider: expect.any(Number), cpu: 0 },
+    });
+  });
+
+  it('cancel in mid-compile kills the worker and leaves no entry and no temp folder', async () => {
+    let stopped = () => {};
+    const atPartitioning = new Promise<void>((resolve) => (stopped = resolve));
+    onWorkerMessage = (msg, pid) => {
+      if (msg.type === 'phase' && msg.phase === 'partitioning') {
+        process.kill(pid, 'SIGSTOP'); // frozen mid-compile: the cancel cannot race the finish
+        stopped();
+      }
+    };
+    const job = await service.enqueue(resnet().id, 'cpu', defaults);
+    await atPartitioning;
+    expect(await service.cache.tempFolders()).toHaveLength(1);
+    expect(await service.cancel(job.id)).toBe(true);
+    onWorkerMessage = null;
+    expect(service.list().find((j) => j.id === job.id)).toMatchObject({
+      state: 'cancelled',
+      error: null,
+    });
+    expect(await service.cache.tempFolders()).toEqual([]);
+    expect((await service.cacheList()).filter((e) => e.modelId === resnet().id)).toEqual([]);
+    expect(service.statuses()).toContainEqual(
+      expect.objectContaining({ modelId: resnet().id, provider: 'cpu', state: 'not-compiled' }),
+    );
+  });
+
+  it('a compile worker killed with SIGKILL fails its job with a message; the service keeps working', async () => {
+    onWorkerMessage = (msg, pid) => {
+      if (msg.type === 'phase' && msg.phase === 'loading') process.kill(pid, 'SIGKILL');
+    };
+    const killed = await finished(await service.enqueue(resnet().id, 'cpu', defaults));
+    onWorkerMessage = null;
+    expect(killed.state).toBe('failed');
+    expect(killed.error).toMatchObject({
+      code: 'ENGINE_CRASHED',
+      message: expect.stringMatching(
+        /compile process for .*resnet-mini\.onnx was killed \(SIGKILL\) during loading; nothing was cached/,
+      ),
+    });
+    expect(await service.cache.tempFolders()).toEqual([]);
+    expect(service.statuses()).toContainEqual(
+      expect.objectContaining({
+        modelId: resnet().id,
+        state: 'failed',
+        reason: killed.error?.message,
+      }),
+    );
+    const again = await finished(await service.enqueue(resnet().id, 'cpu', defaults));
+    expect(again.state).toBe('done');
+    // It learned: the next similar compile has an estimate.
+    const third = await service.enqueue(resnet().id, 'cpu', { ...defaults, dims: { N: 1 } });
+    await service.idle();
+    expect(service.list().find((j) => j.id === third.id)?.estimateMs).toEqual(expect.any(Number));
+  });
+
+  it.each([
+    [
+      'a truncated file',
+      async (dir: string) => truncate(path.join(dir, 'model.optimized.onnx'), 100),
+      /model\.optimized\.onnx is truncated/,
+    ],
+    [
+      'an edited meta.json',
+      async (dir: string) => {
+        const file = path.join(dir, 'meta.json');
+        await writeFile(file, (await readFile(file, 'utf8')).replace('"cpu": 0', '"cpu": 1'));
+      },
+      /meta\.json was edited or damaged/,
+    ],
+  ])('an entry with %s is reported, never used, and rebuilt', async (_what, damage, reason) => {
+    const job = await finished(
+      await service.enqueue(mlp().id, 'cpu', { ...defaults, cudaGraph: true }),
+    );
+    const id = job.cacheEntryId as string;
+    await damage(path.join(service.cache.root, ...id.split('/')));
+    const listed = (await service.cacheList()).find((e) => e.id === id);
+    expect(listed).toMatchObject({ state: 'corrupt', reason: expect.stringMatching(reason) });
+    const rebuilt = await finished(
+      await service.enqueue(mlp().id, 'cpu', { ...defaults, cudaGraph: true }),
+    );
+    expect(rebuilt.cacheEntryId).toBe(id);
+    expect((await service.cacheList()).find((e) => e.id === id)).toMatchObject({
+      state: 'valid',
+      reason: null,
+    });
+  });
+
+  it('clears the cache and says how much it freed', async () => {
+    const listed = await service.cacheList();
+    const total = listed.reduce((n, e) => n + e.sizeBytes, 0);
+    expect(await service.cacheClear()).toEqual({ removed: listed.length, freedBytes: total });
+    expect(await service.cacheList()).toEqual([]);
+  });
+
+  it('refuses a provider that is not available here, with its reason', async () => {
+    await expect(service.enqueue(mlp().id, 'nv-tensorrt-rtx', defaults)).rejects.toMatchObject({
+      code: 'PROVIDER_UNAVAILABLE',
+      message: expect.stringMatching(/^TensorRT-RTX cannot compile here: /),
+    });
+  });
+});
