@@ -32,6 +32,14 @@ const FIXTURES: FixtureCase[] = [
     driverVersion: '580.159.04',
     gpus: [{ name: 'NVIDIA H200', computeCapability: '9.0', architecture: 'Hopper' }],
   },
+  {
+    file: 'h200x2-query-gpu.csv',
+    driverVersion: '580.159.04',
+    gpus: [
+      { name: 'NVIDIA H200', computeCapability: '9.0', architecture: 'Hopper' },
+      { name: 'NVIDIA H200', computeCapability: '9.0', architecture: 'Hopper' },
+    ],
+  },
 ];
 
 describe('parseNvidiaSmiCsv on real captures', () => {
@@ -55,6 +63,25 @@ describe('parseNvidiaSmiCsv on real captures', () => {
         expect(gpu.memoryUsedMiB).toBeLessThanOrEqual(gpu.memoryTotalMiB);
       }
     });
+  });
+
+  it("reads both GPUs of the two-H200 capture taken with the app's own query", () => {
+    const text = readFileSync(join(FIXTURE_DIR, 'h200x2-query-gpu.csv'), 'utf8');
+    const [a, b] = parseNvidiaSmiCsv(text).gpus;
+    expect(a).toMatchObject({
+      index: 0,
+      pciBusId: '00000000:00:06.0',
+      memoryTotalMiB: 143771,
+      powerLimit: { currentW: 700, defaultW: 700, minW: 200, maxW: 700, enforcedW: 700 },
+      clocks: { smMHz: 375, smMaxMHz: 1980, memMHz: 3201, memMaxMHz: 3201 },
+      pcie: { gen: 5, genMax: 5, width: 16, widthMax: 16 },
+      pstate: 'P0',
+      throttleReasons: ['gpu_idle'],
+    });
+    expect(b).toMatchObject({ index: 1, pciBusId: '00000000:00:07.0', temperatureC: 38 });
+    expect(
+      parseCudaVersionFromBanner(readFileSync(join(FIXTURE_DIR, 'h200x2-banner.txt'), 'utf8')),
+    ).toBe('13.0');
   });
 
   it('reads every value of the H200 capture, units stripped', () => {
