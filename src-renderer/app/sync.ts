@@ -4,7 +4,12 @@
  * sampling, benchmark history) start and stop with their areas instead.
  */
 import type { RendererApi } from '../api/types';
-import { compileJobsFailed, compileJobsLoaded, compileProgressReceived } from '../state/compile';
+import {
+  compileJobsFailed,
+  compileJobsLoaded,
+  compileProgressReceived,
+  connectCompile,
+} from '../state/compile';
 import { appInfoLoaded, engineLoadFailed, engineStatusChanged } from '../state/engine';
 import { gpuSampleReceived } from '../state/gpu';
 import { modelsFailed, modelsLoaded } from '../state/models';
@@ -16,6 +21,8 @@ export function connectStores(api: RendererApi): () => void {
     api.on('models:changed', modelsLoaded),
     api.on('compile:progress', compileProgressReceived),
     api.on('gpu:sample', gpuSampleReceived),
+    // Status chips and switch-overs (compile pipeline).
+    connectCompile(api),
   ];
   let closed = false;
   // Answers that arrive after disconnecting (React's strict-mode remount, tests) are dropped.

@@ -1,17 +1,47 @@
 /**
- * The compile queue: compile:list at start, then every compile:progress event, newest job first.
+ * The compile queue, the compile cache, the per-model status chips and the switch-overs.
+ * compile:list at start, then every compile:progress event (newest job first); compile:status and
+ * compile:status-changed for the chips; run:switched for the "was 26 ms on CPU, now 3.3 ms on
+ * WebGPU" messages; cache:list when the Compile area opens and after each finished job.
  */
 import { create } from 'zustand';
-import type { CompileJob } from '../../src-main/ipc/contract';
+import type {
+  CacheEntry,
+  CompileJob,
+  ModelProviderStatus,
+  ProviderId,
+  SwitchOver,
+} from '../../src-main/ipc/contract';
 import type { AppErrorData } from '../../src-main/shared/errors';
+import type { RendererApi } from '../api/types';
 
 export interface CompileState {
   jobs: CompileJob[];
   loaded: boolean;
   error: AppErrorData | null;
+  /** Status chips, per model and provider. */
+  statuses: ModelProviderStatus[];
+  /** The cache, each entry checked against this machine by the main side. */
+  cache: CacheEntry[];
+  cacheLoaded: boolean;
+  /** The last thing the user asked that failed (enqueue, cancel, clear). */
+  actionError: AppErrorData | null;
+  /** Switch-overs seen since the page opened, newest first. */
+  switches: SwitchOver[];
+  form: { modelId: string | null; provider: ProviderId | null };
 }
 
-const initial: CompileState = { jobs: [], loaded: false, error: null };
+const initial: CompileState = {
+  jobs: [],
+  loaded: false,
+  error: null,
+  statuses: [],
+  cache: [],
+  cacheLoaded: false,
+  actionError: null,
+  switches: [],
+  form: { modelId: null, provider: null },
+};
 
 export const useCompileStore = create<CompileState>()(() => initial);
 
@@ -34,6 +64,72 @@ export function compileProgressReceived(job: CompileJob): void {
     jobs[index] = job;
     return { jobs };
   });
+}
+
+/** The status chips changed (compile:status or compile:status-changed). */
+export function compileStatusesReceived(statuses: ModelProviderStatus[]): void {
+  useCompileStore.setState({ statuses });
+}
+
+/** A running model moved to its compiled session. */
+export function switchOverReceived(s: SwitchOver): void {
+  useCompileStore.setState((state) => ({ switches: [s, ...state.switches].slice(0, 20) }));
+}
+
+/** The user picked what to compile. */
+export function compileFormChanged(patch: Partial<CompileState['form']>): void {
+  useCompileStore.setState((state) => ({ form: { ...state.form, ...patch } }));
+}
+
+/** The user asked to compile the chosen model for the chosen provider. */
+export async function compileRequested(api: RendererApi): Promise<void> {
+  const { modelId, provider } = useCompileStore.getState().form;
+  if (modelId === null || provider === null) return;
+  useCompileStore.setState({ actionError: null });
+  const r = await api.invoke('compile:enqueue', { modelId, provider });
+  if (r.ok) compileProgressReceived(r.value);
+  else useCompileStore.setState({ actionError: r.error });
+}
+
+/** The user cancelled a job. */
+export async function compileCancelled(api: RendererApi, jobId: string): Promise<void> {
+  const r = await api.invoke('compile:cancel', { jobId });
+  if (!r.ok) useCompileStore.setState({ actionError: r.error });
+}
+
+/** Reads the cache list (the main side checks every entry). */
+export async function cacheListRequested(api: RendererApi): Promise<void> {
+  const r = await api.invoke('cache:list', {});
+  if (r.ok) useCompileStore.setState({ cache: r.value, cacheLoaded: true });
+  else useCompileStore.setState({ actionError: r.error, cacheLoaded: true });
+}
+
+/** The user cleared one entry, or all of them. */
+export async function cacheCleared(api: RendererApi, entryId?: string): Promise<void> {
+  const r = await api.invoke('cache:clear', entryId === undefined ? {} : { entryId });
+  if (!r.ok) useCompileStore.setState({ actionError: r.error });
+  await cacheListRequested(api);
+}
+
+/** The user dismissed the last action's error. */
+export function compileActionErrorDismissed(): void {
+  useCompileStore.setState({ actionError: null });
+}
+
+/** Subscribes the chips and switch-overs for the app's lifetime; returns the unsubscribe. */
+export function connectCompile(api: RendererApi): () => void {
+  const unsubscribes = [
+    api.on('compile:status-changed', compileStatusesReceived),
+    api.on('run:switched', switchOverReceived),
+  ];
+  let closed = false;
+  void api.invoke('compile:status', {}).then((r) => {
+    if (r.ok && !closed) compileStatusesReceived(r.value);
+  });
+  return () => {
+    closed = true;
+    for (const u of unsubscribes) u();
+  };
 }
 
 /** Back to the first state (tests). */

@@ -1,31 +1,88 @@
-import type { CompileJob } from '../../../src-main/ipc/contract';
+import { useEffect, useMemo } from 'react';
+import type { CacheEntry, CompileJob, ProviderStatus } from '../../../src-main/ipc/contract';
+import { useApi } from '../../app/api-context';
 import { ErrorNotice } from '../../app/error-notice';
-import { useCompileStore } from '../../state/compile';
+import {
+  cacheCleared,
+  cacheListRequested,
+  compileActionErrorDismissed,
+  compileCancelled,
+  compileFormChanged,
+  compileRequested,
+  useCompileStore,
+} from '../../state/compile';
+import { selectProviders, useEngineStore } from '../../state/engine';
 import { useModelsStore } from '../../state/models';
+import { runnableModels } from '../../state/run';
+import { Card } from '../../ui/card';
 import { Chip } from '../../ui/chip';
 import { EmptyState } from '../../ui/empty-state';
-import { formatMs } from '../../ui/format';
+import { formatBytes, formatMs } from '../../ui/format';
 import { Meter } from '../../ui/meter';
-import { STATE_TONE, progressFraction, subgraphText } from './compile-summary';
+import {
+  ENTRY_TONE,
+  PROVIDER_LABEL,
+  STATE_TONE,
+  progressFraction,
+  subgraphText,
+} from './compile-summary';
 
-/** The compile queue: every job with its phase, subgraph, elapsed time, estimate and state. */
+/**
+ * The Compile area: start a compile, the queue (phase, subgraph counter, elapsed, estimate, cancel),
+ * the switch-overs with their measured gain, and the cache (sizes, valid/stale with the reason,
+ * clear).
+ */
 export function CompileArea() {
+  const api = useApi();
   const jobs = useCompileStore((s) => s.jobs);
   const loaded = useCompileStore((s) => s.loaded);
   const error = useCompileStore((s) => s.error);
+  const actionError = useCompileStore((s) => s.actionError);
+  const switches = useCompileStore((s) => s.switches);
   const entries = useModelsStore((s) => s.entries);
   const nameOf = (id: string) => entries.find((e) => e.id === id)?.name ?? id.slice(0, 12);
+  const finished = jobs.filter((j) => j.state === 'done').length;
+
+  // The cache list is re-read when the area opens and whenever another job finishes.
+  useEffect(() => {
+    void cacheListRequested(api);
+  }, [api, finished]);
+
   return (
     <div className="area" data-testid="area-compile">
       <div className="area-head">
         <h1>Compile queue</h1>
       </div>
       {error !== null && <ErrorNotice error={error} />}
+      {actionError !== null && (
+        <ErrorNotice
+          error={actionError}
+          onDismiss={compileActionErrorDismissed}
+          testId="compile-error"
+        />
+      )}
+      <CompileForm />
+      {switches.length > 0 && (
+        <ul className="job-list" data-testid="switch-overs">
+          {switches.map((s) => (
+            <li key={`${s.modelId}-${s.at}`} className="card job-row" data-testid="switch-over">
+              <div className="job-head">
+                <span className="model-name">{nameOf(s.modelId)}</span>
+                <Chip tone="ok">switched</Chip>
+              </div>
+              <div className="job-meta">
+                <span>{s.message}</span>
+              </div>
+            </li>
+          ))}
+        </ul>
+      )}
       {loaded && jobs.length === 0 && (
         <EmptyState title="No compile jobs yet" testId="compile-empty">
           <p>
-            When you add a model, Crucible compiles it for your GPU in the background (TensorRT for
-            RTX), and the progress shows here.
+            Pick a model and a provider above. TensorRT for RTX builds an EP-context model and its
+            runtime cache; the other providers save ONNX Runtime&apos;s optimised model. Either way
+            the next start is faster, and a running model switches to it.
           </p>
         </EmptyState>
       )}
@@ -36,32 +93,191 @@ export function CompileArea() {
           ))}
         </ul>
       )}
+      <CacheList />
     </div>
   );
 }
 
+function CompileForm() {
+  const api = useApi();
+  const form = useCompileStore((s) => s.form);
+  const entries = useModelsStore((s) => s.entries);
+  const providers = useEngineStore(selectProviders);
+  const models = useMemo(() => runnableModels(entries), [entries]);
+  const available = providers.filter((p) => p.available);
+  const modelId = models.some((m) => m.id === form.modelId)
+    ? form.modelId
+    : (models[0]?.id ?? null);
+  const provider = available.some((p) => p.id === form.provider)
+    ? form.provider
+    : (preferredCompileProvider(available)?.id ?? null);
+  return (
+    <Card title="Compile a model">
+      <form
+        className="form field-row"
+        onSubmit={(e) => {
+          e.preventDefault();
+          compileFormChanged({ modelId, provider });
+          void compileRequested(api);
+        }}
+      >
+        <label className="field">
+          <span className="field-label">Model</span>
+          <select
+            value={modelId ?? ''}
+            onChange={(e) => compileFormChanged({ modelId: e.target.value })}
+            data-testid="compile-model"
+          >
+            {models.map((m) => (
+              <option key={m.id} value={m.id}>
+                {m.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="field">
+          <span className="field-label">Provider</span>
+          <select
+            value={provider ?? ''}
+            onChange={(e) =>
+              compileFormChanged({ provider: e.target.value as ProviderStatus['id'] })
+            }
+            data-testid="compile-provider"
+          >
+            {providers.map((p) => (
+              <option key={p.id} value={p.id} disabled={!p.available} title={p.reason ?? undefined}>
+                {PROVIDER_LABEL[p.id]}
+                {p.available ? '' : ' (not available)'}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button
+          type="submit"
+          className="button button-primary"
+          disabled={modelId === null || provider === null}
+          data-testid="compile-start"
+        >
+          Compile
+        </button>
+      </form>
+    </Card>
+  );
+}
+
+/** TensorRT-RTX first (it is what compiling is for), then the GPU providers, CPU last. */
+function preferredCompileProvider(available: readonly ProviderStatus[]): ProviderStatus | null {
+  const order: ProviderStatus['id'][] = ['nv-tensorrt-rtx', 'cuda', 'dml', 'webgpu', 'cpu'];
+  for (const id of order) {
+    const p = available.find((x) => x.id === id);
+    if (p) return p;
+  }
+  return null;
+}
+
 function JobRow({ job, modelName }: { job: CompileJob; modelName: string }) {
+  const api = useApi();
   const progress = progressFraction(job);
   const subgraph = subgraphText(job);
+  const active = job.state === 'queued' || job.state === 'running';
   return (
     <li className="job-row card" data-testid="compile-job" data-state={job.state}>
       <div className="job-head">
         <span className="model-name">{modelName}</span>
-        <span className="mono muted">{job.provider}</span>
-        <Chip tone={STATE_TONE[job.state]}>{job.state}</Chip>
+        <span className="mono muted">{PROVIDER_LABEL[job.provider]}</span>
+        <Chip tone={STATE_TONE[job.state]} testId="compile-job-state">
+          {job.state}
+        </Chip>
+        {active && (
+          <button
+            type="button"
+            className="button"
+            onClick={() => void compileCancelled(api, job.id)}
+            data-testid="compile-cancel"
+          >
+            Cancel
+          </button>
+        )}
       </div>
       <div className="job-meta">
-        <span>{job.phase}</span>
+        <span data-testid="compile-job-phase">{job.phase}</span>
         {subgraph !== null && <span>{subgraph}</span>}
+        {job.percent !== null && <span>{Math.round(job.percent)}%</span>}
         <span>elapsed {formatMs(job.elapsedMs)}</span>
-        {job.estimateMs !== null && job.state === 'running' && (
-          <span>estimate {formatMs(job.estimateMs)}</span>
+        {job.estimateMs !== null && active && <span>estimate {formatMs(job.estimateMs)}</span>}
+        {job.estimateMs === null && job.state === 'running' && (
+          <span className="muted">no estimate yet (nothing similar compiled here)</span>
         )}
       </div>
       {progress !== null && (
         <Meter label={`${modelName} compile progress`} value={progress} max={1} />
       )}
       {job.error !== null && <ErrorNotice error={job.error} />}
+    </li>
+  );
+}
+
+function CacheList() {
+  const api = useApi();
+  const cache = useCompileStore((s) => s.cache);
+  const cacheLoaded = useCompileStore((s) => s.cacheLoaded);
+  const total = cache.reduce((n, e) => n + e.sizeBytes, 0);
+  return (
+    <Card title={`Compile cache · ${formatBytes(total)}`}>
+      {cacheLoaded && cache.length === 0 && <p className="muted">The cache is empty.</p>}
+      {cache.length > 0 && (
+        <>
+          <ul className="job-list" data-testid="cache-entries">
+            {cache.map((e) => (
+              <CacheRow key={e.id} entry={e} />
+            ))}
+          </ul>
+          <button
+            type="button"
+            className="button"
+            onClick={() => void cacheCleared(api)}
+            data-testid="cache-clear-all"
+          >
+            Clear the cache
+          </button>
+        </>
+      )}
+    </Card>
+  );
+}
+
+function CacheRow({ entry }: { entry: CacheEntry }) {
+  const api = useApi();
+  return (
+    <li className="job-row" data-testid="cache-entry" data-state={entry.state}>
+      <div className="job-head">
+        <span className="model-name">{entry.modelName}</span>
+        <span className="mono muted">{PROVIDER_LABEL[entry.provider]}</span>
+        <Chip tone={ENTRY_TONE[entry.state]}>{entry.state}</Chip>
+        <button
+          type="button"
+          className="button"
+          onClick={() => void cacheCleared(api, entry.id)}
+          data-testid="cache-clear"
+        >
+          Clear
+        </button>
+      </div>
+      <div className="job-meta">
+        <span>{formatBytes(entry.sizeBytes)}</span>
+        {entry.compileMs !== null && <span>compiled in {formatMs(entry.compileMs)}</span>}
+        {entry.nodes !== null && (
+          <span>
+            {entry.provider === 'cpu'
+              ? `${entry.nodes.provider} nodes`
+              : `${entry.nodes.provider} nodes on ${PROVIDER_LABEL[entry.provider]}, ${entry.nodes.cpu} on CPU`}
+          </span>
+        )}
+        <span className="mono muted">
+          {entry.gpu} · {entry.driver} · ORT {entry.ortVersion}
+        </span>
+        {entry.reason !== null && <span data-testid="cache-entry-reason">{entry.reason}</span>}
+      </div>
     </li>
   );
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compileJob } from '../../state/fixtures';
-import { progressFraction, subgraphText } from './compile-summary';
+import { progressFraction, statusText, subgraphText } from './compile-summary';
 
 describe('compile job summaries', () => {
   it('counts subgraphs from one for people', () => {
@@ -9,20 +9,23 @@ describe('compile job summaries', () => {
     expect(subgraphText(compileJob({ subgraph: null }))).toBeNull();
   });
 
-  it('measures progress by subgraphs, then by the estimate', () => {
-    expect(progressFraction(compileJob({ subgraph: { index: 1, count: 4 } }))).toBe(0.25);
+  it("shows progress only from the main side's real percentage, never from the estimate", () => {
+    expect(progressFraction(compileJob({ percent: 25 }))).toBe(0.25);
     expect(
-      progressFraction(compileJob({ subgraph: null, elapsedMs: 3000, estimateMs: 12000 })),
-    ).toBe(0.25);
-    expect(
-      progressFraction(compileJob({ subgraph: null, elapsedMs: 20000, estimateMs: 12000 })),
-    ).toBe(1);
-    expect(progressFraction(compileJob({ subgraph: null, estimateMs: null }))).toBeNull();
+      progressFraction(compileJob({ percent: null, elapsedMs: 3000, estimateMs: 12000 })),
+    ).toBeNull();
+    expect(progressFraction(compileJob({ state: 'done', percent: 100 }))).toBe(1);
+    expect(progressFraction(compileJob({ state: 'done', percent: null }))).toBeNull();
+    expect(progressFraction(compileJob({ state: 'queued', percent: null }))).toBeNull();
+    expect(progressFraction(compileJob({ state: 'failed', percent: 40 }))).toBeNull();
   });
 
-  it('is full when done and unknown when waiting or stopped', () => {
-    expect(progressFraction(compileJob({ state: 'done' }))).toBe(1);
-    expect(progressFraction(compileJob({ state: 'queued' }))).toBeNull();
-    expect(progressFraction(compileJob({ state: 'failed' }))).toBeNull();
+  it('words the status chips', () => {
+    expect(
+      statusText({ modelId: 'm', provider: 'nv-tensorrt-rtx', state: 'compiling', reason: null }),
+    ).toBe('TensorRT-RTX compiling');
+    expect(statusText({ modelId: 'm', provider: 'cpu', state: 'not-compiled', reason: null })).toBe(
+      'CPU not compiled',
+    );
   });
 });

@@ -1,7 +1,13 @@
 /**
- * Pure words and figures for a compile job: its state chip, the subgraph counter, the share done.
+ * Pure words and figures for the Compile area: a job's state chip, the subgraph counter, the share
+ * done (only where the main side measured it), the status chips' words and tones.
  */
-import type { CompileJob } from '../../../src-main/ipc/contract';
+import type {
+  CacheEntry,
+  CompileJob,
+  ModelProviderStatus,
+  ProviderId,
+} from '../../../src-main/ipc/contract';
 import type { Tone } from '../../ui/chip';
 
 export const STATE_TONE: Record<CompileJob['state'], Tone> = {
@@ -12,6 +18,14 @@ export const STATE_TONE: Record<CompileJob['state'], Tone> = {
   cancelled: 'warn',
 };
 
+export const PROVIDER_LABEL: Record<ProviderId, string> = {
+  cpu: 'CPU',
+  webgpu: 'WebGPU',
+  dml: 'DirectML',
+  cuda: 'CUDA',
+  'nv-tensorrt-rtx': 'TensorRT-RTX',
+};
+
 /** "subgraph 2 of 5" (1-based for people), or null when the provider does not split the graph. */
 export function subgraphText(job: CompileJob): string | null {
   if (job.subgraph === null || job.subgraph.count === 0) return null;
@@ -19,16 +33,32 @@ export function subgraphText(job: CompileJob): string | null {
 }
 
 /**
- * How far along a job is, 0–1, or null when that cannot be told. Subgraph counts are the truer
- * measure; the time estimate is the fallback. A finished job is 1.
+ * How far along a job is, 0–1, or null when that cannot be told. Only the main side's percentage
+ * counts (subgraphs built of a known count): elapsed time against an estimate is shown as two
+ * times, never as a bar that would pretend to know.
  */
 export function progressFraction(job: CompileJob): number | null {
-  if (job.state === 'done') return 1;
-  if (job.state !== 'running') return null;
-  if (job.subgraph !== null && job.subgraph.count > 0) {
-    return Math.min(1, job.subgraph.index / job.subgraph.count);
-  }
-  if (job.estimateMs !== null && job.estimateMs > 0)
-    return Math.min(1, job.elapsedMs / job.estimateMs);
-  return null;
+  if (job.state === 'done') return job.percent === null ? null : 1;
+  if (job.state !== 'running' || job.percent === null) return null;
+  return Math.min(1, Math.max(0, job.percent / 100));
 }
+
+export const STATUS_TONE: Record<ModelProviderStatus['state'], Tone> = {
+  'not-compiled': 'neutral',
+  queued: 'neutral',
+  compiling: 'busy',
+  ready: 'ok',
+  stale: 'warn',
+  failed: 'bad',
+};
+
+/** "CPU ready", "TensorRT-RTX compiling". */
+export function statusText(s: ModelProviderStatus): string {
+  return `${PROVIDER_LABEL[s.provider]} ${s.state === 'not-compiled' ? 'not compiled' : s.state}`;
+}
+
+export const ENTRY_TONE: Record<CacheEntry['state'], Tone> = {
+  valid: 'ok',
+  stale: 'warn',
+  corrupt: 'bad',
+};

@@ -2,6 +2,7 @@ import type { ModelEntry } from '../../../src-main/ipc/contract';
 import { modelSelected } from '../../state/models';
 import { Chip } from '../../ui/chip';
 import { formatBytes } from '../../ui/format';
+import { CompileStatusChips } from './compile-status-chips';
 import { defaultOpset, inputsSummary } from './model-summary';
 
 /** The library as a list: one row per model, the selected one marked. */
@@ -26,6 +27,7 @@ export function ModelList(props: { entries: readonly ModelEntry[]; selectedId: s
                 <span className="model-name">{entry.name}</span>
                 {entry.builtIn && <Chip tone="accent">built-in</Chip>}
                 {entry.error !== null && <Chip tone="bad">error</Chip>}
+                <CompileStatusChips modelId={entry.id} />
               </span>
               {inspection !== null && (
                 <span className="model-row-meta">

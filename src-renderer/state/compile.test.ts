@@ -1,0 +1,70 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import {
+  cacheCleared,
+  compileFormChanged,
+  compileRequested,
+  connectCompile,
+  resetCompileStore,
+  useCompileStore,
+} from './compile';
+import { createFakeApi } from './fake-api';
+import { compileJob } from './fixtures';
+
+beforeEach(resetCompileStore);
+
+describe('compile store', () => {
+  it('follows status chips and switch-overs until disconnected', async () => {
+    const api = createFakeApi();
+    const chip = { modelId: 'm', provider: 'cpu' as const, state: 'ready' as const, reason: null };
+    api.handle('compile:status', () => ({ ok: true, value: [chip] }));
+    const off = connectCompile(api);
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(useCompileStore.getState().statuses).toEqual([chip]);
+    api.emit('run:switched', {
+      modelId: 'm',
+      from: 'cpu',
+      to: 'webgpu',
+      beforeMs: 26,
+      afterMs: 3.3,
+      message: 'was 26 ms on CPU, now 3.3 ms on WebGPU',
+      at: 1,
+    });
+    expect(useCompileStore.getState().switches[0]?.message).toBe(
+      'was 26 ms on CPU, now 3.3 ms on WebGPU',
+    );
+    off();
+    expect(api.listenerCount('run:switched')).toBe(0);
+    expect(api.listenerCount('compile:status-changed')).toBe(0);
+  });
+
+  it('puts an enqueued job in the queue, and keeps a refusal to show', async () => {
+    const api = createFakeApi();
+    compileFormChanged({ modelId: 'm', provider: 'cpu' });
+    api.handle('compile:enqueue', () => ({
+      ok: true,
+      value: compileJob({ id: 'j9', state: 'queued' }),
+    }));
+    await compileRequested(api);
+    expect(useCompileStore.getState().jobs.map((j) => j.id)).toEqual(['j9']);
+    expect(api.calls.at(-1)).toEqual({
+      channel: 'compile:enqueue',
+      input: { modelId: 'm', provider: 'cpu' },
+    });
+    api.handle('compile:enqueue', () => ({
+      ok: false,
+      error: { code: 'PROVIDER_UNAVAILABLE', message: 'TensorRT-RTX cannot compile here' },
+    }));
+    await compileRequested(api);
+    expect(useCompileStore.getState().actionError?.code).toBe('PROVIDER_UNAVAILABLE');
+  });
+
+  it('re-reads the cache after clearing', async () => {
+    const api = createFakeApi();
+    api.handle('cache:clear', () => ({ ok: true, value: { removed: 1, freedBytes: 10 } }));
+    api.handle('cache:list', () => ({ ok: true, value: [] }));
+    await cacheCleared(api, 'cpu/cpu/x/1.30.0/m/o');
+    expect(api.calls.map((c) => c.channel)).toEqual(['cache:clear', 'cache:list']);
+    expect(useCompileStore.getState()).toMatchObject({ cache: [], cacheLoaded: true });
+  });
+});
