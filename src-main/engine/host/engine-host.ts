@@ -11,8 +11,8 @@ import { getAvailableProviders, getEpDevices } from '../ort/ep-devices';
 import { initOrt, type OrtEnvironment } from '../ort/env';
 import { RunOptions } from '../ort/run-options';
 import { Session } from '../ort/session';
-import { SessionOptions } from '../ort/session-options';
-import { releaseKept, runBench } from '../bench/runner';
+import { SessionOptions, SINGLE_THREADED_CPU } from '../ort/session-options';
+import { chooseRunPath, releaseKept, runBench, SyncRunGuard } from '../bench/runner';
 import { inspectModel } from '../model/inspect';
 import { summarizeTensor } from '../model/summary';
 import { synthesizeInputs } from '../model/synth';
@@ -47,6 +47,11 @@ function onMessage(listener: (msg: ToHost) => void): void {
 }
 
 const sessions = new Map<string, Session>();
+/**
+ * Sessions created single-threaded for the synchronous run path (small CPU models, see
+ * chooseRunPath), with the guard that sends them back to asynchronous runs when they are slow.
+ */
+const syncRuns = new Map<string, SyncRunGuard>();
 /** Run options of requests in flight, so `cancel` can terminate them. */
 const inflight = new Map<number, RunOptions>();
 const cancelled = new Set<number>();
@@ -64,8 +69,12 @@ async function handle<O extends Op>(id: number, op: O, args: OpArgsOut<O>): Prom
       const a = args as OpArgsOut<'session.create'>;
       sessions.get(a.sessionId)?.release();
       sessions.delete(a.sessionId);
+      syncRuns.delete(a.sessionId);
       const spec = PROVIDERS[a.provider];
+      // A model ORT cannot load fails below with ORT's own error, not the inspection's.
+      const runPath = await chooseRunPath(a.modelPath, a.provider, a.dims).catch(() => null);
       const so = SessionOptions.create({
+        ...(runPath?.sync ? SINGLE_THREADED_CPU : {}),
         freeDimensions: a.dims,
         optimizedModelPath: a.optimizedModelPath,
         graphOptimizationLevel: a.graphOptimizationLevel,
@@ -89,6 +98,7 @@ async function handle<O extends Op>(id: number, op: O, args: OpArgsOut<O>): Prom
           throw new AppError('CANCELLED', 'session creation was cancelled');
         }
         sessions.set(a.sessionId, session);
+        if (runPath?.sync) syncRuns.set(a.sessionId, new SyncRunGuard());
         return {
           sessionId: a.sessionId,
           inputs: [...session.inputs],
@@ -115,8 +125,12 @@ async function handle<O extends Op>(id: number, op: O, args: OpArgsOut<O>): Prom
       inflight.set(id, ro);
       try {
         const t0 = performance.now();
-        const out = await session.run(feeds, undefined, ro);
+        const sync = syncRuns.has(a.sessionId) && session.canRunSync;
+        const out = sync
+          ? session.runSync(feeds, undefined, ro)
+          : await session.run(feeds, undefined, ro);
         const runMs = performance.now() - t0;
+        if (sync && !syncRuns.get(a.sessionId)?.record(runMs)) syncRuns.delete(a.sessionId);
         if (a.want === 'tensors') return { runMs, tensors: out } as OpResults[O];
         return {
           runMs,
@@ -132,6 +146,7 @@ async function handle<O extends Op>(id: number, op: O, args: OpArgsOut<O>): Prom
       const s = sessions.get(a.sessionId);
       s?.release();
       sessions.delete(a.sessionId);
+      syncRuns.delete(a.sessionId);
       // A benchmark kept under this id (session.bench keepAs) is released the same way.
       const bench = releaseKept(a.sessionId);
       return { released: s !== undefined || bench } as OpResults[O];

@@ -52,6 +52,7 @@ const ORT_API = {
   CreateSessionOptions: [10, 'void *CreateSessionOptions(_Out_ void **out)'],
   SetOptimizedModelFilePath: [11, `void *SetOptimizedModelFilePath(void *options, ${PATH} path)`],
   CloneSessionOptions: [12, 'void *CloneSessionOptions(void *options, _Out_ void **out)'],
+  SetSessionExecutionMode: [13, 'void *SetSessionExecutionMode(void *options, int mode)'],
   SetSessionLogId: [20, 'void *SetSessionLogId(void *options, const char *logid)'],
   SetSessionLogSeverityLevel: [22, 'void *SetSessionLogSeverityLevel(void *options, int level)'],
   SetSessionGraphOptimizationLevel: [
@@ -276,6 +277,7 @@ export interface OrtApi {
   CreateSessionOptions: NativeFn<[Out<NPtr>], S>;
   SetOptimizedModelFilePath: NativeFn<[Ptr, string], S>;
   CloneSessionOptions: NativeFn<[Ptr, Out<NPtr>], S>;
+  SetSessionExecutionMode: NativeFn<[Ptr, number], S>;
   SetSessionLogId: NativeFn<[Ptr, string], S>;
   SetSessionLogSeverityLevel: NativeFn<[Ptr, number], S>;
   SetSessionGraphOptimizationLevel: NativeFn<[Ptr, number], S>;
@@ -455,14 +457,34 @@ export function ortCompileApi(): OrtCompileApi {
   return compileApi;
 }
 
+// Native calls of this process running on koffi worker threads right now (see asyncCallsInFlight).
+let inFlight = 0;
+
 /** Calls a native function on a koffi worker thread; the JS thread stays free meanwhile. */
 export function callAsync<A extends unknown[], R>(fn: NativeFn<A, R>, ...args: A): Promise<R> {
   return new Promise<R>((resolve, reject) => {
-    fn.async(...args, (err: unknown, res: R) => {
-      if (err) reject(err instanceof Error ? err : new Error(String(err)));
-      else resolve(res);
-    });
+    inFlight++;
+    try {
+      fn.async(...args, (err: unknown, res: R) => {
+        inFlight--;
+        if (err) reject(err instanceof Error ? err : new Error(String(err)));
+        else resolve(res);
+      });
+    } catch (err) {
+      // koffi refused the arguments before queueing: no worker thread has it.
+      inFlight--;
+      throw err;
+    }
   });
+}
+
+/**
+ * How many {@link callAsync} calls are running on koffi worker threads now. A synchronous ORT call
+ * on the JS thread is only started when this is 0: then no other thread of ours is inside ORT, so
+ * none can hold an ORT lock while it waits for the (blocked) JS thread to run a log callback.
+ */
+export function asyncCallsInFlight(): number {
+  return inFlight;
 }
 
 /** Reads a NUL-terminated UTF-8 string at `ptr` (null for NULL). */

@@ -1,6 +1,7 @@
 /**
  * OrtIoBinding: inputs and outputs bound once (device memory, persistent buffers for CUDA graphs),
- * then RunWithBinding off the JS thread. Also CopyTensors, the env's device-agnostic copy.
+ * then RunWithBinding off the JS thread (or on it, for a single-threaded CPU session: runSync).
+ * Also CopyTensors, the env's device-agnostic copy.
  */
 import { AppError } from '../../shared/errors';
 import type { HostTensor } from '../tensor';
@@ -12,6 +13,7 @@ import { Allocator } from './memory-info';
 import { copyFromNative } from './native-memory';
 import type { MemoryInfo } from './memory-info';
 import type { RunOptions } from './run-options';
+import { pinAll } from './session';
 import type { Session } from './session';
 import { check, failureError, readStatus } from './status';
 import { OrtValue } from './value';
@@ -70,6 +72,37 @@ export class IoBinding extends NativeHandle {
         this.ptr,
       ),
     );
+    this.#checkRun(status, runOptions);
+  }
+
+  /**
+   * RunWithBinding synchronously on the JS thread (no worker-thread hop). Throws an Error unless
+   * the session is single-threaded CPU (Session.runSync says why that cannot deadlock); callers
+   * should also check `session.canRunSync`.
+   */
+  runSync(runOptions?: RunOptions): void {
+    this.session.assertSingleThreadedCpu('IoBinding.runSync');
+    const pinned = pinAll([
+      this,
+      this.session,
+      runOptions,
+      ...this.#inputs.values(),
+      ...this.#outputs.values(),
+    ]);
+    let status: NPtr;
+    try {
+      status = ortBinding().api.RunWithBinding(
+        this.session.ptr,
+        runOptions ? runOptions.ptr : null,
+        this.ptr,
+      );
+    } finally {
+      for (const h of pinned) h.unpin();
+    }
+    this.#checkRun(status, runOptions);
+  }
+
+  #checkRun(status: NPtr, runOptions?: RunOptions): void {
     const failure = readStatus(status);
     if (!failure) return;
     if (runOptions?.terminated) {

@@ -1,6 +1,11 @@
 /**
- * OrtSessionOptions: graph optimisation, threads, optimized-model output, config entries, free
- * dimension overrides, execution providers (by name, or by EP device), logging.
+ * OrtSessionOptions: graph optimisation, threads, execution mode, optimized-model output, config
+ * entries, free dimension overrides, execution providers (by name, or by EP device), logging.
+ *
+ * The options also record what was set on them that decides which threads ORT uses (threads,
+ * execution mode, providers): ORT has no getters for those, and a session must know from its own
+ * options, not from a caller's claim, whether it is single-threaded CPU (see
+ * {@link singleThreadedCpuReason} and Session.runSync).
  */
 import { AppError } from '../../shared/errors';
 import { ortBinding } from './api';
@@ -29,6 +34,52 @@ export function graphOptimizationNumber(level: GraphOptimizationLevel): number {
   return n;
 }
 
+/** ORT's execution modes (ExecutionMode): sequential runs nodes one by one on the calling thread. */
+export const EXECUTION_MODES = { sequential: 0, parallel: 1 } as const;
+export type ExecutionMode = keyof typeof EXECUTION_MODES;
+
+/**
+ * What these options set that decides ORT's threads during Run. `null` threads mean "not set"
+ * (ORT's default: one intra-op thread per physical core).
+ */
+export interface ThreadingSettings {
+  intraOpThreads: number | null;
+  interOpThreads: number | null;
+  executionMode: ExecutionMode;
+  /** Execution providers appended (by name or through EP devices), in order; empty = CPU only. */
+  providers: readonly string[];
+}
+
+/**
+ * The options for a session that uses no thread but the caller's during Run: CPU provider only,
+ * one intra-op thread (ORT then creates no intra-op pool: the calling thread computes), sequential
+ * execution (ORT creates no inter-op pool). Per-session threads stay on (the default; the env has
+ * no global pools), so nothing else runs ORT code for this session.
+ */
+export const SINGLE_THREADED_CPU: Readonly<SessionOptionsInit> = Object.freeze({
+  intraOpThreads: 1,
+  interOpThreads: 1,
+  executionMode: 'sequential',
+});
+
+/**
+ * Null when options with these settings make a single-threaded CPU session (see
+ * {@link SINGLE_THREADED_CPU}); otherwise why not, for error messages.
+ */
+export function singleThreadedCpuReason(t: ThreadingSettings): string | null {
+  const why: string[] = [];
+  if (t.providers.length > 0) why.push(`execution providers ${t.providers.join(', ')} appended`);
+  if (t.intraOpThreads !== 1) {
+    why.push(
+      t.intraOpThreads === null
+        ? "intra-op threads not set (ORT's default pool)"
+        : `intra-op threads ${t.intraOpThreads}`,
+    );
+  }
+  if (t.executionMode !== 'sequential') why.push(`${t.executionMode} execution mode`);
+  return why.length > 0 ? why.join('; ') : null;
+}
+
 /** An execution provider appended by name (SessionOptionsAppendExecutionProvider). */
 export interface ProviderByName {
   /** e.g. 'NvTensorRtRtx', 'CUDA', 'WebGPU', 'DML'. */
@@ -41,6 +92,7 @@ export interface SessionOptionsInit {
   graphOptimizationLevel?: GraphOptimizationLevel;
   intraOpThreads?: number;
   interOpThreads?: number;
+  executionMode?: ExecutionMode;
   /** Where ORT writes the optimized model (SetOptimizedModelFilePath). */
   optimizedModelPath?: string;
   /** Session config entries, e.g. { 'session.disable_model_compile': '1' }. */
@@ -57,8 +109,21 @@ export interface SessionOptionsInit {
 
 /** An OrtSessionOptions handle. */
 export class SessionOptions extends NativeHandle {
-  private constructor(ptr: bigint) {
+  #threading: ThreadingSettings;
+
+  private constructor(ptr: bigint, threading?: ThreadingSettings) {
     super('OrtSessionOptions', ptr, (p) => ortBinding().api.ReleaseSessionOptions(p));
+    this.#threading = threading ?? {
+      intraOpThreads: null,
+      interOpThreads: null,
+      executionMode: 'sequential',
+      providers: [],
+    };
+  }
+
+  /** What was set on these options that decides ORT's threads (a copy). */
+  get threading(): ThreadingSettings {
+    return { ...this.#threading, providers: [...this.#threading.providers] };
   }
 
   /** Creates session options and applies `init`. */
@@ -80,7 +145,7 @@ export class SessionOptions extends NativeHandle {
   clone(): SessionOptions {
     const out: [NPtr] = [null];
     check(ortBinding().api.CloneSessionOptions(this.ptr, out), 'copying session options');
-    return new SessionOptions(out[0] ?? 0n);
+    return new SessionOptions(out[0] ?? 0n, this.threading);
   }
 
   /** Applies several settings; see {@link SessionOptionsInit}. */
@@ -90,6 +155,7 @@ export class SessionOptions extends NativeHandle {
     }
     if (init.intraOpThreads !== undefined) this.setIntraOpThreads(init.intraOpThreads);
     if (init.interOpThreads !== undefined) this.setInterOpThreads(init.interOpThreads);
+    if (init.executionMode !== undefined) this.setExecutionMode(init.executionMode);
     if (init.optimizedModelPath !== undefined) {
       this.setOptimizedModelFilePath(init.optimizedModelPath);
     }
@@ -117,6 +183,7 @@ export class SessionOptions extends NativeHandle {
   setIntraOpThreads(n: number): this {
     checkThreads('intraOpThreads', n);
     check(ortBinding().api.SetIntraOpNumThreads(this.ptr, n), `setting intra-op threads to ${n}`);
+    this.#threading.intraOpThreads = n === 0 ? null : n;
     return this;
   }
 
@@ -124,6 +191,17 @@ export class SessionOptions extends NativeHandle {
   setInterOpThreads(n: number): this {
     checkThreads('interOpThreads', n);
     check(ortBinding().api.SetInterOpNumThreads(this.ptr, n), `setting inter-op threads to ${n}`);
+    this.#threading.interOpThreads = n === 0 ? null : n;
+    return this;
+  }
+
+  /** SetSessionExecutionMode: 'parallel' gives the session an inter-op thread pool. */
+  setExecutionMode(mode: ExecutionMode): this {
+    const n = EXECUTION_MODES[mode];
+    if (n === undefined)
+      throw new AppError('BAD_REQUEST', `unknown execution mode '${String(mode)}'`);
+    check(ortBinding().api.SetSessionExecutionMode(this.ptr, n), `setting ${mode} execution mode`);
+    this.#threading.executionMode = mode;
     return this;
   }
 
@@ -175,6 +253,7 @@ export class SessionOptions extends NativeHandle {
       `adding execution provider ${name}`,
       'PROVIDER_UNAVAILABLE',
     );
+    this.#threading.providers = [...this.#threading.providers, name];
     return this;
   }
 
@@ -201,6 +280,7 @@ export class SessionOptions extends NativeHandle {
       `adding execution provider ${names}`,
       'PROVIDER_UNAVAILABLE',
     );
+    this.#threading.providers = [...this.#threading.providers, names];
     return this;
   }
 

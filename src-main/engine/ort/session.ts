@@ -2,6 +2,13 @@
  * OrtSession: created from a file (ORT resolves external data beside the model) or from bytes (with
  * an external-data folder when the model needs one), off the JS thread; its inputs and outputs as
  * the contract's ValueInfo; and runs that check inputs first and copy outputs into JS memory.
+ *
+ * Runs are asynchronous (a koffi worker thread) except on a single-threaded CPU session, which can
+ * also run synchronously on the JS thread (`runSync`, `runValuesSync`): ORT then runs every node
+ * on the calling thread, so its logger can only be called on the JS thread, where koffi runs the
+ * callback inline — no other thread waits on the blocked JS thread, so there is nothing to
+ * deadlock on. Whether a session is single-threaded CPU comes from the options it was created
+ * with (SessionOptions records threads, execution mode and providers), never from the caller.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -9,13 +16,14 @@ import type { Dim, ValueInfo } from '../../ipc/contract';
 import { AppError } from '../../shared/errors';
 import { checkHostTensor } from '../tensor';
 import type { HostTensor } from '../tensor';
-import { callAsync, ortBinding, readCString } from './api';
+import { asyncCallsInFlight, callAsync, ortBinding, readCString } from './api';
 import type { NPtr, Ptr } from './api';
 import { ortEnv } from './env';
 import { NativeHandle, withPinned } from './handle';
 import { Allocator } from './memory-info';
 import type { RunOptions } from './run-options';
-import { SessionOptions } from './session-options';
+import { SessionOptions, singleThreadedCpuReason } from './session-options';
+import type { ThreadingSettings } from './session-options';
 import { check, failureError, readStatus } from './status';
 import { dtypeOf, onnxValueType, OrtValue, valueInfoKind } from './value';
 
@@ -44,12 +52,19 @@ export class Session extends NativeHandle {
   readonly outputs: readonly ValueInfo[];
   /** Where the model came from, for messages. */
   readonly label: string;
+  /** The thread settings of the options this session was created with. */
+  readonly threading: Readonly<ThreadingSettings>;
+  /** Null for a single-threaded CPU session; otherwise why it is not (for messages). */
+  readonly notSingleThreadedReason: string | null;
   readonly #inputsByName: Map<string, ValueInfo>;
   readonly #outputNames: Set<string>;
+  readonly #allOutputNames: string[];
 
-  private constructor(ptr: bigint, label: string) {
+  private constructor(ptr: bigint, label: string, threading: ThreadingSettings) {
     super('OrtSession', ptr, (p) => ortBinding().api.ReleaseSession(p));
     this.label = label;
+    this.threading = Object.freeze(threading);
+    this.notSingleThreadedReason = singleThreadedCpuReason(threading);
     try {
       this.inputs = readValueInfos(ptr, 'input');
       this.outputs = readValueInfos(ptr, 'output');
@@ -59,8 +74,34 @@ export class Session extends NativeHandle {
     }
     this.#inputsByName = new Map(this.inputs.map((i) => [i.name, i]));
     this.#outputNames = new Set(this.outputs.map((o) => o.name));
+    this.#allOutputNames = this.outputs.map((o) => o.name);
   }
 
+  /**
+   * True when the session was created with options that make ORT use no thread but the caller's
+   * during Run (CPU provider only, one intra-op thread, sequential execution).
+   */
+  get singleThreadedCpu(): boolean {
+    return this.notSingleThreadedReason === null;
+  }
+
+  /**
+   * True when a synchronous run is safe right now: the session is single-threaded CPU and no
+   * asynchronous native call of this process is in flight (so no other thread of ours is inside
+   * ORT, holding a lock that the run could need while waiting for the blocked JS thread).
+   */
+  get canRunSync(): boolean {
+    return this.notSingleThreadedReason === null && asyncCallsInFlight() === 0;
+  }
+
+  /** Throws unless {@link singleThreadedCpu}: a synchronous run could otherwise deadlock. */
+  assertSingleThreadedCpu(what: string): void {
+    if (this.notSingleThreadedReason !== null) {
+      throw new Error(
+        `${what} of ${this.label}: a synchronous run needs a single-threaded CPU session (CPU provider only, intraOpThreads 1, sequential execution), but this one has ${this.notSingleThreadedReason}; use the asynchronous run`,
+      );
+    }
+  }
   /** CreateSession from a model file, on a worker thread. */
   static async create(modelPath: string, opts: SessionCreateOptions = {}): Promise<Session> {
     const env = ortEnv();
@@ -72,7 +113,7 @@ export class Session extends NativeHandle {
       const out: [NPtr] = [null];
       const status = await callAsync(ortBinding().api.CreateSession, env.ptr, file, so.ptr, out);
       check(status, `loading model ${file}`);
-      return new Session(out[0] ?? 0n, file);
+      return new Session(out[0] ?? 0n, file, so.threading);
     });
   }
 
@@ -100,7 +141,7 @@ export class Session extends NativeHandle {
           out,
         );
         check(status, `loading ${label}`);
-        return new Session(out[0] ?? 0n, label);
+        return new Session(out[0] ?? 0n, label, so.threading);
       });
     } finally {
       owned?.release();
@@ -118,17 +159,29 @@ export class Session extends NativeHandle {
     runOptions?: RunOptions,
   ): Promise<Record<string, HostTensor>> {
     this.checkInputs(feeds);
-    const values: Record<string, OrtValue> = {};
+    const values = valuesOf(feeds);
     try {
-      for (const [name, t] of Object.entries(feeds)) values[name] = OrtValue.fromHost(t, name);
-      const outputs = await this.runValues(values, outputNames, runOptions);
-      const result: Record<string, HostTensor> = {};
-      try {
-        for (const [name, v] of Object.entries(outputs)) result[name] = v.toHost(name);
-      } finally {
-        for (const v of Object.values(outputs)) v.release();
-      }
-      return result;
+      return hostOutputs(await this.runValues(values, outputNames, runOptions));
+    } finally {
+      for (const v of Object.values(values)) v.release();
+    }
+  }
+
+  /**
+   * {@link run} synchronously on the JS thread: no worker-thread hop (about 20 µs here), for tiny
+   * models where that hop costs more than the inference. Throws an Error unless the session is
+   * single-threaded CPU; callers should also check {@link canRunSync}.
+   */
+  runSync(
+    feeds: Record<string, HostTensor>,
+    outputNames?: readonly string[],
+    runOptions?: RunOptions,
+  ): Record<string, HostTensor> {
+    this.assertSingleThreadedCpu('runSync');
+    this.checkInputs(feeds);
+    const values = valuesOf(feeds);
+    try {
+      return hostOutputs(this.runValuesSync(values, outputNames, runOptions));
     } finally {
       for (const v of Object.values(values)) v.release();
     }
@@ -143,37 +196,80 @@ export class Session extends NativeHandle {
     outputNames?: readonly string[],
     runOptions?: RunOptions,
   ): Promise<Record<string, OrtValue>> {
-    const names = outputNames ? [...outputNames] : this.outputs.map((o) => o.name);
-    for (const n of names) {
-      if (!this.#outputNames.has(n)) {
-        throw new AppError(
-          'INPUT_INVALID',
-          `unknown output '${n}'; the model's outputs are: ${[...this.#outputNames].join(', ')}`,
-        );
+    const call = this.#runCall(inputs, outputNames);
+    const status = await withPinned([this, runOptions, ...call.values], () =>
+      callAsync(
+        ortBinding().api.Run,
+        this.ptr,
+        runOptions ? runOptions.ptr : null,
+        call.inputNames,
+        call.inputPtrs,
+        call.inputNames.length,
+        call.names,
+        call.names.length,
+        call.outPtrs,
+      ),
+    );
+    return this.#runResult(call, status, runOptions);
+  }
+
+  /**
+   * {@link runValues} synchronously on the JS thread. Throws an Error unless the session is
+   * single-threaded CPU (see the file comment for why that makes it deadlock-free).
+   */
+  runValuesSync(
+    inputs: Record<string, OrtValue>,
+    outputNames?: readonly string[],
+    runOptions?: RunOptions,
+  ): Record<string, OrtValue> {
+    this.assertSingleThreadedCpu('runValuesSync');
+    const call = this.#runCall(inputs, outputNames);
+    // Pinned anyway: a log listener runs JS inside the call and could release a handle.
+    const pinned = pinAll([this, runOptions, ...call.values]);
+    let status: NPtr;
+    try {
+      status = ortBinding().api.Run(
+        this.ptr,
+        runOptions ? runOptions.ptr : null,
+        call.inputNames,
+        call.inputPtrs,
+        call.inputNames.length,
+        call.names,
+        call.names.length,
+        call.outPtrs,
+      );
+    } finally {
+      for (const h of pinned) h.unpin();
+    }
+    return this.#runResult(call, status, runOptions);
+  }
+
+  #runCall(inputs: Record<string, OrtValue>, outputNames?: readonly string[]): RunCall {
+    const names = outputNames ? [...outputNames] : this.#allOutputNames;
+    if (outputNames) {
+      for (const n of names) {
+        if (!this.#outputNames.has(n)) {
+          throw new AppError(
+            'INPUT_INVALID',
+            `unknown output '${n}'; the model's outputs are: ${[...this.#outputNames].join(', ')}`,
+          );
+        }
       }
     }
     const inputNames = Object.keys(inputs);
     for (const n of inputNames) {
       if (!this.#inputsByName.has(n)) throw unknownInput(n, this.inputs);
     }
-    const inputValues = inputNames.map((n) => inputs[n] as OrtValue);
-    const outPtrs = new BigUint64Array(names.length);
-    const status = await withPinned([this, runOptions, ...inputValues], () =>
-      callAsync(
-        ortBinding().api.Run,
-        this.ptr,
-        runOptions ? runOptions.ptr : null,
-        inputNames,
-        new BigUint64Array(inputValues.map((v) => v.ptr)),
-        inputNames.length,
-        names,
-        names.length,
-        outPtrs,
-      ),
-    );
+    const values = inputNames.map((n) => inputs[n] as OrtValue);
+    const inputPtrs = new BigUint64Array(values.length);
+    values.forEach((v, i) => (inputPtrs[i] = v.ptr));
+    return { names, inputNames, values, inputPtrs, outPtrs: new BigUint64Array(names.length) };
+  }
+
+  #runResult(call: RunCall, status: NPtr, runOptions?: RunOptions): Record<string, OrtValue> {
     const outputs: Record<string, OrtValue> = {};
-    names.forEach((n, i) => {
-      const p = outPtrs[i];
+    call.names.forEach((n, i) => {
+      const p = call.outPtrs[i];
       if (p) outputs[n] = OrtValue.adopt(p);
     });
     const failure = readStatus(status);
@@ -228,6 +324,52 @@ export class Session extends NativeHandle {
       checkHostTensor(info.name, t);
     }
   }
+}
+
+/** One Run call's arguments, as koffi takes them. */
+interface RunCall {
+  names: string[];
+  inputNames: string[];
+  values: OrtValue[];
+  inputPtrs: BigUint64Array;
+  outPtrs: BigUint64Array;
+}
+
+function valuesOf(feeds: Record<string, HostTensor>): Record<string, OrtValue> {
+  const values: Record<string, OrtValue> = {};
+  try {
+    for (const [name, t] of Object.entries(feeds)) values[name] = OrtValue.fromHost(t, name);
+  } catch (err) {
+    for (const v of Object.values(values)) v.release();
+    throw err;
+  }
+  return values;
+}
+
+function hostOutputs(outputs: Record<string, OrtValue>): Record<string, HostTensor> {
+  const result: Record<string, HostTensor> = {};
+  try {
+    for (const [name, v] of Object.entries(outputs)) result[name] = v.toHost(name);
+  } finally {
+    for (const v of Object.values(outputs)) v.release();
+  }
+  return result;
+}
+
+/** Pins each handle (nulls skipped) for a synchronous native call; the caller unpins them. */
+export function pinAll(handles: readonly (NativeHandle | null | undefined)[]): NativeHandle[] {
+  const pinned: NativeHandle[] = [];
+  try {
+    for (const h of handles) {
+      if (!h) continue;
+      h.pin();
+      pinned.push(h);
+    }
+  } catch (err) {
+    for (const h of pinned) h.unpin();
+    throw err;
+  }
+  return pinned;
 }
 
 async function withOptions<T>(
