@@ -26,6 +26,7 @@ import { z } from 'zod';
 import {
   AppErrorSchema,
   BENCH_MODES,
+  DTYPES,
   FillSchema,
   ProviderIdSchema,
   ProviderStatusSchema,
@@ -39,6 +40,30 @@ import type { BenchFigures, BenchPhase } from '../bench/runner';
 import type { HostTensor } from '../tensor';
 
 export const PROTOCOL_VERSION = 1;
+
+/**
+ * A tensor argument's outline (dtype, dims of sizes, data of the array kind), checked before the
+ * session sees it: a malformed one is BAD_REQUEST naming the input, never a TypeError deep in the
+ * run. Element counts against the model are checked later by the session (INPUT_INVALID).
+ */
+const HostTensorArg = z.custom<HostTensor>(
+  (v) => {
+    if (typeof v !== 'object' || v === null) return false;
+    const t = v as { dtype?: unknown; dims?: unknown; data?: unknown };
+    return (
+      typeof t.dtype === 'string' &&
+      (DTYPES as readonly string[]).includes(t.dtype) &&
+      Array.isArray(t.dims) &&
+      t.dims.every((d) => Number.isSafeInteger(d) && (d as number) >= 0) &&
+      // String tensors hold strings only: a null among them reaches ORT as a NULL char* and
+      // kills the host (found by src-main/security); other dtypes hold typed arrays.
+      (t.dtype === 'string'
+        ? Array.isArray(t.data) && t.data.every((x) => typeof x === 'string')
+        : ArrayBuffer.isView(t.data))
+    );
+  },
+  { message: 'not a tensor: it needs a known dtype, dims of sizes >= 0, and a data array' },
+);
 
 /** Schemas of every op's args; the host parses with them before acting. */
 export const OpArgs = {
@@ -64,7 +89,7 @@ export const OpArgs = {
   'session.run': z
     .object({
       sessionId: z.string().min(1),
-      inputs: z.record(z.string(), z.custom<HostTensor>()).optional(),
+      inputs: z.record(z.string(), HostTensorArg).optional(),
       synth: z
         .object({
           fill: FillSchema,
