@@ -133,6 +133,11 @@ export async function compileEpContextModel(opts: {
   });
 }
 
+/** Nodes in a model's main graph. */
+export async function graphNodeCount(file: string): Promise<number> {
+  return (await readOnnxFile(file)).model.graph?.node?.length ?? 0;
+}
+
 /** Node counts of a compiled (EP-context) model against its source. */
 export async function contextNodeCounts(
   sourcePath: string,
@@ -158,6 +163,12 @@ export interface StepContext {
   epVersion: string | null;
   ortVersion: string;
   phase(p: 'hashing' | 'loading' | 'partitioning' | 'building' | 'serializing' | 'warmup'): void;
+  /**
+   * Turns the env's verbose logging on or off. On only around an async native call: ORT threads
+   * log through a JS callback that must wait for the JS thread, so verbose logging during a
+   * synchronous call (a session's release joins its threads) can deadlock the process.
+   */
+  verbose(on: boolean): void;
   /** Log events of the session tagged `logTag`, collected by the worker. */
   logEvents(tag: number): CompileLogEvent[];
 }
@@ -183,16 +194,22 @@ export async function runCompileSteps(ctx: StepContext): Promise<CompileResult> 
     const out = path.join(ctx.outDir, CONTEXT_MODEL);
     ctx.phase('partitioning');
     const tc = performance.now();
-    await compileEpContextModel({
-      // Detailed build logs give one line per finished engine: the subgraph counter.
-      sessionOptions: sessionOptionsFor(
-        attach,
-        { ...providerOptions, nv_detailed_build_log: '1' },
-        { dims, logTag: COMPILE_TAG },
-      ),
-      modelPath: ctx.modelPath,
-      outputPath: out,
-    });
+    // The EP's partitioning and engine-build lines go to the env's default logger (INFO).
+    ctx.verbose(true);
+    try {
+      await compileEpContextModel({
+        // Detailed build logs give one line per finished engine: the subgraph counter.
+        sessionOptions: sessionOptionsFor(
+          attach,
+          { ...providerOptions, nv_detailed_build_log: '1' },
+          { dims },
+        ),
+        modelPath: ctx.modelPath,
+        outputPath: out,
+      });
+    } finally {
+      ctx.verbose(false);
+    }
     const compileMs = performance.now() - tc;
     ctx.phase('warmup');
     const warm = await timedSession(out, sessionOptionsFor(attach, providerOptions, { dims }));
@@ -225,13 +242,16 @@ export async function runCompileSteps(ctx: StepContext): Promise<CompileResult> 
   ctx.phase('partitioning');
   const optimized = path.join(ctx.outDir, OPTIMIZED_MODEL);
   const tc = performance.now();
+  // Where nodes landed is only in ORT's verbose placement log; on the CPU provider they all land
+  // on the CPU, so no verbose session (and its deadlock risk, see StepContext.verbose) is needed.
+  const placementLog = ctx.provider !== 'cpu';
   const saving = await timedSession(
     ctx.modelPath,
     sessionOptionsFor(attach, providerOptions, {
       dims,
       graphOptimizationLevel: 'all',
       optimizedModelPath: optimized,
-      logTag: COMPILE_TAG,
+      logTag: placementLog ? COMPILE_TAG : undefined,
       config:
         modelBytes > EXTERNAL_WEIGHTS_OVER || inputs.length > 1
           ? {
@@ -241,7 +261,9 @@ export async function runCompileSteps(ctx: StepContext): Promise<CompileResult> 
           : undefined,
     }),
   );
-  saving.session.release();
+  // A session with a verbose logger is left to the process's exit (the worker ends with the job):
+  // releasing it synchronously while its threads log could deadlock (see StepContext.verbose).
+  if (!placementLog) saving.session.release();
   const compileMs = performance.now() - tc;
 
   ctx.phase('warmup');
@@ -278,6 +300,8 @@ export async function runCompileSteps(ctx: StepContext): Promise<CompileResult> 
       warmupRunMs,
       totalMs: performance.now() - t0,
     },
-    nodes: nodesFromPlacement(ctx.logEvents(COMPILE_TAG), spec.ortName),
+    nodes: placementLog
+      ? nodesFromPlacement(ctx.logEvents(COMPILE_TAG), spec.ortName)
+      : { provider: await graphNodeCount(optimized), cpu: 0 },
   };
 }

@@ -28,8 +28,8 @@ async function registerPlugin(name: string, library: string): Promise<void> {
 async function main(msg: ToWorker): Promise<void> {
   const env = initOrt({
     libraryLocation: process.env.CRUCIBLE_ORT_DIR || undefined,
-    // Partitioning and engine-build lines are VERBOSE/INFO: they are the progress we report.
-    logLevel: 'verbose',
+    // Raised to verbose only around async compile calls (see StepContext.verbose).
+    logLevel: 'warning',
   });
   await send({ type: 'ready', ortVersion: env.version, pid: process.pid });
 
@@ -73,6 +73,7 @@ async function main(msg: ToWorker): Promise<void> {
     epVersion,
     ortVersion: env.version,
     phase: (phase) => void send({ type: 'phase', phase }),
+    verbose: (on) => env.setLogLevel(on ? 'verbose' : 'warning'),
     logEvents: (tag) => events.get(tag) ?? [],
   });
   await send({ type: 'result', result });
