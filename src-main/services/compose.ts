@@ -47,9 +47,28 @@ export async function composeMain(opts: ComposeOptions): Promise<Composed> {
   const paths = resolveDataPaths(opts.dataRoot);
   const notice = opts.notice ?? ((m: string) => console.warn(m));
   const bus = new EventBus();
+  const settings = new SettingsService(paths.stores);
+  const settingsNotice = await settings.open();
+  if (settingsNotice) notice(settingsNotice);
+  // The engine host finds the TensorRT-RTX plugin through its environment (installer folder, then
+  // Settings, then CRUCIBLE_TRT_RTX_DIR: engine/providers/trt-rtx.ts); child processes inherit
+  // this process's environment when they start, so the Settings folder is kept there.
+  const applyTrtRtxSetting = (dir: string | null) => {
+    if (dir) process.env.CRUCIBLE_TRT_RTX_SETTING = dir;
+    else delete process.env.CRUCIBLE_TRT_RTX_SETTING;
+  };
+  applyTrtRtxSetting(settings.get().trtRtxDir);
   const engine = new EngineClient(opts.spawnEngine);
   // The first start is awaited by the first request; a failure is visible in engine:status.
   engine.start().catch((err: Error) => notice(`The engine could not start: ${err.message}`));
+  settings.onChange((s) => {
+    if ((process.env.CRUCIBLE_TRT_RTX_SETTING ?? null) === s.trtRtxDir) return;
+    applyTrtRtxSetting(s.trtRtxDir);
+    // A provider library registers when the engine host starts: start a new one.
+    engine
+      .restart('the TensorRT-RTX folder changed in Settings')
+      .catch((err: Error) => notice(`The engine could not restart: ${err.message}`));
+  });
   const library = new ModelLibrary({
     dir: paths.library,
     builtInDir: opts.builtInModelsDir,
@@ -57,9 +76,6 @@ export async function composeMain(opts: ComposeOptions): Promise<Composed> {
     notice,
   });
   await library.open();
-  const settings = new SettingsService(paths.stores);
-  const settingsNotice = await settings.open();
-  if (settingsNotice) notice(settingsNotice);
   // One GPU monitor: the GPU area's live samples and benchmark power sampling share it.
   const gpu = createGpuMonitor();
   const bench = new BenchService({

@@ -154,6 +154,31 @@ describe('EngineClient over an in-memory host', () => {
     client.close();
   });
 
+  it('restart() replaces the host at once: in-flight requests say why, and it is not counted as a crash', async () => {
+    const hosts: FakeHost[] = [];
+    const client = new EngineClient(() => {
+      const h = spawner(hosts, false)();
+      // A real process exits when killed; the fake says so.
+      const kill = h.kill.bind(h);
+      h.kill = () => {
+        kill();
+        queueMicrotask(() => h.die('SIGKILL'));
+      };
+      return h;
+    });
+    await client.start();
+    const pending = client.request('session.list', {});
+    await expect.poll(() => hosts[0]?.sent.length).toBe(1);
+    await client.restart('a provider library was installed');
+    await expect(pending).rejects.toMatchObject({
+      code: 'ENGINE_CRASHED',
+      message: expect.stringContaining('restarted (a provider library was installed)'),
+    });
+    expect(hosts).toHaveLength(2);
+    expect(client.status()).toMatchObject({ state: 'ready', restarts: 0 });
+    client.close();
+  });
+
   it('gives up after too many crashes in a minute and says so', async () => {
     const hosts: FakeHost[] = [];
     const client = new EngineClient(spawner(hosts, false), {

@@ -153,6 +153,30 @@ export class EngineClient {
     });
   }
 
+  /**
+   * Replaces the host with a fresh one now (a provider library was installed, or a native call
+   * wedged and ignores cancel). In-flight requests fail with ENGINE_CRASHED naming the restart;
+   * this is not counted as a crash.
+   */
+  async restart(reason: string): Promise<void> {
+    this.closedByHelloFailure = false;
+    const proc = this.proc;
+    if (proc) {
+      this.restarting = reason;
+      proc.kill();
+      await new Promise<void>((resolve) => {
+        const off = this.onChange((s) => {
+          if (s.state !== 'ready' && s.state !== 'starting') return;
+          off();
+          resolve();
+        });
+      });
+    }
+    await this.start();
+  }
+
+  private restarting: string | null = null;
+
   /** Stops the host for good (app quit). In-flight requests fail with CANCELLED. */
   close(): void {
     this.closed = true;
@@ -239,11 +263,19 @@ export class EngineClient {
         this.proc = null;
         this.ready = null;
         const how = signal ? `signal ${signal}` : `exit code ${code}`;
+        const planned = this.restarting;
+        this.restarting = null;
         for (const [id, p] of [...this.pending]) {
           this.settle(id, {
             code: 'ENGINE_CRASHED',
-            message: `the engine process stopped unexpectedly (${how}) during ${p.op}; it is being restarted`,
+            message: planned
+              ? `the engine was restarted (${planned}) during ${p.op}`
+              : `the engine process stopped unexpectedly (${how}) during ${p.op}; it is being restarted`,
           });
+        }
+        if (planned && !this.closed) {
+          this.setState({ state: 'starting' });
+          return;
         }
         if (this.closed || this.closedByHelloFailure) return;
         if (!greeted) {
