@@ -31,7 +31,7 @@ commands:
       run ONNX backend test cases (model.onnx + test_data_set_*/) and compare outputs
 
 global options: --verbose (stacks on errors), --help, --version
-providers: cpu, webgpu, dml (Windows), cuda, nv-tensorrt-rtx (see \`crucible run --help\`)`;
+providers: cpu, webgpu, dml (Windows), cuda, nv-tensorrt-rtx (an unavailable one is refused with the reason)`;
 
 /** Runs the CLI with `argv` (without node and the script) and resolves with the exit code. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
