@@ -4,20 +4,20 @@
  * down. Everything else is the same composition as browser mode.
  */
 import { app, BrowserWindow, session, shell, utilityProcess } from 'electron';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { HostProcess, SpawnHost } from '../engine/host/engine-client';
 import type { FromHost } from '../engine/host/protocol';
 import { composeMain, type Composed } from '../services/compose';
 import { bindIpcMain } from './ipc-main';
+import { allowNavigation, decideWindowOpen, isTrustedRendererUrl } from './navigation';
 
 const rendererDir = path.join(__dirname, '..', 'renderer');
 const rendererIndex = path.join(rendererDir, 'index.html');
-const rendererUrlPrefix = pathToFileURL(rendererDir + path.sep).href;
 
-/** Only our own bundled page is trusted. */
+/** Only our own bundled page is trusted (parsed, so dot segments cannot leave the folder). */
 function isTrustedUrl(url: string): boolean {
-  return url.startsWith(rendererUrlPrefix);
+  return isTrustedRendererUrl(url, rendererDir);
 }
 
 /** The engine host as an Electron utility process. */
@@ -53,15 +53,22 @@ function createWindow(): BrowserWindow {
       nodeIntegration: false,
       webviewTag: false,
       spellcheck: false,
+      // Middle-click opens links in new windows without window.open (electronegativity
+      // AUXCLICK_JS_CHECK); the app has no use for it.
+      disableBlinkFeatures: 'Auxclick',
     },
   });
   // Navigation and new windows are blocked; http(s) links open in the user's browser.
   win.webContents.on('will-navigate', (event, url) => {
-    if (!isTrustedUrl(url)) event.preventDefault();
+    if (!allowNavigation(url, rendererDir)) event.preventDefault();
+  });
+  win.webContents.on('will-redirect', (event, url) => {
+    if (!allowNavigation(url, rendererDir)) event.preventDefault();
   });
   win.webContents.setWindowOpenHandler(({ url }) => {
-    if (/^https:\/\//.test(url)) void shell.openExternal(url);
-    return { action: 'deny' };
+    const decision = decideWindowOpen(url);
+    if (decision.openExternally) void shell.openExternal(decision.openExternally);
+    return { action: decision.action };
   });
   void win.loadFile(rendererIndex);
   return win;
@@ -85,6 +92,12 @@ async function start(): Promise<void> {
   app.on('web-contents-created', (_e, contents) => {
     contents.on('will-attach-webview', (event) => event.preventDefault());
   });
+
+  // A TensorRT-RTX EP folder shipped in the installer's resources comes first
+  // (engine/providers/trt-rtx.ts; electron-builder.yml copies vendor/trt-rtx there).
+  const bundledTrtRtx = path.join(process.resourcesPath, 'trt-rtx');
+  if (app.isPackaged && existsSync(bundledTrtRtx))
+    process.env.CRUCIBLE_TRT_RTX_BUNDLED = bundledTrtRtx;
 
   composed = await composeMain({
     mode: 'electron',
