@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# What one GPU session of the device lane runs, so a recorded figure can name its command.
+# On the GPU host, in the repo root, with .gpu/bundle/ carried in: bash scripts/gpu-device-run.sh OUT
+# Read-only on the GPU: nvidia-smi queries and NVML reads only; nothing here changes a setting.
+set -u
+OUT=${1:?usage: gpu-device-run.sh OUT}
+mkdir -p "$OUT"
+B=.gpu/bundle/run.sh
+c() { bash "$B" "$@"; }
+date -u +%FT%TZ > "$OUT/date.txt"
+nvidia-smi > "$OUT/nvidia-smi.txt" 2>&1
+c gpu --json > "$OUT/crucible-gpu.json" 2> "$OUT/crucible-gpu.err"
+D=$(ls -d /tmp/crucible-bundle-* | head -1)/models
+for m in mlp-tiny resnet-mini transformer-block upscale2x; do
+  for p in webgpu cpu; do
+    for mode in plain iobinding graph; do
+      c bench "$D/$m.onnx" --provider $p --mode $mode --iterations 200 --warmup 20 --json \
+        > "$OUT/bench-$m-$p-$mode.json" 2> "$OUT/bench-$m-$p-$mode.err"
+      echo "bench $m $p $mode rc=$?"
+    done
+  done
+  # Compile into the cache, then session creation cold (no cache) vs warm (from the cache).
+  c compile "$D/$m.onnx" --provider webgpu --json > "$OUT/compile-$m.json" 2> "$OUT/compile-$m.err"
+  echo "compile $m rc=$?"
+  for i in 1 2 3; do
+    c run "$D/$m.onnx" --provider webgpu --no-cache --json > "$OUT/run-cold-$m-$i.json" 2>/dev/null
+    c run "$D/$m.onnx" --provider webgpu --json > "$OUT/run-warm-$m-$i.json" 2>/dev/null
+  done
+done
+timeout 420 bash "$B" test-gpu --out "$OUT/lane" > "$OUT/lane.log" 2>&1
+echo "lane rc=$?"
