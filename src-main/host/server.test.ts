@@ -1,5 +1,6 @@
 import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import http from 'node:http';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -471,5 +472,195 @@ describe('upload groups (a model with its external data, or a folder)', () => {
       (await post('/api/upload/commit?group=drop-ffffffff', '', { authorization: '' })).status,
     ).toBe(401);
     expect(await readdir(uploadDir)).toEqual([]);
+  });
+});
+
+describe('slow clients, many connections, oversize messages', () => {
+  let limited: RunningHost;
+  const lines: string[] = [];
+
+  beforeAll(async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'crucible-limits-'));
+    await writeFile(path.join(dir, 'index.html'), '<!doctype html><title>t</title>');
+    const bus = new EventBus();
+    limited = await startHost({
+      services: createServices({
+        info: {
+          name: 'Crucible',
+          version: 't',
+          mode: 'browser',
+          platform: 'linux',
+          arch: 'x64',
+          userDataDir: dir,
+          cacheDir: dir,
+        },
+        bus,
+        gpu: { snapshot: async () => noGpu, watch: () => () => undefined, close: () => undefined },
+        engine: {
+          status: () => engineStatus,
+          onChange: () => () => undefined,
+          run: async () => {
+            throw new AppError('NOT_FOUND', 'no model');
+          },
+        },
+        library: {
+          list: () => [],
+          get: () => undefined,
+          add: async () => {
+            throw new AppError('FILE_NOT_FOUND', 'x');
+          },
+          remove: async () => false,
+          onChange: () => () => undefined,
+        },
+        domains: otherDomains(),
+      }),
+      bus,
+      rendererDir: dir,
+      token: 'limits-token-0123456789',
+      uploadDir: path.join(dir, 'incoming'),
+      importUpload: async () => {
+        throw new AppError('MODEL_INVALID', 'not a model');
+      },
+      maxUploadBytes: 1 << 20,
+      maxConnections: 2,
+      headersTimeoutMs: 300,
+      idleTimeoutMs: 400,
+      maxMessageBytes: 1024,
+      log: (l) => lines.push(l),
+    });
+  });
+  afterAll(() => limited.close());
+
+  const headers = () =>
+    `Host: 127.0.0.1:${limited.port}\r\nAuthorization: Bearer limits-token-0123456789\r\nOrigin: ${limited.origin}\r\n`;
+
+  /** A raw socket; resolves with what the server sent once it closed the connection. */
+  function raw(send: (s: net.Socket) => void): Promise<{ data: string; closed: boolean }> {
+    return new Promise((resolve) => {
+      const s = net.connect(limited.port, '127.0.0.1', () => send(s));
+      let data = '';
+      s.on('data', (d) => (data += d.toString()));
+      s.on('close', () => resolve({ data, closed: true }));
+      s.on('error', () => undefined);
+    });
+  }
+
+  it('drops a client that sends its headers too slowly (slow loris)', async () => {
+    const r = await raw((s) => {
+      s.write(`GET / HTTP/1.1\r\n${headers()}`);
+      // ...and never the blank line that ends the headers.
+    });
+    expect(r.closed).toBe(true);
+    expect(r.data).not.toContain('200 OK');
+  });
+
+  it('drops an upload whose body stalls', async () => {
+    const r = await raw((s) => {
+      s.write(
+        `POST /api/upload?name=m.onnx HTTP/1.1\r\n${headers()}Content-Length: 100000\r\n\r\n`,
+      );
+      s.write(Buffer.alloc(1000));
+      // ...then nothing more.
+    });
+    expect(r.closed).toBe(true);
+    expect(r.data).not.toContain('"ok":true');
+  });
+
+  it('refuses connections past the limit, and serves again once they are gone', async () => {
+    // maxConnections 2 → 8 HTTP connections at once; hold 14 idle ones open.
+    const held: net.Socket[] = [];
+    const closedEarly: boolean[] = [];
+    await Promise.all(
+      Array.from(
+        { length: 14 },
+        (_, i) =>
+          new Promise<void>((resolve) => {
+            const s = net.connect(limited.port, '127.0.0.1', () => resolve());
+            closedEarly[i] = false;
+            s.on('close', () => (closedEarly[i] = true));
+            s.on('error', () => undefined);
+            held.push(s);
+          }),
+      ),
+    );
+    await new Promise((r) => setTimeout(r, 150));
+    const dropped = closedEarly.filter(Boolean).length;
+    expect(dropped).toBeGreaterThanOrEqual(6);
+    for (const s of held) s.destroy();
+    await new Promise((r) => setTimeout(r, 100));
+    const page = await new Promise<number>((resolve, reject) => {
+      http
+        .get(
+          {
+            host: '127.0.0.1',
+            port: limited.port,
+            path: '/',
+            headers: {
+              host: `127.0.0.1:${limited.port}`,
+              authorization: 'Bearer limits-token-0123456789',
+            },
+          },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        )
+        .on('error', reject);
+    });
+    expect(page).toBe(200);
+  });
+
+  const openSocket = () =>
+    new Promise<WebSocket | number>((resolve) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${limited.port}/ws`, {
+        headers: { origin: limited.origin, authorization: 'Bearer limits-token-0123456789' },
+      });
+      ws.on('open', () => resolve(ws));
+      ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      ws.on('error', () => resolve(-1));
+    });
+
+  it('refuses a WebSocket past the limit with 503', async () => {
+    const a = await openSocket();
+    const b = await openSocket();
+    const c = await openSocket();
+    expect(a).toBeInstanceOf(WebSocket);
+    expect(b).toBeInstanceOf(WebSocket);
+    expect(c).toBe(503);
+    expect(lines.some((l) => l.includes('too many connections'))).toBe(true);
+    for (const ws of [a, b]) if (ws instanceof WebSocket) ws.close();
+    await new Promise((r) => setTimeout(r, 100));
+  });
+
+  it('closes a socket that sends an oversize message (1009), and keeps serving the others', async () => {
+    const big = await openSocket();
+    const other = await openSocket();
+    if (!(big instanceof WebSocket) || !(other instanceof WebSocket)) throw new Error('no socket');
+    const code = await new Promise<number>((resolve) => {
+      big.on('close', (c) => resolve(c));
+      big.send(
+        JSON.stringify({
+          type: 'invoke',
+          id: 1,
+          channel: 'models:add',
+          input: { path: 'x'.repeat(4096) },
+        }),
+      );
+    });
+    expect(code).toBe(1009);
+    const reply = await new Promise<unknown>((resolve) => {
+      other.on('message', (d) => resolve(JSON.parse(d.toString())));
+      other.send(JSON.stringify({ type: 'invoke', id: 7, channel: 'engine:status', input: {} }));
+    });
+    expect(reply).toMatchObject({ type: 'result', id: 7, result: { ok: true } });
+    other.close();
+  });
+
+  it('keeps an open WebSocket past the idle timeout (it is not a stalled request)', async () => {
+    const ws = await openSocket();
+    if (!(ws instanceof WebSocket)) throw new Error('no socket');
+    await new Promise((r) => setTimeout(r, 700));
+    expect(ws.readyState).toBe(WebSocket.OPEN);
+    ws.close();
   });
 });

@@ -46,7 +46,14 @@ export interface HostOptions {
   /** Takes an uploaded file (streamed to a temp path) into the library. */
   importUpload: (tempFile: string, originalName: string) => Promise<ModelEntry>;
   maxUploadBytes?: number;
+  /** WebSockets at once; HTTP connections at once are four times this. */
   maxConnections?: number;
+  /** A client must finish sending its headers within this long (default 10 s). */
+  headersTimeoutMs?: number;
+  /** A request (an upload) whose socket sends nothing for this long is dropped (default 60 s). */
+  idleTimeoutMs?: number;
+  /** Largest WebSocket message (default 8 MiB). */
+  maxMessageBytes?: number;
   /** Where refusals are logged. */
   log?: (line: string) => void;
 }
@@ -131,15 +138,26 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     return null;
   };
 
-  const server = http.createServer((req, res) => {
-    void handleRequest(req, res).catch((err: unknown) => {
-      log(`host: ${req.method} ${req.url} failed: ${(err as Error).stack ?? String(err)}`);
-      if (!res.headersSent) sendText(res, 500, 'internal error');
-      else res.destroy();
-    });
-  });
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 0; // uploads can be long; the slow-client guard is headersTimeout + idle
+  const headersTimeout = opts.headersTimeoutMs ?? 10_000;
+  const server = http.createServer(
+    {
+      headersTimeout,
+      // Node checks header and request timeouts on this period (default 30 s, which would let a
+      // slow client hold a connection three times longer than the limit says).
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(headersTimeout / 4))),
+      requestTimeout: 0, // uploads can be long; stalled ones end by the idle timeout below
+    },
+    (req, res) => {
+      void handleRequest(req, res).catch((err: unknown) => {
+        log(`host: ${req.method} ${req.url} failed: ${(err as Error).stack ?? String(err)}`);
+        if (!res.headersSent) sendText(res, 500, 'internal error');
+        else res.destroy();
+      });
+    },
+  );
+  // Sockets that go quiet mid-request (a stalled upload) are destroyed; WebSockets clear their
+  // socket's timeout when they upgrade, so they stay.
+  server.timeout = opts.idleTimeoutMs ?? 60_000;
   server.keepAliveTimeout = 5_000;
   server.maxConnections = maxConnections * 4;
 
@@ -180,6 +198,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     }
     if (req.method === 'POST' && url.pathname === '/api/upload/commit') {
       req.resume();
+      req.socket.setTimeout(0); // imports can take long with nothing on the socket
       return handleCommit(res, url.searchParams.get('group') ?? '');
     }
     if (req.method !== 'GET' && req.method !== 'HEAD')
@@ -218,6 +237,9 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     });
     try {
       await pipeline(req, createWriteStream(tmp, { flags: 'wx' }));
+      // The body is in; hashing and inspecting a large model is quiet on the socket, and must not
+      // look like a stalled client.
+      req.socket.setTimeout(0);
       const entry = await opts.importUpload(tmp, base);
       sendJson(res, 200, { ok: true, value: entry } satisfies Result<ModelEntry>);
     } catch (err) {
@@ -346,7 +368,10 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     sendJson(res, 200, { ok: true, value: results } satisfies Result<Result<ModelEntry>[]>);
   }
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_MESSAGE });
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: opts.maxMessageBytes ?? MAX_WS_MESSAGE,
+  });
   const sockets = new Set<WebSocket>();
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://placeholder');
