@@ -9,6 +9,12 @@
  * callback inline — no other thread waits on the blocked JS thread, so there is nothing to
  * deadlock on. Whether a session is single-threaded CPU comes from the options it was created
  * with (SessionOptions records threads, execution mode and providers), never from the caller.
+ *
+ * A run's fixed costs matter for tiny models (mlp-tiny's inference is a few µs), so the Run call
+ * passes input and output names as pointers into one buffer of NUL-terminated names made when the
+ * session is created (koffi would otherwise encode every name on every call), synchronous runs
+ * reuse their pointer arrays, and host outputs are read straight from the pointers ORT returns and
+ * released there (readTensor), with no handle object in between.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -16,8 +22,9 @@ import type { Dim, ValueInfo } from '../../ipc/contract';
 import { AppError } from '../../shared/errors';
 import { checkHostTensor } from '../tensor';
 import type { HostTensor } from '../tensor';
+import koffi from './koffi-setup';
 import { asyncCallsInFlight, callAsync, ortBinding, readCString } from './api';
-import type { NPtr, Ptr } from './api';
+import type { NativeFn, NPtr, Ptr } from './api';
 import { ortEnv } from './env';
 import { NativeHandle, withPinned } from './handle';
 import { Allocator } from './memory-info';
@@ -25,7 +32,8 @@ import type { RunOptions } from './run-options';
 import { SessionOptions, singleThreadedCpuReason } from './session-options';
 import type { ThreadingSettings } from './session-options';
 import { check, failureError, readStatus } from './status';
-import { dtypeOf, onnxValueType, OrtValue, valueInfoKind } from './value';
+import type { OrtFailure } from './status';
+import { dtypeOf, onnxValueType, OrtValue, readTensor, valueInfoKind } from './value';
 
 /** Options for creating a session. */
 export interface SessionCreateOptions {
@@ -59,6 +67,17 @@ export class Session extends NativeHandle {
   readonly #inputsByName: Map<string, ValueInfo>;
   readonly #outputNames: Set<string>;
   readonly #allOutputNames: string[];
+  // Every input and output name, NUL-terminated, in one off-heap buffer whose memory never moves;
+  // referenced here so it lives as long as the session. Run takes name pointers into it.
+  readonly #nameBytes: Uint8Array;
+  readonly #nameAddress = new Map<string, bigint>();
+  readonly #allOutputNamePtrs: BigUint64Array;
+  // The last input name order seen and its pointers (callers pass the same record every run).
+  #lastInputNames: string[] = [];
+  #lastInputNamePtrs: BigUint64Array = new BigUint64Array(new ArrayBuffer(8));
+  // Pointer arrays reused by synchronous runs; null while one is using them (a log listener could
+  // start another run on this session inside Run).
+  #syncArrays: { inputs: BigUint64Array; outputs: BigUint64Array } | null = null;
 
   private constructor(ptr: bigint, label: string, threading: ThreadingSettings) {
     super('OrtSession', ptr, (p) => ortBinding().api.ReleaseSession(p));
@@ -75,6 +94,31 @@ export class Session extends NativeHandle {
     this.#inputsByName = new Map(this.inputs.map((i) => [i.name, i]));
     this.#outputNames = new Set(this.outputs.map((o) => o.name));
     this.#allOutputNames = this.outputs.map((o) => o.name);
+    const encoder = new TextEncoder();
+    const encoded = [...this.inputs, ...this.outputs].map((v) => encoder.encode(`${v.name}\0`));
+    this.#nameBytes = new Uint8Array(
+      new ArrayBuffer(
+        Math.max(
+          1,
+          encoded.reduce((n, e) => n + e.length, 0),
+        ),
+      ),
+    );
+    const base = koffi.address(this.#nameBytes);
+    let at = 0;
+    [...this.inputs, ...this.outputs].forEach((v, i) => {
+      const bytes = encoded[i] as Uint8Array;
+      this.#nameBytes.set(bytes, at);
+      if (!this.#nameAddress.has(v.name)) this.#nameAddress.set(v.name, base + BigInt(at));
+      at += bytes.length;
+    });
+    this.#allOutputNamePtrs = this.#namePtrs(this.#allOutputNames);
+  }
+
+  #namePtrs(names: readonly string[]): BigUint64Array {
+    const ptrs = new BigUint64Array(new ArrayBuffer(Math.max(8, names.length * 8)));
+    names.forEach((n, i) => (ptrs[i] = this.#nameAddress.get(n) as bigint));
+    return ptrs;
   }
 
   /**
@@ -161,7 +205,9 @@ export class Session extends NativeHandle {
     this.checkInputs(feeds);
     const values = valuesOf(feeds);
     try {
-      return hostOutputs(await this.runValues(values, outputNames, runOptions));
+      const call = this.#runCall(values, outputNames, false);
+      const status = await this.#runAsync(call, runOptions);
+      return this.#hostResult(call, status, runOptions);
     } finally {
       for (const v of Object.values(values)) v.release();
     }
@@ -181,7 +227,12 @@ export class Session extends NativeHandle {
     this.checkInputs(feeds);
     const values = valuesOf(feeds);
     try {
-      return hostOutputs(this.runValuesSync(values, outputNames, runOptions));
+      const call = this.#runCall(values, outputNames, true);
+      try {
+        return this.#hostResult(call, this.#runOnThisThread(call, runOptions), runOptions);
+      } finally {
+        this.#syncDone(call);
+      }
     } finally {
       for (const v of Object.values(values)) v.release();
     }
@@ -196,21 +247,8 @@ export class Session extends NativeHandle {
     outputNames?: readonly string[],
     runOptions?: RunOptions,
   ): Promise<Record<string, OrtValue>> {
-    const call = this.#runCall(inputs, outputNames);
-    const status = await withPinned([this, runOptions, ...call.values], () =>
-      callAsync(
-        ortBinding().api.Run,
-        this.ptr,
-        runOptions ? runOptions.ptr : null,
-        call.inputNames,
-        call.inputPtrs,
-        call.inputNames.length,
-        call.names,
-        call.names.length,
-        call.outPtrs,
-      ),
-    );
-    return this.#runResult(call, status, runOptions);
+    const call = this.#runCall(inputs, outputNames, false);
+    return this.#runResult(call, await this.#runAsync(call, runOptions), runOptions);
   }
 
   /**
@@ -223,30 +261,64 @@ export class Session extends NativeHandle {
     runOptions?: RunOptions,
   ): Record<string, OrtValue> {
     this.assertSingleThreadedCpu('runValuesSync');
-    const call = this.#runCall(inputs, outputNames);
-    // Pinned anyway: a log listener runs JS inside the call and could release a handle.
-    const pinned = pinAll([this, runOptions, ...call.values]);
-    let status: NPtr;
+    const call = this.#runCall(inputs, outputNames, true);
     try {
-      status = ortBinding().api.Run(
+      return this.#runResult(call, this.#runOnThisThread(call, runOptions), runOptions);
+    } finally {
+      this.#syncDone(call);
+    }
+  }
+
+  /** Run on a koffi worker thread, everything it uses pinned. */
+  #runAsync(call: RunCall, runOptions?: RunOptions): Promise<NPtr> {
+    return withPinned([this, runOptions, ...call.values], () =>
+      callAsync(
+        runFn(),
         this.ptr,
         runOptions ? runOptions.ptr : null,
-        call.inputNames,
+        call.inputNamePtrs,
         call.inputPtrs,
-        call.inputNames.length,
-        call.names,
+        call.values.length,
+        call.outputNamePtrs,
+        call.names.length,
+        call.outPtrs,
+      ),
+    );
+  }
+
+  /** Run on the JS thread (callers checked singleThreadedCpu). */
+  #runOnThisThread(call: RunCall, runOptions?: RunOptions): NPtr {
+    // Pinned anyway: a log listener runs JS inside the call and could release a handle.
+    const pinned = pinAll([this, runOptions, ...call.values]);
+    try {
+      return runFn()(
+        this.ptr,
+        runOptions ? runOptions.ptr : null,
+        call.inputNamePtrs,
+        call.inputPtrs,
+        call.values.length,
+        call.outputNamePtrs,
         call.names.length,
         call.outPtrs,
       );
     } finally {
       for (const h of pinned) h.unpin();
     }
-    return this.#runResult(call, status, runOptions);
   }
 
-  #runCall(inputs: Record<string, OrtValue>, outputNames?: readonly string[]): RunCall {
-    const names = outputNames ? [...outputNames] : this.#allOutputNames;
+  /**
+   * The Run arguments. `sync`: the call runs on this thread and returns before anything else can
+   * use the session's reusable pointer arrays, so it takes them (give them back: {@link #syncDone}).
+   */
+  #runCall(
+    inputs: Record<string, OrtValue>,
+    outputNames: readonly string[] | undefined,
+    sync: boolean,
+  ): RunCall {
+    let names = this.#allOutputNames;
+    let outputNamePtrs = this.#allOutputNamePtrs;
     if (outputNames) {
+      names = [...outputNames];
       for (const n of names) {
         if (!this.#outputNames.has(n)) {
           throw new AppError(
@@ -255,32 +327,91 @@ export class Session extends NativeHandle {
           );
         }
       }
+      outputNamePtrs = this.#namePtrs(names);
     }
     const inputNames = Object.keys(inputs);
-    for (const n of inputNames) {
-      if (!this.#inputsByName.has(n)) throw unknownInput(n, this.inputs);
+    if (!sameNames(inputNames, this.#lastInputNames)) {
+      for (const n of inputNames) {
+        if (!this.#inputsByName.has(n)) throw unknownInput(n, this.inputs);
+      }
+      this.#lastInputNamePtrs = this.#namePtrs(inputNames);
+      this.#lastInputNames = inputNames;
     }
     const values = inputNames.map((n) => inputs[n] as OrtValue);
-    const inputPtrs = new BigUint64Array(values.length);
-    values.forEach((v, i) => (inputPtrs[i] = v.ptr));
-    return { names, inputNames, values, inputPtrs, outPtrs: new BigUint64Array(names.length) };
+    let arrays = sync ? this.#syncArrays : null;
+    if (!arrays || arrays.inputs.length < values.length || arrays.outputs.length < names.length) {
+      arrays = {
+        inputs: new BigUint64Array(new ArrayBuffer(Math.max(8, values.length * 8))),
+        outputs: new BigUint64Array(new ArrayBuffer(Math.max(8, names.length * 8))),
+      };
+    }
+    if (sync) this.#syncArrays = null;
+    values.forEach((v, i) => (arrays.inputs[i] = v.ptr));
+    // ORT takes a non-NULL entry as a pre-allocated output value: a reused array must be cleared.
+    arrays.outputs.fill(0n);
+    return {
+      names,
+      outputNamePtrs,
+      inputNamePtrs: this.#lastInputNamePtrs,
+      values,
+      inputPtrs: arrays.inputs,
+      outPtrs: arrays.outputs,
+      reusable: sync ? arrays : null,
+    };
+  }
+
+  /** Gives a synchronous call's pointer arrays back for the next one. */
+  #syncDone(call: RunCall): void {
+    if (call.reusable) this.#syncArrays = call.reusable;
   }
 
   #runResult(call: RunCall, status: NPtr, runOptions?: RunOptions): Record<string, OrtValue> {
     const outputs: Record<string, OrtValue> = {};
-    call.names.forEach((n, i) => {
+    for (let i = 0; i < call.names.length; i++) {
       const p = call.outPtrs[i];
-      if (p) outputs[n] = OrtValue.adopt(p);
-    });
+      if (p) outputs[call.names[i] as string] = OrtValue.adopt(p);
+    }
     const failure = readStatus(status);
     if (failure) {
       for (const v of Object.values(outputs)) v.release();
-      if (runOptions?.terminated) {
-        throw failureError(failure, `run of ${this.label} was cancelled`, 'CANCELLED');
-      }
-      throw failureError(failure, `running ${this.label}`);
+      throw this.#runError(failure, runOptions);
     }
     return outputs;
+  }
+
+  /**
+   * The outputs copied into JS memory straight from the pointers ORT returned: no handle object,
+   * no finalizer registration. Every non-NULL output is released exactly once, here, whether the
+   * run failed, a read failed (OUTPUT_NOT_TENSOR) or all went well.
+   */
+  #hostResult(call: RunCall, status: NPtr, runOptions?: RunOptions): Record<string, HostTensor> {
+    const n = call.names.length;
+    try {
+      const failure = readStatus(status);
+      if (failure) throw this.#runError(failure, runOptions);
+      const result: Record<string, HostTensor> = {};
+      for (let i = 0; i < n; i++) {
+        const p = call.outPtrs[i];
+        const name = call.names[i] as string;
+        if (p) result[name] = readTensor(p, name);
+      }
+      return result;
+    } finally {
+      const { api } = ortBinding();
+      for (let i = 0; i < n; i++) {
+        const p = call.outPtrs[i];
+        if (!p) continue;
+        call.outPtrs[i] = 0n;
+        api.ReleaseValue(p);
+      }
+    }
+  }
+
+  #runError(failure: OrtFailure, runOptions?: RunOptions): AppError {
+    if (runOptions?.terminated) {
+      return failureError(failure, `run of ${this.label} was cancelled`, 'CANCELLED');
+    }
+    return failureError(failure, `running ${this.label}`);
   }
 
   /** Checks host tensors against the model's inputs; throws INPUT_INVALID naming the input. */
@@ -328,11 +459,34 @@ export class Session extends NativeHandle {
 
 /** One Run call's arguments, as koffi takes them. */
 interface RunCall {
-  names: string[];
-  inputNames: string[];
+  /** Output names, in the order of outPtrs. */
+  names: readonly string[];
+  outputNamePtrs: BigUint64Array;
+  inputNamePtrs: BigUint64Array;
   values: OrtValue[];
   inputPtrs: BigUint64Array;
   outPtrs: BigUint64Array;
+  /** The session's reusable arrays this synchronous call took; null for fresh ones. */
+  reusable: { inputs: BigUint64Array; outputs: BigUint64Array } | null;
+}
+
+/**
+ * Run with its name arrays as pointer arrays: koffi passes a typed array given for a pointer
+ * parameter as its memory (here: `const char *` entries pointing into the session's name buffer).
+ */
+type RunWithNamePtrs = NativeFn<
+  [Ptr, NPtr, BigUint64Array, BigUint64Array, number, BigUint64Array, number, BigUint64Array],
+  NPtr
+>;
+
+function runFn(): RunWithNamePtrs {
+  return ortBinding().api.Run as unknown as RunWithNamePtrs;
+}
+
+function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function valuesOf(feeds: Record<string, HostTensor>): Record<string, OrtValue> {
@@ -344,16 +498,6 @@ function valuesOf(feeds: Record<string, HostTensor>): Record<string, OrtValue> {
     throw err;
   }
   return values;
-}
-
-function hostOutputs(outputs: Record<string, OrtValue>): Record<string, HostTensor> {
-  const result: Record<string, HostTensor> = {};
-  try {
-    for (const [name, v] of Object.entries(outputs)) result[name] = v.toHost(name);
-  } finally {
-    for (const v of Object.values(outputs)) v.release();
-  }
-  return result;
 }
 
 /** Pins each handle (nulls skipped) for a synchronous native call; the caller unpins them. */
