@@ -29,3 +29,5 @@ for m in mlp-tiny resnet-mini transformer-block upscale2x; do
 done
 timeout 420 bash "$B" test-gpu --out "$OUT/lane" > "$OUT/lane.log" 2>&1
 echo "lane rc=$?"
+# The device returns only a few files: pack everything into one archive.
+tar czf /tmp/gpu-run.tgz -C "$OUT" . && rm -rf "${OUT:?}"/* && mv /tmp/gpu-run.tgz "$OUT/gpu-run.tgz"

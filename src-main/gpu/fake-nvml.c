@@ -85,6 +85,7 @@ int nvmlDeviceGetTemperature(nvmlDevice_t d, int sensor, unsigned int *t) {
   if (sensor != 0) return 2;
   *t = d->id == 0 ? 47 : 30; return OK;
 }
+int nvmlDeviceGetFanSpeed(nvmlDevice_t d, unsigned int *pct) { CHECK(d); *pct = 35; return OK; }
 int nvmlDeviceGetClockInfo(nvmlDevice_t d, int type, unsigned int *mhz) {
   CHECK(d); *mhz = type == 1 ? 2520 : type == 2 ? 10501 : 0; return OK;
 }

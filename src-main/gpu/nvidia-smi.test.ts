@@ -101,6 +101,7 @@ describe('parseNvidiaSmiCsv on real captures', () => {
       powerDrawW: 94.64,
       powerLimit: { currentW: 700, defaultW: 700, minW: 200, maxW: 700, enforcedW: null },
       temperatureC: 38,
+      fanPct: null,
       clocks: { smMHz: 345, smMaxMHz: 1980, memMHz: null, memMaxMHz: null },
       utilizationGpuPct: 0,
       utilizationMemPct: null,

@@ -37,6 +37,7 @@ export const QUERY_FIELDS: readonly string[] = [
   'power.max_limit',
   'enforced.power.limit',
   'temperature.gpu',
+  'fan.speed',
   'clocks.sm',
   'clocks.max.sm',
   'clocks.mem',
@@ -102,6 +103,7 @@ type Key =
   | 'limitMax'
   | 'limitEnforced'
   | 'temp'
+  | 'fan'
   | 'sm'
   | 'smMax'
   | 'mem'
@@ -140,6 +142,7 @@ const ALIASES: Record<string, Key> = {
   'power.max_limit': 'limitMax',
   'enforced.power.limit': 'limitEnforced',
   'temperature.gpu': 'temp',
+  'fan.speed': 'fan',
   'clocks.sm': 'sm',
   'clocks.current.sm': 'sm',
   'clocks.max.sm': 'smMax',
@@ -327,6 +330,7 @@ export function parseNvidiaSmiCsv(
         enforcedW: num('limitEnforced'),
       },
       temperatureC: num('temp'),
+      fanPct: num('fan'),
       clocks: {
         smMHz: num('sm'),
         smMaxMHz: num('smMax'),

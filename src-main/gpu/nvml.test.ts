@@ -77,6 +77,7 @@ describe.skipIf(!fakeLib)('NvmlSource against the stand-in library', () => {
         powerDrawW: 61.234,
         powerLimit: { currentW: 450, defaultW: 450, minW: 150, maxW: 600, enforcedW: 450 },
         temperatureC: 47,
+        fanPct: 35,
         clocks: { smMHz: 2520, smMaxMHz: 3120, memMHz: 10501, memMaxMHz: 10501 },
         utilizationGpuPct: 97,
         utilizationMemPct: 41,
@@ -102,6 +103,7 @@ describe.skipIf(!fakeLib)('NvmlSource against the stand-in library', () => {
         powerDrawW: null,
         powerLimit: { currentW: null, defaultW: null, minW: null, maxW: null, enforcedW: null },
         temperatureC: 30,
+        fanPct: null,
         pstate: null,
         throttleReasons: [],
       });

@@ -163,6 +163,7 @@ interface Bindings {
   powerConstraints: NativeFn | null;
   enforcedPowerLimit: NativeFn | null;
   temperature: NativeFn | null;
+  fanSpeed: NativeFn | null;
   clockInfo: NativeFn | null;
   maxClockInfo: NativeFn | null;
   utilization: NativeFn | null;
@@ -209,6 +210,8 @@ function bind(lib: LibraryHandle): Bindings {
     ]),
     enforcedPowerLimit: opt('nvmlDeviceGetEnforcedPowerLimit', [dev, t.outUint]),
     temperature: opt('nvmlDeviceGetTemperature', [dev, 'int', t.outUint]),
+    // NOT_SUPPORTED on passively cooled cards (an H200 has no fan of its own).
+    fanSpeed: opt('nvmlDeviceGetFanSpeed', [dev, t.outUint]),
     clockInfo: opt('nvmlDeviceGetClockInfo', [dev, 'int', t.outUint]),
     maxClockInfo: opt('nvmlDeviceGetMaxClockInfo', [dev, 'int', t.outUint]),
     utilization: opt('nvmlDeviceGetUtilizationRates', [dev, t.outUtilization]),
@@ -411,6 +414,7 @@ export class NvmlSource {
       limitMw,
       enforcedMw,
       temp,
+      fan,
       sm,
       memClock,
       util,
@@ -425,6 +429,7 @@ export class NvmlSource {
       this.uintOut(f.powerLimit, [dev]),
       this.uintOut(f.enforcedPowerLimit, [dev]),
       this.uintOut(f.temperature, [dev, NVML_TEMPERATURE_GPU]),
+      this.uintOut(f.fanSpeed, [dev]),
       this.uintOut(f.clockInfo, [dev, NVML_CLOCK_SM]),
       this.uintOut(f.clockInfo, [dev, NVML_CLOCK_MEM]),
       this.structOut<{ gpu: number; memory: number }>(f.utilization, dev),
@@ -455,6 +460,7 @@ export class NvmlSource {
         enforcedW: milliwattsToWatts(enforcedMw),
       },
       temperatureC: temp,
+      fanPct: fan,
       clocks: { smMHz: sm, smMaxMHz: s.smMaxMHz, memMHz: memClock, memMaxMHz: s.memMaxMHz },
       utilizationGpuPct: util ? util.gpu : null,
       utilizationMemPct: util ? util.memory : null,
@@ -490,6 +496,7 @@ function unreadableGpu(index: number): GpuInfo {
     powerDrawW: null,
     powerLimit: { currentW: null, defaultW: null, minW: null, maxW: null, enforcedW: null },
     temperatureC: null,
+    fanPct: null,
     clocks: { smMHz: null, smMaxMHz: null, memMHz: null, memMaxMHz: null },
     utilizationGpuPct: null,
     utilizationMemPct: null,

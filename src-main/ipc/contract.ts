@@ -140,6 +140,8 @@ export const GpuInfoSchema = z.object({
     enforcedW: z.number().nullable(),
   }),
   temperatureC: z.number().nullable(),
+  /** Fan speed in percent of its maximum; null for passively cooled cards (data-centre GPUs). */
+  fanPct: z.number().nullable(),
   clocks: z.object({
     smMHz: z.number().nullable(),
     smMaxMHz: z.number().nullable(),

@@ -27,6 +27,7 @@ export function gpuInfo(overrides: Partial<GpuInfo> = {}): GpuInfo {
     powerDrawW: 35.2,
     powerLimit: { currentW: 450, defaultW: 450, minW: 150, maxW: 600, enforcedW: 450 },
     temperatureC: 41,
+    fanPct: null,
     clocks: { smMHz: 210, smMaxMHz: 3105, memMHz: 405, memMaxMHz: 10501 },
     utilizationGpuPct: 3,
     utilizationMemPct: 1,

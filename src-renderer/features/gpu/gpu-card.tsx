@@ -106,6 +106,9 @@ export function GpuCard(props: {
         <Stat label="Driver">{props.driverVersion ?? '—'}</Stat>
         <Stat label="CUDA (driver)">{props.cudaDriverVersion ?? '—'}</Stat>
         <Stat label="Temperature">{formatReading(gpu.temperatureC, '°C')}</Stat>
+        <Stat label="Fan" hint="percent of its maximum; — for passively cooled cards">
+          {formatPct(gpu.fanPct)}
+        </Stat>
         <Stat label="SM clock">{clock(gpu.clocks.smMHz, gpu.clocks.smMaxMHz)}</Stat>
         <Stat label="Memory clock">{clock(gpu.clocks.memMHz, gpu.clocks.memMaxMHz)}</Stat>
         <Stat label="Utilisation" hint="GPU / memory controller">
