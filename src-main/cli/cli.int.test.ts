@@ -6,7 +6,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { encodeNpy } from '../engine/model/npy';
+import { PNG } from 'pngjs';
+import { nchwToRgba, rgbaToNchw } from '../engine/model/image';
+import { decodeNpy, encodeNpy } from '../engine/model/npy';
 
 const root = path.resolve(__dirname, '..', '..');
 const cli = path.join(root, 'dist', 'cli', 'crucible.js');
@@ -180,5 +182,115 @@ describe('crucible with bad input: one line naming the file, exit 2, no crash', 
   it('an unknown option or command', async () => {
     expect((await crucible('run', '--frobnicate')).code).toBe(2);
     expect((await crucible('transmogrify')).code).toBe(2);
+  });
+});
+
+/** A w × h PNG with a colour gradient across it (no two neighbours alike), and its RGBA bytes. */
+function gradientPng(w: number, h: number): { png: Buffer; rgba: Uint8Array } {
+  const png = new PNG({ width: w, height: h });
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const i = (y * w + x) * 4;
+      png.data[i] = Math.round((255 * x) / (w - 1));
+      png.data[i + 1] = Math.round((255 * y) / (h - 1));
+      png.data[i + 2] = (x * 37 + y * 101) % 256;
+      png.data[i + 3] = 255;
+    }
+  }
+  return { png: PNG.sync.write(png), rgba: new Uint8Array(png.data) };
+}
+
+describe('crucible run with pictures (PNG in, PNG out)', () => {
+  const upscale = path.join(models, 'upscale2x.onnx');
+
+  it('upscales a PNG 2x, pixel for pixel what the engine makes of the same tensor', async () => {
+    const dir = path.join(tmp, 'pictures');
+    await mkdir(dir, { recursive: true });
+    const [w, h] = [19, 11];
+    const { png, rgba } = gradientPng(w, h);
+    const picture = path.join(dir, 'gradient.png');
+    await writeFile(picture, png);
+
+    const o = await crucible('run', upscale, '--input', `image=${picture}`, '--json');
+    expect(o.code, o.stderr).toBe(0);
+    const written = path.join(dir, 'gradient.upscale2x.png');
+    const r = JSON.parse(o.stdout);
+    expect(r.files).toEqual([written]);
+    expect(r.inputs.image).toEqual({ dtype: 'float32', dims: [1, 3, h, w], from: picture });
+    const out = PNG.sync.read(await readFile(written));
+    expect([out.width, out.height]).toEqual([2 * w, 2 * h]);
+
+    // The same tensor as a .npy, its output as a .npy, turned into pixels the same way.
+    const npy = path.join(dir, 'gradient.npy');
+    await writeFile(npy, encodeNpy(rgbaToNchw(rgba, w, h)));
+    const viaNpy = path.join(dir, 'via-npy');
+    const o2 = await crucible('run', upscale, '--input', `image=${npy}`, '--out', viaNpy);
+    expect(o2.code, o2.stderr).toBe(0);
+    const tensor = decodeNpy(await readFile(path.join(viaNpy, 'upscaled.npy')), 'upscaled.npy');
+    const expected = nchwToRgba(tensor, 'upscaled');
+    expect(Buffer.from(out.data).equals(Buffer.from(expected.rgba))).toBe(true);
+  });
+
+  it('writes the picture into --out as <output>.png', async () => {
+    const picture = path.join(tmp, 'flat.png');
+    const flat = new PNG({ width: 6, height: 4 });
+    for (let i = 0; i < 24; i++) flat.data.set([200, 100, 50, 255], i * 4);
+    await writeFile(picture, PNG.sync.write(flat));
+    const outDir = path.join(tmp, 'flat-out');
+    const o = await crucible('run', upscale, '--input', `image=${picture}`, '--out', outDir);
+    expect(o.code, o.stderr).toBe(0);
+    expect(o.stdout).toContain(`wrote ${path.join(outDir, 'upscaled.png')}`);
+    const out = PNG.sync.read(await readFile(path.join(outDir, 'upscaled.png')));
+    expect([out.width, out.height]).toEqual([12, 8]);
+    // A flat picture stays flat: sharpening kernels sum to one.
+    for (let i = 0; i < 12 * 8; i++) {
+      expect([...out.data.subarray(i * 4, i * 4 + 4)]).toEqual([200, 100, 50, 255]);
+    }
+  });
+
+  it('never overwrites an existing result picture', async () => {
+    const dir = path.join(tmp, 'taken');
+    await mkdir(dir, { recursive: true });
+    const picture = path.join(dir, 'p.png');
+    await writeFile(picture, gradientPng(5, 4).png);
+    const taken = path.join(dir, 'p.upscale2x.png');
+    await writeFile(taken, 'mine');
+    expectCleanError(
+      await crucible('run', upscale, '--input', `image=${picture}`),
+      taken,
+      /already exists/,
+    );
+    expect(await readFile(taken, 'utf8')).toBe('mine');
+  });
+
+  it('a PNG for a model that does not take pictures', async () => {
+    const picture = path.join(tmp, 'for-mlp.png');
+    await writeFile(picture, gradientPng(4, 4).png);
+    expectCleanError(
+      await crucible('run', path.join(models, 'mlp-tiny.onnx'), '--input', `x=${picture}`),
+      picture,
+      /cannot take a picture.*float32 \[1, 16\]/,
+    );
+  });
+
+  it('a PNG of the wrong size for fixed sides', async () => {
+    const picture = path.join(tmp, 'small.png');
+    await writeFile(picture, gradientPng(4, 3).png);
+    expectCleanError(
+      await crucible('run', path.join(models, 'resnet-mini.onnx'), '--input', `input=${picture}`),
+      picture,
+      /224×224 pixels; this one is 4×3/,
+    );
+  });
+
+  it('a corrupt PNG', async () => {
+    const picture = path.join(tmp, 'cut.png');
+    const { png } = gradientPng(16, 16);
+    await writeFile(picture, png.subarray(0, png.length - 30));
+    expectCleanError(
+      await crucible('run', upscale, '--input', `image=${picture}`),
+      picture,
+      /not a readable PNG/,
+    );
   });
 });

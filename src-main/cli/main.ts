@@ -19,8 +19,9 @@ commands:
   run MODEL [--provider P] [--input NAME=FILE ...] [--shape NAME=1x3x224x224 ...]
             [--dim NAME=N ...] [--fill random|zeros|ones] [--seed N]
             [--out DIR] [--format npy|pb] [--json] [--no-cache]
-      one inference; inputs from .pb/.npy files or synthesized; outputs summarized
-      (and written to DIR as .npy or .pb)
+      one inference; inputs from .pb/.npy/.png files or synthesized; outputs summarized
+      (and written to DIR as .npy or .pb); with a .png input, picture outputs are written as
+      PNG (into DIR, or beside the picture as <picture>.<model>.png), never over a file
   bench MODEL [--provider P] [--mode plain|iobinding|graph] [--iterations N | --duration S]
         [--warmup N] [--dim NAME=N ...] [--json]
       latency percentiles, throughput, session creation cold/warm, first inference, power

@@ -1,14 +1,32 @@
 /**
  * `crucible run MODEL ...`: one inference through the engine host, inputs from files or
  * synthesized, outputs summarized and optionally written as .npy / .pb.
+ *
+ * Pictures: `--input NAME=FILE.png` is decoded into the NCHW float32 [1, 3, H, W] tensor in [0, 1]
+ * that the app's image runs make (engine/model/image.ts), and then every picture-shaped output
+ * (float32 [1, 1|3|4, H, W]) is written as a PNG — into --out as <output>.png, or beside the
+ * first picture as <picture>.<model>.png — never over an existing file.
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { ProviderIdSchema, type ModelInspection, type TensorSummary } from '../ipc/contract';
+import {
+  ProviderIdSchema,
+  type ModelInspection,
+  type TensorSummary,
+  type ValueInfo,
+} from '../ipc/contract';
 import { checkExternalData, inspectModel } from '../engine/model/inspect';
 import { summarizeTensor } from '../engine/model/summary';
 import { resolveDims, synthesizeInputs } from '../engine/model/synth';
 import { readTensorFile, writeTensorFile } from '../engine/model/tensor-files';
+import {
+  isPictureTensor,
+  nchwToRgba,
+  pictureInputProblem,
+  pictureSizeProblem,
+  rgbaToNchw,
+} from '../engine/model/image';
+import { isPngPath, readPng, writePng } from '../engine/model/png';
 import type { HostTensor } from '../engine/tensor';
 import { AppError, toErrorData } from '../shared/errors';
 import { findCachedModel } from './compile';
@@ -51,7 +69,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
   const dims = parseDims(values.dim);
   const inspection = await inspectModel(modelPath, { dims });
   await checkExternalData(modelPath);
-  const inputs = await buildInputs(inspection, {
+  const inputs = await buildInputs(modelPath, inspection, {
     files: keyValues('--input', values.input),
     shapes: keyValues('--shape', values.shape),
     dims,
@@ -92,14 +110,26 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
       summarizeTensor(name, t),
     );
     const files: string[] = [];
+    // With a picture in, picture-shaped outputs come out as pictures.
+    const pictureOutputs = inputs.firstPicture
+      ? Object.keys(tensors).filter((n) => isPictureTensor(tensors[n] as HostTensor))
+      : [];
     if (values.out) {
       const outDir = path.resolve(values.out);
       await mkdir(outDir, { recursive: true });
       for (const [name, t] of Object.entries(tensors)) {
+        if (pictureOutputs.includes(name)) continue;
         const file = path.join(outDir, `${safeFileName(name)}.${values.format}`);
         await writeTensorFile(file, t, { name });
         files.push(file);
       }
+    }
+    for (const name of pictureOutputs) {
+      const file = values.out
+        ? path.join(path.resolve(values.out), `${safeFileName(name)}.png`)
+        : besidePicture(inputs.firstPicture as string, modelPath, name, pictureOutputs.length);
+      await writePng(file, nchwToRgba(tensors[name] as HostTensor, name));
+      files.push(file);
     }
     const result = {
       model: modelPath,
@@ -134,21 +164,35 @@ interface InputPlan {
 
 /** Inputs from files where given, synthesized for the rest (shapes from --shape, --dim or defaults). */
 async function buildInputs(
+  modelPath: string,
   inspection: ModelInspection,
   plan: InputPlan,
-): Promise<{ tensors: Record<string, HostTensor>; fileOf: Record<string, string> }> {
+): Promise<{
+  tensors: Record<string, HostTensor>;
+  fileOf: Record<string, string>;
+  /** The first input given as a .png, if any: picture outputs are written beside it. */
+  firstPicture: string | null;
+}> {
   const known = new Map(inspection.inputs.map((i) => [i.name, i]));
   const tensors: Record<string, HostTensor> = {};
   const fileOf: Record<string, string> = {};
+  let firstPicture: string | null = null;
   for (const [name, file] of plan.files) {
-    if (!known.has(name)) {
+    const info = known.get(name);
+    if (!info) {
       throw new AppError(
         'INPUT_INVALID',
         `--input ${name}=${file}: the model has no input '${name}' (inputs: ${[...known.keys()].join(', ')})`,
       );
     }
-    tensors[name] = (await readTensorFile(path.resolve(file))).tensor;
-    fileOf[name] = path.resolve(file);
+    const abs = path.resolve(file);
+    if (isPngPath(abs)) {
+      tensors[name] = await readPicture(abs, modelPath, info);
+      firstPicture ??= abs;
+    } else {
+      tensors[name] = (await readTensorFile(abs)).tensor;
+    }
+    fileOf[name] = abs;
   }
   const shapes = new Map<string, number[]>();
   for (const [name, spec] of plan.shapes) {
@@ -168,7 +212,36 @@ async function buildInputs(
     tensors,
     synthesizeInputs(rest, { fill: plan.fill, seed: plan.seed, dims: plan.dims }),
   );
-  return { tensors, fileOf };
+  return { tensors, fileOf, firstPicture };
+}
+
+/**
+ * A PNG for a model input: refused (naming the file) unless the input takes a picture — float32
+ * [1, 3, H, W] — with fixed sides, if any, equal to the picture's.
+ */
+async function readPicture(file: string, modelPath: string, input: ValueInfo): Promise<HostTensor> {
+  const model = path.basename(modelPath);
+  const problem = pictureInputProblem(input);
+  if (problem !== null) {
+    throw new AppError(
+      'INPUT_INVALID',
+      `${file}: ${model} cannot take a picture as '${input.name}': ${problem}; a picture needs a float32 input [1, 3, height, width]`,
+    );
+  }
+  const picture = await readPng(file);
+  const misfit = pictureSizeProblem(input, picture.width, picture.height);
+  if (misfit !== null) throw new AppError('INPUT_INVALID', `${file}: ${model} ${misfit}`);
+  return rgbaToNchw(picture.rgba, picture.width, picture.height);
+}
+
+/**
+ * Where a picture output goes without --out: beside the picture, named after the picture and the
+ * model (`cat.upscale2x.png`), plus the output's name when the model makes several pictures.
+ */
+function besidePicture(picture: string, modelPath: string, output: string, count: number): string {
+  const stem = (p: string) => path.basename(p, path.extname(p));
+  const suffix = count > 1 ? `.${safeFileName(output)}` : '';
+  return path.join(path.dirname(picture), `${stem(picture)}.${stem(modelPath)}${suffix}.png`);
 }
 
 /** Adds the file an input came from to an input error, so the line names the file. */

@@ -19,153 +19,33 @@ import type {
   InvokeParsedInput,
   ModelEntry,
   ProviderId,
-  ValueInfo,
 } from '../ipc/contract';
-import type { HostTensor } from '../engine/tensor';
+import { imagePortsOf, nchwToRgba, rgbaToNchw, type ImagePorts } from '../engine/model/image';
 import type { EngineClient } from '../engine/host/engine-client';
 import { AppError } from '../shared/errors';
 import type { DomainHandlers, LibrarySource } from './services';
 
-/** The contract's ImageSchema caps each side at this. */
-const MAX_SIDE = 8192;
+// The pixel conversions live in engine/model/image.ts (the CLI uses them too).
+export { nchwToRgba, rgbaToNchw, type ImagePorts };
+
 /** Sessions kept alive for image runs (each holds a model's weights in the engine host). */
 const MAX_SESSIONS = 4;
 
 /** The engine as image runs use it (EngineClient implements it). */
 export type ImageEngine = Pick<EngineClient, 'request' | 'status' | 'onChange'>;
 
-/** Which input and output of a model carry the picture. */
-export interface ImagePorts {
-  input: string;
-  output: string;
-}
-
 /**
  * Checks that a model is image-like and that a picture of `width` × `height` fits it. Throws
- * INPUT_INVALID naming the model and the shapes it has otherwise.
+ * INPUT_INVALID naming the model and the shapes it has otherwise (engine/model/image.ts).
  */
 export function imagePorts(model: ModelEntry, width?: number, height?: number): ImagePorts {
-  const insp = model.inspection;
-  if (insp === null) {
+  if (model.inspection === null) {
     throw new AppError(
       'MODEL_INVALID',
       `${model.name} could not be read: ${model.error?.message ?? 'no inspection'}`,
     );
   }
-  const notImage = (why: string) =>
-    new AppError(
-      'INPUT_INVALID',
-      `${model.name} is not an image model: ${why}; a picture needs one float32 input [1, 3, height, width]`,
-    );
-  if (insp.inputs.length !== 1) {
-    throw notImage(
-      `it has ${insp.inputs.length} inputs (${insp.inputs.map((i) => i.name).join(', ')})`,
-    );
-  }
-  const input = insp.inputs[0] as ValueInfo;
-  const shape = input.shape;
-  if (
-    input.kind !== 'tensor' ||
-    input.dtype !== 'float32' ||
-    shape === null ||
-    shape.length !== 4
-  ) {
-    throw notImage(`its input ${input.name} is ${describe(input)}`);
-  }
-  const [n, c, h, w] = shape;
-  if ((typeof n === 'number' && n !== 1) || c !== 3) {
-    throw notImage(`its input ${input.name} is ${describe(input)}`);
-  }
-  if (width !== undefined && height !== undefined) {
-    if ((typeof h === 'number' && h !== height) || (typeof w === 'number' && w !== width)) {
-      throw new AppError(
-        'INPUT_INVALID',
-        `${model.name} takes pictures of ${String(w)}×${String(h)} pixels; this one is ${width}×${height}`,
-      );
-    }
-  }
-  const output = insp.outputs.find(
-    (o) =>
-      o.kind === 'tensor' &&
-      o.dtype === 'float32' &&
-      (o.shape === null ||
-        (o.shape.length === 4 &&
-          (typeof o.shape[1] !== 'number' || [1, 3, 4].includes(o.shape[1])))),
-  );
-  if (output === undefined) {
-    throw notImage(
-      `no output is a float32 picture [1, 1|3|4, height, width] (${insp.outputs.map(describe).join('; ')})`,
-    );
-  }
-  return { input: input.name, output: output.name };
-}
-
-function describe(v: ValueInfo): string {
-  if (v.kind !== 'tensor') return `a ${v.kind}`;
-  const dims =
-    v.shape === null ? 'of unknown shape' : `[${v.shape.map((d) => d ?? '?').join(', ')}]`;
-  return `${v.dtype ?? 'unknown type'} ${dims}`;
-}
-
-/** RGBA bytes (alpha dropped) → NCHW float32 [1, 3, height, width] in [0, 1]. */
-export function rgbaToNchw(rgba: Uint8Array, width: number, height: number): HostTensor {
-  const plane = width * height;
-  if (rgba.length !== plane * 4) {
-    throw new AppError(
-      'INPUT_INVALID',
-      `a ${width}×${height} picture needs ${plane * 4} RGBA bytes, got ${rgba.length}`,
-    );
-  }
-  const data = new Float32Array(plane * 3);
-  for (let i = 0; i < plane; i++) {
-    data[i] = (rgba[i * 4] as number) / 255;
-    data[plane + i] = (rgba[i * 4 + 1] as number) / 255;
-    data[2 * plane + i] = (rgba[i * 4 + 2] as number) / 255;
-  }
-  return { dtype: 'float32', dims: [1, 3, height, width], data };
-}
-
-/**
- * NCHW float32 [1, C, H, W] (C = 1 grey, 3 RGB, 4 RGBA) → RGBA bytes. Values are clamped to
- * [0, 1] and rounded; NaN becomes 0, so a broken model shows black rather than failing.
- */
-export function nchwToRgba(
-  t: HostTensor,
-  outputName: string,
-): { width: number; height: number; rgba: Uint8Array } {
-  const [n, c, height, width] = t.dims;
-  if (
-    t.dtype !== 'float32' ||
-    t.dims.length !== 4 ||
-    n !== 1 ||
-    c === undefined ||
-    ![1, 3, 4].includes(c)
-  ) {
-    throw new AppError(
-      'INPUT_INVALID',
-      `output ${outputName} is ${t.dtype} [${t.dims.join(', ')}], not a picture [1, 1|3|4, height, width]`,
-    );
-  }
-  const w = width as number;
-  const h = height as number;
-  if (w < 1 || h < 1 || w > MAX_SIDE || h > MAX_SIDE) {
-    throw new AppError(
-      'INPUT_INVALID',
-      `the result picture would be ${w}×${h} pixels; the most Crucible shows is ${MAX_SIDE} a side (try a smaller picture)`,
-    );
-  }
-  const data = t.data as Float32Array;
-  const plane = w * h;
-  const rgba = new Uint8Array(plane * 4);
-  const byte = (v: number) => (v > 0 ? (v < 1 ? Math.round(v * 255) : 255) : 0);
-  for (let i = 0; i < plane; i++) {
-    const r = byte(data[i] as number);
-    rgba[i * 4] = r;
-    rgba[i * 4 + 1] = c === 1 ? r : byte(data[plane + i] as number);
-    rgba[i * 4 + 2] = c === 1 ? r : byte(data[2 * plane + i] as number);
-    rgba[i * 4 + 3] = c === 4 ? byte(data[3 * plane + i] as number) : 255;
-  }
-  return { width: w, height: h, rgba };
+  return imagePortsOf(model.name, model.inspection, width, height);
 }
 
 /** Runs image models on pictures through the engine host. */

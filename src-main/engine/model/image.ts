@@ -1,0 +1,161 @@
+/**
+ * Pictures as tensors, without a session: which input and output of a model carry a picture, and
+ * the conversions RGBA bytes ⇄ NCHW float32 in [0, 1]. Both the app's image runs
+ * (services/image-run.ts) and the CLI's PNG input/output (cli/run.ts) use these, so a picture
+ * becomes exactly the same tensor whichever way it arrives.
+ */
+import type { ModelInspection, ValueInfo } from '../../ipc/contract';
+import { AppError } from '../../shared/errors';
+import type { HostTensor } from '../tensor';
+
+/** The largest side of a picture Crucible reads or makes (the contract's ImageSchema says the same). */
+export const MAX_PICTURE_SIDE = 8192;
+
+/** Which input and output of a model carry the picture. */
+export interface ImagePorts {
+  input: string;
+  output: string;
+}
+
+/**
+ * Why `input` cannot take a picture, or null when it can: a picture needs a float32 tensor
+ * [1 or a symbolic batch, 3, height, width].
+ */
+export function pictureInputProblem(input: ValueInfo): string | null {
+  const shape = input.shape;
+  if (input.kind !== 'tensor' || input.dtype !== 'float32' || shape === null || shape.length !== 4)
+    return `its input ${input.name} is ${describeValue(input)}`;
+  const [n, c] = shape;
+  if ((typeof n === 'number' && n !== 1) || c !== 3)
+    return `its input ${input.name} is ${describeValue(input)}`;
+  return null;
+}
+
+/** Why a `width` × `height` picture does not fit `input`'s fixed sides, or null when it fits. */
+export function pictureSizeProblem(input: ValueInfo, width: number, height: number): string | null {
+  const [, , h, w] = input.shape ?? [];
+  if ((typeof h === 'number' && h !== height) || (typeof w === 'number' && w !== width)) {
+    return `takes pictures of ${String(w)}×${String(h)} pixels; this one is ${width}×${height}`;
+  }
+  return null;
+}
+
+/** True when an output can be a picture: float32 [1, 1|3|4, height, width] (or of unknown shape). */
+export function isPictureOutput(o: ValueInfo): boolean {
+  return (
+    o.kind === 'tensor' &&
+    o.dtype === 'float32' &&
+    (o.shape === null ||
+      (o.shape.length === 4 && (typeof o.shape[1] !== 'number' || [1, 3, 4].includes(o.shape[1]))))
+  );
+}
+
+/**
+ * Checks that a model (called `modelName` in messages) is image-like — one float32 input
+ * [1, 3, H, W] and a picture output — and that a picture of `width` × `height` fits it. Throws
+ * INPUT_INVALID naming the model and the shapes it has otherwise.
+ */
+export function imagePortsOf(
+  modelName: string,
+  insp: ModelInspection,
+  width?: number,
+  height?: number,
+): ImagePorts {
+  const notImage = (why: string) =>
+    new AppError(
+      'INPUT_INVALID',
+      `${modelName} is not an image model: ${why}; a picture needs one float32 input [1, 3, height, width]`,
+    );
+  if (insp.inputs.length !== 1) {
+    throw notImage(
+      `it has ${insp.inputs.length} inputs (${insp.inputs.map((i) => i.name).join(', ')})`,
+    );
+  }
+  const input = insp.inputs[0] as ValueInfo;
+  const problem = pictureInputProblem(input);
+  if (problem !== null) throw notImage(problem);
+  if (width !== undefined && height !== undefined) {
+    const misfit = pictureSizeProblem(input, width, height);
+    if (misfit !== null) throw new AppError('INPUT_INVALID', `${modelName} ${misfit}`);
+  }
+  const output = insp.outputs.find(isPictureOutput);
+  if (output === undefined) {
+    throw notImage(
+      `no output is a float32 picture [1, 1|3|4, height, width] (${insp.outputs.map(describeValue).join('; ')})`,
+    );
+  }
+  return { input: input.name, output: output.name };
+}
+
+/** A value's type and shape as people read it: `float32 [1, 3, ?, ?]`. */
+export function describeValue(v: ValueInfo): string {
+  if (v.kind !== 'tensor') return `a ${v.kind}`;
+  const dims =
+    v.shape === null ? 'of unknown shape' : `[${v.shape.map((d) => d ?? '?').join(', ')}]`;
+  return `${v.dtype ?? 'unknown type'} ${dims}`;
+}
+
+/** RGBA bytes (alpha dropped) → NCHW float32 [1, 3, height, width] in [0, 1]. */
+export function rgbaToNchw(rgba: Uint8Array, width: number, height: number): HostTensor {
+  const plane = width * height;
+  if (rgba.length !== plane * 4) {
+    throw new AppError(
+      'INPUT_INVALID',
+      `a ${width}×${height} picture needs ${plane * 4} RGBA bytes, got ${rgba.length}`,
+    );
+  }
+  const data = new Float32Array(plane * 3);
+  for (let i = 0; i < plane; i++) {
+    data[i] = (rgba[i * 4] as number) / 255;
+    data[plane + i] = (rgba[i * 4 + 1] as number) / 255;
+    data[2 * plane + i] = (rgba[i * 4 + 2] as number) / 255;
+  }
+  return { dtype: 'float32', dims: [1, 3, height, width], data };
+}
+
+/** True when a tensor is a picture nchwToRgba can convert: float32 [1, 1|3|4, H, W]. */
+export function isPictureTensor(t: HostTensor): boolean {
+  const [n, c] = t.dims;
+  return (
+    t.dtype === 'float32' &&
+    t.dims.length === 4 &&
+    n === 1 &&
+    c !== undefined &&
+    [1, 3, 4].includes(c)
+  );
+}
+
+/**
+ * NCHW float32 [1, C, H, W] (C = 1 grey, 3 RGB, 4 RGBA) → RGBA bytes. Values are clamped to
+ * [0, 1] and rounded; NaN becomes 0, so a broken model shows black rather than failing.
+ */
+export function nchwToRgba(
+  t: HostTensor,
+  outputName: string,
+): { width: number; height: number; rgba: Uint8Array } {
+  if (!isPictureTensor(t)) {
+    throw new AppError(
+      'INPUT_INVALID',
+      `output ${outputName} is ${t.dtype} [${t.dims.join(', ')}], not a picture [1, 1|3|4, height, width]`,
+    );
+  }
+  const [, c, height, width] = t.dims as [number, number, number, number];
+  if (width < 1 || height < 1 || width > MAX_PICTURE_SIDE || height > MAX_PICTURE_SIDE) {
+    throw new AppError(
+      'INPUT_INVALID',
+      `the result picture would be ${width}×${height} pixels; the most Crucible shows is ${MAX_PICTURE_SIDE} a side (try a smaller picture)`,
+    );
+  }
+  const data = t.data as Float32Array;
+  const plane = width * height;
+  const rgba = new Uint8Array(plane * 4);
+  const byte = (v: number) => (v > 0 ? (v < 1 ? Math.round(v * 255) : 255) : 0);
+  for (let i = 0; i < plane; i++) {
+    const r = byte(data[i] as number);
+    rgba[i * 4] = r;
+    rgba[i * 4 + 1] = c === 1 ? r : byte(data[plane + i] as number);
+    rgba[i * 4 + 2] = c === 1 ? r : byte(data[2 * plane + i] as number);
+    rgba[i * 4 + 3] = c === 4 ? byte(data[3 * plane + i] as number) : 255;
+  }
+  return { width, height, rgba };
+}
