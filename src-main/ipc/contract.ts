@@ -430,6 +430,20 @@ export const ImageSchema = z.object({
 });
 export type ImageData64 = z.infer<typeof ImageSchema>;
 
+/**
+ * Something the user should be told that no call asked about: a damaged store kept aside and
+ * rebuilt, the engine failing to start. `warning` when something was lost or is not working.
+ */
+export const NoticeSchema = z.object({
+  /** Unique within one run of the app (the renderer dismisses by id). */
+  id: z.string(),
+  level: z.enum(['info', 'warning']),
+  message: z.string(),
+  /** When it happened, epoch ms. */
+  at: z.number(),
+});
+export type Notice = z.infer<typeof NoticeSchema>;
+
 // ---------------------------------------------------------------------------------------------
 // The channels
 // ---------------------------------------------------------------------------------------------
@@ -441,6 +455,8 @@ const ModelRef = z.object({ id: z.string().min(1) }).strict();
 export const invokeChannels = {
   /** Who and where the app is: version, mode, data folders. */
   'app:info': { input: Empty, output: AppInfoSchema },
+  /** The notices since the app started, oldest first; later ones arrive as app:notice. */
+  'app:notices': { input: Empty, output: z.array(NoticeSchema) },
   /** The engine host's state and the providers it found. */
   'engine:status': { input: Empty, output: EngineStatusSchema },
   /** One GPU reading now (NVML, nvidia-smi, or the no-GPU state with its reason). */
@@ -519,6 +535,8 @@ export const invokeChannels = {
 
 /** Push channels: `domain:event` → payload schema. */
 export const eventChannels = {
+  /** A new notice for the user (also kept for app:notices). */
+  'app:notice': NoticeSchema,
   /** A live GPU reading while sampling is on. */
   'gpu:sample': GpuSnapshotSchema,
   /** The engine host started, restarted or failed. */

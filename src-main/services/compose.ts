@@ -14,6 +14,7 @@ import { EngineService } from './engine-service';
 import { EventBus } from './events';
 import { ImageRunService } from './image-run';
 import { ModelLibrary } from './model-library';
+import { NoticeBoard } from './notices';
 import { pendingHandlers } from './pending-handlers';
 import { SettingsService } from './settings-service';
 import { createServices, type Services } from './services';
@@ -28,7 +29,10 @@ export interface ComposeOptions {
   spawnEngine: SpawnHost;
   /** Starts a compile worker; default: dist/engine/compile-worker.js as a Node child. */
   spawnCompileWorker?: SpawnWorker;
-  /** Things the user should be told (library rebuilt, engine failed to start). */
+  /**
+   * Where notices are logged (library rebuilt, engine failed to start); default console.warn.
+   * They also reach the windows as app:notices / app:notice (services/notices.ts).
+   */
   notice?: (message: string) => void;
 }
 
@@ -45,8 +49,9 @@ export interface Composed {
 /** Builds and starts everything the main side runs. */
 export async function composeMain(opts: ComposeOptions): Promise<Composed> {
   const paths = resolveDataPaths(opts.dataRoot);
-  const notice = opts.notice ?? ((m: string) => console.warn(m));
   const bus = new EventBus();
+  const notices = new NoticeBoard(bus, opts.notice);
+  const notice = (m: string): void => void notices.add(m, 'warning');
   const settings = new SettingsService(paths.stores);
   const settingsNotice = await settings.open();
   if (settingsNotice) notice(settingsNotice);
@@ -105,10 +110,11 @@ export async function composeMain(opts: ComposeOptions): Promise<Composed> {
     storesDir: paths.stores,
     trtRtxInstallDir: path.join(paths.root, 'providers', 'trt-rtx'),
     settings,
+    // Stale or corrupt cache entries are rebuilt on demand: worth knowing, nothing lost.
+    notice: (m) => void notices.add(m, 'info'),
     spawnWorker:
       opts.spawnCompileWorker ??
       nodeWorkerSpawner(path.join(__dirname, '..', 'engine', 'compile-worker.js')),
-    notice,
   });
   // Checking the cache waits for the engine (ORT's version is part of every key): in the background.
   compile
@@ -131,6 +137,7 @@ export async function composeMain(opts: ComposeOptions): Promise<Composed> {
     library,
     domains: {
       ...pendingHandlers(),
+      ...notices.handlers(),
       ...settings.handlers(),
       ...new ImageRunService(engine, library).handlers(),
       ...bench.handlers(),

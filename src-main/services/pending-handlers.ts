@@ -8,6 +8,7 @@ import type { DomainHandlers } from './services';
 /** Handlers for channels that are not built yet; empty lists where an empty list is the truth. */
 export function pendingHandlers(): Omit<
   DomainHandlers,
+  | 'app:notices' // notices.ts
   | 'settings:get'
   | 'settings:set'
   | 'run:image'
