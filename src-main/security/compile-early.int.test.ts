@@ -12,12 +12,10 @@ import { call } from '../services/dispatch';
 const root = path.resolve(__dirname, '..', '..');
 const dist = path.join(root, 'dist', 'engine');
 
-// BUG (compile service, found by src-main/security/sigkill.int.test.ts): a compile queued before
-// the engine host's hello fails at once with "the engine has not started, so ONNX Runtime's
-// version is unknown" instead of waiting for the engine, as open() does. A user who clicks
-// Compile in the first second after start sees a failed job. Skipped so the suite stays green
-// until the compile service waits for the engine before keying a job.
-it.skip(
+// Found by src-main/security/sigkill.int.test.ts: a compile queued before the engine host's hello
+// failed at once ("the engine has not started, so ONNX Runtime's version is unknown"). The compile
+// service now waits for the engine before keying a job.
+it(
   'a compile queued before the engine said hello waits for it, and succeeds',
   { timeout: 60_000 },
   async () => {

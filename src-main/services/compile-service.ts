@@ -377,6 +377,9 @@ export class CompileService {
     let timer: NodeJS.Timeout | null = null;
     try {
       await this.swept;
+      // A compile queued in the first second must not fail because the engine host is still
+      // starting (its hello carries the ORT version and the providers the cache key needs).
+      await this.engineSettled();
       const model = this.model(job.modelId);
       const facts = (await this.machine())(job.provider);
       if ('unavailable' in facts) throw new AppError('PROVIDER_UNAVAILABLE', facts.unavailable);
@@ -563,11 +566,12 @@ export class CompileService {
 
   /** Waits (bounded) for the engine's first start so ORT's version is known. */
   private engineSettled(): Promise<void> {
-    if (this.deps.engine.status().state !== 'starting') return Promise.resolve();
+    const settling = (state: string) => state === 'starting' || state === 'restarting';
+    if (!settling(this.deps.engine.status().state)) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(done, 30_000);
       const off = this.deps.engine.onChange((s) => {
-        if (s.state !== 'starting') done();
+        if (!settling(s.state)) done();
       });
       function done() {
         clearTimeout(timer);

@@ -78,6 +78,8 @@ export async function composeMain(opts: ComposeOptions): Promise<Composed> {
     dir: paths.library,
     builtInDir: opts.builtInModelsDir,
     inspect: (p) => engine.request('model.inspect', { path: p }, { timeoutMs: 60_000 }),
+    checkExternalData: (p) =>
+      engine.request('model.check-external', { path: p }, { timeoutMs: 60_000 }),
     notice,
   });
   await library.open();

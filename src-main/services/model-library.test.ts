@@ -2,7 +2,7 @@ import { copyFile, mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/
 import os from 'node:os';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { inspectModel } from '../engine/model/inspect';
+import { checkExternalData, inspectModel } from '../engine/model/inspect';
 import { encodeModel, node, tensorInfo } from '../engine/model/test-helpers';
 import { AppError } from '../shared/errors';
 import { displayName, ModelLibrary } from './model-library';
@@ -19,6 +19,7 @@ async function openLibrary(builtInDir: string | null = null): Promise<ModelLibra
     dir: path.join(root, 'library'),
     builtInDir,
     inspect: (p) => inspectModel(p),
+    checkExternalData: (p) => checkExternalData(p),
     notice: (m) => notices.push(m),
   });
   await lib.open();
@@ -176,6 +177,24 @@ describe('model library', () => {
     expect(lib.list().map((m) => m.id)).toEqual([kept.id]);
     expect(await readFile(file, 'utf8')).toBe(before);
     expect(await readdir(path.join(root, 'library'))).not.toContain('imported');
+  });
+
+  it('refuses external data that is there but too short for what the model references', async () => {
+    const lib = await openLibrary();
+    const dir = path.join(root, 'user', 'short');
+    await mkdir(dir, { recursive: true });
+    await copyFile(path.join(EXT_DIR, 'model.onnx'), path.join(dir, 'model.onnx'));
+    const weights = await readFile(path.join(EXT_DIR, 'weights.bin'));
+    await writeFile(path.join(dir, 'weights.bin'), weights.subarray(0, weights.length >> 1));
+    expect(await codeOf(lib.add(path.join(dir, 'model.onnx')))).toMatch(
+      /^EXTERNAL_DATA_MISSING: .*model\.onnx.*weights\.bin/,
+    );
+    const staged = await stageExternal(true);
+    await writeFile(path.join(path.dirname(staged), 'weights.bin'), weights.subarray(0, 100));
+    const upload = await codeOf(lib.importUpload(staged, 'ext/model.onnx'));
+    expect(upload).toMatch(/^EXTERNAL_DATA_MISSING: .*ext\/model\.onnx.*weights\.bin/);
+    expect(upload).not.toContain(root);
+    expect(lib.list()).toEqual([]);
   });
 
   it('adds a dropped folder by its one model, and refuses folders with none or several', async () => {

@@ -32,6 +32,11 @@ export interface ModelLibraryOptions {
   builtInDir: string | null;
   /** Reads a model's inspection (throws AppError for files that are not valid models). */
   inspect: (modelPath: string) => Promise<ModelInspection>;
+  /**
+   * Checks a model's external-data files are long enough for what it references (the inspection
+   * only says they exist); off the main event loop, like the inspection.
+   */
+  checkExternalData?: (modelPath: string) => Promise<unknown>;
   /** Where the library tells about rebuilds and other things the user should know. */
   notice?: (message: string) => void;
 }
@@ -124,6 +129,7 @@ export class ModelLibrary {
     if (existing) return existing;
     const inspection = await this.opts.inspect(abs);
     assertExternalDataPresent(path.basename(abs), path.dirname(abs), inspection);
+    if (inspection.externalData.length > 0) await this.opts.checkExternalData?.(abs);
     const entry: ModelEntry = {
       id,
       name: displayName(abs),
@@ -158,6 +164,12 @@ export class ModelLibrary {
       throw new AppError(data.code, data.message.split(tempFile).join(originalName), data.detail);
     });
     assertExternalDataPresent(originalName, null, inspection);
+    if (inspection.externalData.length > 0) {
+      await this.opts.checkExternalData?.(tempFile).catch((err: unknown) => {
+        const data = toErrorData(err);
+        throw new AppError(data.code, data.message.split(tempFile).join(originalName), data.detail);
+      });
+    }
     const dir = path.join(this.opts.dir, 'imported', id);
     await mkdir(dir, { recursive: true });
     for (const ext of inspection.externalData) {

@@ -13,7 +13,7 @@ import { RunOptions } from '../ort/run-options';
 import { Session } from '../ort/session';
 import { SessionOptions, SINGLE_THREADED_CPU } from '../ort/session-options';
 import { chooseRunPath, releaseKept, runBench, SyncRunGuard } from '../bench/runner';
-import { inspectModel } from '../model/inspect';
+import { checkExternalData, inspectModel } from '../model/inspect';
 import { summarizeTensor } from '../model/summary';
 import { synthesizeInputs } from '../model/synth';
 import { cudaProviderLibraryName, providerStatuses, PROVIDERS } from '../providers/catalog';
@@ -61,6 +61,11 @@ let trtRtxName: string | null = null;
 /** Serves one request. */
 async function handle<O extends Op>(id: number, op: O, args: OpArgsOut<O>): Promise<OpResults[O]> {
   switch (op) {
+    case 'model.check-external': {
+      const a = args as OpArgsOut<'model.check-external'>;
+      const refs = await checkExternalData(a.path);
+      return { files: new Set(refs.map((r) => r.file)).size } as OpResults[O];
+    }
     case 'model.inspect': {
       const a = args as OpArgsOut<'model.inspect'>;
       return (await inspectModel(a.path)) as OpResults[O];

@@ -69,6 +69,8 @@ const HostTensorArg = z.custom<HostTensor>(
 export const OpArgs = {
   /** Reads an ONNX file's inspection (protobuf parsing stays off the main event loop). */
   'model.inspect': z.object({ path: z.string().min(1) }).strict(),
+  /** Checks every external-data file is there, inside the model's folder and long enough. */
+  'model.check-external': z.object({ path: z.string().min(1) }).strict(),
   /** Creates a session and keeps it under `sessionId`. */
   'session.create': z
     .object({
@@ -136,6 +138,7 @@ export type OpArgsOut<O extends Op> = z.output<(typeof OpArgs)[O]>;
 /** What each op answers. */
 export interface OpResults {
   'model.inspect': ModelInspection;
+  'model.check-external': { files: number };
   'session.create': {
     sessionId: string;
     inputs: ValueInfo[];
