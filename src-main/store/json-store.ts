@@ -4,7 +4,7 @@
  * aside as `<name>.corrupt-<time>` (the user's data stays on disk) and the caller is told, so it can
  * rebuild what it can and say so.
  */
-import { mkdir, readFile, rename } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { z } from 'zod';
 import { AppError } from '../shared/errors';
@@ -25,6 +25,7 @@ export class JsonStore<S extends z.ZodType> {
 
   /** Reads the store; a corrupt file is moved aside and reported, never deleted. */
   async load(): Promise<LoadOutcome<z.output<S>>> {
+    await this.sweepTemps();
     let text: string;
     try {
       text = await readFile(this.file, 'utf8');
@@ -45,6 +46,20 @@ export class JsonStore<S extends z.ZodType> {
     const movedTo = `${this.file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
     await rename(this.file, movedTo);
     return { state: 'corrupt', value: this.empty(), movedTo, problem: `${this.file} ${problem}` };
+  }
+
+  /**
+   * Removes temp files a killed write left beside the store (`.<name>.<pid>.<hex>.tmp`, the
+   * pattern of writeFileAtomic). They are ours, never the user's, and never the store itself.
+   */
+  private async sweepTemps(): Promise<void> {
+    const dir = path.dirname(this.file);
+    const prefix = `.${path.basename(this.file)}.`;
+    for (const name of await readdir(dir).catch(() => [] as string[])) {
+      if (name.startsWith(prefix) && name.endsWith('.tmp')) {
+        await rm(path.join(dir, name), { force: true });
+      }
+    }
   }
 
   /** Validates and writes the whole store atomically. */
