@@ -11,6 +11,7 @@ import { filesDropped } from '../state/models';
 import { ApiContext } from './api-context';
 import { ErrorBoundary } from './error-boundary';
 import { Header } from './header';
+import { NoticesBanner } from './notices-banner';
 import type { Area } from './routes';
 import { Sidebar } from './sidebar';
 import { connectStores } from './sync';
@@ -36,6 +37,7 @@ export function App({ api }: { api: RendererApi }) {
         <Header />
         <Sidebar current={area} />
         <main className="area-host">
+          <NoticesBanner />
           <DropErrors />
           {/* Keyed by area so a crashed view recovers by navigating away and back. */}
           <ErrorBoundary key={area}>

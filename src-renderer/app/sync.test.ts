@@ -5,6 +5,7 @@ import { createFakeApi } from '../state/fake-api';
 import { compileJob, gpuSnapshot, modelEntry } from '../state/fixtures';
 import { resetGpuStore, useGpuStore } from '../state/gpu';
 import { resetModelsStore, useModelsStore } from '../state/models';
+import { resetNoticesStore, useNoticesStore } from '../state/notices';
 import { connectStores } from './sync';
 
 beforeEach(() => {
@@ -12,6 +13,7 @@ beforeEach(() => {
   resetEngineStore();
   resetGpuStore();
   resetModelsStore();
+  resetNoticesStore();
 });
 
 const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
@@ -42,6 +44,26 @@ describe('connectStores', () => {
     disconnect();
     expect(api.listenerCount('gpu:sample')).toBe(0);
     expect(api.listenerCount('engine:changed')).toBe(0);
+  });
+
+  it('reads the notices so far and follows app:notice', async () => {
+    const api = createFakeApi();
+    const damaged = {
+      id: 'notice-1',
+      level: 'warning',
+      message: 'library damaged',
+      at: 1,
+    } as const;
+    api.handle('app:notices', () => ({ ok: true, value: [damaged] }));
+    const disconnect = connectStores(api);
+    await flush();
+    api.emit('app:notice', { id: 'notice-2', level: 'info', message: 'cache stale', at: 2 });
+    expect(useNoticesStore.getState().notices.map((n) => n.message)).toEqual([
+      'library damaged',
+      'cache stale',
+    ]);
+    disconnect();
+    expect(api.listenerCount('app:notice')).toBe(0);
   });
 
   it('drops answers that arrive after disconnecting', async () => {

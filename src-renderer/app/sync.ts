@@ -1,6 +1,6 @@
 /**
  * Connects the stores to the main side for the app's lifetime: the first reads (app:info,
- * engine:status, models:list, compile:list) and the push channels. Area-specific reads (GPU
+ * app:notices, engine:status, models:list, compile:list) and the push channels. Area-specific reads (GPU
  * sampling, benchmark history) start and stop with their areas instead.
  */
 import type { RendererApi } from '../api/types';
@@ -13,10 +13,12 @@ import {
 import { appInfoLoaded, engineLoadFailed, engineStatusChanged } from '../state/engine';
 import { gpuSampleReceived } from '../state/gpu';
 import { modelsFailed, modelsLoaded } from '../state/models';
+import { noticeReceived, noticesLoaded } from '../state/notices';
 
 /** Subscribes to every push channel and reads the initial state; returns the unsubscribe. */
 export function connectStores(api: RendererApi): () => void {
   const unsubscribes = [
+    api.on('app:notice', noticeReceived),
     api.on('engine:changed', engineStatusChanged),
     api.on('models:changed', modelsLoaded),
     api.on('compile:progress', compileProgressReceived),
@@ -35,6 +37,10 @@ export function connectStores(api: RendererApi): () => void {
   void api.invoke('app:info', {}).then((r) => {
     if (r.ok) whileOpen(appInfoLoaded)(r.value);
     else whileOpen(engineLoadFailed)(r.error);
+  });
+  // Notices are extras: if they cannot be read, the rest of the app still works (nothing to show).
+  void api.invoke('app:notices', {}).then((r) => {
+    if (r.ok) whileOpen(noticesLoaded)(r.value);
   });
   void api.invoke('engine:status', {}).then((r) => {
     if (r.ok) whileOpen(engineStatusChanged)(r.value);
