@@ -436,6 +436,15 @@ function prepare(plan: BenchPlan, session: Session, key: string, runPath: RunPat
       owned.push(...values);
       values.forEach((v, i) => binding.bindOutput(names[i] ?? '', v));
       notes.push(`outputs pre-allocated in ${memName ?? 'CPU'} memory and reused`);
+      if (deviceMem) {
+        // Nothing here waits for the device: with outputs left in device memory a run can return
+        // before the GPU has finished, so these latencies may time the submission only (seen on
+        // an H200 with WebGPU, docs/gpu-results.md). Plain mode copies outputs to the host and so
+        // includes the GPU's work.
+        notes.push(
+          `device-resident outputs: a run may return before the GPU finished; per-run latencies may time the submission only (plain mode includes the GPU's work)`,
+        );
+      }
     };
     return prepared;
   } catch (err) {
