@@ -98,7 +98,28 @@ export const ProviderStatusSchema = z.object({
   compiles: z.boolean(),
   /** The device ORT reports for it, when it is on a GPU. */
   device: z
-    .object({ vendorId: z.number().int(), deviceId: z.number().int(), name: z.string() })
+    .object({
+      vendorId: z.number().int(),
+      deviceId: z.number().int(),
+      name: z.string(),
+      /** ORT's `pci_bus_id` metadata (Linux), normalised to "0000:01:00.0"; null when absent. */
+      pciBusId: z.string().nullable(),
+      /** ORT's `LUID` metadata (Windows: the DXGI adapter LUID, as ORT prints it); else null. */
+      luid: z.string().nullable(),
+      /**
+       * The GPU of the GPU monitor's snapshot this device is, set by the main side: matched by PCI
+       * bus id, or ('vendor') an NVIDIA device without one when the snapshot has exactly one GPU
+       * (Windows: ORT gives a LUID, which NVML lacks). Null when nothing matched.
+       */
+      gpu: z
+        .object({
+          index: z.number().int(),
+          name: z.string(),
+          pciBusId: z.string().nullable(),
+          matchedBy: z.enum(['pci-bus-id', 'vendor']),
+        })
+        .nullable(),
+    })
     .nullable(),
 });
 export type ProviderStatus = z.infer<typeof ProviderStatusSchema>;

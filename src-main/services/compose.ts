@@ -16,6 +16,7 @@ import { ImageRunService } from './image-run';
 import { ModelLibrary } from './model-library';
 import { NoticeBoard } from './notices';
 import { pendingHandlers } from './pending-handlers';
+import { withProviderGpus } from './provider-gpus';
 import { SettingsService } from './settings-service';
 import { createServices, type Services } from './services';
 
@@ -135,7 +136,8 @@ export async function composeMain(opts: ComposeOptions): Promise<Composed> {
     },
     bus,
     gpu,
-    engine: engineService,
+    // engine:status / engine:changed name the GPU each provider's device is (provider-gpus.ts).
+    engine: withProviderGpus(engineService, gpu),
     library,
     domains: {
       ...pendingHandlers(),

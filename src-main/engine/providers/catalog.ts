@@ -4,6 +4,7 @@
  * (GetAvailableProviders, GetEpDevices) and the platform, so it is table-tested without a GPU.
  */
 import type { ProviderId, ProviderStatus } from '../../ipc/contract';
+import { deviceIdentity } from './gpu-match';
 
 /** What ORT reported about one EP device (a slice of EpDevice, kept plain for tests). */
 export interface EpDeviceFact {
@@ -104,6 +105,9 @@ function device(d: EpDeviceFact | null): ProviderStatus['device'] {
         vendorId: d.vendorId,
         deviceId: d.deviceId,
         name: d.vendor || `PCI ${d.vendorId.toString(16)}:${d.deviceId.toString(16)}`,
+        // The bus id / LUID say which GPU this is; the main side matches it to the GPU monitor's.
+        ...deviceIdentity(d.metadata),
+        gpu: null,
       }
     : null;
 }
