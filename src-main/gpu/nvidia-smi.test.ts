@@ -33,6 +33,11 @@ const FIXTURES: FixtureCase[] = [
     gpus: [{ name: 'NVIDIA H200', computeCapability: '9.0', architecture: 'Hopper' }],
   },
   {
+    file: 'h200-fan-query-gpu.csv',
+    driverVersion: '580.159.04',
+    gpus: [{ name: 'NVIDIA H200', computeCapability: '9.0', architecture: 'Hopper' }],
+  },
+  {
     file: 'h200x2-query-gpu.csv',
     driverVersion: '580.159.04',
     gpus: [
@@ -82,6 +87,14 @@ describe('parseNvidiaSmiCsv on real captures', () => {
     expect(
       parseCudaVersionFromBanner(readFileSync(join(FIXTURE_DIR, 'h200x2-banner.txt'), 'utf8')),
     ).toBe('13.0');
+  });
+
+  it('reads a real [N/A] (an H200 has no fan) as null, next to real values', () => {
+    const text = readFileSync(join(FIXTURE_DIR, 'h200-fan-query-gpu.csv'), 'utf8');
+    const gpu = parseNvidiaSmiCsv(text).gpus[0]!;
+    expect(text).toContain('[N/A]');
+    expect(gpu.fanPct).toBeNull();
+    expect(gpu).toMatchObject({ temperatureC: 43, powerDrawW: 79.72, clocks: { smMHz: 450 } });
   });
 
   it('reads every value of the H200 capture, units stripped', () => {
