@@ -53,16 +53,12 @@ function otherDomains(): DomainHandlers {
   ) as unknown as DomainHandlers;
 }
 
-let host: RunningHost;
-let refusals: string[];
-
-beforeAll(async () => {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'crucible-host-'));
-  await writeFile(path.join(dir, 'index.html'), '<!doctype html><title>t</title>');
-  await writeFile(path.join(dir, 'app.js'), 'console.log(1)');
-  await writeFile(path.join(dir, '..', 'secret.txt'), 'secret').catch(() => undefined);
-  const bus = new EventBus();
-  const services = createServices({
+/**
+ * Services for a host under test: app info pointing at `dir`, no GPU, an engine and a library
+ * that hold nothing, and every other domain answering UNSUPPORTED.
+ */
+function stubServices(dir: string, bus: EventBus) {
+  return createServices({
     info: {
       name: 'Crucible',
       version: 't',
@@ -92,6 +88,18 @@ beforeAll(async () => {
     },
     domains: otherDomains(),
   });
+}
+
+let host: RunningHost;
+let refusals: string[];
+
+beforeAll(async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'crucible-host-'));
+  await writeFile(path.join(dir, 'index.html'), '<!doctype html><title>t</title>');
+  await writeFile(path.join(dir, 'app.js'), 'console.log(1)');
+  await writeFile(path.join(dir, '..', 'secret.txt'), 'secret').catch(() => undefined);
+  const bus = new EventBus();
+  const services = stubServices(dir, bus);
   refusals = [];
   host = await startHost({
     services,
@@ -278,36 +286,7 @@ describe('upload groups (a model with its external data, or a folder)', () => {
     imports = [];
     const bus = new EventBus();
     groupHost = await startHost({
-      services: createServices({
-        info: {
-          name: 'Crucible',
-          version: 't',
-          mode: 'browser',
-          platform: 'linux',
-          arch: 'x64',
-          userDataDir: dir,
-          cacheDir: dir,
-        },
-        bus,
-        gpu: { snapshot: async () => noGpu, watch: () => () => undefined, close: () => undefined },
-        engine: {
-          status: () => engineStatus,
-          onChange: () => () => undefined,
-          run: async () => {
-            throw new AppError('NOT_FOUND', 'no model');
-          },
-        },
-        library: {
-          list: () => [],
-          get: () => undefined,
-          add: async () => {
-            throw new AppError('FILE_NOT_FOUND', 'x');
-          },
-          remove: async () => false,
-          onChange: () => () => undefined,
-        },
-        domains: otherDomains(),
-      }),
+      services: stubServices(dir, bus),
       bus,
       rendererDir: dir,
       token: 'group-token-0123456789',
@@ -484,36 +463,7 @@ describe('slow clients, many connections, oversize messages', () => {
     await writeFile(path.join(dir, 'index.html'), '<!doctype html><title>t</title>');
     const bus = new EventBus();
     limited = await startHost({
-      services: createServices({
-        info: {
-          name: 'Crucible',
-          version: 't',
-          mode: 'browser',
-          platform: 'linux',
-          arch: 'x64',
-          userDataDir: dir,
-          cacheDir: dir,
-        },
-        bus,
-        gpu: { snapshot: async () => noGpu, watch: () => () => undefined, close: () => undefined },
-        engine: {
-          status: () => engineStatus,
-          onChange: () => () => undefined,
-          run: async () => {
-            throw new AppError('NOT_FOUND', 'no model');
-          },
-        },
-        library: {
-          list: () => [],
-          get: () => undefined,
-          add: async () => {
-            throw new AppError('FILE_NOT_FOUND', 'x');
-          },
-          remove: async () => false,
-          onChange: () => () => undefined,
-        },
-        domains: otherDomains(),
-      }),
+      services: stubServices(dir, bus),
       bus,
       rendererDir: dir,
       token: 'limits-token-0123456789',
