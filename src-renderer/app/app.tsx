@@ -7,6 +7,7 @@ import { DropErrors } from '../features/models/drop-errors';
 import { DropOverlay } from '../features/models/drop-overlay';
 import { ModelsArea } from '../features/models/models-area';
 import { RunArea } from '../features/run/run-area';
+import { SettingsArea } from '../features/settings/settings-area';
 import { filesDropped } from '../state/models';
 import { ApiContext } from './api-context';
 import { ErrorBoundary } from './error-boundary';
@@ -23,6 +24,7 @@ const AREA_VIEWS: Record<Area, () => JSX.Element> = {
   compile: CompileArea,
   run: RunArea,
   bench: BenchArea,
+  settings: SettingsArea,
 };
 
 /** The whole renderer: header, sidebar, the area the hash names, and the window-wide drop target. */

@@ -7,6 +7,7 @@ describe('hash routes', () => {
     ['#models', 'models'],
     ['#/bench/', 'bench'],
     ['#/run?model=abc', 'run'],
+    ['#/settings', 'settings'],
     ['', 'gpu'],
     ['#/', 'gpu'],
     ['#/nowhere', 'gpu'],

@@ -3,7 +3,7 @@
  * for either the file:// page Electron loads or the browser-mode host.
  */
 
-export const AREAS = ['gpu', 'models', 'compile', 'run', 'bench'] as const;
+export const AREAS = ['gpu', 'models', 'compile', 'run', 'bench', 'settings'] as const;
 export type Area = (typeof AREAS)[number];
 
 /** The sidebar's labels, in its order. */
@@ -13,6 +13,7 @@ export const AREA_LABELS: Record<Area, string> = {
   compile: 'Compile queue',
   run: 'Run',
   bench: 'Benchmarks',
+  settings: 'Settings',
 };
 
 /** The area first shown: the user sees their GPU at once. */

@@ -8,9 +8,10 @@ const TEST_IDS: Record<Area, string> = {
   compile: 'nav-compile',
   run: 'nav-run',
   bench: 'nav-bench',
+  settings: 'nav-settings',
 };
 
-/** The five areas, as links to their hash routes, with small counts where they help. */
+/** The areas, as links to their hash routes, with small counts where they help. */
 export function Sidebar(props: { current: Area }) {
   const modelCount = useModelsStore((s) => s.entries.length);
   const activeJobs = useCompileStore(

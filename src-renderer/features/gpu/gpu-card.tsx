@@ -1,8 +1,11 @@
+import { useMemo } from 'react';
 import type { GpuInfo } from '../../../src-main/ipc/contract';
+import { selectProviders, useEngineStore } from '../../state/engine';
 import { Card } from '../../ui/card';
 import { Chip } from '../../ui/chip';
 import { formatMiB, formatPct, formatReading } from '../../ui/format';
 import { Meter, type MeterMark } from '../../ui/meter';
+import { PROVIDER_NAMES, providersOnGpu } from '../../ui/provider-device';
 import { Stat, StatGrid } from '../../ui/stat';
 
 /** Power-limit marks that the GPU reported, for the power meter. */
@@ -37,6 +40,9 @@ export function GpuCard(props: {
   cudaDriverVersion: string | null;
 }) {
   const { gpu } = props;
+  // The providers whose EP device the main side matched to this GPU (by PCI bus id, or vendor).
+  const providers = useEngineStore(selectProviders);
+  const usedBy = useMemo(() => providersOnGpu(providers, gpu.index), [providers, gpu.index]);
   const limit = gpu.powerLimit.enforcedW ?? gpu.powerLimit.currentW;
   const scaleMax = gpu.powerLimit.maxW ?? limit;
   return (
@@ -49,6 +55,12 @@ export function GpuCard(props: {
           {gpu.architecture ?? 'Unknown architecture'}
           {gpu.computeCapability !== null && ` · compute capability ${gpu.computeCapability}`}
           {gpu.pciBusId !== null && <span className="muted"> · {gpu.pciBusId}</span>}
+          {usedBy.length > 0 && (
+            <span className="muted" data-testid="gpu-used-by">
+              {' '}
+              · used by {usedBy.map((id) => PROVIDER_NAMES[id]).join(', ')}
+            </span>
+          )}
         </>
       }
       actions={

@@ -1,0 +1,209 @@
+import { useEffect } from 'react';
+import type { ProviderStatus } from '../../../src-main/ipc/contract';
+import { useApi } from '../../app/api-context';
+import { ErrorNotice } from '../../app/error-notice';
+import { selectProviders, useEngineStore } from '../../state/engine';
+import {
+  settingsAreaOpened,
+  trtRtxArchiveTyped,
+  trtRtxDirSaved,
+  trtRtxDirTyped,
+  trtRtxInstallDismissed,
+  trtRtxInstallRequested,
+  useSettingsStore,
+} from '../../state/settings';
+import { Card } from '../../ui/card';
+import { Chip } from '../../ui/chip';
+import { PROVIDER_NAMES, providerDeviceText } from '../../ui/provider-device';
+
+/**
+ * The Settings area: where TensorRT for RTX comes from (a folder, or an install from a local
+ * archive), its provider's status as the engine reports it, and every provider's device.
+ */
+export function SettingsArea() {
+  const api = useApi();
+  const loadError = useSettingsStore((s) => s.loadError);
+  useEffect(() => {
+    void settingsAreaOpened(api);
+  }, [api]);
+  return (
+    <div className="area" data-testid="area-settings">
+      <div className="area-head">
+        <h1>Settings</h1>
+      </div>
+      {loadError !== null && <ErrorNotice error={loadError} testId="settings-error" />}
+      <TrtRtxCard />
+      <ProvidersCard />
+    </div>
+  );
+}
+
+function TrtRtxCard() {
+  const api = useApi();
+  const settings = useSettingsStore((s) => s.settings);
+  const dirDraft = useSettingsStore((s) => s.dirDraft);
+  const saving = useSettingsStore((s) => s.saving);
+  const saveError = useSettingsStore((s) => s.saveError);
+  const archiveDraft = useSettingsStore((s) => s.archiveDraft);
+  const installing = useSettingsStore((s) => s.installing);
+  const installResult = useSettingsStore((s) => s.installResult);
+  const installError = useSettingsStore((s) => s.installError);
+  const engineState = useEngineStore((s) => s.status?.state ?? null);
+  const provider = useEngineStore(selectProviders).find((p) => p.id === 'nv-tensorrt-rtx');
+  const device = provider ? providerDeviceText(provider) : null;
+  return (
+    <Card
+      title="TensorRT for RTX"
+      subtitle="NVIDIA's execution provider library, looked for in the installer's folder, then the folder below, then CRUCIBLE_TRT_RTX_DIR."
+      testId="settings-trt-rtx"
+      actions={<ProviderChip provider={provider} engineState={engineState} />}
+    >
+      <div className="form">
+        <div className="field" data-testid="trt-rtx-status">
+          <span className="field-label">Provider status</span>
+          {engineState !== 'ready' && engineState !== null && (
+            <span className="muted" data-testid="trt-rtx-engine-state">
+              The engine is {engineState}; the status below is from before.
+            </span>
+          )}
+          {provider === undefined && <span className="muted">Waiting for the engine…</span>}
+          {provider !== undefined && !provider.available && (
+            <span data-testid="trt-rtx-reason">{provider.reason ?? 'not available here'}</span>
+          )}
+          {provider?.available === true && <span>Ready.</span>}
+          {device !== null && (
+            <span className="muted" data-testid="trt-rtx-device">
+              {device}
+            </span>
+          )}
+        </div>
+        <div className="field">
+          <span className="field-label">Folder in use</span>
+          <span className="mono" data-testid="trt-rtx-dir-current">
+            {settings === null ? '…' : (settings.trtRtxDir ?? 'none chosen')}
+          </span>
+        </div>
+      </div>
+      <form
+        className="form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void trtRtxDirSaved(api);
+        }}
+      >
+        <label className="field">
+          <span className="field-label">
+            Folder holding the library (empty: none); the engine restarts when it changes
+          </span>
+          <input
+            type="text"
+            className="mono"
+            value={dirDraft}
+            placeholder="/path/to/tensorrt-rtx"
+            spellCheck={false}
+            onChange={(e) => trtRtxDirTyped(e.target.value)}
+            data-testid="trt-rtx-dir"
+          />
+        </label>
+        <div>
+          <button
+            type="submit"
+            className="button button-primary"
+            disabled={saving || settings === null}
+            data-testid="trt-rtx-dir-save"
+          >
+            {saving ? 'Saving…' : 'Use this folder'}
+          </button>
+        </div>
+        {saveError !== null && <ErrorNotice error={saveError} testId="trt-rtx-dir-error" />}
+      </form>
+      <form
+        className="form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void trtRtxInstallRequested(api);
+        }}
+      >
+        <label className="field">
+          <span className="field-label">
+            Archive on this machine (NVIDIA&apos;s TensorRT-RTX wheel, .whl, is a zip)
+          </span>
+          <input
+            type="text"
+            className="mono"
+            value={archiveDraft}
+            placeholder="/path/to/onnxruntime_ep_nv_tensorrt_rtx.whl"
+            spellCheck={false}
+            onChange={(e) => trtRtxArchiveTyped(e.target.value)}
+            data-testid="trt-rtx-archive"
+          />
+        </label>
+        <div>
+          <button
+            type="submit"
+            className="button"
+            disabled={installing || archiveDraft.trim() === ''}
+            data-testid="trt-rtx-install"
+          >
+            {installing ? 'Installing…' : 'Install from archive…'}
+          </button>
+        </div>
+        {installError !== null && (
+          <ErrorNotice
+            error={installError}
+            onDismiss={trtRtxInstallDismissed}
+            testId="trt-rtx-install-error"
+          />
+        )}
+        {installResult !== null && (
+          <div className="field" data-testid="trt-rtx-install-result">
+            <span className="field-label">Installed into</span>
+            <span className="mono">{installResult.dir}</span>
+            <span>
+              <Chip tone={installResult.registered ? 'ok' : 'bad'}>
+                {installResult.registered ? 'accepted by ONNX Runtime' : 'not accepted'}
+              </Chip>{' '}
+              {installResult.reason ??
+                (installResult.registered ? 'Settings now point at this folder.' : '')}
+            </span>
+          </div>
+        )}
+      </form>
+    </Card>
+  );
+}
+
+function ProviderChip(props: { provider: ProviderStatus | undefined; engineState: string | null }) {
+  if (props.engineState === 'restarting' || props.engineState === 'starting') {
+    return <Chip tone="busy">engine {props.engineState}</Chip>;
+  }
+  if (props.provider === undefined) return <Chip>unknown</Chip>;
+  return props.provider.available ? (
+    <Chip tone="ok" testId="trt-rtx-chip">
+      available
+    </Chip>
+  ) : (
+    <Chip tone="warn" testId="trt-rtx-chip">
+      not available
+    </Chip>
+  );
+}
+
+/** Every provider: available or why not, and the GPU it will use. */
+function ProvidersCard() {
+  const providers = useEngineStore(selectProviders);
+  return (
+    <Card title="Execution providers" testId="settings-providers">
+      <ul className="provider-reasons">
+        {providers.map((p) => (
+          <li key={p.id} data-testid={`settings-provider-${p.id}`}>
+            <span className="mono">{PROVIDER_NAMES[p.id]}</span>:{' '}
+            {p.available
+              ? (providerDeviceText(p) ?? 'available')
+              : (p.reason ?? 'not available here')}
+          </li>
+        ))}
+      </ul>
+    </Card>
+  );
+}
