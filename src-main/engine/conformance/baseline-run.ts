@@ -10,6 +10,7 @@
 import { readFile } from 'node:fs/promises';
 import { AppError } from '../../shared/errors';
 import { writeFileAtomic } from '../../store/atomic-file';
+import { parseCaseArgs, type CaseArgs } from './case-args';
 import { findCases, runCase } from './cases';
 import type { CliIo } from './cli';
 import { DEFAULT_CASE_TIMEOUT_MS } from './conformance';
@@ -31,54 +32,20 @@ export const BASELINE_USAGE = [
 ].join('\n');
 
 /** Parsed command line of a baseline run. */
-export interface BaselineArgs {
-  dirs: string[];
-  filter: RegExp | undefined;
+export interface BaselineArgs extends CaseArgs {
   out: string | undefined;
-  json: boolean;
   timeoutMs: number;
 }
 
 /** Parses a baseline run's arguments. Throws BAD_REQUEST naming the problem. */
 export function parseBaselineArgs(args: readonly string[]): BaselineArgs {
-  const parsed: BaselineArgs = {
-    dirs: [],
-    filter: undefined,
-    out: undefined,
-    json: false,
-    timeoutMs: DEFAULT_CASE_TIMEOUT_MS,
-  };
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i] as string;
-    const value = (): string => {
-      const v = args[++i];
-      if (v === undefined) throw new AppError('BAD_REQUEST', `${a} needs a value`);
-      return v;
-    };
-    if (a === '--json') parsed.json = true;
-    else if (a === '--out') parsed.out = value();
-    else if (a === '--filter') {
-      const src = value();
-      try {
-        parsed.filter = new RegExp(src);
-      } catch (err) {
-        throw new AppError(
-          'BAD_REQUEST',
-          `--filter '${src}' is not a valid regular expression`,
-          String(err),
-        );
-      }
-    } else if (a === '--timeout') {
-      const s = Number(value());
-      if (!Number.isFinite(s) || s <= 0)
-        throw new AppError('BAD_REQUEST', '--timeout needs a positive number of seconds');
-      parsed.timeoutMs = s * 1000;
-    } else if (a.startsWith('-')) throw new AppError('BAD_REQUEST', `unknown option ${a}`);
-    else parsed.dirs.push(a);
-  }
-  if (parsed.dirs.length === 0)
-    throw new AppError('BAD_REQUEST', 'give at least one test case folder');
-  return parsed;
+  let out: string | undefined;
+  const shared = parseCaseArgs(args, (name, value) => {
+    if (name !== '--out') return false;
+    out = value();
+    return true;
+  });
+  return { ...shared, out, timeoutMs: shared.timeoutMs ?? DEFAULT_CASE_TIMEOUT_MS };
 }
 
 /** Runs the cases through onnxruntime-node, each in a worker from `spawn`. */

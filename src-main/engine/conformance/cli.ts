@@ -8,6 +8,7 @@
 import { PROVIDER_IDS, type ProviderId } from '../../ipc/contract';
 import { AppError } from '../../shared/errors';
 import type { EngineClient } from '../host/engine-client';
+import { parseCaseArgs, type CaseArgs } from './case-args';
 import { runConformance } from './conformance';
 import { failureTable, progressLine, summaryLine } from './report';
 
@@ -18,13 +19,9 @@ export interface CliIo {
 }
 
 /** Parsed command line of the conformance command. */
-export interface ConformanceArgs {
-  dirs: string[];
+export interface ConformanceArgs extends CaseArgs {
   provider: ProviderId;
-  json: boolean;
   strict: boolean;
-  filter: RegExp | undefined;
-  timeoutMs: number | undefined;
 }
 
 export const CONFORMANCE_USAGE =
@@ -32,67 +29,23 @@ export const CONFORMANCE_USAGE =
 
 /** Parses the arguments after `conformance`. Throws BAD_REQUEST naming the problem. */
 export function parseConformanceArgs(args: readonly string[]): ConformanceArgs {
-  const parsed: ConformanceArgs = {
-    dirs: [],
-    provider: 'cpu',
-    json: false,
-    strict: false,
-    filter: undefined,
-    timeoutMs: undefined,
-  };
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i] as string;
-    const value = (): string => {
-      const v = args[++i];
-      if (v === undefined) throw new AppError('BAD_REQUEST', `${a} needs a value`);
-      return v;
-    };
-    switch (a) {
-      case '--json':
-        parsed.json = true;
-        break;
-      case '--strict':
-        parsed.strict = true;
-        break;
-      case '--provider': {
-        const p = value();
-        if (!(PROVIDER_IDS as readonly string[]).includes(p)) {
-          throw new AppError(
-            'BAD_REQUEST',
-            `unknown provider '${p}' (one of ${PROVIDER_IDS.join(', ')})`,
-          );
-        }
-        parsed.provider = p as ProviderId;
-        break;
+  let provider: ProviderId = 'cpu';
+  let strict = false;
+  const shared = parseCaseArgs(args, (name, value) => {
+    if (name === '--strict') strict = true;
+    else if (name === '--provider') {
+      const p = value();
+      if (!(PROVIDER_IDS as readonly string[]).includes(p)) {
+        throw new AppError(
+          'BAD_REQUEST',
+          `unknown provider '${p}' (one of ${PROVIDER_IDS.join(', ')})`,
+        );
       }
-      case '--filter': {
-        const src = value();
-        try {
-          parsed.filter = new RegExp(src);
-        } catch (err) {
-          throw new AppError(
-            'BAD_REQUEST',
-            `--filter '${src}' is not a valid regular expression`,
-            String(err),
-          );
-        }
-        break;
-      }
-      case '--timeout': {
-        const s = Number(value());
-        if (!Number.isFinite(s) || s <= 0)
-          throw new AppError('BAD_REQUEST', '--timeout needs a positive number of seconds');
-        parsed.timeoutMs = s * 1000;
-        break;
-      }
-      default:
-        if (a.startsWith('-')) throw new AppError('BAD_REQUEST', `unknown option ${a}`);
-        parsed.dirs.push(a);
-    }
-  }
-  if (parsed.dirs.length === 0)
-    throw new AppError('BAD_REQUEST', 'give at least one test case folder');
-  return parsed;
+      provider = p as ProviderId;
+    } else return false;
+    return true;
+  });
+  return { ...shared, provider, strict };
 }
 
 /**
