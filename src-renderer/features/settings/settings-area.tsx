@@ -83,92 +83,94 @@ function TrtRtxCard() {
             {settings === null ? '…' : (settings.trtRtxDir ?? 'none chosen')}
           </span>
         </div>
-      </div>
-      <form
-        className="form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void trtRtxDirSaved(api);
-        }}
-      >
-        <label className="field">
-          <span className="field-label">
-            Folder holding the library (empty: none); the engine restarts when it changes
-          </span>
-          <input
-            type="text"
-            className="mono"
-            value={dirDraft}
-            placeholder="/path/to/tensorrt-rtx"
-            spellCheck={false}
-            onChange={(e) => trtRtxDirTyped(e.target.value)}
-            data-testid="trt-rtx-dir"
-          />
-        </label>
-        <div>
-          <button
-            type="submit"
-            className="button button-primary"
-            disabled={saving || settings === null}
-            data-testid="trt-rtx-dir-save"
-          >
-            {saving ? 'Saving…' : 'Use this folder'}
-          </button>
-        </div>
-        {saveError !== null && <ErrorNotice error={saveError} testId="trt-rtx-dir-error" />}
-      </form>
-      <form
-        className="form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void trtRtxInstallRequested(api);
-        }}
-      >
-        <label className="field">
-          <span className="field-label">
-            Archive on this machine (NVIDIA&apos;s TensorRT-RTX wheel, .whl, is a zip)
-          </span>
-          <input
-            type="text"
-            className="mono"
-            value={archiveDraft}
-            placeholder="/path/to/onnxruntime_ep_nv_tensorrt_rtx.whl"
-            spellCheck={false}
-            onChange={(e) => trtRtxArchiveTyped(e.target.value)}
-            data-testid="trt-rtx-archive"
-          />
-        </label>
-        <div>
-          <button
-            type="submit"
-            className="button"
-            disabled={installing || archiveDraft.trim() === ''}
-            data-testid="trt-rtx-install"
-          >
-            {installing ? 'Installing…' : 'Install from archive…'}
-          </button>
-        </div>
-        {installError !== null && (
-          <ErrorNotice
-            error={installError}
-            onDismiss={trtRtxInstallDismissed}
-            testId="trt-rtx-install-error"
-          />
-        )}
-        {installResult !== null && (
-          <div className="field" data-testid="trt-rtx-install-result">
-            <span className="field-label">Installed into</span>
-            <span className="mono">{installResult.dir}</span>
-            <span>
-              <Chip tone={installResult.registered ? 'ok' : 'bad'}>
-                {installResult.registered ? 'accepted by ONNX Runtime' : 'not accepted'}
-              </Chip>{' '}
-              {installResult.reason ??
-                (installResult.registered ? 'Settings now point at this folder.' : '')}
+        <form
+          className="fieldset"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void trtRtxDirSaved(api);
+          }}
+        >
+          <span className="field-label">Choose a folder</span>
+          <label className="field">
+            <span className="field-label">
+              Folder holding the library (empty: none); the engine restarts when it changes
             </span>
+            <input
+              type="text"
+              className="mono"
+              value={dirDraft}
+              placeholder="/path/to/tensorrt-rtx"
+              spellCheck={false}
+              onChange={(e) => trtRtxDirTyped(e.target.value)}
+              data-testid="trt-rtx-dir"
+            />
+          </label>
+          <div>
+            <button
+              type="submit"
+              className="button button-primary"
+              disabled={saving || settings === null}
+              data-testid="trt-rtx-dir-save"
+            >
+              {saving ? 'Saving…' : 'Use this folder'}
+            </button>
           </div>
-        )}
-      </form>
+          {saveError !== null && <ErrorNotice error={saveError} testId="trt-rtx-dir-error" />}
+        </form>
+        <form
+          className="fieldset"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void trtRtxInstallRequested(api);
+          }}
+        >
+          <span className="field-label">Install from an archive</span>
+          <label className="field">
+            <span className="field-label">
+              Archive on this machine (NVIDIA&apos;s TensorRT-RTX wheel, .whl, is a zip)
+            </span>
+            <input
+              type="text"
+              className="mono"
+              value={archiveDraft}
+              placeholder="/path/to/onnxruntime_ep_nv_tensorrt_rtx.whl"
+              spellCheck={false}
+              onChange={(e) => trtRtxArchiveTyped(e.target.value)}
+              data-testid="trt-rtx-archive"
+            />
+          </label>
+          <div>
+            <button
+              type="submit"
+              className="button"
+              disabled={installing || archiveDraft.trim() === ''}
+              data-testid="trt-rtx-install"
+            >
+              {installing ? 'Installing…' : 'Install from archive…'}
+            </button>
+          </div>
+          {installError !== null && (
+            <ErrorNotice
+              error={installError}
+              onDismiss={trtRtxInstallDismissed}
+              testId="trt-rtx-install-error"
+            />
+          )}
+          {installResult !== null && (
+            <div className="field" data-testid="trt-rtx-install-result">
+              <span className="field-label">Installed into</span>
+              <span className="mono">{installResult.dir}</span>
+              <span>
+                <Chip tone={installResult.registered ? 'ok' : 'bad'}>
+                  {installResult.registered ? 'accepted by ONNX Runtime' : 'not accepted'}
+                </Chip>{' '}
+                {installResult.reason ??
+                  (installResult.registered ? 'Settings now point at this folder.' : '')}
+              </span>
+            </div>
+          )}
+        </form>
+      </div>
     </Card>
   );
 }
