@@ -14,24 +14,33 @@ import type { CaseEngine } from './cases';
 
 type OrtModule = typeof Ort;
 
-/** Dtypes onnxruntime-node 1.30's Tensor can hold (onnxruntime-common's Tensor.Type). */
-const ORT_JS_TYPES: ReadonlySet<string> = new Set([
-  'float32',
-  'uint8',
-  'int8',
-  'uint16',
-  'int16',
-  'int32',
-  'int64',
-  'string',
-  'bool',
-  'float16',
-  'float64',
-  'uint32',
-  'uint64',
-  'uint4',
-  'int4',
-]);
+/**
+ * Dtypes onnxruntime-node's Tensor can hold: onnxruntime-common's Tensor.Type, which the
+ * `satisfies` keeps this list equal to (a type added or dropped there fails the build here). Not
+ * derived from DTYPES: it is the JS API's limit, a subset, and a dtype new to Crucible must not
+ * pass as one the baseline can feed.
+ */
+const ORT_JS_TYPE_KEYS = {
+  float32: true,
+  uint8: true,
+  int8: true,
+  uint16: true,
+  int16: true,
+  int32: true,
+  int64: true,
+  string: true,
+  bool: true,
+  float16: true,
+  float64: true,
+  uint32: true,
+  uint64: true,
+  uint4: true,
+  int4: true,
+} as const satisfies Record<Ort.Tensor.Type, true>;
+// Typed as DType so that a Tensor.Type Crucible has no name for fails the build too.
+const ORT_JS_TYPES: ReadonlySet<DType> = new Set<DType>(
+  Object.keys(ORT_JS_TYPE_KEYS) as (keyof typeof ORT_JS_TYPE_KEYS)[],
+);
 
 /** A host tensor as an ort.Tensor (same memory layout; 4-bit types stay packed, as ORT wants). */
 export function toOrtTensor(ort: OrtModule, name: string, t: HostTensor): Ort.Tensor {
