@@ -10,6 +10,7 @@ import {
   benchProgressReceived,
   benchRunRequested,
   useBenchStore,
+  type BenchForm,
   type BenchMode,
 } from '../../state/bench';
 import { selectProviders, useEngineStore } from '../../state/engine';
@@ -18,14 +19,21 @@ import { bestProvider, runnableModels } from '../../state/run';
 import { BarList } from '../../ui/bar-list';
 import { Card } from '../../ui/card';
 import { EmptyState } from '../../ui/empty-state';
+import { NumberField, SelectField } from '../../ui/field';
 import { formatAgo, formatMs, formatValue } from '../../ui/format';
 import { LineChart } from '../../ui/line-chart';
+import { modelChoices, providerChoices } from '../run/run-form';
 import { latencyHistogram, modeComparison, p50History, providerComparison } from './bench-charts';
 
 const MODES: { value: BenchMode; label: string }[] = [
   { value: 'plain', label: 'Plain run' },
   { value: 'iobinding', label: 'IO binding' },
   { value: 'graph', label: 'CUDA graph / graph capture' },
+];
+
+const MEASURES: { value: BenchForm['by']; label: string }[] = [
+  { value: 'iterations', label: 'A count of iterations' },
+  { value: 'duration', label: 'A duration' },
 ];
 
 /** A number typed in a field, or NaN while it is empty or not a number. */
@@ -167,107 +175,68 @@ function BenchRunForm() {
         }}
       >
         <div className="field-row">
-          <label className="field">
-            <span className="field-label">Model</span>
-            <select
-              value={form.modelId ?? ''}
-              onChange={(e) => benchFormChanged({ modelId: e.target.value || null })}
-              data-testid="bench-model"
-            >
-              {form.modelId === null && <option value="">Choose a model</option>}
-              {models.map((m) => (
-                <option key={m.id} value={m.id}>
-                  {m.name}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label className="field">
-            <span className="field-label">Execution provider</span>
-            <select
-              value={form.provider ?? ''}
-              onChange={(e) => benchFormChanged({ provider: e.target.value as ProviderId })}
-              data-testid="bench-provider"
-            >
-              {form.provider === null && <option value="">Choose a provider</option>}
-              {providers.map((p) => (
-                <option
-                  key={p.id}
-                  value={p.id}
-                  disabled={!p.available}
-                  title={p.reason ?? undefined}
-                >
-                  {p.ortName}
-                  {p.available ? '' : ' (unavailable)'}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label className="field">
-            <span className="field-label">Mode</span>
-            <select
-              value={form.mode}
-              onChange={(e) => benchFormChanged({ mode: e.target.value as BenchMode })}
-              data-testid="bench-mode"
-            >
-              {MODES.map((m) => (
-                <option key={m.value} value={m.value}>
-                  {m.label}
-                </option>
-              ))}
-            </select>
-          </label>
+          <SelectField
+            label="Model"
+            value={form.modelId}
+            options={modelChoices(models)}
+            onChange={(id) => benchFormChanged({ modelId: id || null })}
+            placeholder="Choose a model"
+            testId="bench-model"
+          />
+          <SelectField
+            label="Execution provider"
+            value={form.provider}
+            options={providerChoices(providers)}
+            onChange={(id) => benchFormChanged({ provider: id as ProviderId })}
+            placeholder="Choose a provider"
+            testId="bench-provider"
+          />
+          <SelectField
+            label="Mode"
+            value={form.mode}
+            options={MODES}
+            onChange={(mode) => benchFormChanged({ mode: mode as BenchMode })}
+            testId="bench-mode"
+          />
         </div>
         <div className="field-row">
-          <label className="field">
-            <span className="field-label">Measure</span>
-            <select
-              value={form.by}
-              onChange={(e) =>
-                benchFormChanged({ by: e.target.value as 'iterations' | 'duration' })
-              }
-              data-testid="bench-by"
-            >
-              <option value="iterations">A count of iterations</option>
-              <option value="duration">A duration</option>
-            </select>
-          </label>
+          <SelectField
+            label="Measure"
+            value={form.by}
+            options={MEASURES}
+            onChange={(by) => benchFormChanged({ by: by as BenchForm['by'] })}
+            testId="bench-by"
+          />
           {form.by === 'iterations' ? (
-            <label className="field">
-              <span className="field-label">Iterations</span>
-              <input
-                type="number"
-                min={1}
-                step={1}
-                value={Number.isNaN(form.iterations) ? '' : form.iterations}
-                onChange={(e) => benchFormChanged({ iterations: parseNumber(e.target.value) })}
-                data-testid="bench-iterations"
-              />
-            </label>
-          ) : (
-            <label className="field">
-              <span className="field-label">Seconds</span>
-              <input
-                type="number"
-                min={0.1}
-                step={0.1}
-                value={Number.isNaN(form.durationS) ? '' : form.durationS}
-                onChange={(e) => benchFormChanged({ durationS: parseNumber(e.target.value) })}
-                data-testid="bench-duration"
-              />
-            </label>
-          )}
-          <label className="field">
-            <span className="field-label">Warm-up runs</span>
-            <input
-              type="number"
-              min={0}
+            <NumberField
+              label="Iterations"
+              min={1}
               step={1}
-              value={Number.isNaN(form.warmup) ? '' : form.warmup}
-              onChange={(e) => benchFormChanged({ warmup: parseNumber(e.target.value) })}
-              data-testid="bench-warmup"
+              value={form.iterations}
+              parse={parseNumber}
+              onChange={(iterations) => benchFormChanged({ iterations })}
+              testId="bench-iterations"
             />
-          </label>
+          ) : (
+            <NumberField
+              label="Seconds"
+              min={0.1}
+              step={0.1}
+              value={form.durationS}
+              parse={parseNumber}
+              onChange={(durationS) => benchFormChanged({ durationS })}
+              testId="bench-duration"
+            />
+          )}
+          <NumberField
+            label="Warm-up runs"
+            min={0}
+            step={1}
+            value={form.warmup}
+            parse={parseNumber}
+            onChange={(warmup) => benchFormChanged({ warmup })}
+            testId="bench-warmup"
+          />
         </div>
         <div className="field-row">
           <button

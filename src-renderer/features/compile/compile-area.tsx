@@ -17,8 +17,10 @@ import { runnableModels } from '../../state/run';
 import { Card } from '../../ui/card';
 import { Chip } from '../../ui/chip';
 import { EmptyState } from '../../ui/empty-state';
+import { SelectField } from '../../ui/field';
 import { formatBytes, formatMs } from '../../ui/format';
 import { Meter } from '../../ui/meter';
+import { modelChoices } from '../run/run-form';
 import {
   ENTRY_TONE,
   PROVIDER_LABEL,
@@ -121,37 +123,25 @@ function CompileForm() {
           void compileRequested(api);
         }}
       >
-        <label className="field">
-          <span className="field-label">Model</span>
-          <select
-            value={modelId ?? ''}
-            onChange={(e) => compileFormChanged({ modelId: e.target.value })}
-            data-testid="compile-model"
-          >
-            {models.map((m) => (
-              <option key={m.id} value={m.id}>
-                {m.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="field">
-          <span className="field-label">Provider</span>
-          <select
-            value={provider ?? ''}
-            onChange={(e) =>
-              compileFormChanged({ provider: e.target.value as ProviderStatus['id'] })
-            }
-            data-testid="compile-provider"
-          >
-            {providers.map((p) => (
-              <option key={p.id} value={p.id} disabled={!p.available} title={p.reason ?? undefined}>
-                {PROVIDER_LABEL[p.id]}
-                {p.available ? '' : ' (not available)'}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SelectField
+          label="Model"
+          value={modelId}
+          options={modelChoices(models)}
+          onChange={(id) => compileFormChanged({ modelId: id })}
+          testId="compile-model"
+        />
+        <SelectField
+          label="Provider"
+          value={provider}
+          options={providers.map((p) => ({
+            value: p.id,
+            label: p.available ? PROVIDER_LABEL[p.id] : `${PROVIDER_LABEL[p.id]} (not available)`,
+            disabled: !p.available,
+            title: p.reason ?? undefined,
+          }))}
+          onChange={(id) => compileFormChanged({ provider: id as ProviderStatus['id'] })}
+          testId="compile-provider"
+        />
         <button
           type="submit"
           className="button button-primary"

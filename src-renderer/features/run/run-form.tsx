@@ -11,6 +11,7 @@ import {
   useRunStore,
 } from '../../state/run';
 import { Card } from '../../ui/card';
+import { NumberField, NumberInput, SelectField, type SelectOption } from '../../ui/field';
 
 const FILLS: { value: Fill; label: string }[] = [
   { value: 'random', label: 'Random' },
@@ -21,6 +22,24 @@ const FILLS: { value: Fill; label: string }[] = [
 /** An integer typed in a field, or NaN while the field is empty or not a whole number. */
 function parseInteger(text: string): number {
   return /^-?\d+$/.test(text.trim()) ? Number(text) : Number.NaN;
+}
+
+/** The library's models as select choices, by name. */
+export function modelChoices(models: readonly ModelEntry[]): SelectOption<string>[] {
+  return models.map((m) => ({ value: m.id, label: m.name }));
+}
+
+/**
+ * Execution providers as select choices by ORT's name; an unavailable one stays listed but
+ * disabled, saying why on hover (the run and benchmark forms).
+ */
+export function providerChoices(providers: readonly ProviderStatus[]): SelectOption<ProviderId>[] {
+  return providers.map((p) => ({
+    value: p.id,
+    label: p.available ? p.ortName : `${p.ortName} (unavailable)`,
+    disabled: !p.available,
+    title: p.reason ?? undefined,
+  }));
 }
 
 /** The run form: model, provider (unavailable ones disabled, with why), symbolic dims, fill, seed. */
@@ -42,39 +61,22 @@ export function RunForm(props: {
           void runRequested(api);
         }}
       >
-        <label className="field">
-          <span className="field-label">Model</span>
-          <select
-            value={form.modelId ?? ''}
-            onChange={(e) =>
-              runModelChosen(props.models.find((m) => m.id === e.target.value) ?? null)
-            }
-            data-testid="run-model"
-          >
-            {form.modelId === null && <option value="">Choose a model</option>}
-            {props.models.map((m) => (
-              <option key={m.id} value={m.id}>
-                {m.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="field">
-          <span className="field-label">Execution provider</span>
-          <select
-            value={form.provider ?? ''}
-            onChange={(e) => runProviderChosen(e.target.value as ProviderId)}
-            data-testid="run-provider"
-          >
-            {form.provider === null && <option value="">Choose a provider</option>}
-            {props.providers.map((p) => (
-              <option key={p.id} value={p.id} disabled={!p.available} title={p.reason ?? undefined}>
-                {p.ortName}
-                {p.available ? '' : ' (unavailable)'}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SelectField
+          label="Model"
+          value={form.modelId}
+          options={modelChoices(props.models)}
+          onChange={(id) => runModelChosen(props.models.find((m) => m.id === id) ?? null)}
+          placeholder="Choose a model"
+          testId="run-model"
+        />
+        <SelectField
+          label="Execution provider"
+          value={form.provider}
+          options={providerChoices(props.providers)}
+          onChange={(id) => runProviderChosen(id as ProviderId)}
+          placeholder="Choose a provider"
+          testId="run-provider"
+        />
         {unavailable.length > 0 && (
           <ul className="provider-reasons" data-testid="provider-reasons">
             {unavailable.map((p) => (
@@ -90,44 +92,35 @@ export function RunForm(props: {
             {dimNames.map((name) => (
               <label key={name} className="field field-inline">
                 <mark className="dim-dynamic">{name}</mark>
-                <input
-                  type="number"
+                <NumberInput
                   min={1}
                   step={1}
-                  value={Number.isNaN(form.dims[name]) ? '' : form.dims[name]}
-                  onChange={(e) => runDimChanged(name, parseInteger(e.target.value))}
-                  data-testid={`run-dim-${name}`}
+                  value={form.dims[name] ?? Number.NaN}
+                  parse={parseInteger}
+                  onChange={(v) => runDimChanged(name, v)}
+                  testId={`run-dim-${name}`}
                 />
               </label>
             ))}
           </fieldset>
         )}
         <div className="field-row">
-          <label className="field">
-            <span className="field-label">Input values</span>
-            <select
-              value={form.fill}
-              onChange={(e) => runFillChosen(e.target.value as Fill)}
-              data-testid="run-fill"
-            >
-              {FILLS.map((f) => (
-                <option key={f.value} value={f.value}>
-                  {f.label}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label className="field">
-            <span className="field-label">Seed</span>
-            <input
-              type="number"
-              step={1}
-              value={Number.isNaN(form.seed) ? '' : form.seed}
-              disabled={form.fill !== 'random'}
-              onChange={(e) => runSeedChanged(parseInteger(e.target.value))}
-              data-testid="run-seed"
-            />
-          </label>
+          <SelectField
+            label="Input values"
+            value={form.fill}
+            options={FILLS}
+            onChange={(f) => runFillChosen(f as Fill)}
+            testId="run-fill"
+          />
+          <NumberField
+            label="Seed"
+            step={1}
+            value={form.seed}
+            parse={parseInteger}
+            disabled={form.fill !== 'random'}
+            onChange={runSeedChanged}
+            testId="run-seed"
+          />
         </div>
         <button
           type="submit"
