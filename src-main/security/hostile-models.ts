@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { onnx } from 'onnx-proto';
 import { Prng } from '../../models/prng';
-import { encodeModel, node, tensorInfo, TESTDATA } from '../engine/model/test-helpers';
+import { encodeModel, node, tensorInfo, TESTDATA, wireBomb } from '../engine/model/test-helpers';
 
 /** The categories the issue names; the summary line counts cases per category. */
 export const CATEGORIES = [
@@ -285,26 +285,6 @@ function nestedLoopModel(depth: number): Uint8Array {
     input: [tensorInfo('n', 7, []), tensorInfo('c', 9, []), tensorInfo('x', FLOAT, [1])],
     output: [tensorInfo('y', FLOAT, [1])],
   });
-}
-
-/** Raw wire bytes nested far past any stack: graph{node{attribute{g{...}}}} `levels` times. */
-function wireBomb(levels: number): Uint8Array {
-  const wrap = (field: number, payload: Uint8Array) => {
-    const len: number[] = [];
-    let n = payload.byteLength;
-    do {
-      len.push((n & 0x7f) | (n > 0x7f ? 0x80 : 0));
-      n >>>= 7;
-    } while (n > 0);
-    const out = new Uint8Array(1 + len.length + payload.byteLength);
-    out[0] = (field << 3) | 2;
-    out.set(len, 1);
-    out.set(payload, 1 + len.length);
-    return out;
-  };
-  let inner = new Uint8Array(0);
-  for (let i = 0; i < levels; i++) inner = wrap(1, wrap(5, wrap(6, inner)));
-  return wrap(7, inner);
 }
 
 /** Deeply nested control flow, at, past and far past the inspector's depth limit. */

@@ -12,7 +12,7 @@ import {
   toBigInt,
   toNumber,
 } from './onnx-file';
-import { TESTDATA, encodeModel, node, tensorInfo } from './test-helpers';
+import { TESTDATA, encodeModel, node, tensorInfo, wireBomb } from './test-helpers';
 
 let dir: string;
 beforeAll(async () => {
@@ -150,23 +150,8 @@ describe('decodeOnnxModel', () => {
   });
 
   it('survives nesting far past the stack depth (hand-written wire bytes)', () => {
-    // 100,000 levels of graph{node{attribute{g{...}}}}: built inside out with varint lengths.
-    let inner = new Uint8Array(0);
-    const wrap = (field: number, payload: Uint8Array) => {
-      const len: number[] = [];
-      let n = payload.byteLength;
-      do {
-        len.push((n & 0x7f) | (n > 0x7f ? 0x80 : 0));
-        n >>>= 7;
-      } while (n > 0);
-      const out = new Uint8Array(1 + len.length + payload.byteLength);
-      out[0] = (field << 3) | 2;
-      out.set(len, 1);
-      out.set(payload, 1 + len.length);
-      return out;
-    };
-    for (let i = 0; i < 2000; i++) inner = wrap(1, wrap(5, wrap(6, inner)));
-    const model = wrap(7, inner);
+    // 2000 levels of graph{node{attribute{g{...}}}}: 6000 nested messages.
+    const model = wireBomb(2000);
     expect(() => decodeOnnxModel(model, 'bomb.onnx')).toThrow(/nested more than/);
   });
 

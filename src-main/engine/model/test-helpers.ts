@@ -92,3 +92,26 @@ export function sampleTensor(dtype: DType, dims = [2, 3]): HostTensor {
   }
   return { dtype, dims, data };
 }
+
+/**
+ * Raw ModelProto wire bytes nested far past any stack: graph{node{attribute{g{...}}}} `levels`
+ * times, written by hand (varint lengths, inside out) since no encoder would build it.
+ */
+export function wireBomb(levels: number): Uint8Array {
+  const wrap = (field: number, payload: Uint8Array) => {
+    const len: number[] = [];
+    let n = payload.byteLength;
+    do {
+      len.push((n & 0x7f) | (n > 0x7f ? 0x80 : 0));
+      n >>>= 7;
+    } while (n > 0);
+    const out = new Uint8Array(1 + len.length + payload.byteLength);
+    out[0] = (field << 3) | 2;
+    out.set(len, 1);
+    out.set(payload, 1 + len.length);
+    return out;
+  };
+  let inner = new Uint8Array(0);
+  for (let i = 0; i < levels; i++) inner = wrap(1, wrap(5, wrap(6, inner)));
+  return wrap(7, inner);
+}
