@@ -14,9 +14,6 @@ test('Settings: a TensorRT-RTX folder without the library, and an install from a
   const { page } = app;
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'crucible-e2e-settings-'));
   try {
-    // A spec before this one (security.spec.ts) submits a form that the CSP blocks; Playwright then
-    // waits forever for that navigation before any action on this shared page. A reload ends it.
-    await page.reload();
     await page.getByTestId('nav-settings').click();
     await expect(page.getByTestId('area-settings')).toBeVisible();
     await expect(page).toHaveURL(/#\/settings$/);
