@@ -235,7 +235,7 @@ export async function runLane(opts: LaneOptions, deps: LaneDeps): Promise<LaneRe
     if (!p) return fail(`the engine does not list ${gpu}`);
     if (!p.available) return fail(`${p.ortName} unavailable: ${p.reason ?? 'no reason given'}`);
     return pass(
-      `${p.ortName} on ${p.device ? `${p.device.name} (vendor 0x${p.device.vendorId.toString(16)})` : 'an unnamed device'}`,
+      `${p.ortName} on ${p.device ? `${p.device.name} (vendor 0x${p.device.vendorId.toString(16)}; ORT's PCI bus id ${p.device.pciBusId ?? 'none'}, LUID ${p.device.luid ?? 'none'})` : 'an unnamed device'}`,
     );
   });
 

@@ -408,6 +408,10 @@ function prepare(plan: BenchPlan, session: Session, key: string, runPath: RunPat
     }
     for (const o of session.outputs) binding.bindOutputToDevice(o.name, outMem);
     let first = true;
+    // With outputs left in device memory a run returns before the GPU has finished (WebGPU's
+    // OnRunEnd only submits). Each timed run then ends with a read-back of one output to the
+    // host, which waits for the GPU: latencies include the GPU's work.
+    let gpuSync: { src: OrtValue; dst: OrtValue; name: string } | null = null;
     const prepared: Prepared = {
       key,
       session,
@@ -420,6 +424,8 @@ function prepare(plan: BenchPlan, session: Session, key: string, runPath: RunPat
       runOnce() {
         if (first) return firstRun();
         if (prepared.sync && session.canRunSync) return binding.runSync(runOptions);
+        const sync = gpuSync;
+        if (sync) return binding.run(runOptions).then(() => copyTensors([sync.src], [sync.dst]));
         return binding.run(runOptions);
       },
     };
@@ -436,14 +442,28 @@ function prepare(plan: BenchPlan, session: Session, key: string, runPath: RunPat
       owned.push(...values);
       values.forEach((v, i) => binding.bindOutput(names[i] ?? '', v));
       notes.push(`outputs pre-allocated in ${memName ?? 'CPU'} memory and reused`);
-      if (deviceMem) {
-        // Nothing here waits for the device: with outputs left in device memory a run can return
-        // before the GPU has finished, so these latencies may time the submission only (seen on
-        // an H200 with WebGPU, docs/gpu-results.md). Plain mode copies outputs to the host and so
-        // includes the GPU's work.
-        notes.push(
-          `device-resident outputs: a run may return before the GPU finished; per-run latencies may time the submission only (plain mode includes the GPU's work)`,
-        );
+      if (deviceMem && values[0]) {
+        const name = names[0] ?? 'output';
+        const info = values[0].tensorInfo(name);
+        const host = OrtValue.allocate(Allocator.default(), info.dtype, info.dims);
+        owned.push(host);
+        try {
+          await copyTensors([values[0]], [host]);
+          gpuSync = { src: values[0], dst: host, name };
+          notes.push(
+            `each run ends by reading output '${name}' back to the host, so the GPU has finished (a ${memName} run returns once its work is submitted)`,
+          );
+        } catch (err) {
+          // No data transfer for this device in ORT's env: bind the outputs in host memory
+          // instead, so ORT itself downloads them (and waits for the GPU) inside each run.
+          const cpu = MemoryInfo.cpu('device', 'default');
+          owned.push(cpu);
+          binding.clearOutputs();
+          for (const o of session.outputs) binding.bindOutputToDevice(o.name, cpu);
+          notes.push(
+            `outputs bound in host memory so each run waits for the GPU (reading ${memName} memory back directly failed: ${(err as Error).message})`,
+          );
+        }
       }
     };
     return prepared;
