@@ -89,11 +89,8 @@ export class NativeHandle {
   }
 }
 
-/** Runs `fn` with every handle in `handles` pinned (nulls skipped), unpinning them afterwards. */
-export async function withPinned<T>(
-  handles: readonly (NativeHandle | null | undefined)[],
-  fn: () => Promise<T>,
-): Promise<T> {
+/** Pins each handle (nulls skipped) for a synchronous native call; the caller unpins them. */
+export function pinAll(handles: readonly (NativeHandle | null | undefined)[]): NativeHandle[] {
   const pinned: NativeHandle[] = [];
   try {
     for (const h of handles) {
@@ -101,6 +98,20 @@ export async function withPinned<T>(
       h.pin();
       pinned.push(h);
     }
+  } catch (err) {
+    for (const h of pinned) h.unpin();
+    throw err;
+  }
+  return pinned;
+}
+
+/** Runs `fn` with every handle in `handles` pinned (nulls skipped), unpinning them afterwards. */
+export async function withPinned<T>(
+  handles: readonly (NativeHandle | null | undefined)[],
+  fn: () => Promise<T>,
+): Promise<T> {
+  const pinned = pinAll(handles);
+  try {
     return await fn();
   } finally {
     for (const h of pinned) h.unpin();

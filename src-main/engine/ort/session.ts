@@ -26,7 +26,7 @@ import koffi from './koffi-setup';
 import { asyncCallsInFlight, callAsync, ortBinding, readCString } from './api';
 import type { NativeFn, NPtr, Ptr } from './api';
 import { ortEnv } from './env';
-import { NativeHandle, withPinned } from './handle';
+import { NativeHandle, pinAll, withPinned } from './handle';
 import { Allocator } from './memory-info';
 import type { RunOptions } from './run-options';
 import { SessionOptions, singleThreadedCpuReason } from './session-options';
@@ -498,22 +498,6 @@ function valuesOf(feeds: Record<string, HostTensor>): Record<string, OrtValue> {
     throw err;
   }
   return values;
-}
-
-/** Pins each handle (nulls skipped) for a synchronous native call; the caller unpins them. */
-export function pinAll(handles: readonly (NativeHandle | null | undefined)[]): NativeHandle[] {
-  const pinned: NativeHandle[] = [];
-  try {
-    for (const h of handles) {
-      if (!h) continue;
-      h.pin();
-      pinned.push(h);
-    }
-  } catch (err) {
-    for (const h of pinned) h.unpin();
-    throw err;
-  }
-  return pinned;
 }
 
 async function withOptions<T>(
