@@ -269,20 +269,24 @@ export class Session extends NativeHandle {
     }
   }
 
+  /** OrtApi::Run's arguments for `call`, the same for the worker-thread and the JS-thread run. */
+  #runArgs(call: RunCall, runOptions?: RunOptions): Parameters<RunWithNamePtrs> {
+    return [
+      this.ptr,
+      runOptions ? runOptions.ptr : null,
+      call.inputNamePtrs,
+      call.inputPtrs,
+      call.values.length,
+      call.outputNamePtrs,
+      call.names.length,
+      call.outPtrs,
+    ];
+  }
+
   /** Run on a koffi worker thread, everything it uses pinned. */
   #runAsync(call: RunCall, runOptions?: RunOptions): Promise<NPtr> {
     return withPinned([this, runOptions, ...call.values], () =>
-      callAsync(
-        runFn(),
-        this.ptr,
-        runOptions ? runOptions.ptr : null,
-        call.inputNamePtrs,
-        call.inputPtrs,
-        call.values.length,
-        call.outputNamePtrs,
-        call.names.length,
-        call.outPtrs,
-      ),
+      callAsync(runFn(), ...this.#runArgs(call, runOptions)),
     );
   }
 
@@ -291,16 +295,7 @@ export class Session extends NativeHandle {
     // Pinned anyway: a log listener runs JS inside the call and could release a handle.
     const pinned = pinAll([this, runOptions, ...call.values]);
     try {
-      return runFn()(
-        this.ptr,
-        runOptions ? runOptions.ptr : null,
-        call.inputNamePtrs,
-        call.inputPtrs,
-        call.values.length,
-        call.outputNamePtrs,
-        call.names.length,
-        call.outPtrs,
-      );
+      return runFn()(...this.#runArgs(call, runOptions));
     } finally {
       for (const h of pinned) h.unpin();
     }
