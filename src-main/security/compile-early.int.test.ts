@@ -22,28 +22,22 @@ it(
     const data = await mkdtemp(path.join(os.tmpdir(), 'crucible-early-'));
     const model = path.join(data, 'mlp-tiny.onnx');
     await cp(path.join(root, 'models', 'mlp-tiny.onnx'), model);
+    const start = () =>
+      composeMain({
+        mode: 'browser',
+        version: 'test',
+        dataRoot: data,
+        builtInModelsDir: null,
+        spawnEngine: nodeChildSpawner(path.join(dist, 'engine-host.js')),
+        spawnCompileWorker: nodeWorkerSpawner(path.join(dist, 'compile-worker.js')),
+        notice: () => undefined,
+      });
     // The library needs the engine to inspect: add through a first start, then start again.
-    const first = await composeMain({
-      mode: 'browser',
-      version: 'test',
-      dataRoot: data,
-      builtInModelsDir: null,
-      spawnEngine: nodeChildSpawner(path.join(dist, 'engine-host.js')),
-      spawnCompileWorker: nodeWorkerSpawner(path.join(dist, 'compile-worker.js')),
-      notice: () => undefined,
-    });
+    const first = await start();
     const added = await call(first.services.handlers, 'models:add', { path: model });
     first.close();
     if (!added.ok) throw new Error(added.error.message);
-    const app = await composeMain({
-      mode: 'browser',
-      version: 'test',
-      dataRoot: data,
-      builtInModelsDir: null,
-      spawnEngine: nodeChildSpawner(path.join(dist, 'engine-host.js')),
-      spawnCompileWorker: nodeWorkerSpawner(path.join(dist, 'compile-worker.js')),
-      notice: () => undefined,
-    });
+    const app = await start();
     try {
       const job = await call(app.services.handlers, 'compile:enqueue', {
         modelId: added.value.id,
