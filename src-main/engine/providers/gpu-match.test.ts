@@ -207,6 +207,18 @@ describe('from ORT facts to the status the renderer sees', () => {
     });
   });
 
+  it('the real H200 record (2026-11-23): ORT said pci_bus_id 0000:00:06.0, NVML 00000000:00:06.0', () => {
+    // Recorded by the GPU lane (docs/gpu-results.md, 05:40 UTC run); the NVML side is
+    // docs/gpu-results/2026-11-23-h200/nvml.json.
+    const h200 = gpu({ deviceId: 0x2335, vendor: '', metadata: { pci_bus_id: '0000:00:06.0' } });
+    const nvml = { index: 0, name: 'NVIDIA H200', pciBusId: '00000000:00:06.0' };
+    const statuses = withMatchedGpus(providerStatuses(facts([h200], 'linux')), [nvml]);
+    expect(webgpu(statuses)?.device).toMatchObject({
+      pciBusId: '0000:00:06.0',
+      gpu: { index: 0, name: 'NVIDIA H200', matchedBy: 'pci-bus-id' },
+    });
+  });
+
   it('providers without a device stay as they are', () => {
     const statuses = providerStatuses(facts([], 'linux'));
     expect(withMatchedGpus(statuses, [rtx4070])).toEqual(statuses);
