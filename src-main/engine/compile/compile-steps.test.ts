@@ -3,9 +3,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../shared/errors';
 import { sha256File } from '../cache/hash';
 import { initOrt } from '../ort';
+import { failure } from '../ort/test-models';
 import { attachFor } from '../providers/attach';
 import {
   compileEpContextModel,
@@ -19,15 +19,6 @@ const env = initOrt({ logLevel: 'warning' });
 
 const models = path.resolve(__dirname, '../../../models');
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'crucible-steps-'));
-
-async function failure(p: Promise<unknown>): Promise<AppError> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  if (!(err instanceof AppError)) throw new Error(`expected an AppError, got ${String(err)}`);
-  return err;
-}
 
 describe('compile steps', () => {
   it('the EP-context compile (ERROR_IF_NO_NODES_COMPILED) fails on a provider that compiles nothing', async () => {

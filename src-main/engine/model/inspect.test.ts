@@ -4,9 +4,8 @@ import path from 'node:path';
 import type { onnx } from 'onnx-proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ModelInspectionSchema } from '../../ipc/contract';
-import { AppError } from '../../shared/errors';
 import { checkExternalData, inspectModel, inspectModelBytes } from './inspect';
-import { TESTDATA, encodeModel, node, tensorInfo } from './test-helpers';
+import { TESTDATA, encodeModel, errorOf, node, tensorInfo } from './test-helpers';
 
 let dir: string;
 beforeAll(async () => {
@@ -15,16 +14,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
-
-async function errorOf(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(AppError);
-    return err as AppError;
-  }
-  throw new Error('expected an AppError');
-}
 
 /** A MatMul model whose 4x4 float weight 'W' lives at `location` (64 bytes). */
 function externalModel(location: string, extra: onnx.ITensorProto[] = []): Uint8Array {

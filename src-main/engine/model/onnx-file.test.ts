@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { onnx } from 'onnx-proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppError } from '../../shared/errors';
 import {
   MAX_GRAPH_DEPTH,
   decodeOnnxModel,
@@ -12,7 +11,7 @@ import {
   toBigInt,
   toNumber,
 } from './onnx-file';
-import { TESTDATA, encodeModel, node, tensorInfo, wireBomb } from './test-helpers';
+import { TESTDATA, encodeModel, errorOf, node, tensorInfo, wireBomb } from './test-helpers';
 
 let dir: string;
 beforeAll(async () => {
@@ -21,16 +20,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
-
-async function errorOf(p: Promise<unknown> | (() => unknown)): Promise<AppError> {
-  try {
-    await (typeof p === 'function' ? p() : p);
-  } catch (err) {
-    expect(err).toBeInstanceOf(AppError);
-    return err as AppError;
-  }
-  throw new Error('expected an AppError');
-}
 
 /** A model whose main graph holds an If nested `depth` graphs deep. */
 function nestedIfModel(depth: number): Uint8Array {

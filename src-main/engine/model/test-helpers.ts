@@ -3,7 +3,9 @@
  * decodes them). Test-only: nothing outside *.test.ts imports this.
  */
 import { onnx } from 'onnx-proto';
+import { expect } from 'vitest';
 import type { DType } from '../../ipc/contract';
+import { AppError } from '../../shared/errors';
 import { allocData, elementCount, type HostTensor } from '../tensor';
 
 /** Libonnx test data, installed by Debian's libonnx-testdata package. */
@@ -114,4 +116,18 @@ export function wireBomb(levels: number): Uint8Array {
   let inner = new Uint8Array(0);
   for (let i = 0; i < levels; i++) inner = wrap(1, wrap(5, wrap(6, inner)));
   return wrap(7, inner);
+}
+
+/**
+ * The AppError that `p` rejects with (or that the function `p` throws or rejects with); fails the
+ * test when it settles without one or with another kind of error.
+ */
+export async function errorOf(p: Promise<unknown> | (() => unknown)): Promise<AppError> {
+  try {
+    await (typeof p === 'function' ? p() : p);
+  } catch (err) {
+    expect(err).toBeInstanceOf(AppError);
+    return err as AppError;
+  }
+  throw new Error('expected an AppError');
 }

@@ -15,19 +15,10 @@ import { copyTensors } from './io-binding';
 import { Allocator, MemoryInfo } from './memory-info';
 import { Session } from './session';
 import { SessionOptions } from './session-options';
-import { matmulChainModel } from './test-models';
+import { failure, matmulChainModel } from './test-models';
 import { OrtValue } from './value';
 
 initOrt({ logLevel: 'error' });
-
-async function failure(p: Promise<unknown>): Promise<AppError> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  if (!(err instanceof AppError)) throw new Error(`expected an AppError, got ${String(err)}`);
-  return err;
-}
 
 describe('providers and EP devices', () => {
   it('lists CPUExecutionProvider among available providers and EP devices', () => {

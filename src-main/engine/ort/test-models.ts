@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { onnx } from 'onnx-proto';
 import type { DType } from '../../ipc/contract';
+import { AppError } from '../../shared/errors';
 import { allocData, dataFromBytes, dtypeFromOnnx, elementCount, onnxFromDtype } from '../tensor';
 import type { HostTensor, TensorData } from '../tensor';
 
@@ -156,4 +157,14 @@ export function sequenceOutputModel(): Uint8Array {
     input: [valueInfo('X', 'float32', [2])],
     output: [{ name: 'Y', type: { sequenceType: { elemType: { tensorType: { elemType: 1 } } } } }],
   });
+}
+
+/** The AppError `p` rejects with; throws (failing the test) when it resolves or rejects otherwise. */
+export async function failure(p: Promise<unknown>): Promise<AppError> {
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  if (!(err instanceof AppError)) throw new Error(`expected an AppError, got ${String(err)}`);
+  return err;
 }
