@@ -14,6 +14,7 @@ import type {
 } from '../ipc/contract';
 import { AppError } from '../shared/errors';
 import type { EngineClient } from '../engine/host/engine-client';
+import { PROVIDER_NAMES } from '../engine/providers/names';
 import type { CompiledArtifact, CompiledSink } from './compile-service';
 import type { EngineSource } from './services';
 
@@ -22,15 +23,6 @@ interface SessionRecord {
   createMs: number;
   key: string;
 }
-
-/** Provider names for people (the switch-over message). */
-const PROVIDER_NAMES: Record<ProviderId, string> = {
-  cpu: 'CPU',
-  webgpu: 'WebGPU',
-  dml: 'DirectML',
-  cuda: 'CUDA',
-  'nv-tensorrt-rtx': 'TensorRT-RTX',
-};
 
 /** Session bookkeeping over an {@link EngineClient}. */
 export class EngineService implements EngineSource, CompiledSink {

@@ -5,6 +5,7 @@
  */
 import os from 'node:os';
 import type { CompileOptions, GpuSnapshot, ProviderId, ProviderStatus } from '../../ipc/contract';
+import { PROVIDER_NAMES } from '../providers/names';
 import { canonicalJson, sha256Text } from './hash';
 
 /** Everything an entry depends on. */
@@ -59,14 +60,6 @@ export function entryId(key: CacheKey): string {
     .join('/');
 }
 
-const NAMES: Record<ProviderId, string> = {
-  cpu: 'CPU',
-  webgpu: 'WebGPU',
-  dml: 'DirectML',
-  cuda: 'CUDA',
-  'nv-tensorrt-rtx': 'TensorRT-RTX',
-};
-
 /**
  * This machine's side of the key for a provider, from what the engine and the GPU monitor say:
  * the CPU's identity for the CPU provider; for GPU providers the NVIDIA GPU's UUID (else its name,
@@ -90,7 +83,9 @@ export function machineFactsFor(
   if (provider === 'cpu') return { gpu: 'cpu', driver: cpuIdentity(), ortVersion, epVersion: null };
   const p = now.providers.find((x) => x.id === provider);
   if (!p?.available) {
-    return { unavailable: `${NAMES[provider]} is not available here: ${p?.reason ?? 'unknown'}` };
+    return {
+      unavailable: `${PROVIDER_NAMES[provider]} is not available here: ${p?.reason ?? 'unknown'}`,
+    };
   }
   const gpu = now.snapshot?.gpus[0];
   const gpuId = gpu
