@@ -115,6 +115,23 @@ async function warmupRun(session: Session, dims: Record<string, number>): Promis
 }
 
 /**
+ * The warm start of a compiled artifact: the session's creation time, then one run's. The session
+ * is released before returning, whether the run worked or not.
+ */
+async function warmSession(
+  file: string,
+  so: SessionOptions,
+  dims: Record<string, number>,
+): Promise<{ ms: number; runMs: number }> {
+  const warm = await timedSession(file, so);
+  try {
+    return { ms: warm.ms, runMs: await warmupRun(warm.session, dims) };
+  } finally {
+    warm.session.release();
+  }
+}
+
+/**
  * Compiles for a provider that compiles (EP context) through the Compile API, failing when the EP
  * compiled nothing.
  */
@@ -212,13 +229,11 @@ export async function runCompileSteps(ctx: StepContext): Promise<CompileResult> 
     }
     const compileMs = performance.now() - tc;
     ctx.phase('warmup');
-    const warm = await timedSession(out, sessionOptionsFor(attach, providerOptions, { dims }));
-    let warmupRunMs: number;
-    try {
-      warmupRunMs = await warmupRun(warm.session, ctx.options.dims);
-    } finally {
-      warm.session.release();
-    }
+    const warm = await warmSession(
+      out,
+      sessionOptionsFor(attach, providerOptions, { dims }),
+      ctx.options.dims,
+    );
     return {
       ortVersion: ctx.ortVersion,
       epVersion: ctx.epVersion,
@@ -232,7 +247,7 @@ export async function runCompileSteps(ctx: StepContext): Promise<CompileResult> 
         compileMs,
         coldSessionMs: null,
         warmSessionMs: warm.ms,
-        warmupRunMs,
+        warmupRunMs: warm.runMs,
         totalMs: performance.now() - t0,
       },
       nodes: await contextNodeCounts(ctx.modelPath, out),
@@ -274,16 +289,11 @@ export async function runCompileSteps(ctx: StepContext): Promise<CompileResult> 
     sessionOptionsFor(attach, providerOptions, { dims }),
   );
   cold.session.release();
-  const warm = await timedSession(
+  const warm = await warmSession(
     optimized,
     sessionOptionsFor(attach, providerOptions, { dims, graphOptimizationLevel: 'disabled' }),
+    ctx.options.dims,
   );
-  let warmupRunMs: number;
-  try {
-    warmupRunMs = await warmupRun(warm.session, ctx.options.dims);
-  } finally {
-    warm.session.release();
-  }
   return {
     ortVersion: ctx.ortVersion,
     epVersion: ctx.epVersion,
@@ -297,7 +307,7 @@ export async function runCompileSteps(ctx: StepContext): Promise<CompileResult> 
       compileMs,
       coldSessionMs: cold.ms,
       warmSessionMs: warm.ms,
-      warmupRunMs,
+      warmupRunMs: warm.runMs,
       totalMs: performance.now() - t0,
     },
     nodes: placementLog
