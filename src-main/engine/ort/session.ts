@@ -80,7 +80,15 @@ export class Session extends NativeHandle {
   #syncArrays: { inputs: BigUint64Array; outputs: BigUint64Array } | null = null;
 
   private constructor(ptr: bigint, label: string, threading: ThreadingSettings) {
-    super('OrtSession', ptr, (p) => ortBinding().api.ReleaseSession(p));
+    // Released off the JS thread: ReleaseSession joins the session's thread pools, and a pool
+    // thread that logs on its way out calls our logger, which koffi runs on the JS thread — a
+    // synchronous release would wait for that thread while it waits for us (seen as a rare hang
+    // with VERBOSE logging in env.test.ts and in the compile worker).
+    super('OrtSession', ptr, (p) => {
+      callAsync(ortBinding().api.ReleaseSession, p).catch((err: unknown) =>
+        console.error(`crucible: releasing an ORT session failed: ${(err as Error).message}`),
+      );
+    });
     this.label = label;
     this.threading = Object.freeze(threading);
     this.notSingleThreadedReason = singleThreadedCpuReason(threading);

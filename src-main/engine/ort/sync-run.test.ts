@@ -1,7 +1,7 @@
 // Synchronous runs of single-threaded CPU sessions: which sessions qualify (from the options they
 // were created with), that the others refuse, and that sync and async runs give the same bits.
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { HostTensor, TensorData } from '../tensor';
 import { asyncCallsInFlight } from './api';
 import { initOrt } from './env';
@@ -169,7 +169,9 @@ describe('runSync', () => {
     const s = await sessionWith({ ...SINGLE_THREADED_CPU });
     const slow = await Session.fromBytes(matmulChainModel(8, 64));
     try {
-      expect(asyncCallsInFlight()).toBe(0);
+      // Sessions are released on worker threads too: let earlier tests' releases finish.
+      await vi.waitFor(() => expect(asyncCallsInFlight()).toBe(0));
+      expect(s.canRunSync).toBe(true);
       const pending = slow.run({
         X: { dtype: 'float32', dims: [4, 64], data: new Float32Array(256) },
       });
@@ -182,5 +184,17 @@ describe('runSync', () => {
       s.release();
       slow.release();
     }
+  });
+
+  it('a session release on a worker thread keeps the sync path off until it is done', async () => {
+    const s = await sessionWith({ ...SINGLE_THREADED_CPU });
+    const other = await Session.fromBytes(matmulChainModel(2, 16));
+    await vi.waitFor(() => expect(asyncCallsInFlight()).toBe(0));
+    other.release();
+    expect(asyncCallsInFlight()).toBe(1);
+    expect(s.canRunSync).toBe(false);
+    await vi.waitFor(() => expect(asyncCallsInFlight()).toBe(0));
+    expect(s.canRunSync).toBe(true);
+    s.release();
   });
 });
