@@ -1,7 +1,9 @@
 // The compile pipeline end to end on the real app (browser mode: real host, services, engine host
 // and compile workers; CPU here): run a demo model, compile it in the Compile area, watch the job
 // reach done, run again and see the switch-over message with both measured times.
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { onnx } from 'onnx-proto';
 import type { Locator, Page } from '@playwright/test';
 import { artifacts, expect, test } from './fixtures/app';
 
@@ -16,9 +18,9 @@ async function pick(select: Locator, name: string): Promise<void> {
   await select.selectOption(value as string);
 }
 
-async function runOnce(page: Page): Promise<void> {
+async function runOnce(page: Page, model = 'mlp-tiny'): Promise<void> {
   await page.getByTestId('nav-run').click();
-  await pick(page.getByTestId('run-model'), 'mlp-tiny');
+  await pick(page.getByTestId('run-model'), model);
   await page.getByTestId('run-provider').selectOption('cpu');
   await page.getByTestId('run-execute').click();
   await expect(page.getByTestId('run-timing')).toBeVisible({ timeout: 30_000 });
@@ -65,4 +67,78 @@ test('pick a demo model, compile it, watch it finish, see the switch-over', asyn
   await page.getByTestId('nav-models').click();
   await expect(page.getByTestId('compile-status-chip').first()).toContainText('CPU ready');
   await shot('chips');
+});
+
+/**
+ * Drops one file onto the window's body with a real DataTransfer, the File built in the page
+ * from the given bytes (as e2e/models.spec.ts does).
+ */
+async function dropFile(page: Page, name: string, bytes: Uint8Array): Promise<void> {
+  await page.evaluate(
+    ({ name, base64 }) => {
+      const bin = atob(base64);
+      const data = new Uint8Array(bin.length);
+      for (let i = 0; i < bin.length; i++) data[i] = bin.charCodeAt(i);
+      const dt = new DataTransfer();
+      dt.items.add(new File([data], name));
+      for (const type of ['dragenter', 'dragover', 'drop']) {
+        document.body.dispatchEvent(
+          new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: dt }),
+        );
+      }
+    },
+    { name, base64: Buffer.from(bytes).toString('base64') },
+  );
+}
+
+test('drop a model: it runs at once, compiles in the background, and the next run switches over', async ({
+  app,
+}, testInfo) => {
+  test.skip(
+    testInfo.project.name !== 'browser',
+    'Files made in the page have no path on disk, which Electron drops need',
+  );
+  const { page } = app;
+  const shot = (name: string) =>
+    page.screenshot({
+      path: path.join(artifacts, `${testInfo.project.name}-compile-auto-${name}.png`),
+      fullPage: true,
+    });
+  await expect(page.getByTestId('engine-state')).toContainText(/ready/i, { timeout: 30_000 });
+  // The setting is on by default.
+  await page.getByTestId('nav-settings').click();
+  await expect(page.getByTestId('auto-compile')).toBeChecked();
+
+  // The demo transformer block under another graph name: new bytes, so a new model rather than
+  // the built-in (one per repetition: the app is shared by the tests of a worker). The largest
+  // demo, so its compile (a worker process, three sessions) outlasts the first run's one session.
+  const model = onnx.ModelProto.decode(
+    readFileSync(path.resolve(__dirname, '..', 'models', 'transformer-block.onnx')),
+  );
+  if (model.graph)
+    model.graph.name = `e2e-auto-compile-${testInfo.repeatEachIndex}-${testInfo.retry}`;
+  await page.getByTestId('nav-models').click();
+  await dropFile(page, 'transformer-dropped.onnx', onnx.ModelProto.encode(model).finish());
+  await expect(page.getByTestId('model-detail')).toContainText('transformer-dropped', {
+    timeout: 30_000,
+  });
+
+  // It runs at once, on the original model.
+  await runOnce(page, 'transformer-dropped');
+
+  // Nobody pressed Compile: the job was queued when the model was added.
+  await page.getByTestId('nav-compile').click();
+  const job = page.getByTestId('compile-job').first();
+  await expect(job).toContainText('transformer-dropped');
+  await expect(job).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
+  await expect(job.getByTestId('compile-job-phase')).toHaveText('done');
+  await expect(job).toContainText(/elapsed/);
+  await shot('done');
+
+  await runOnce(page, 'transformer-dropped');
+  await page.getByTestId('nav-compile').click();
+  await expect(
+    page.getByTestId('switch-over').filter({ hasText: 'transformer-dropped' }),
+  ).toContainText(/was [\d.]+ ms on CPU, now [\d.]+ ms on CPU \(compiled\)/);
+  await shot('switched');
 });

@@ -386,6 +386,11 @@ export type SwitchOver = z.infer<typeof SwitchOverSchema>;
 export const SettingsSchema = z.object({
   /** The folder holding NVIDIA's TensorRT-RTX EP plugin library, chosen by the user. */
   trtRtxDir: z.string().nullable(),
+  /**
+   * Whether a model the user adds is compiled in the background for the best provider here
+   * (services/auto-compile.ts). A settings file from before it existed takes the default.
+   */
+  autoCompile: z.boolean().default(true),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 

@@ -5,7 +5,7 @@ import { readFile, truncate, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CompileJob, ModelEntry, SwitchOver } from '../ipc/contract';
+import type { CompileJob, ModelEntry, Settings, SwitchOver } from '../ipc/contract';
 import { sha256File } from '../engine/cache/hash';
 import type { FromWorker } from '../engine/compile/protocol';
 import { nodeWorkerSpawner, type SpawnWorker } from '../engine/compile/runner';
@@ -64,7 +64,7 @@ beforeAll(async () => {
   bus.on('compile:progress', (j) => progress.push(j));
   models = [await entry('mlp-tiny.onnx'), await entry('resnet-mini.onnx')];
   const data = fs.mkdtempSync(path.join(os.tmpdir(), 'crucible-compile-svc-'));
-  let settings = { trtRtxDir: null as string | null };
+  let settings: Settings = { trtRtxDir: null, autoCompile: true };
   service = new CompileService({
     bus,
     library: {

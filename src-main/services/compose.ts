@@ -8,6 +8,7 @@ import { nodeWorkerSpawner, type SpawnWorker } from '../engine/compile/runner';
 import { EngineClient, type SpawnHost } from '../engine/host/engine-client';
 import { createGpuMonitor } from '../gpu/monitor';
 import { resolveDataPaths, type DataPaths } from '../store/paths';
+import { startAutoCompile } from './auto-compile';
 import { BenchService } from './bench-service';
 import { CompileService } from './compile-service';
 import { EngineService } from './engine-service';
@@ -123,6 +124,15 @@ export async function composeMain(opts: ComposeOptions): Promise<Composed> {
   compile
     .open()
     .catch((err: Error) => notice(`The compile cache could not be read: ${err.message}`));
+  // Models the user adds compile in the background for the best provider here (Settings can
+  // turn it off); built-ins and the saved library are there already and are left alone.
+  const stopAutoCompile = startAutoCompile({
+    library,
+    settings,
+    engine: engineService,
+    compile,
+    notice,
+  });
 
   const services = createServices({
     info: {
@@ -156,6 +166,7 @@ export async function composeMain(opts: ComposeOptions): Promise<Composed> {
     paths,
     settings,
     close() {
+      stopAutoCompile();
       services.close();
       void compile.close();
       engine.close();

@@ -7,7 +7,7 @@ import { SettingsSchema, type Settings } from '../ipc/contract';
 import { JsonStore } from '../store/json-store';
 import type { Handlers } from './dispatch';
 
-const DEFAULTS: Settings = { trtRtxDir: null };
+const DEFAULTS: Settings = { trtRtxDir: null, autoCompile: true };
 
 /** The settings store and its two channels. */
 export class SettingsService {

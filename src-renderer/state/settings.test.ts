@@ -17,9 +17,12 @@ const state = () => useSettingsStore.getState();
 describe('settings store', () => {
   it('reads the settings when the area opens and fills the field', async () => {
     const api = createFakeApi();
-    api.handle('settings:get', () => ({ ok: true, value: { trtRtxDir: '/opt/trt-rtx' } }));
+    api.handle('settings:get', () => ({
+      ok: true,
+      value: { trtRtxDir: '/opt/trt-rtx', autoCompile: true },
+    }));
     await settingsAreaOpened(api);
-    expect(state().settings).toEqual({ trtRtxDir: '/opt/trt-rtx' });
+    expect(state().settings).toEqual({ trtRtxDir: '/opt/trt-rtx', autoCompile: true });
     expect(state().dirDraft).toBe('/opt/trt-rtx');
   });
 
@@ -43,10 +46,10 @@ describe('settings store', () => {
 
   it('saves the typed folder (trimmed), and an empty field clears it', async () => {
     const api = createFakeApi();
-    api.handle('settings:get', () => ({ ok: true, value: { trtRtxDir: null } }));
+    api.handle('settings:get', () => ({ ok: true, value: { trtRtxDir: null, autoCompile: true } }));
     api.handle('settings:set', (input) => ({
       ok: true,
-      value: { trtRtxDir: input.trtRtxDir ?? null },
+      value: { trtRtxDir: input.trtRtxDir ?? null, autoCompile: true },
     }));
     await settingsAreaOpened(api);
     trtRtxDirTyped(' /data/trt ');
@@ -64,7 +67,10 @@ describe('settings store', () => {
 
   it('saving what is already saved sends nothing (no needless engine restart)', async () => {
     const api = createFakeApi();
-    api.handle('settings:get', () => ({ ok: true, value: { trtRtxDir: '/opt/trt' } }));
+    api.handle('settings:get', () => ({
+      ok: true,
+      value: { trtRtxDir: '/opt/trt', autoCompile: true },
+    }));
     await settingsAreaOpened(api);
     trtRtxDirTyped('/opt/trt ');
     await trtRtxDirSaved(api);
@@ -104,7 +110,10 @@ describe('settings store', () => {
   it('install: a registered library re-reads the settings (the main side now points at it)', async () => {
     const api = createFakeApi();
     let saved: string | null = null;
-    api.handle('settings:get', () => ({ ok: true, value: { trtRtxDir: saved } }));
+    api.handle('settings:get', () => ({
+      ok: true,
+      value: { trtRtxDir: saved, autoCompile: true },
+    }));
     api.handle('providers:install-trt-rtx', () => {
       saved = '/data/providers/trt-rtx/1.2.0';
       return { ok: true, value: { dir: saved, registered: true, reason: null } };

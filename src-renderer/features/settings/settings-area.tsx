@@ -1,10 +1,12 @@
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import type { ProviderStatus } from '../../../src-main/ipc/contract';
+import type { AppErrorData } from '../../../src-main/shared/errors';
 import { useApi } from '../../app/api-context';
 import { ErrorNotice } from '../../app/error-notice';
 import { selectProviders, useEngineStore } from '../../state/engine';
 import {
   settingsAreaOpened,
+  settingsLoaded,
   trtRtxArchiveTyped,
   trtRtxDirSaved,
   trtRtxDirTyped,
@@ -32,9 +34,48 @@ export function SettingsArea() {
         <h1>Settings</h1>
       </div>
       {loadError !== null && <ErrorNotice error={loadError} testId="settings-error" />}
+      <AutoCompileCard />
       <TrtRtxCard />
       <ProvidersCard />
     </div>
+  );
+}
+
+/** The autoCompile setting: models the user adds compile in the background (services/auto-compile.ts). */
+function AutoCompileCard() {
+  const api = useApi();
+  const settings = useSettingsStore((s) => s.settings);
+  const [saving, setSaving] = useState(false);
+  const [error, setError] = useState<AppErrorData | null>(null);
+  return (
+    <Card
+      title="Background compiles"
+      subtitle="A model you add runs at once, and compiles for the best provider here (TensorRT-RTX, WebGPU, DirectML, else an optimised CPU model); the next run switches to it."
+      testId="settings-auto-compile"
+    >
+      <label className="field">
+        <span>
+          <input
+            type="checkbox"
+            checked={settings?.autoCompile ?? false}
+            disabled={settings === null || saving}
+            onChange={(e) => {
+              const autoCompile = e.target.checked;
+              setSaving(true);
+              setError(null);
+              void api.invoke('settings:set', { autoCompile }).then((r) => {
+                setSaving(false);
+                if (r.ok) settingsLoaded(r.value);
+                else setError(r.error);
+              });
+            }}
+            data-testid="auto-compile"
+          />{' '}
+          Compile models I add in the background
+        </span>
+      </label>
+      {error !== null && <ErrorNotice error={error} testId="auto-compile-error" />}
+    </Card>
   );
 }
 
