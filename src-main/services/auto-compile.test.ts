@@ -1,3 +1,6 @@
+import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type {
   CompileOptions,
@@ -13,6 +16,9 @@ import {
   startAutoCompile,
   type AutoCompileFacts,
 } from './auto-compile';
+import { checkExternalData, inspectModel } from '../engine/model/inspect';
+import { encodeModel, node, tensorInfo } from '../engine/model/test-helpers';
+import { ModelLibrary } from './model-library';
 
 function provider(id: ProviderId, available: boolean): ProviderStatus {
   return {
@@ -185,5 +191,49 @@ describe('startAutoCompile', () => {
     h.change([model('x'), model('z')]);
     await new Promise((r) => setImmediate(r));
     expect(h.notices).toHaveLength(1);
+  });
+});
+
+describe('startAutoCompile over the real model library', () => {
+  it('leaves the built-ins found at start-up and duplicates alone, and queues a new model once', async () => {
+    const root = await mkdtemp(path.join(os.tmpdir(), 'crucible-auto-compile-'));
+    try {
+      const models = path.resolve(__dirname, '..', '..', 'models');
+      const library = new ModelLibrary({
+        dir: path.join(root, 'library'),
+        builtInDir: models,
+        inspect: (p) => inspectModel(p),
+        checkExternalData: (p) => checkExternalData(p),
+      });
+      await library.open();
+      expect(library.list().some((m) => m.builtIn)).toBe(true);
+      const queued: string[] = [];
+      startAutoCompile({
+        library,
+        settings: { get: () => ({ autoCompile: true }) },
+        engine: { status: () => ({ providers: cpuOnly }) },
+        compile: {
+          statuses: () => [],
+          enqueue: async (modelId) => void queued.push(modelId),
+        },
+      });
+      // A copy of a built-in is the same model: the library answers with the built-in.
+      const copy = path.join(root, 'mlp-copy.onnx');
+      await copyFile(path.join(models, 'mlp-tiny.onnx'), copy);
+      expect((await library.add(copy)).builtIn).toBe(true);
+      const mine = path.join(root, 'mine.onnx');
+      const graph = {
+        name: 'mine',
+        node: [node('Relu', ['x'], ['y'])],
+        input: [tensorInfo('x', 1, [1, 'n'])],
+        output: [tensorInfo('y', 1, [1, 'n'])],
+      };
+      await writeFile(mine, encodeModel(graph));
+      const entry = await library.add(mine);
+      await library.add(mine);
+      expect(queued).toEqual([entry.id]);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });
