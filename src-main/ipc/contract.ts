@@ -383,16 +383,28 @@ export const SwitchOverSchema = z.object({
 });
 export type SwitchOver = z.infer<typeof SwitchOverSchema>;
 
-export const SettingsSchema = z.object({
+const SettingsFields = {
   /** The folder holding NVIDIA's TensorRT-RTX EP plugin library, chosen by the user. */
   trtRtxDir: z.string().nullable(),
   /**
    * Whether a model the user adds is compiled in the background for the best provider here
-   * (services/auto-compile.ts). A settings file from before it existed takes the default.
+   * (services/auto-compile.ts).
    */
-  autoCompile: z.boolean().default(true),
+  autoCompile: z.boolean(),
+};
+
+export const SettingsSchema = z.object({
+  ...SettingsFields,
+  // A settings file from before the setting existed takes the default.
+  autoCompile: SettingsFields.autoCompile.default(true),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
+
+/**
+ * A change to some settings. Without defaults: zod fills a missing key that has a default even
+ * in a partial object, and a change of one setting must leave the others as they are.
+ */
+export const SettingsPatchSchema = z.object(SettingsFields).partial().strict();
 
 export const BENCH_MODES = ['plain', 'iobinding', 'graph'] as const;
 
@@ -532,7 +544,7 @@ export const invokeChannels = {
   },
   /** Settings. */
   'settings:get': { input: Empty, output: SettingsSchema },
-  'settings:set': { input: SettingsSchema.partial().strict(), output: SettingsSchema },
+  'settings:set': { input: SettingsPatchSchema, output: SettingsSchema },
   /** Installs the TensorRT-RTX EP from a local archive (NVIDIA's wheel is a zip). */
   'providers:install-trt-rtx': {
     input: z.object({ archivePath: z.string().min(1) }).strict(),
