@@ -110,8 +110,7 @@ test('drop a model: it runs at once, compiles in the background, and the next ru
   await expect(page.getByTestId('auto-compile')).toBeChecked();
 
   // The demo transformer block under another graph name: new bytes, so a new model rather than
-  // the built-in (one per repetition: the app is shared by the tests of a worker). The largest
-  // demo, so its compile (a worker process, three sessions) outlasts the first run's one session.
+  // the built-in (one per repetition: the app is shared by the tests of a worker).
   const model = onnx.ModelProto.decode(
     readFileSync(path.resolve(__dirname, '..', 'models', 'transformer-block.onnx')),
   );
@@ -121,6 +120,11 @@ test('drop a model: it runs at once, compiles in the background, and the next ru
   const rows = page.getByTestId('model-row');
   await expect(rows.first()).toBeVisible();
   const before = await rows.count();
+  // On this CPU a compile of the small model can finish before the test has run it once, and a
+  // model that never ran has nothing to switch from. The queue compiles one model at a time: a
+  // long chain dropped first keeps the worker busy while the model is run once.
+  await dropFile(page, 'long-chain.onnx', reluChain(10_000, testInfo.repeatEachIndex));
+  await expect(page.getByTestId('model-detail')).toContainText('long-chain', { timeout: 30_000 });
   await dropFile(page, 'transformer-dropped.onnx', onnx.ModelProto.encode(model).finish());
   await expect(page.getByTestId('model-detail')).toContainText('transformer-dropped', {
     timeout: 30_000,
@@ -131,8 +135,7 @@ test('drop a model: it runs at once, compiles in the background, and the next ru
 
   // Nobody pressed Compile: the job was queued when the model was added.
   await page.getByTestId('nav-compile').click();
-  const job = page.getByTestId('compile-job').first();
-  await expect(job).toContainText('transformer-dropped');
+  const job = page.getByTestId('compile-job').filter({ hasText: 'transformer-dropped' });
   await expect(job).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
   await expect(job.getByTestId('compile-job-phase')).toHaveText('done');
   await expect(job).toContainText(/elapsed/);
@@ -148,7 +151,45 @@ test('drop a model: it runs at once, compiles in the background, and the next ru
   // The app is shared by the worker's tests (e2e/models.spec.ts counts the library): leave it as
   // it was found.
   await page.getByTestId('nav-models').click();
-  await rows.filter({ hasText: 'transformer-dropped' }).click();
-  await page.getByTestId('model-detail').getByRole('button', { name: 'Remove' }).click();
+  for (const name of ['transformer-dropped', 'long-chain']) {
+    await rows.filter({ hasText: name }).click();
+    await expect(page.getByTestId('model-detail')).toContainText(name);
+    await page.getByTestId('model-detail').getByRole('button', { name: 'Remove' }).click();
+    await expect(rows.filter({ hasText: name })).toHaveCount(0);
+  }
   await expect(rows).toHaveCount(before);
+
+  // The setting can be turned off, and stays off; it is turned on again for the tests after.
+  await page.getByTestId('nav-settings').click();
+  const auto = page.getByTestId('auto-compile');
+  // Controlled by what the main side saved: the box follows once settings:set answers.
+  await auto.click();
+  await expect(auto).not.toBeChecked();
+  await expect(auto).toBeEnabled();
+  await page.reload();
+  await page.getByTestId('nav-settings').click();
+  await expect(auto).not.toBeChecked();
+  await auto.click();
+  await expect(auto).toBeChecked();
+  await expect(auto).toBeEnabled();
 });
+
+/** y = relu(relu(…relu(x))), `n` nodes: a model whose sessions take a while to create. */
+function reluChain(n: number, tag: number): Uint8Array {
+  const info = (name: string) => ({
+    name,
+    type: { tensorType: { elemType: 1, shape: { dim: [{ dimValue: 1 }, { dimValue: 64 }] } } },
+  });
+  const node = Array.from({ length: n }, (_, i) => ({
+    name: `relu${i}`,
+    opType: 'Relu',
+    input: [i === 0 ? 'x' : `t${i}`],
+    output: [i === n - 1 ? 'y' : `t${i + 1}`],
+  }));
+  const model = onnx.ModelProto.fromObject({
+    irVersion: 8,
+    opsetImport: [{ domain: '', version: 17 }],
+    graph: { name: `e2e-long-chain-${tag}`, node, input: [info('x')], output: [info('y')] },
+  });
+  return onnx.ModelProto.encode(model).finish();
+}
