@@ -17,7 +17,7 @@ import { checkExternalData, inspectModel } from '../model/inspect';
 import { summarizeTensor } from '../model/summary';
 import { synthesizeInputs } from '../model/synth';
 import { cudaProviderLibraryName, providerStatuses, PROVIDERS } from '../providers/catalog';
-import { appendProvider, attachFor } from '../providers/attach';
+import { appendProvider, attachFor, epDeviceFact } from '../providers/attach';
 import { registerTrtRtx } from '../providers/trt-rtx';
 import {
   OpArgs,
@@ -243,14 +243,7 @@ async function start(): Promise<void> {
 
   const trtRtx = await registerTrtRtx();
   if (trtRtx.registered) trtRtxName = trtRtx.name;
-  const devices = getEpDevices().map((d) => ({
-    epName: d.epName,
-    type: d.device.type,
-    vendorId: d.device.vendorId,
-    deviceId: d.device.deviceId,
-    vendor: d.device.vendor,
-    metadata: d.device.metadata,
-  }));
+  const devices = getEpDevices().map(epDeviceFact);
   send({
     type: 'hello',
     protocol: PROTOCOL_VERSION,

@@ -6,7 +6,19 @@
 import type { ProviderId } from '../../ipc/contract';
 import { AppError } from '../../shared/errors';
 import { getEpDevices, type EpDevice, type ProviderByName, type SessionOptions } from '../ort';
-import { PROVIDERS, pickDevice } from './catalog';
+import { PROVIDERS, pickDevice, type EpDeviceFact } from './catalog';
+
+/** What the catalog needs to know of an EP device ORT listed. */
+export function epDeviceFact(d: EpDevice): EpDeviceFact {
+  return {
+    epName: d.epName,
+    type: d.device.type,
+    vendorId: d.device.vendorId,
+    deviceId: d.device.deviceId,
+    vendor: d.device.vendor,
+    metadata: d.device.metadata,
+  };
+}
 
 /** How a session reaches the provider: by name, or through a plugin's EP devices. */
 export type ProviderAttach = { byName: ProviderByName | null } | { devices: EpDevice[] };
@@ -19,14 +31,7 @@ export function attachFor(provider: ProviderId, epName: string | null): Provider
   }
   const name = epName ?? spec.ortName;
   const all = getEpDevices();
-  const facts = all.map((d) => ({
-    epName: d.epName,
-    type: d.device.type,
-    vendorId: d.device.vendorId,
-    deviceId: d.device.deviceId,
-    vendor: d.device.vendor,
-    metadata: d.device.metadata,
-  }));
+  const facts = all.map(epDeviceFact);
   const chosen = pickDevice(facts, name);
   const device = chosen ? all[facts.indexOf(chosen)] : undefined;
   if (!device) {
