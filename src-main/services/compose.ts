@@ -16,7 +16,6 @@ import { EventBus } from './events';
 import { ImageRunService } from './image-run';
 import { ModelLibrary } from './model-library';
 import { NoticeBoard } from './notices';
-import { pendingHandlers } from './pending-handlers';
 import { withProviderGpus } from './provider-gpus';
 import { SettingsService } from './settings-service';
 import { createServices, type Services } from './services';
@@ -150,7 +149,6 @@ export async function composeMain(opts: ComposeOptions): Promise<Composed> {
     engine: withProviderGpus(engineService, gpu),
     library,
     domains: {
-      ...pendingHandlers(),
       ...notices.handlers(),
       ...settings.handlers(),
       ...new ImageRunService(engine, library).handlers(),
