@@ -4,10 +4,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { EngineClient, nodeChildSpawner } from '../engine/host/engine-client';
 import { AppError } from '../shared/errors';
 
-export interface CliIo {
-  out(line: string): void;
-  err(line: string): void;
-}
+export type { CliIo } from '../shared/cli-io';
 
 /** node:util parseArgs, with its errors turned into one clear BAD_REQUEST line. */
 export function parseCliArgs<T extends NonNullable<ParseArgsConfig['options']>>(

@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import type { GpuInfo, GpuSnapshot } from '../ipc/contract';
 import { AppError } from '../shared/errors';
+import type { CliIo } from '../shared/cli-io';
 import { trtRtxSupport } from './arch';
 import { clampHz, createGpuMonitor } from './monitor';
 import type { GpuMonitor } from './monitor';
@@ -95,11 +96,7 @@ function positiveInt(option: string, v: string | undefined): number | null {
  * open), otherwise creates one and closes it. Resolves with the exit code; bad options throw
  * AppError BAD_REQUEST for the CLI's one-line error.
  */
-export async function runGpuCli(
-  args: string[],
-  io: { out: (s: string) => void; err: (s: string) => void },
-  monitor?: GpuMonitor,
-): Promise<number> {
+export async function runGpuCli(args: string[], io: CliIo, monitor?: GpuMonitor): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({

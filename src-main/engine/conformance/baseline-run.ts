@@ -12,7 +12,7 @@ import { AppError } from '../../shared/errors';
 import { writeFileAtomic } from '../../store/atomic-file';
 import { parseCaseArgs, type CaseArgs } from './case-args';
 import { findCases, runCase } from './cases';
-import type { CliIo } from './cli';
+import type { CliIo } from '../../shared/cli-io';
 import { DEFAULT_CASE_TIMEOUT_MS } from './conformance';
 import { runIsolated, type FromWorker, type ToWorker, type WorkerHandle } from './isolated-runner';
 import { ortJsCaseEngine } from './ort-js';

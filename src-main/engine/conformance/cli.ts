@@ -9,14 +9,9 @@ import { PROVIDER_IDS, type ProviderId } from '../../ipc/contract';
 import { AppError } from '../../shared/errors';
 import type { EngineClient } from '../host/engine-client';
 import { parseCaseArgs, type CaseArgs } from './case-args';
+import type { CliIo } from '../../shared/cli-io';
 import { runConformance } from './conformance';
 import { failureTable, progressLine, summaryLine } from './report';
-
-/** Where the CLI writes. */
-export interface CliIo {
-  out(s: string): void;
-  err(s: string): void;
-}
 
 /** Parsed command line of the conformance command. */
 export interface ConformanceArgs extends CaseArgs {
