@@ -6,6 +6,7 @@ export default defineConfig({
   test: {
     include: [
       'src-main/**/*.test.ts',
+      'tools/**/*.test.ts',
       'src-renderer/**/*.test.{ts,tsx}',
       'models/**/*.test.ts',
       'scripts/**/*.test.ts',

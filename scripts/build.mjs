@@ -22,9 +22,9 @@ const nodeEntries = [
   ['src-main/cli/entry.ts', 'cli/crucible'],
   ['src-main/engine/host/engine-host.ts', 'engine/engine-host'],
   ['src-main/engine/compile/compile-worker.ts', 'engine/compile-worker'],
-  ['src-main/bench/bench.ts', 'bench/bench'],
+  ['tools/bench/bench.ts', 'bench/bench'],
   ['models/generate-cli.ts', 'models/generate'],
-  ['src-main/gpu-lane/test-gpu.ts', 'gpu-lane/test-gpu'],
+  ['tools/gpu-lane/test-gpu.ts', 'gpu-lane/test-gpu'],
   ['src-main/engine/conformance/baseline.ts', 'engine/conformance-baseline'],
 ].filter(([src]) => existsSync(path.join(root, src)));
 

@@ -1,6 +1,6 @@
 // Builds the portable Linux GPU bundle in .gpu/bundle/ (node.xz, app.tar.xz, debs/, run.sh; at
 // most 64 MiB) for a bare GPU host without Node.js or network. Run after `node scripts/build.mjs`
-// (`npm run bundle:linux-gpu` does both). The work is TypeScript in src-main/gpu-lane/ (typed,
+// (`npm run bundle:linux-gpu` does both). The work is TypeScript in tools/gpu-lane/ (typed,
 // unit-tested); esbuild compiles it here on the fly, as build.mjs compiles everything else.
 import { build } from 'esbuild';
 import { mkdirSync } from 'node:fs';
@@ -12,7 +12,7 @@ const out = path.join(root, '.gpu', 'cache', 'bundle-linux-gpu.mjs');
 mkdirSync(path.dirname(out), { recursive: true });
 await build({
   absWorkingDir: root,
-  entryPoints: ['src-main/gpu-lane/bundle-linux-gpu.ts'],
+  entryPoints: ['tools/gpu-lane/bundle-linux-gpu.ts'],
   outfile: out,
   bundle: true,
   platform: 'node',

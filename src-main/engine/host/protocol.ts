@@ -56,7 +56,7 @@ const HostTensorArg = z.custom<HostTensor>(
       Array.isArray(t.dims) &&
       t.dims.every((d) => Number.isSafeInteger(d) && (d as number) >= 0) &&
       // String tensors hold strings only: a null among them reaches ORT as a NULL char* and
-      // kills the host (found by src-main/security); other dtypes hold typed arrays.
+      // kills the host (found by tools/security); other dtypes hold typed arrays.
       (t.dtype === 'string'
         ? Array.isArray(t.data) && t.data.every((x) => typeof x === 'string')
         : ArrayBuffer.isView(t.data))

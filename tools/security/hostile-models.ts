@@ -11,7 +11,13 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { onnx } from 'onnx-proto';
 import { Prng } from '../../models/prng';
-import { encodeModel, node, tensorInfo, TESTDATA, wireBomb } from '../engine/model/test-helpers';
+import {
+  encodeModel,
+  node,
+  tensorInfo,
+  TESTDATA,
+  wireBomb,
+} from '../../src-main/engine/model/test-helpers';
 
 /** The categories the issue names; the summary line counts cases per category. */
 export const CATEGORIES = [

@@ -13,9 +13,9 @@ import { build } from 'esbuild';
 import { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Prng } from '../../models/prng';
-import { BenchResultSchema, ModelEntrySchema, SettingsSchema } from '../ipc/contract';
-import { CompileCache } from '../engine/cache/cache';
-import { cpuIdentity } from '../engine/cache/key';
+import { BenchResultSchema, ModelEntrySchema, SettingsSchema } from '../../src-main/ipc/contract';
+import { CompileCache } from '../../src-main/engine/cache/cache';
+import { cpuIdentity } from '../../src-main/engine/cache/key';
 
 const root = path.resolve(__dirname, '..', '..');
 const ROUNDS = 12;

@@ -10,12 +10,17 @@ import { cp, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EngineClient, nodeChildSpawner } from '../engine/host/engine-client';
-import { writeTensorFile, readTensorFile } from '../engine/model/tensor-files';
-import type { HostTensor } from '../engine/tensor';
-import { encodeModel, node, tensorInfo } from '../engine/model/test-helpers';
-import { ModelLibrary } from '../services/model-library';
-import { AppError, ERROR_CODES, toErrorData, type AppErrorData } from '../shared/errors';
+import { EngineClient, nodeChildSpawner } from '../../src-main/engine/host/engine-client';
+import { writeTensorFile, readTensorFile } from '../../src-main/engine/model/tensor-files';
+import type { HostTensor } from '../../src-main/engine/tensor';
+import { encodeModel, node, tensorInfo } from '../../src-main/engine/model/test-helpers';
+import { ModelLibrary } from '../../src-main/services/model-library';
+import {
+  AppError,
+  ERROR_CODES,
+  toErrorData,
+  type AppErrorData,
+} from '../../src-main/shared/errors';
 import {
   absurdDimCases,
   bitFlippedCases,

@@ -9,13 +9,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Corpus, CorpusModel } from '../../models/corpus';
-import type { EngineClient } from '../engine/host/engine-client';
-import type { HostTensor } from '../engine/tensor';
-import type { ConformanceReport } from '../engine/conformance/conformance';
-import type { GpuSnapshot, ProviderId } from '../ipc/contract';
-import type { GpuMonitor } from '../gpu/monitor';
-import { parseNvidiaSmiCsv, type NvidiaSmiReading } from '../gpu/nvidia-smi';
-import type { SampleCost } from '../gpu/sample-cost';
+import type { EngineClient } from '../../src-main/engine/host/engine-client';
+import type { HostTensor } from '../../src-main/engine/tensor';
+import type { ConformanceReport } from '../../src-main/engine/conformance/conformance';
+import type { GpuSnapshot, ProviderId } from '../../src-main/ipc/contract';
+import type { GpuMonitor } from '../../src-main/gpu/monitor';
+import { parseNvidiaSmiCsv, type NvidiaSmiReading } from '../../src-main/gpu/nvidia-smi';
+import type { SampleCost } from '../../src-main/gpu/sample-cost';
 import {
   fail,
   pass,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../shared/errors';
+import { AppError } from '../../src-main/shared/errors';
 import {
   fail,
   pass,

@@ -12,10 +12,10 @@
  */
 import { cp, mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { nodeWorkerSpawner } from '../engine/compile/runner';
-import { nodeChildSpawner } from '../engine/host/engine-client';
-import { composeMain } from '../services/compose';
-import { call } from '../services/dispatch';
+import { nodeWorkerSpawner } from '../../src-main/engine/compile/runner';
+import { nodeChildSpawner } from '../../src-main/engine/host/engine-client';
+import { composeMain } from '../../src-main/services/compose';
+import { call } from '../../src-main/services/dispatch';
 
 async function main(): Promise<void> {
   const [dataDir, repoRoot] = process.argv.slice(2);

@@ -4,15 +4,15 @@ import { cp, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, it } from 'vitest';
-import { nodeWorkerSpawner } from '../engine/compile/runner';
-import { nodeChildSpawner } from '../engine/host/engine-client';
-import { composeMain } from '../services/compose';
-import { call } from '../services/dispatch';
+import { nodeWorkerSpawner } from '../../src-main/engine/compile/runner';
+import { nodeChildSpawner } from '../../src-main/engine/host/engine-client';
+import { composeMain } from '../../src-main/services/compose';
+import { call } from '../../src-main/services/dispatch';
 
 const root = path.resolve(__dirname, '..', '..');
 const dist = path.join(root, 'dist', 'engine');
 
-// Found by src-main/security/sigkill.int.test.ts: a compile queued before the engine host's hello
+// Found by tools/security/sigkill.int.test.ts: a compile queued before the engine host's hello
 // failed at once ("the engine has not started, so ONNX Runtime's version is unknown"). The compile
 // service now waits for the engine before keying a job.
 it(

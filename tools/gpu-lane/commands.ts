@@ -3,7 +3,7 @@
  * the lane runs on a borrowed GPU host and must leave its power limit, clocks, persistence, ECC,
  * compute and MIG modes exactly as it found them.
  */
-import { nvidiaSmiCommand } from '../gpu/nvidia-smi';
+import { nvidiaSmiCommand } from '../../src-main/gpu/nvidia-smi';
 
 /** One external command: what execFile runs (no shell), why, and where its output is kept. */
 export interface LaneCommand {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { HostTensor } from '../engine/tensor';
+import type { HostTensor } from '../../src-main/engine/tensor';
 import { compareTensors, DEFAULT_TOLERANCE, toleranceFor } from './compare';
 
 const f32 = (values: number[], dims = [values.length]): HostTensor => ({

@@ -3,7 +3,7 @@
  * (|actual − expected| ≤ atol + rtol·|expected|) for floating-point tensors, exact equality for
  * everything else, with the worst element reported so a failure says how far off it was.
  */
-import type { HostTensor } from '../engine/tensor';
+import type { HostTensor } from '../../src-main/engine/tensor';
 
 /** Tolerances for one comparison. */
 export interface Tolerance {

@@ -7,11 +7,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { EngineClient, nodeChildSpawner } from '../engine/host/engine-client';
-import { runConformance } from '../engine/conformance/conformance';
-import { ProviderIdSchema } from '../ipc/contract';
-import { createGpuMonitor, type GpuMonitor } from '../gpu/monitor';
-import { measureSampleCost } from '../gpu/sample-cost';
+import { EngineClient, nodeChildSpawner } from '../../src-main/engine/host/engine-client';
+import { runConformance } from '../../src-main/engine/conformance/conformance';
+import { ProviderIdSchema } from '../../src-main/ipc/contract';
+import { createGpuMonitor, type GpuMonitor } from '../../src-main/gpu/monitor';
+import { measureSampleCost } from '../../src-main/gpu/sample-cost';
 import { conformanceSubsetDirs, SYSTEM_CONFORMANCE_ROOT } from './conformance-subset';
 import { execLaneCommand, runLane, type LaneDeps, type LaneOptions } from './lane';
 

@@ -1,13 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { GpuSnapshot } from '../ipc/contract';
-import { parseNvidiaSmiCsv } from '../gpu/nvidia-smi';
+import type { GpuSnapshot } from '../../src-main/ipc/contract';
+import { parseNvidiaSmiCsv } from '../../src-main/gpu/nvidia-smi';
 import { compareTelemetry, describeAgreement } from './telemetry';
 
 // Real output, recorded on an H200 (see src-main/gpu/fixtures/README.md).
 const csv = fs.readFileSync(
-  path.join(__dirname, '..', 'gpu', 'fixtures', 'h200-query-gpu.csv'),
+  path.join(__dirname, '..', '..', 'src-main', 'gpu', 'fixtures', 'h200-query-gpu.csv'),
   'utf8',
 );
 const smi = parseNvidiaSmiCsv(csv);

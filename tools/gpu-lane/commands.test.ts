@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { nvidiaSmiCommand } from '../gpu/nvidia-smi';
+import { nvidiaSmiCommand } from '../../src-main/gpu/nvidia-smi';
 import { laneCommands, SETTING_FLAGS, settingFlagsIn } from './commands';
 
 describe('the commands the lane runs', () => {

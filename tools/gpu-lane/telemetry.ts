@@ -4,8 +4,8 @@
  * memory size, power limit, driver version) must be the same; a difference means one of the two
  * readers converts or indexes something wrongly.
  */
-import type { GpuSnapshot } from '../ipc/contract';
-import type { NvidiaSmiReading } from '../gpu/nvidia-smi';
+import type { GpuSnapshot } from '../../src-main/ipc/contract';
+import type { NvidiaSmiReading } from '../../src-main/gpu/nvidia-smi';
 
 /** One compared fact. */
 export interface FieldAgreement {

@@ -2,7 +2,7 @@
  * Named checks and the lane report: each check passes, fails or is skipped with a reason, and the
  * report renders as report.json (for tools) and summary.md (for people and docs/gpu-results.md).
  */
-import { AppError } from '../shared/errors';
+import { AppError } from '../../src-main/shared/errors';
 
 export type CheckStatus = 'pass' | 'fail' | 'skip';
 
