@@ -17,19 +17,26 @@ export const DEFAULT_DIM = 128;
 /** Largest input synthesized: 2 GiB of data (strings: 2^28 values). */
 export const MAX_INPUT_BYTES = 2 ** 31;
 
-const BATCH_LIKE = /^(n|b|bs|batch|batch_?size|batchsize|num_?batch(es)?|.*_batch|batch_.*)$/i;
-// Names some exporters give dims they know nothing about (tf2onnx: unk__123) count as unnamed.
-const UNNAMED = /^(unk__\d+|\?|)$/;
+// Names exporters write for batch dims: torch.onnx users (batch, batch_size, N, B, bs …), Keras.
+const BATCH_LIKE = /^(n|b|bs|nb|batch|batch_?size|batchsize|num_?batch(es)?|.*_batch|batch_.*)$/i;
+// Names that say nothing about the dim, read by position as if unnamed: tf2onnx's unk__123,
+// paddle2onnx's p2o.DynamicDimension.0, '?', '-1', 'None'.
+const UNNAMED = /^(|\?|-1|none|unk__\d+|p2o\.dynamicdimension\.\d+|dynamicdimension\.?\d*)$/i;
 
 /** Whether a symbolic dim name reads as a batch dimension. */
 export function isBatchLike(name: string): boolean {
   return BATCH_LIKE.test(name.trim());
 }
 
+/** Whether a dim name says nothing about the dim (unk__12, p2o.DynamicDimension.0, ?, None). */
+export function isAnonymousDim(name: string | null): boolean {
+  return name === null || UNNAMED.test(name.trim());
+}
+
 /** The documented default for one dim: 1 for batch-like or unnamed leading dims, else 128. */
 export function defaultDim(name: string | null, index: number): number {
-  if (name === null || UNNAMED.test(name)) return index === 0 ? 1 : DEFAULT_DIM;
-  return isBatchLike(name) ? 1 : DEFAULT_DIM;
+  if (isAnonymousDim(name)) return index === 0 ? 1 : DEFAULT_DIM;
+  return isBatchLike(name as string) ? 1 : DEFAULT_DIM;
 }
 
 /** A dim from the model resolved against the user's values; never throws. */
@@ -101,7 +108,7 @@ export interface SynthOptions {
 }
 
 /** mulberry32: a small 32-bit PRNG, integer-only so it is bit-identical across platforms. */
-function mulberry32(seed: number): () => number {
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
