@@ -8,11 +8,14 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { HostProcess, SpawnHost } from '../engine/host/engine-client';
 import type { FromHost } from '../engine/host/protocol';
+import { appFiles } from '../app-files/app-files';
 import { composeMain, type Composed } from '../services/compose';
 import { bindIpcMain } from './ipc-main';
 import { allowNavigation, decideWindowOpen, isTrustedRendererUrl } from './navigation';
 
-const rendererDir = path.join(__dirname, '..', 'renderer');
+/** Where this bundle's files are (dev tree or resources/app.asar + app.asar.unpacked). */
+const files = appFiles();
+const rendererDir = files.rendererDir;
 const rendererIndex = path.join(rendererDir, 'index.html');
 
 /** Only our own bundled page is trusted (parsed, so dot segments cannot leave the folder). */
@@ -22,7 +25,8 @@ function isTrustedUrl(url: string): boolean {
 
 /** The engine host as an Electron utility process. */
 const utilitySpawner: SpawnHost = () => {
-  const child = utilityProcess.fork(path.join(__dirname, '..', 'engine', 'engine-host.js'), [], {
+  // From app.asar.unpacked when packaged: the host loads native code next to it.
+  const child = utilityProcess.fork(files.engineHostScript, [], {
     serviceName: 'Crucible engine',
     stdio: 'inherit',
   });
@@ -95,17 +99,15 @@ async function start(): Promise<void> {
 
   // A TensorRT-RTX EP folder shipped in the installer's resources comes first
   // (engine/providers/trt-rtx.ts; electron-builder.yml copies vendor/trt-rtx there).
-  const bundledTrtRtx = path.join(process.resourcesPath, 'trt-rtx');
-  if (app.isPackaged && existsSync(bundledTrtRtx))
+  const bundledTrtRtx = files.bundledTrtRtxDir;
+  if (bundledTrtRtx !== null && existsSync(bundledTrtRtx))
     process.env.CRUCIBLE_TRT_RTX_BUNDLED = bundledTrtRtx;
 
   composed = await composeMain({
     mode: 'electron',
     version: app.getVersion(),
     dataRoot: process.env.CRUCIBLE_DATA_DIR ?? app.getPath('userData'),
-    builtInModelsDir: app.isPackaged
-      ? path.join(process.resourcesPath, 'models')
-      : path.join(__dirname, '..', '..', 'models'),
+    builtInModelsDir: files.builtInModelsDir,
     spawnEngine: utilitySpawner,
   });
   bindIpcMain(composed.services, composed.bus, () => BrowserWindow.getAllWindows(), isTrustedUrl);

@@ -1,6 +1,6 @@
 /** The CLI's output channels and argument parsing, shared by every command. */
-import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { appFiles } from '../app-files/app-files';
 import { EngineClient, nodeChildSpawner } from '../engine/host/engine-client';
 import { AppError } from '../shared/errors';
 
@@ -48,8 +48,9 @@ export function parseDims(values: string[] | undefined): Record<string, number> 
 
 /** Starts an engine host child process for this CLI run. */
 export async function startEngine(): Promise<EngineClient> {
-  const script = path.join(__dirname, '..', 'engine', 'engine-host.js');
-  const engine = new EngineClient(nodeChildSpawner(script), { maxCrashesPerMinute: 1_000 });
+  const engine = new EngineClient(nodeChildSpawner(appFiles().engineHostScript), {
+    maxCrashesPerMinute: 1_000,
+  });
   await engine.start();
   return engine;
 }

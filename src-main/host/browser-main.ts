@@ -8,6 +8,7 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { appFiles } from '../app-files/app-files';
 import { nodeChildSpawner } from '../engine/host/engine-client';
 import { composeMain } from '../services/compose';
 import { toErrorData } from '../shared/errors';
@@ -19,19 +20,19 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: { port: { type: 'string' }, 'data-dir': { type: 'string' } },
   });
-  const distDir = path.resolve(__dirname, '..');
+  const files = appFiles();
   const composed = await composeMain({
     mode: 'browser',
     version: typeof CRUCIBLE_VERSION === 'string' ? CRUCIBLE_VERSION : '0.0.0-dev',
     dataRoot: values['data-dir'],
-    builtInModelsDir: path.resolve(distDir, '..', 'models'),
-    spawnEngine: nodeChildSpawner(path.join(distDir, 'engine', 'engine-host.js')),
+    builtInModelsDir: files.builtInModelsDir,
+    spawnEngine: nodeChildSpawner(files.engineHostScript),
     notice: (m) => console.warn(`Crucible: ${m}`),
   });
   const host = await startHost({
     services: composed.services,
     bus: composed.bus,
-    rendererDir: path.join(distDir, 'renderer'),
+    rendererDir: files.rendererDir,
     port: values.port ? Number(values.port) : 0,
     uploadDir: path.join(composed.paths.library, 'incoming'),
     importUpload: (tmp, name) => composed.library.importUpload(tmp, name),

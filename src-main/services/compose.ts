@@ -4,6 +4,7 @@
  */
 import type { AppInfo } from '../ipc/contract';
 import path from 'node:path';
+import { appFiles } from '../app-files/app-files';
 import { nodeWorkerSpawner, type SpawnWorker } from '../engine/compile/runner';
 import { EngineClient, type SpawnHost } from '../engine/host/engine-client';
 import { createGpuMonitor } from '../gpu/monitor';
@@ -28,7 +29,7 @@ export interface ComposeOptions {
   /** Folder of the built-in demo models (models/ in the repo, resources/models when packaged). */
   builtInModelsDir: string | null;
   spawnEngine: SpawnHost;
-  /** Starts a compile worker; default: dist/engine/compile-worker.js as a Node child. */
+  /** Starts a compile worker; default: app-files' compile worker script as a Node child. */
   spawnCompileWorker?: SpawnWorker;
   /**
    * Where notices are logged (library rebuilt, engine failed to start); default console.warn.
@@ -115,9 +116,7 @@ export async function composeMain(opts: ComposeOptions): Promise<Composed> {
     settings,
     // Stale or corrupt cache entries are rebuilt on demand: worth knowing, nothing lost.
     notice: (m) => void notices.add(m, 'info'),
-    spawnWorker:
-      opts.spawnCompileWorker ??
-      nodeWorkerSpawner(path.join(__dirname, '..', 'engine', 'compile-worker.js')),
+    spawnWorker: opts.spawnCompileWorker ?? nodeWorkerSpawner(appFiles().compileWorkerScript),
   });
   // Checking the cache waits for the engine (ORT's version is part of every key): in the background.
   compile

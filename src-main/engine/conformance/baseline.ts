@@ -2,6 +2,7 @@
  * Entry point of dist/engine/conformance-baseline.js (see baseline-run.ts for the command line).
  * The same file is the worker: started with `--worker`, it runs the cases its parent sends.
  */
+import { unpackedPath } from '../../app-files/app-files';
 import { runBaselineCli, runBaselineWorker } from './baseline-run';
 import { nodeWorkerSpawner, type ToWorker } from './isolated-runner';
 
@@ -24,7 +25,8 @@ if (args[0] === WORKER_FLAG) {
   void runBaselineCli(
     args,
     { out: (s) => process.stdout.write(`${s}\n`), err: (s) => process.stderr.write(`${s}\n`) },
-    nodeWorkerSpawner(__filename, [WORKER_FLAG]),
+    // Forked by plain Node or Electron-as-Node: never a path inside app.asar.
+    nodeWorkerSpawner(unpackedPath(__filename), [WORKER_FLAG]),
   ).then((code) => {
     process.exitCode = code;
   });

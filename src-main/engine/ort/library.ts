@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import koffi from './koffi-setup';
 import type { LibraryHandle } from 'koffi';
+import { appFiles } from '../../app-files/app-files';
 import { AppError } from '../../shared/errors';
 
 /** The OrtApi version this binding's slot table is written against (ORT 1.30). */
@@ -31,10 +32,13 @@ const FILE_NAMES: Record<string, readonly string[]> = {
   darwin: ['libonnxruntime.dylib'],
 };
 
-/** The folder where onnxruntime-node keeps its ORT library for this platform and architecture. */
+/**
+ * The folder where onnxruntime-node keeps its ORT library for this platform and architecture —
+ * outside app.asar in a packaged app (app-files knows the layout; the OS loader cannot read an
+ * archive).
+ */
 export function bundledOrtDir(): string {
-  const pkg = require.resolve('onnxruntime-node/package.json');
-  return path.join(path.dirname(pkg), 'bin', 'napi-v6', process.platform, process.arch);
+  return appFiles().ortDir;
 }
 
 /**
