@@ -13,20 +13,8 @@ import type {
   ProviderStatus,
 } from '../ipc/contract';
 import { CompileOptionsSchema } from '../ipc/contract';
-import { PROVIDER_NAMES } from '../engine/providers/names';
+import { COMPILE_PREFERENCE, firstAvailable, PROVIDER_LABELS } from '../ipc/providers';
 import { toErrorData } from '../shared/errors';
-
-/**
- * Providers in the order a background compile prefers them: TensorRT-RTX builds the fastest
- * engines on an RTX GPU, then the other GPU providers; on CPU the "compile" is ORT's optimised
- * model, still a faster start than the original.
- */
-export const AUTO_COMPILE_ORDER: readonly ProviderId[] = [
-  'nv-tensorrt-rtx',
-  'webgpu',
-  'dml',
-  'cpu',
-];
 
 /** What the policy decided for one added model. */
 export type AutoCompilePlan = { provider: ProviderId } | { skip: string };
@@ -42,9 +30,9 @@ export interface AutoCompileFacts {
   statuses: readonly ModelProviderStatus[];
 }
 
-/** The best provider that is available here, in {@link AUTO_COMPILE_ORDER}; null when none is. */
+/** The best provider that is available here, in COMPILE_PREFERENCE (ipc/providers); null when none is. */
 export function bestCompileProvider(providers: readonly ProviderStatus[]): ProviderId | null {
-  return AUTO_COMPILE_ORDER.find((id) => providers.some((p) => p.id === id && p.available)) ?? null;
+  return firstAvailable(COMPILE_PREFERENCE, providers);
 }
 
 /** Decides whether an added model is compiled in the background, and for which provider. */
@@ -59,7 +47,7 @@ export function planAutoCompile(f: AutoCompileFacts): AutoCompilePlan {
     status &&
     (status.state === 'ready' || status.state === 'queued' || status.state === 'compiling')
   ) {
-    return { skip: `${f.model.name} is already ${status.state} for ${PROVIDER_NAMES[provider]}` };
+    return { skip: `${f.model.name} is already ${status.state} for ${PROVIDER_LABELS[provider]}` };
   }
   return { provider };
 }
@@ -111,7 +99,7 @@ export function startAutoCompile(deps: AutoCompileDeps): () => void {
         .enqueue(model.id, plan.provider, autoCompileOptions(model))
         .catch((err: unknown) =>
           deps.notice?.(
-            `${model.name} could not be queued to compile for ${PROVIDER_NAMES[plan.provider]}: ${toErrorData(err).message}`,
+            `${model.name} could not be queued to compile for ${PROVIDER_LABELS[plan.provider]}: ${toErrorData(err).message}`,
           ),
         );
     }

@@ -28,7 +28,7 @@ import type { CompileSpec } from '../engine/compile/protocol';
 import { probeEpLibrary, runCompileWorker, type SpawnWorker } from '../engine/compile/runner';
 import { PROVIDERS } from '../engine/providers/catalog';
 import { installTrtRtxFromArchive } from '../engine/providers/install';
-import { PROVIDER_NAMES } from '../engine/providers/names';
+import { PROVIDER_LABELS } from '../ipc/providers';
 import { buildProviderOptions, resolveEntryPaths } from '../engine/providers/options';
 import { findTrtRtxLibrary } from '../engine/providers/trt-rtx';
 import { AppError, toErrorData } from '../shared/errors';
@@ -161,7 +161,7 @@ export class CompileService {
     if (p && !p.available) {
       throw new AppError(
         'PROVIDER_UNAVAILABLE',
-        `${PROVIDER_NAMES[provider]} cannot compile here: ${p.reason ?? 'it is not available'}`,
+        `${PROVIDER_LABELS[provider]} cannot compile here: ${p.reason ?? 'it is not available'}`,
       );
     }
     // Built now so a bad choice (a range that misses its size) fails at once, not in the worker.

@@ -14,7 +14,7 @@ import type {
 } from '../ipc/contract';
 import { AppError } from '../shared/errors';
 import type { EngineClient } from '../engine/host/engine-client';
-import { PROVIDER_NAMES } from '../engine/providers/names';
+import { PROVIDER_LABELS } from '../ipc/providers';
 import type { CompiledArtifact, CompiledSink } from './compile-service';
 import type { EngineSource } from './services';
 
@@ -139,7 +139,7 @@ export class EngineService implements EngineSource, CompiledSink {
     if (request.provider !== artifact.provider) {
       this.redirects.set(`${model.id}|${request.provider}`, artifact.provider);
     }
-    const message = `was ${ms(before.runMs)} on ${PROVIDER_NAMES[was.provider]}, now ${ms(after.runMs)} on ${PROVIDER_NAMES[artifact.provider]}${was.provider === artifact.provider ? ' (compiled)' : ''}`;
+    const message = `was ${ms(before.runMs)} on ${PROVIDER_LABELS[was.provider]}, now ${ms(after.runMs)} on ${PROVIDER_LABELS[artifact.provider]}${was.provider === artifact.provider ? ' (compiled)' : ''}`;
     const event: SwitchOver = {
       modelId: model.id,
       from: was.provider,

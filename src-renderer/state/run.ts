@@ -11,6 +11,7 @@ import type {
   RunRequest,
   RunResult,
 } from '../../src-main/ipc/contract';
+import { firstAvailable, RUN_PREFERENCE } from '../../src-main/ipc/providers';
 import type { AppErrorData } from '../../src-main/shared/errors';
 import type { RendererApi } from '../api/types';
 
@@ -76,24 +77,9 @@ const initial: RunState = {
 
 export const useRunStore = create<RunState>()(() => initial);
 
-/**
- * Which provider to offer first: the fastest one that is ready now. TensorRT-RTX comes after CUDA
- * because its first session builds engines, which can take minutes; the compile queue handles it.
- */
-export const PROVIDER_PREFERENCE: readonly ProviderId[] = [
-  'cuda',
-  'nv-tensorrt-rtx',
-  'dml',
-  'webgpu',
-  'cpu',
-];
-
-/** The preferred available provider, or null when none is available. */
+/** The provider to offer first (RUN_PREFERENCE, ipc/providers), or null when none is available. */
 export function bestProvider(providers: readonly ProviderStatus[]): ProviderId | null {
-  for (const id of PROVIDER_PREFERENCE) {
-    if (providers.some((p) => p.id === id && p.available)) return id;
-  }
-  return null;
+  return firstAvailable(RUN_PREFERENCE, providers);
 }
 
 /** Models that can run: read without error and inspected. */

@@ -3,15 +3,7 @@
  * already matched ORT's EP device to the GPU monitor's GPU: ProviderStatus.device.gpu). Pure.
  */
 import type { ProviderId, ProviderStatus } from '../../src-main/ipc/contract';
-
-/** Provider names for people (the Settings area and the GPU cards). */
-export const PROVIDER_NAMES: Record<ProviderId, string> = {
-  cpu: 'CPU',
-  webgpu: 'WebGPU',
-  dml: 'DirectML',
-  cuda: 'CUDA',
-  'nv-tensorrt-rtx': 'TensorRT for RTX',
-};
+import { PROVIDER_LABELS } from '../../src-main/ipc/providers';
 
 /**
  * "WebGPU will use NVIDIA GeForce RTX 4070 Laptop GPU (PCI 0000:01:00.0)" when the device was
@@ -21,7 +13,7 @@ export const PROVIDER_NAMES: Record<ProviderId, string> = {
 export function providerDeviceText(p: ProviderStatus): string | null {
   const d = p.device;
   if (d === null) return null;
-  const who = PROVIDER_NAMES[p.id];
+  const who = PROVIDER_LABELS[p.id];
   if (d.gpu !== null) {
     return d.gpu.pciBusId !== null
       ? `${who} will use ${d.gpu.name} (PCI ${d.gpu.pciBusId})`

@@ -5,7 +5,7 @@
  */
 import os from 'node:os';
 import type { CompileOptions, GpuSnapshot, ProviderId, ProviderStatus } from '../../ipc/contract';
-import { PROVIDER_NAMES } from '../providers/names';
+import { PROVIDER_LABELS } from '../../ipc/providers';
 import { canonicalJson, sha256Text } from './hash';
 
 /** Everything an entry depends on. */
@@ -84,7 +84,7 @@ export function machineFactsFor(
   const p = now.providers.find((x) => x.id === provider);
   if (!p?.available) {
     return {
-      unavailable: `${PROVIDER_NAMES[provider]} is not available here: ${p?.reason ?? 'unknown'}`,
+      unavailable: `${PROVIDER_LABELS[provider]} is not available here: ${p?.reason ?? 'unknown'}`,
     };
   }
   const gpu = now.snapshot?.gpus[0];

@@ -1,5 +1,10 @@
 import { useEffect, useMemo } from 'react';
 import type { CacheEntry, CompileJob, ProviderStatus } from '../../../src-main/ipc/contract';
+import {
+  COMPILE_PREFERENCE,
+  firstAvailable,
+  PROVIDER_LABELS,
+} from '../../../src-main/ipc/providers';
 import { useApi } from '../../app/api-context';
 import { ErrorNotice } from '../../app/error-notice';
 import {
@@ -21,13 +26,7 @@ import { SelectField } from '../../ui/field';
 import { formatBytes, formatMs } from '../../ui/format';
 import { Meter } from '../../ui/meter';
 import { modelChoices } from '../run/run-form';
-import {
-  ENTRY_TONE,
-  PROVIDER_LABEL,
-  STATE_TONE,
-  progressFraction,
-  subgraphText,
-} from './compile-summary';
+import { ENTRY_TONE, STATE_TONE, progressFraction, subgraphText } from './compile-summary';
 
 /**
  * The Compile area: start a compile, the queue (phase, subgraph counter, elapsed, estimate, cancel),
@@ -82,7 +81,7 @@ export function CompileArea() {
       {loaded && jobs.length === 0 && (
         <EmptyState title="No compile jobs yet" testId="compile-empty">
           <p>
-            Pick a model and a provider above. TensorRT for RTX builds an EP-context model and its
+            Pick a model and a provider above. TensorRT-RTX builds an EP-context model and its
             runtime cache; the other providers save ONNX Runtime&apos;s optimised model. Either way
             the next start is faster, and a running model switches to it.
           </p>
@@ -112,7 +111,9 @@ function CompileForm() {
     : (models[0]?.id ?? null);
   const provider = available.some((p) => p.id === form.provider)
     ? form.provider
-    : (preferredCompileProvider(available)?.id ?? null);
+    : // COMPILE_PREFERENCE leaves CUDA out (no compile step of its own), but the form still offers
+      // whatever is available when nothing in that order is.
+      (firstAvailable(COMPILE_PREFERENCE, available) ?? available[0]?.id ?? null);
   return (
     <Card title="Compile a model">
       <form
@@ -135,7 +136,7 @@ function CompileForm() {
           value={provider}
           options={providers.map((p) => ({
             value: p.id,
-            label: p.available ? PROVIDER_LABEL[p.id] : `${PROVIDER_LABEL[p.id]} (not available)`,
+            label: p.available ? PROVIDER_LABELS[p.id] : `${PROVIDER_LABELS[p.id]} (not available)`,
             disabled: !p.available,
             title: p.reason ?? undefined,
           }))}
@@ -155,16 +156,6 @@ function CompileForm() {
   );
 }
 
-/** TensorRT-RTX first (it is what compiling is for), then the GPU providers, CPU last. */
-function preferredCompileProvider(available: readonly ProviderStatus[]): ProviderStatus | null {
-  const order: ProviderStatus['id'][] = ['nv-tensorrt-rtx', 'cuda', 'dml', 'webgpu', 'cpu'];
-  for (const id of order) {
-    const p = available.find((x) => x.id === id);
-    if (p) return p;
-  }
-  return null;
-}
-
 function JobRow({ job, modelName }: { job: CompileJob; modelName: string }) {
   const api = useApi();
   const progress = progressFraction(job);
@@ -174,7 +165,7 @@ function JobRow({ job, modelName }: { job: CompileJob; modelName: string }) {
     <li className="job-row card" data-testid="compile-job" data-state={job.state}>
       <div className="job-head">
         <span className="model-name">{modelName}</span>
-        <span className="mono muted">{PROVIDER_LABEL[job.provider]}</span>
+        <span className="mono muted">{PROVIDER_LABELS[job.provider]}</span>
         <Chip tone={STATE_TONE[job.state]} testId="compile-job-state">
           {job.state}
         </Chip>
@@ -242,7 +233,7 @@ function CacheRow({ entry }: { entry: CacheEntry }) {
     <li className="job-row" data-testid="cache-entry" data-state={entry.state}>
       <div className="job-head">
         <span className="model-name">{entry.modelName}</span>
-        <span className="mono muted">{PROVIDER_LABEL[entry.provider]}</span>
+        <span className="mono muted">{PROVIDER_LABELS[entry.provider]}</span>
         <Chip tone={ENTRY_TONE[entry.state]}>{entry.state}</Chip>
         <button
           type="button"
@@ -260,7 +251,7 @@ function CacheRow({ entry }: { entry: CacheEntry }) {
           <span>
             {entry.provider === 'cpu'
               ? `${entry.nodes.provider} nodes`
-              : `${entry.nodes.provider} nodes on ${PROVIDER_LABEL[entry.provider]}, ${entry.nodes.cpu} on CPU`}
+              : `${entry.nodes.provider} nodes on ${PROVIDER_LABELS[entry.provider]}, ${entry.nodes.cpu} on CPU`}
           </span>
         )}
         <span className="mono muted">

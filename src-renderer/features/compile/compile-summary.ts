@@ -2,12 +2,8 @@
  * Pure words and figures for the Compile area: a job's state chip, the subgraph counter, the share
  * done (only where the main side measured it), the status chips' words and tones.
  */
-import type {
-  CacheEntry,
-  CompileJob,
-  ModelProviderStatus,
-  ProviderId,
-} from '../../../src-main/ipc/contract';
+import type { CacheEntry, CompileJob, ModelProviderStatus } from '../../../src-main/ipc/contract';
+import { PROVIDER_LABELS } from '../../../src-main/ipc/providers';
 import type { Tone } from '../../ui/chip';
 
 export const STATE_TONE: Record<CompileJob['state'], Tone> = {
@@ -16,14 +12,6 @@ export const STATE_TONE: Record<CompileJob['state'], Tone> = {
   done: 'ok',
   failed: 'bad',
   cancelled: 'warn',
-};
-
-export const PROVIDER_LABEL: Record<ProviderId, string> = {
-  cpu: 'CPU',
-  webgpu: 'WebGPU',
-  dml: 'DirectML',
-  cuda: 'CUDA',
-  'nv-tensorrt-rtx': 'TensorRT-RTX',
 };
 
 /** "subgraph 2 of 5" (1-based for people), or null when the provider does not split the graph. */
@@ -54,7 +42,7 @@ export const STATUS_TONE: Record<ModelProviderStatus['state'], Tone> = {
 
 /** "CPU ready", "TensorRT-RTX compiling". */
 export function statusText(s: ModelProviderStatus): string {
-  return `${PROVIDER_LABEL[s.provider]} ${s.state === 'not-compiled' ? 'not compiled' : s.state}`;
+  return `${PROVIDER_LABELS[s.provider]} ${s.state === 'not-compiled' ? 'not compiled' : s.state}`;
 }
 
 export const ENTRY_TONE: Record<CacheEntry['state'], Tone> = {

@@ -5,7 +5,8 @@ import { Card } from '../../ui/card';
 import { Chip } from '../../ui/chip';
 import { formatMiB, formatPct, formatReading } from '../../ui/format';
 import { Meter, type MeterMark } from '../../ui/meter';
-import { PROVIDER_NAMES, providersOnGpu } from '../../ui/provider-device';
+import { PROVIDER_LABELS } from '../../../src-main/ipc/providers';
+import { providersOnGpu } from '../../ui/provider-device';
 import { Stat, StatGrid } from '../../ui/stat';
 
 /** Power-limit marks that the GPU reported, for the power meter. */
@@ -58,7 +59,7 @@ export function GpuCard(props: {
           {usedBy.length > 0 && (
             <span className="muted" data-testid="gpu-used-by">
               {' '}
-              · used by {usedBy.map((id) => PROVIDER_NAMES[id]).join(', ')}
+              · used by {usedBy.map((id) => PROVIDER_LABELS[id]).join(', ')}
             </span>
           )}
         </>

@@ -16,10 +16,11 @@ import {
 } from '../../state/settings';
 import { Card } from '../../ui/card';
 import { Chip } from '../../ui/chip';
-import { PROVIDER_NAMES, providerDeviceText } from '../../ui/provider-device';
+import { PROVIDER_LABELS } from '../../../src-main/ipc/providers';
+import { providerDeviceText } from '../../ui/provider-device';
 
 /**
- * The Settings area: where TensorRT for RTX comes from (a folder, or an install from a local
+ * The Settings area: where TensorRT-RTX comes from (a folder, or an install from a local
  * archive), its provider's status as the engine reports it, and every provider's device.
  */
 export function SettingsArea() {
@@ -94,7 +95,7 @@ function TrtRtxCard() {
   const device = provider ? providerDeviceText(provider) : null;
   return (
     <Card
-      title="TensorRT for RTX"
+      title={PROVIDER_LABELS['nv-tensorrt-rtx']}
       subtitle="NVIDIA's execution provider library, looked for in the installer's folder, then the folder below, then CRUCIBLE_TRT_RTX_DIR."
       testId="settings-trt-rtx"
       actions={<ProviderChip provider={provider} engineState={engineState} />}
@@ -240,7 +241,7 @@ function ProvidersCard() {
       <ul className="provider-reasons">
         {providers.map((p) => (
           <li key={p.id} data-testid={`settings-provider-${p.id}`}>
-            <span className="mono">{PROVIDER_NAMES[p.id]}</span>:{' '}
+            <span className="mono">{PROVIDER_LABELS[p.id]}</span>:{' '}
             {p.available
               ? (providerDeviceText(p) ?? 'available')
               : (p.reason ?? 'not available here')}
