@@ -9,6 +9,7 @@ import { invokeChannels, type EngineStatus, type GpuSnapshot } from '../ipc/cont
 import { AppError } from '../shared/errors';
 import { EventBus } from '../services/events';
 import { createServices, type DomainHandlers } from '../services/services';
+import { junkFrames } from '../services/junk-test-support';
 import { startHost, type RunningHost } from './server';
 
 const engineStatus: EngineStatus = {
@@ -112,6 +113,8 @@ beforeAll(async () => {
     },
     maxUploadBytes: 1024,
     maxConnections: 3,
+    // The fuzz test sends thousands of frames at once; the rate budget has its own test.
+    maxRequestsPerSecond: 1_000_000,
     log: (l) => refusals.push(l),
   });
 });
@@ -273,6 +276,70 @@ describe('browser-mode host', () => {
   });
 });
 
+describe('the socket door refuses every message that is not an invoke envelope', () => {
+  const connect = async () => {
+    const ws = new WebSocket(`ws://127.0.0.1:${host.port}/ws`, {
+      headers: { origin: host.origin, authorization: 'Bearer test-token-0123456789' },
+    });
+    await new Promise((r) => ws.on('open', r));
+    return ws;
+  };
+  const status = (ws: WebSocket, id: number) =>
+    new Promise<unknown>((resolve) => {
+      ws.on('message', (d) => {
+        const m = JSON.parse(d.toString()) as { id?: number };
+        if (m.id === id) resolve(m);
+      });
+      ws.send(JSON.stringify({ type: 'invoke', id, channel: 'engine:status', input: {} }));
+    });
+
+  // Before the fix, the first of these killed the host: `msg.type` read on JSON.parse's null.
+  it('null, numbers, strings and arrays as frames: logged and ignored, the host keeps answering', async () => {
+    const ws = await connect();
+    for (const text of ['null', '0', '"invoke"', 'true', '[]', '[{"type":"invoke"}]'])
+      ws.send(text);
+    ws.send(JSON.stringify({ type: 'invoke', id: -1, channel: 'engine:status' }));
+    ws.send(JSON.stringify({ type: 'invoke', id: 5, channel: { deep: [1] } }));
+    ws.send(JSON.stringify({ type: 'invoke', id: 6, channel: 'engine:status', extra: 1 }));
+    expect(await status(ws, 99)).toMatchObject({ id: 99, result: { ok: true } });
+    expect(refusals.some((l) => l.includes('must be an object, not null'))).toBe(true);
+    expect(refusals.some((l) => l.includes('must be an object, not an array'))).toBe(true);
+    ws.close();
+  });
+
+  it('fuzz: 2,000 junk frames (JSON values, bad envelopes, 20,000-deep nesting, random bytes) never kill the host', async () => {
+    const frames = junkFrames('socket-fuzz', 2000);
+    let sent = 0;
+    let reconnects = 0;
+    let answered = 0;
+    const counted = async () => {
+      const socket = await connect();
+      socket.on('message', () => answered++);
+      return socket;
+    };
+    let ws = await counted();
+    for (const frame of frames) {
+      if (ws.readyState !== WebSocket.OPEN) {
+        // Invalid UTF-8 in a text frame is a protocol error: ws closes that client (1007).
+        reconnects++;
+        ws = await counted();
+      }
+      if ('text' in frame) ws.send(frame.text);
+      else ws.send(frame.bytes, { binary: true });
+      sent++;
+      if (sent % 100 === 0) await new Promise((r) => setTimeout(r, 5));
+    }
+    ws.close();
+    const after = await connect();
+    expect(await status(after, 4242)).toMatchObject({ id: 4242, result: { ok: true } });
+    after.close();
+    console.log(
+      `socket fuzz: ${sent} frames sent, ${reconnects} reconnects, ${answered} replies, host alive`,
+    );
+    expect(sent).toBe(2000);
+  });
+});
+
 describe('upload groups (a model with its external data, or a folder)', () => {
   let groupHost: RunningHost;
   let uploadDir: string;
@@ -424,6 +491,36 @@ describe('upload groups (a model with its external data, or a folder)', () => {
     expect((await stage('drop-dddddddd', 'm.onnx', 'x')).status).toBe(200);
     expect((await stage('drop-dddddddd', 'm.onnx', 'y')).status).toBe(409);
     await post('/api/upload/commit?group=drop-dddddddd');
+  });
+
+  // Before the fix all 20 passed: each checked the group's size before any of them had finished.
+  it('checks the drop limit atomically: 20 parallel 900-byte files into one 1000-byte drop, one accepted', async () => {
+    const g = 'drop-parallel1';
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        stage(g, `w${i}.bin`, Buffer.alloc(900)).catch(() => ({ status: -1 })),
+      ),
+    );
+    const accepted = results.filter((r) => r.status === 200).length;
+    expect(accepted).toBe(1);
+    expect(results.filter((r) => r.status === 413)).toHaveLength(19);
+    await post(`/api/upload/commit?group=${g}`);
+    expect(await readdir(uploadDir)).toEqual([]);
+  });
+
+  it('counts a body sent without a length (chunked) against the drop as it arrives', async () => {
+    const g = 'drop-chunked1';
+    const results = await Promise.all(
+      Array.from(
+        { length: 5 },
+        (_, i) =>
+          post(`/api/upload?group=${g}&name=c${i}.bin`, Buffer.alloc(400), {
+            'transfer-encoding': 'chunked',
+          }).catch(() => ({ status: -1 })), // cut off mid-body once the drop is full
+      ),
+    );
+    expect(results.filter((r) => r.status === 200).length).toBeLessThanOrEqual(2);
+    await post(`/api/upload/commit?group=${g}`);
   });
 
   it('counts the size limit over the whole drop, and keeps the token and origin checks', async () => {
@@ -612,5 +709,77 @@ describe('slow clients, many connections, oversize messages', () => {
     await new Promise((r) => setTimeout(r, 700));
     expect(ws.readyState).toBe(WebSocket.OPEN);
     ws.close();
+  });
+});
+
+describe('half-sent requests cannot lock new clients out (slow loris)', () => {
+  let patient: RunningHost;
+  beforeAll(async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'crucible-loris-'));
+    await writeFile(path.join(dir, 'index.html'), '<!doctype html><title>t</title>');
+    const bus = new EventBus();
+    patient = await startHost({
+      services: stubServices(dir, bus),
+      bus,
+      rendererDir: dir,
+      token: 'loris-token-0123456789',
+      uploadDir: path.join(dir, 'incoming'),
+      importUpload: async () => {
+        throw new AppError('MODEL_INVALID', 'not a model');
+      },
+      // The defaults: 16 sockets → 64 HTTP connections, 10 s to send headers.
+      log: () => undefined,
+    });
+  });
+  afterAll(() => patient.close());
+
+  // Before the fix the 70 held every slot until their 10 s header timeout: the page got ECONNRESET.
+  it('70 connections holding half-sent headers: a new client is still served at once', async () => {
+    const held: net.Socket[] = [];
+    await Promise.all(
+      Array.from(
+        { length: 70 },
+        () =>
+          new Promise<void>((resolve) => {
+            const s = net.connect(patient.port, '127.0.0.1', () => {
+              s.write(`GET / HTTP/1.1\r\nHost: 127.0.0.1:${patient.port}\r\n`);
+              resolve();
+            });
+            s.on('error', () => undefined);
+            held.push(s);
+          }),
+      ),
+    );
+    await new Promise((r) => setTimeout(r, 100));
+    const started = Date.now();
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      statuses.push(
+        await new Promise<number>((resolve) => {
+          http
+            .get(
+              {
+                host: '127.0.0.1',
+                port: patient.port,
+                path: '/',
+                agent: false,
+                headers: {
+                  host: `127.0.0.1:${patient.port}`,
+                  authorization: 'Bearer loris-token-0123456789',
+                },
+              },
+              (res) => {
+                res.resume();
+                resolve(res.statusCode ?? 0);
+              },
+            )
+            .on('error', () => resolve(-1));
+        }),
+      );
+    }
+    const tookMs = Date.now() - started;
+    for (const s of held) s.destroy();
+    expect(statuses).toEqual([200, 200, 200]);
+    expect(tookMs).toBeLessThan(5000); // the header timeout (10 s) never had to free a slot
   });
 });

@@ -21,14 +21,14 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ModelEntry } from '../ipc/contract';
 import { AppError, toErrorData } from '../shared/errors';
 import type { Result } from '../shared/result';
-import { dispatch } from '../services/dispatch';
+import { dispatch, parseInvokeFrame } from '../services/dispatch';
 import type { EventBus } from '../services/events';
 import type { Services } from '../services/services';
 
@@ -54,6 +54,16 @@ export interface HostOptions {
   idleTimeoutMs?: number;
   /** Largest WebSocket message (default 8 MiB). */
   maxMessageBytes?: number;
+  /** Calls one socket may have running at once (default 16); past it, reading stops. */
+  maxInFlight?: number;
+  /** Reply bytes queued for a socket before reading from it stops (default 16 MiB). */
+  maxQueuedReplyBytes?: number;
+  /** A socket whose queued replies stay over the limit this long is cut off (default 10 s). */
+  drainTimeoutMs?: number;
+  /** Calls a second one socket may make, with bursts of twice that (default 200). */
+  maxRequestsPerSecond?: number;
+  /** A socket that stays over its rate this long is cut off (default 5 s). */
+  throttleCutoffMs?: number;
   /** Where refusals are logged. */
   log?: (line: string) => void;
 }
@@ -159,7 +169,41 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
   // socket's timeout when they upgrade, so they stay.
   server.timeout = opts.idleTimeoutMs ?? 60_000;
   server.keepAliveTimeout = 5_000;
-  server.maxConnections = maxConnections * 4;
+  // HTTP connections at once. Node's own maxConnections refuses the newest connection, so 70
+  // half-sent requests (a slow loris) would lock every new client out until their header timeout;
+  // here a new connection past the limit evicts the oldest one that is not in a request (headers
+  // unfinished, or idle between keep-alive requests) and is refused only when every connection is
+  // busy. A real client's headers arrive in one packet on loopback, so it is never the oldest.
+  const maxHttp = maxConnections * 4;
+  const open = new Set<Socket>();
+  const idle = new Set<Socket>(); // insertion order = oldest first
+  server.on('connection', (socket: Socket) => {
+    if (open.size >= maxHttp) {
+      const oldest = idle.values().next().value;
+      if (oldest) {
+        log('host: evicted an idle or half-sent connection to make room');
+        oldest.destroy();
+        open.delete(oldest);
+        idle.delete(oldest);
+      } else {
+        log('host: refused a connection: too many connections');
+        socket.destroy();
+        return;
+      }
+    }
+    open.add(socket);
+    idle.add(socket);
+    socket.once('close', () => {
+      open.delete(socket);
+      idle.delete(socket);
+    });
+  });
+  server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    idle.delete(req.socket);
+    res.once('finish', () => {
+      if (open.has(req.socket) && !req.socket.destroyed) idle.add(req.socket);
+    });
+  });
 
   async function handleRequest(req: http.IncomingMessage, res: http.ServerResponse) {
     const url = new URL(req.url ?? '/', 'http://placeholder');
@@ -295,28 +339,40 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     if (group.files.size >= MAX_GROUP_FILES) {
       return refuse(413, `a drop can hold at most ${MAX_GROUP_FILES} files`);
     }
+    // group.bytes counts what every file of the drop has sent or declared so far, including files
+    // still arriving, so parallel uploads into one group cannot each pass the limit alone.
     const declared = Number(req.headers['content-length'] ?? NaN);
-    if (Number.isFinite(declared) && group.bytes + declared > maxUpload) {
+    let charged = Number.isFinite(declared) && declared >= 0 ? declared : 0;
+    if (group.bytes + charged > maxUpload) {
       return refuse(413, `${rel} makes this drop larger than the upload limit`);
     }
+    group.bytes += charged;
     group.files.add(rel);
     group.touched = now;
     const target = path.join(group.dir, ...segments);
     await mkdir(path.dirname(target), { recursive: true });
     let received = 0;
     const g = group;
+    let tooBig = false;
     req.on('data', (chunk: Buffer) => {
       received += chunk.length;
-      if (g.bytes + received > maxUpload) req.destroy(new Error('upload limit exceeded'));
+      if (received > charged) {
+        g.bytes += received - charged;
+        charged = received;
+      }
+      if (g.bytes > maxUpload) {
+        tooBig = true;
+        req.destroy(new Error('upload limit exceeded'));
+      }
     });
     try {
       await pipeline(req, createWriteStream(target, { flags: 'wx' }));
-      g.bytes += received;
+      g.bytes -= charged - received; // a body shorter than it declared
       sendJson(res, 200, { ok: true, value: { name: rel, bytes: received } });
     } catch (err) {
+      g.bytes -= charged;
       g.files.delete(rel);
       await rm(target, { force: true });
-      const tooBig = g.bytes + received > maxUpload;
       sendJson(
         res,
         tooBig ? 413 : 500,
@@ -374,6 +430,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
   });
   const sockets = new Set<WebSocket>();
   server.on('upgrade', (req, socket, head) => {
+    idle.delete(socket as Socket);
     const url = new URL(req.url ?? '/', 'http://placeholder');
     const refused =
       url.pathname === '/ws' ? check(req, true) : { status: 404, reason: 'no such socket' };
@@ -387,43 +444,152 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
   });
 
   let nextClient = 0;
+  const maxInFlight = opts.maxInFlight ?? 16;
+  const maxQueued = opts.maxQueuedReplyBytes ?? 16 << 20;
+  const drainTimeout = opts.drainTimeoutMs ?? 10_000;
+  const rate = opts.maxRequestsPerSecond ?? 200;
+  const burst = rate * 2;
+  const throttleCutoff = opts.throttleCutoffMs ?? 5_000;
+
+  /**
+   * One client's budget. Reading stops (ws.pause: the kernel's buffers fill and the client's own
+   * sends block) while it has `maxInFlight` calls running, while its replies are not drained, or
+   * while it is over its request rate; it is cut off (1008) when its replies stay undrained for
+   * `drainTimeoutMs`, or when it stays over its rate for `throttleCutoffMs` — what a flood looks
+   * like, and never what the page does.
+   */
   function onSocket(ws: WebSocket) {
     const clientId = `ws-${++nextClient}`;
     sockets.add(ws);
+    let inFlight = 0;
+    let tokens = burst;
+    let refilledAt = Date.now();
+    let throttledSince: number | null = null;
+    let rateTimer: NodeJS.Timeout | null = null;
+    let drainTimer: NodeJS.Timeout | null = null;
+    let drainPoll: NodeJS.Timeout | null = null;
+    let cut = false;
+
+    const cutOff = (reason: string) => {
+      if (cut) return;
+      cut = true;
+      log(`host: cut off ${clientId}: ${reason}`);
+      ws.close(1008, reason.slice(0, 100));
+      // A client that does not read will not read the close frame either.
+      setTimeout(() => ws.terminate(), 1000).unref();
+    };
+    const undrained = () => ws.bufferedAmount > maxQueued;
+    /** Reads again once nothing holds the client back. */
+    const settle = () => {
+      if (cut || ws.readyState !== ws.OPEN) return;
+      const hold = inFlight >= maxInFlight || rateTimer !== null || undrained();
+      if (hold && !ws.isPaused) ws.pause();
+      else if (!hold && ws.isPaused) ws.resume();
+    };
+    /** Called after every frame sent to this client. */
+    const watchDrain = () => {
+      if (!undrained() || drainTimer) return;
+      settle();
+      drainTimer = setTimeout(() => cutOff('replies not read'), drainTimeout);
+      drainPoll = setInterval(() => {
+        if (undrained()) return;
+        clearTimeout(drainTimer ?? undefined);
+        clearInterval(drainPoll ?? undefined);
+        drainTimer = drainPoll = null;
+        settle();
+      }, 50);
+    };
+    const sendFrame = (frame: string) => {
+      if (ws.readyState !== ws.OPEN || cut) return;
+      ws.send(frame);
+      watchDrain();
+    };
+    clientSenders.set(ws, sendFrame);
+
     ws.on('message', (data, isBinary) => {
-      void (async () => {
-        let msg: { type?: unknown; id?: unknown; channel?: unknown; input?: unknown };
-        try {
-          if (isBinary) throw new Error('binary frame');
-          msg = JSON.parse(data.toString()) as typeof msg;
-        } catch {
-          log(`host: refused a malformed message from ${clientId}`);
+      if (cut) return;
+      const now = Date.now();
+      tokens = Math.min(burst, tokens + ((now - refilledAt) / 1000) * rate);
+      refilledAt = now;
+      tokens -= 1;
+      if (tokens < 1) {
+        throttledSince ??= now;
+        if (now - throttledSince > throttleCutoff) {
+          cutOff(`over ${rate} requests a second for ${throttleCutoff / 1000} s`);
           return;
         }
-        if (msg.type !== 'invoke' || typeof msg.id !== 'number') {
-          log(`host: refused a message of unknown type from ${clientId}`);
-          return;
+        if (!rateTimer) {
+          rateTimer = setTimeout(
+            () => {
+              rateTimer = null;
+              settle();
+            },
+            Math.ceil(((1 - tokens) / rate) * 1000),
+          );
+          settle();
         }
-        const result = await dispatch(
-          opts.services.handlers,
-          msg.channel,
-          msg.input,
-          { clientId },
-          log,
+      } else if (tokens >= burst / 2) {
+        throttledSince = null;
+      }
+      let parsed: unknown;
+      try {
+        if (isBinary) throw new Error('binary frame');
+        parsed = JSON.parse(data.toString());
+      } catch {
+        log(`host: refused a malformed message from ${clientId}`);
+        return;
+      }
+      const frame = parseInvokeFrame(parsed);
+      if ('refused' in frame) {
+        log(`host: refused a message from ${clientId}: ${frame.refused}`);
+        return;
+      }
+      if (inFlight >= maxInFlight) {
+        // Frames already read when reading paused still arrive: answered at once, not run.
+        sendFrame(
+          JSON.stringify({
+            type: 'result',
+            id: frame.id,
+            result: failure('BAD_REQUEST', `more than ${maxInFlight} calls at once`),
+          }),
         );
-        if (ws.readyState === ws.OPEN)
-          ws.send(JSON.stringify({ type: 'result', id: msg.id, result }));
-      })();
+        return;
+      }
+      inFlight++;
+      settle();
+      void dispatch(opts.services.handlers, frame.channel, frame.input, { clientId }, log)
+        .then((result) => {
+          let reply: string;
+          try {
+            reply = JSON.stringify({ type: 'result', id: frame.id, result });
+          } catch (err) {
+            reply = JSON.stringify({
+              type: 'result',
+              id: frame.id,
+              result: { ok: false, error: toErrorData(err) },
+            });
+          }
+          sendFrame(reply);
+        })
+        .catch((err: unknown) => log(`host: ${clientId} call failed: ${String(err)}`))
+        .finally(() => {
+          inFlight--;
+          settle();
+        });
     });
     ws.on('close', () => {
       sockets.delete(ws);
+      clientSenders.delete(ws);
+      for (const t of [rateTimer, drainTimer]) if (t) clearTimeout(t);
+      if (drainPoll) clearInterval(drainPoll);
       opts.services.clientGone(clientId);
     });
     ws.on('error', () => ws.terminate());
   }
+  const clientSenders = new Map<WebSocket, (frame: string) => void>();
   const offBus = opts.bus.onAny((event, payload) => {
     const frame = JSON.stringify({ type: 'event', event, payload });
-    for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(frame);
+    for (const send of clientSenders.values()) send(frame);
   });
 
   await new Promise<void>((resolve, reject) => {

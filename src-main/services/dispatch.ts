@@ -38,10 +38,22 @@ export async function dispatch(
   log: RefusalLog = (m) => console.warn(m),
 ): Promise<Result<unknown>> {
   if (typeof channel !== 'string' || !isInvokeChannel(channel)) {
-    log(`refused call to unknown channel ${JSON.stringify(channel)} from ${ctx.clientId}`);
-    return fail({ code: 'BAD_REQUEST', message: `unknown channel ${String(channel)}` });
+    // The name as sent may be anything (a nested object, a huge string): only its kind or its
+    // first 64 characters reach the log and the answer.
+    const shown =
+      typeof channel === 'string' ? JSON.stringify(channel.slice(0, 64)) : typeof channel;
+    log(`refused call to unknown channel ${shown} from ${ctx.clientId}`);
+    return fail({ code: 'BAD_REQUEST', message: `unknown channel ${shown}` });
   }
-  const parsed = invokeChannels[channel].input.safeParse(rawInput ?? {});
+  let parsed: ReturnType<(typeof invokeChannels)[typeof channel]['input']['safeParse']>;
+  try {
+    parsed = invokeChannels[channel].input.safeParse(rawInput ?? {});
+  } catch (err) {
+    // A schema walking a structure nested deeper than the stack allows throws RangeError: that is
+    // the caller's malformed input, not a bug of ours.
+    log(`refused ${channel} from ${ctx.clientId}: ${(err as Error).name}`);
+    return fail({ code: 'BAD_REQUEST', message: `invalid input for ${channel}: nested too deep` });
+  }
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue?.path.length ? ` at ${issue.path.join('.')}` : '';
@@ -56,6 +68,45 @@ export async function dispatch(
     if (!(err instanceof AppError)) console.error(`${channel} failed:`, err);
     return fail(toErrorData(err));
   }
+}
+
+/** An invoke message of the socket transport once its shape is checked. */
+export interface InvokeFrame {
+  id: number;
+  channel: string;
+  input: unknown;
+}
+
+/**
+ * The socket transport's envelope check, before anything reads a field: a plain object (not null,
+ * not an array) with `type: 'invoke'`, a non-negative safe-integer `id`, a string `channel` of at
+ * most 64 characters and an optional `input`, and no other keys. Anything else gives the reason it
+ * was refused — `JSON.parse` returns null, numbers, strings and arrays as readily as objects.
+ */
+export function parseInvokeFrame(value: unknown): InvokeFrame | { refused: string } {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { refused: `a message must be an object, not ${describeKind(value)}` };
+  }
+  const msg = value as Record<string, unknown>;
+  for (const key of Object.keys(msg)) {
+    if (key !== 'type' && key !== 'id' && key !== 'channel' && key !== 'input') {
+      return { refused: `unknown key ${JSON.stringify(key.slice(0, 40))}` };
+    }
+  }
+  if (msg.type !== 'invoke') return { refused: 'type is not "invoke"' };
+  if (typeof msg.id !== 'number' || !Number.isSafeInteger(msg.id) || msg.id < 0) {
+    return { refused: 'id is not a non-negative integer' };
+  }
+  if (typeof msg.channel !== 'string' || msg.channel.length > 64) {
+    return { refused: 'channel is not a short string' };
+  }
+  return { id: msg.id, channel: msg.channel, input: msg.input };
+}
+
+function describeKind(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return `a ${typeof value}`;
 }
 
 /** Narrows dispatch output for callers that know the channel (tests, the CLI). */
