@@ -9,7 +9,7 @@
  * A query the GPU or driver refuses (NOT_SUPPORTED, NO_PERMISSION, …) becomes null in the
  * snapshot; only failing to load or initialise NVML fails the whole source.
  */
-import koffi from '../engine/ort/koffi-setup';
+import koffi from '../native/koffi-setup';
 import type { LibraryHandle, TypeObject } from 'koffi';
 import type { GpuInfo } from '../ipc/contract';
 import { AppError } from '../shared/errors';

@@ -8,7 +8,7 @@
  * arrays as their backing-store address); `_Out_ void **` / `_Out_ size_t *` take a one-element
  * array that koffi fills. ORTCHAR_T paths are UTF-16 on Windows and UTF-8 elsewhere.
  */
-import koffi from './koffi-setup';
+import koffi from '../../native/koffi-setup';
 import type { TypeObject } from 'koffi';
 import { loadOrtLibrary } from './library';
 import type { OrtLibrary } from './library';

@@ -11,7 +11,7 @@
  * synchronous FFI call that blocks the JS thread while an ORT thread logs would deadlock: every long
  * call (session creation, Run, compile) goes through koffi's async calls instead.
  */
-import koffi from './koffi-setup';
+import koffi from '../../native/koffi-setup';
 import { AppError } from '../../shared/errors';
 import { ortBinding } from './api';
 import type { Ptr, NPtr } from './api';

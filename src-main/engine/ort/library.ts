@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import koffi from './koffi-setup';
+import koffi from '../../native/koffi-setup';
 import type { LibraryHandle } from 'koffi';
 import { appFiles } from '../../app-files/app-files';
 import { AppError } from '../../shared/errors';

@@ -3,7 +3,7 @@
  * in JS-owned ArrayBuffers: Electron's V8 memory cage rejects external ArrayBuffers over native
  * memory (so koffi.view is not an option), and one memcpy is the cheapest copy there is.
  */
-import koffi from './koffi-setup';
+import koffi from '../../native/koffi-setup';
 import type { NativeFn, PtrArg } from './api';
 
 type Memcpy = NativeFn<[dst: PtrArg, src: PtrArg, n: number], unknown>;

@@ -22,7 +22,7 @@ import type { Dim, ValueInfo } from '../../ipc/contract';
 import { AppError } from '../../shared/errors';
 import { checkHostTensor } from '../tensor';
 import type { HostTensor } from '../tensor';
-import koffi from './koffi-setup';
+import koffi from '../../native/koffi-setup';
 import { asyncCallsInFlight, callAsync, ortBinding, readCString } from './api';
 import type { NativeFn, NPtr, Ptr } from './api';
 import { ortEnv } from './env';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import koffi, { NATIVE_STACK_BYTES } from './koffi-setup';
-import { initOrt } from './env';
+import { initOrt } from '../engine/ort/env';
 
 describe('koffi setup', () => {
   it('gives native calls an 8 MiB stack, sync and async (WebGPU/Dawn overflowed 128 KiB on a real GPU)', () => {

@@ -4,7 +4,8 @@
  * WebGPU provider — Dawn plus the GPU driver's shader compiler — needs far more: on an NVIDIA H200
  * (driver 580, 2026-11-23) every WebGPU session creation or run through koffi's async calls died
  * with SIGSEGV while the CPU provider ran fine. 8 MiB matches a default Linux thread stack.
- * Must run before the first koffi call in the process; every FFI module imports koffi from here.
+ * Must run before the first koffi call in the process; every FFI module (engine/ort, gpu/nvml.ts)
+ * imports koffi from here, never 'koffi' itself (a lint rule says so).
  */
 import koffi from 'koffi';
 
