@@ -199,6 +199,35 @@ export type GpuSnapshot = z.infer<typeof GpuSnapshotSchema>;
 // Models
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * What precision a model computes in (engine/model/precision.ts): weights by stored type, compute
+ * by the precision each op runs in (float32, float16, bfloat16, float8, int8 as QDQ or QOperator,
+ * int4 blocks), and where Casts sit.
+ */
+export const PrecisionSummarySchema = z.object({
+  /** One line for people: "float32", "float16", "mixed: float16 93%, float32 7%", "int8 (QDQ)". */
+  headline: z.string(),
+  /** Weights (initializers and Constant-node tensors) by stored element type. */
+  weights: z.array(z.object({ dtype: z.string(), count: z.number(), bytes: z.number() })),
+  /** Compute by precision class: nodes, and FLOPs where shapes were known (main graph). */
+  compute: z.array(z.object({ precision: z.string(), nodes: z.number(), flops: z.number() })),
+  /** Which ops compute in which precision. */
+  ops: z.array(z.object({ op: z.string(), precision: z.string(), count: z.number() })),
+  /** Cast nodes by (from → to), with where they sit. */
+  casts: z.array(
+    z.object({
+      from: z.string(),
+      to: z.string(),
+      count: z.number(),
+      /** 'input' (right after a graph input), 'output' (making a graph output) or 'inside'. */
+      at: z.record(z.string(), z.number()),
+      /** The first few node names (or `#index` when unnamed). */
+      nodes: z.array(z.string()),
+    }),
+  ),
+});
+export type PrecisionSummary = z.infer<typeof PrecisionSummarySchema>;
+
 export const ModelInspectionSchema = z.object({
   fileName: z.string(),
   sizeBytes: z.number(),
@@ -224,6 +253,8 @@ export const ModelInspectionSchema = z.object({
     /** How shapes were obtained and what was left out. */
     note: z.string(),
   }),
+  /** Precision breakdown; absent in library entries written before it existed. */
+  precision: PrecisionSummarySchema.optional(),
 });
 export type ModelInspection = z.infer<typeof ModelInspectionSchema>;
 

@@ -16,6 +16,7 @@ import { DTYPE_INFO, dtypeFromOnnx } from '../tensor';
 import { estimateFlops } from './flops';
 import { opKey, realInputs, valueInfo, walkGraphs } from './graph';
 import { decodeOnnxModel, readOnnxFile, toNumber, type IntLike } from './onnx-file';
+import { precisionSummary } from './precision';
 
 /** Options for inspection. */
 export interface InspectOptions {
@@ -259,5 +260,6 @@ async function inspectDecoded(
     parameterBytes,
     externalData,
     flops: estimateFlops(model, options.dims ?? {}),
+    precision: precisionSummary(model, options.dims ?? {}),
   };
 }
