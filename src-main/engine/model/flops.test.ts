@@ -180,24 +180,117 @@ describe('hand-built graphs', () => {
     expect(f.note).toContain('1 left out');
   });
 
-  it('is null when no compute op has a known shape, and never counts subgraphs', () => {
-    const body: onnx.IGraphProto = {
-      name: 'b',
-      node: [node('MatMul', ['x', 'x'], ['y'])],
-      output: [tensorInfo('y', 1, [2, 2])],
-    };
+  it('counts the larger If branch, says which, and reads outer-scope shapes inside it', () => {
+    // then: Conv 8 output channels; else: Conv 2 output channels, both 3x3 over x [1, 4, 8, 8].
+    const branch = (w: string): onnx.IGraphProto => ({
+      name: w,
+      node: [node('Conv', ['x', w], [`y_${w}`], { pads: [1, 1, 1, 1] })],
+      output: [tensorInfo(`y_${w}`, 1, null)],
+    });
     const m = decodeOnnxModel(
       encodeModel({
         name: 'g',
-        node: [node('If', ['c'], ['y'], { then_branch: body, else_branch: body })],
-        input: [tensorInfo('c', 9, []), tensorInfo('x', 1, [2, 2])],
-        output: [tensorInfo('y', 1, [2, 2])],
+        node: [node('If', ['c'], ['y'], { then_branch: branch('w8'), else_branch: branch('w2') })],
+        input: [tensorInfo('c', 9, []), tensorInfo('x', 1, ['N', 4, 8, 8])],
+        initializer: [
+          { name: 'w8', dataType: 1, dims: [8, 4, 3, 3], floatData: new Array(288).fill(0) },
+          { name: 'w2', dataType: 1, dims: [2, 4, 3, 3], floatData: new Array(72).fill(0) },
+        ],
+        output: [tensorInfo('y', 1, null)],
       }),
       'if.onnx',
     );
     const f = estimateFlops(m);
-    expect(f.total).toBeNull();
-    expect(f.note).toContain('2 left out');
+    expect(f.byOp).toEqual({ Conv: 2 * (8 * 8 * 8) * 36 });
+    expect(f.note).toMatch(
+      /If 'y': the then branch counted \(36864 FLOPs; the else branch has 9216 FLOPs\)/,
+    );
+  });
+
+  it('counts LSTM and GRU from X, W and R, batch planned with the state input', () => {
+    // X [seq 5, batch ?, input 3]; W [1, 4*6, 3]; R [1, 4*6, 6]; the state [1, ?, 6] shares the batch.
+    const m = decodeOnnxModel(
+      encodeModel({
+        name: 'g',
+        node: [node('LSTM', ['x', 'w', 'r', '', '', 'h0'], ['y', 'yh'], { hidden_size: 6 })],
+        input: [tensorInfo('x', 1, [5, null, 3]), tensorInfo('h0', 1, [1, null, 6])],
+        initializer: [
+          { name: 'w', dataType: 1, dims: [1, 24, 3], floatData: new Array(72).fill(0) },
+          { name: 'r', dataType: 1, dims: [1, 24, 6], floatData: new Array(144).fill(0) },
+        ],
+        output: [tensorInfo('y', 1, null)],
+      }),
+      'lstm.onnx',
+    );
+    const f = estimateFlops(m, {});
+    // 5 steps x batch 1 x 2 x (72 + 144)
+    expect(f.byOp).toEqual({ LSTM: 5 * 1 * 2 * (72 + 144) });
+    expect(estimateFlops(m, { batch: 4 }).total).toBe(4 * 5 * 2 * (72 + 144));
+    const prop = propagateShapes(m.graph as onnx.IGraphProto, { x: [5, 2, 3] }, 13);
+    expect(prop.get('y')?.shape).toEqual([5, 1, 2, 6]);
+    expect(prop.get('yh')?.shape).toEqual([1, 2, 6]);
+  });
+
+  it('counts a dynamically quantized ConvInteger (DynamicQuantizeLinear in front)', () => {
+    const m = decodeOnnxModel(
+      encodeModel({
+        name: 'g',
+        node: [
+          node('DynamicQuantizeLinear', ['x'], ['xq', 'xs', 'xz']),
+          node('ConvInteger', ['xq', 'wq', 'xz'], ['yi']),
+          node('Cast', ['yi'], ['yf'], { to: 1 }),
+          node('Mul', ['yf', 'xs'], ['y']),
+        ],
+        input: [tensorInfo('x', 1, ['batch', 3, 16, 16])],
+        initializer: [
+          { name: 'wq', dataType: 2, dims: [4, 3, 3, 3], rawData: new Uint8Array(108) },
+        ],
+        output: [tensorInfo('y', 1, null)],
+      }),
+      'qconv.onnx',
+    );
+    // out [1, 4, 14, 14], each 3 x 3 x 3 MACs
+    expect(estimateFlops(m).byOp).toEqual({ ConvInteger: 2 * 4 * 14 * 14 * 27 });
+  });
+
+  it('counts an attention MatMul chain over a dynamic sequence, and a Loop with a known trip count', () => {
+    const m = decodeOnnxModel(
+      encodeModel({
+        name: 'g',
+        node: [
+          node('MatMul', ['x', 'wq'], ['q']),
+          node('MatMul', ['x', 'wk'], ['k']),
+          node('Transpose', ['k'], ['kt'], { perm: [0, 2, 1] }),
+          node('MatMul', ['q', 'kt'], ['s']),
+          node('Softmax', ['s'], ['p'], { axis: -1 }),
+          node('MatMul', ['p', 'x'], ['y']),
+          node('Loop', ['trip', ''], ['z'], {
+            body: {
+              name: 'body',
+              node: [
+                node('MatMul', ['y', 'wq'], ['zz']),
+                node('Identity', ['cond_in'], ['cond_out']),
+              ],
+              input: [tensorInfo('i', 7, []), tensorInfo('cond_in', 9, [])],
+              output: [tensorInfo('cond_out', 9, []), tensorInfo('zz', 1, null)],
+            },
+          }),
+        ],
+        input: [tensorInfo('x', 1, ['batch', 'sequence', 8])],
+        initializer: [
+          { name: 'wq', dataType: 1, dims: [8, 8], floatData: new Array(64).fill(0) },
+          { name: 'wk', dataType: 1, dims: [8, 8], floatData: new Array(64).fill(0) },
+          int64Init('trip', [3], []),
+        ],
+        output: [tensorInfo('y', 1, null)],
+      }),
+      'attn.onnx',
+    );
+    const f = estimateFlops(m, { sequence: 10 });
+    const proj = 2 * 10 * 8 * 8;
+    const scores = 2 * 10 * 10 * 8;
+    expect(f.byOp.MatMul).toBe(2 * proj + 2 * scores + 3 * proj);
+    expect(f.note).toMatch(/Loop 'z': body counted 3 times/);
   });
 
   it('uses value_info when no rule applies', () => {

@@ -629,6 +629,57 @@ const BINARY = [
   'BitwiseXor',
 ];
 
+/**
+ * LSTM / GRU / RNN: Y [seq, directions, batch, hidden], Y_h (and LSTM's Y_c) [directions, batch,
+ * hidden]; layout 1 puts the batch first. Sizes come from X and the recurrence weight R.
+ */
+const recurrent: Rule = (node, ins) => {
+  const [x, , r] = ins;
+  if (!x || !r || x.shape.length !== 3 || r.shape.length !== 3) return [undefined];
+  const batchFirst = attrInt(node, 'layout', 0) === 1;
+  const [seq, batch] = batchFirst ? [x.shape[1], x.shape[0]] : [x.shape[0], x.shape[1]];
+  const dirs = r.shape[0] as number;
+  const hidden = r.shape[2] as number;
+  const y = batchFirst ? [batch, seq, dirs, hidden] : [seq, dirs, batch, hidden];
+  const h = batchFirst ? [batch, dirs, hidden] : [dirs, batch, hidden];
+  return [{ shape: y as number[] }, { shape: h as number[] }, { shape: h as number[] }];
+};
+
+/** DynamicQuantizeLinear: y like x, then a scalar scale and zero point. */
+const dynamicQuantize: Rule = (_n, ins) => [
+  ins[0] ? { shape: ins[0].shape } : undefined,
+  { shape: [] },
+  { shape: [] },
+];
+
+/** com.microsoft QLinear binary ops: A at 0, B at 3 (each followed by its scale and zero point). */
+const qlinearBinary: Rule = (node, ins, opset) => elementwise(node, [ins[0], ins[3]], opset);
+
+/** com.microsoft QLinearConcat: Y's scale and zero point, then (X, scale, zero point) triples. */
+const qlinearConcat: Rule = (node, ins, opset) =>
+  concat(
+    node,
+    ins.filter((_, i) => i >= 2 && (i - 2) % 3 === 0),
+    opset,
+  );
+
+/** com.microsoft Attention: [batch, seq, hidden] in, [batch, seq, hidden of V] out. */
+const msAttention: Rule = (node, ins) => {
+  const [x, w] = ins;
+  if (!x || !w || x.shape.length !== 3 || w.shape.length !== 2) return [undefined];
+  const sizes = attrInts(node, 'qkv_hidden_sizes');
+  const v = sizes && sizes.length === 3 ? (sizes[2] as number) : (w.shape[1] as number) / 3;
+  return [{ shape: [x.shape[0] as number, x.shape[1] as number, v] }];
+};
+
+/** com.microsoft MultiHeadAttention: the query's [batch, seq] with V's hidden size. */
+const msMultiHead: Rule = (_n, ins) => {
+  const [q, , v] = ins;
+  if (!q || q.shape.length !== 3) return [undefined];
+  const hv = v && v.shape.length === 3 ? (v.shape[2] as number) : (q.shape[2] as number);
+  return [{ shape: [q.shape[0] as number, q.shape[1] as number, hv] }];
+};
+
 /** Shape rules by op (default domain; com.microsoft look-alikes reuse them). */
 export const RULES: Record<string, Rule> = {
   ...Object.fromEntries(UNARY.map((op) => [op, same])),
@@ -680,6 +731,29 @@ export const RULES: Record<string, Rule> = {
   Tile: tile,
   ConstantOfShape: constantOfShape,
   Split: split,
+  LSTM: recurrent,
+  GRU: recurrent,
+  RNN: recurrent,
+  DynamicQuantizeLinear: dynamicQuantize,
+  'com.microsoft:QLinearAdd': qlinearBinary,
+  'com.microsoft:QLinearMul': qlinearBinary,
+  'com.microsoft:QLinearSigmoid': same,
+  'com.microsoft:QLinearLeakyRelu': same,
+  'com.microsoft:QLinearSoftmax': same,
+  'com.microsoft:QLinearGlobalAveragePool': globalPool,
+  'com.microsoft:QLinearAveragePool': pool,
+  'com.microsoft:QLinearConcat': qlinearConcat,
+  'com.microsoft:QLinearConv': convAt(3),
+  'com.microsoft:MatMulIntegerToFloat': matmul,
+  'com.microsoft:DynamicQuantizeMatMul': matmul,
+  'com.microsoft:QGemm': (node, ins, opset) => gemm(node, [ins[0], ins[3]], opset),
+  'com.microsoft:Attention': msAttention,
+  'com.microsoft:MultiHeadAttention': msMultiHead,
+  'com.microsoft:Gelu': same,
+  'com.microsoft:FastGelu': same,
+  'com.microsoft:BiasGelu': same,
+  'com.microsoft:SkipLayerNormalization': same,
+  'com.microsoft:QuickGelu': same,
 };
 
 /** Which opset of the default domain a model imports (for ops whose inputs moved over time). */
@@ -689,10 +763,12 @@ export function defaultOpset(model: onnx.IModelProto): number {
 }
 
 /**
- * Propagates concrete shapes through the main graph. `inputShapes` gives each real input's shape;
+ * Propagates concrete shapes through a graph. `inputShapes` gives each real input's shape;
  * `userDims` resolves symbolic dims in the model's own value_info. `useDeclared: false` ignores the
- * shapes the model declares (tests use it to check the rules alone). Returns every value whose
- * shape became known, by name.
+ * shapes the model declares (tests use it to check the rules alone). `outer` holds the values of
+ * the enclosing graph, which a subgraph (an If branch, a Loop body) may read. If nodes take their
+ * outputs from their branches (propagated here, with this graph's values as their outer scope).
+ * Returns every value whose shape became known, by name (outer ones included).
  */
 export function propagateShapes(
   graph: onnx.IGraphProto,
@@ -700,8 +776,9 @@ export function propagateShapes(
   opset: number,
   userDims: Record<string, number> = {},
   useDeclared = true,
+  outer?: ReadonlyMap<string, Value>,
 ): Map<string, Value> {
-  const values = new Map<string, Value>();
+  const values = new Map<string, Value>(outer ?? []);
   for (const t of graph.initializer ?? []) values.set(t.name ?? '', tensorValue(t));
   for (const [name, shape] of Object.entries(inputShapes)) values.set(name, { shape });
 
@@ -725,7 +802,9 @@ export function propagateShapes(
     const rule = RULES[key];
     const ins = (node.input ?? []).map((n) => (n ? values.get(n) : undefined));
     let outs: (Value | undefined)[] = [];
-    if (rule) {
+    if (key === 'If') {
+      outs = ifOutputs(node, values, opset, userDims, useDeclared);
+    } else if (rule) {
       try {
         outs = rule(node, ins, opset);
       } catch {
@@ -743,4 +822,39 @@ export function propagateShapes(
     });
   }
   return values;
+}
+
+/** An If node's branches, by attribute name. */
+export function ifBranches(node: onnx.INodeProto): {
+  then: onnx.IGraphProto | undefined;
+  else: onnx.IGraphProto | undefined;
+} {
+  return {
+    then: attr(node, 'then_branch')?.g ?? undefined,
+    else: attr(node, 'else_branch')?.g ?? undefined,
+  };
+}
+
+/** An If's outputs: each branch's, where the branches agree (or only one is known). */
+function ifOutputs(
+  node: onnx.INodeProto,
+  values: ReadonlyMap<string, Value>,
+  opset: number,
+  userDims: Record<string, number>,
+  useDeclared: boolean,
+): (Value | undefined)[] {
+  const { then, else: otherwise } = ifBranches(node);
+  const outsOf = (g: onnx.IGraphProto | undefined) => {
+    if (!g) return [];
+    const m = propagateShapes(g, {}, opset, userDims, useDeclared, values);
+    return (g.output ?? []).map((o) => m.get(o.name ?? ''));
+  };
+  const a = outsOf(then);
+  const b = outsOf(otherwise);
+  return (node.output ?? []).map((_, i) => {
+    const x = a[i];
+    const y = b[i];
+    if (x && y) return x.shape.join() === y.shape.join() ? { shape: x.shape } : undefined;
+    return x ?? y;
+  });
 }
