@@ -79,6 +79,30 @@ describe('inspectModel on libonnx models', () => {
     expect(r.producer).toEqual({ name: 'pytorch', version: '0.3' });
   });
 
+  it('counts weights held in Constant nodes (float and 8-bit), not shape constants', async () => {
+    const bytes = encodeModel({
+      name: 'g',
+      node: [
+        node('Constant', [], ['w'], {
+          value: { name: 'w', dataType: 1, dims: [4, 3], floatData: new Array(12).fill(0.5) },
+        }),
+        node('Constant', [], ['wq'], {
+          value: { name: 'wq', dataType: 2, dims: [10], rawData: new Uint8Array(10) },
+        }),
+        node('Constant', [], ['shape'], {
+          value: { name: 'shape', dataType: 7, dims: [2], int64Data: [1, -1] },
+        }),
+        node('MatMul', ['x', 'w'], ['y']),
+      ],
+      input: [tensorInfo('x', 1, [1, 4])],
+      output: [tensorInfo('y', 1, [1, 3])],
+    });
+    const r = await inspectModelBytes(bytes, { fileName: 'c.onnx', dir: '/tmp' });
+    expect(r.initializerCount).toBe(0);
+    expect(r.parameterCount).toBe(12 + 10);
+    expect(r.parameterBytes).toBe(12 * 4 + 10);
+  });
+
   it('counts subgraph nodes (If branches) and string dtypes', async () => {
     const r = await inspectModel(`${TESTDATA}/node/test_if/model.onnx`);
     expect(r.nodeCount).toBe(3);

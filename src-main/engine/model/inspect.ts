@@ -157,6 +157,27 @@ function tensorBytes(t: onnx.ITensorProto): number {
   return bits === 4 ? Math.ceil(count / 2) : (count * bits) / 8;
 }
 
+/**
+ * The values a Constant node holds when they are weights: float or 8-bit (quantized) tensors.
+ * Integer constants of 16 bits and more are shapes, axes and indices, not parameters.
+ */
+export function constantWeight(node: onnx.INodeProto): { count: number; bytes: number } | null {
+  for (const a of node.attribute ?? []) {
+    const t = a.name === 'value' ? a.t : a.name === 'sparse_value' ? a.sparseTensor?.values : null;
+    if (!t) {
+      if (a.name === 'value_floats')
+        return { count: a.floats?.length ?? 0, bytes: 4 * (a.floats?.length ?? 0) };
+      continue;
+    }
+    const dtype = dtypeFromOnnx(t.dataType ?? 0);
+    if (dtype === null || !/^(float|bfloat|u?int8$|u?int4$)/.test(dtype)) return null;
+    let count = 1;
+    for (const d of t.dims ?? []) count *= toNumber(d as IntLike);
+    return { count, bytes: tensorBytes(t) };
+  }
+  return null;
+}
+
 /** Every initializer (main graph and subgraphs) whose data is external, with checked locations. */
 export function externalRefs(
   model: onnx.IModelProto,
@@ -206,6 +227,12 @@ async function inspectDecoded(
       nodeCount++;
       const key = opKey(node);
       ops[key] = (ops[key] ?? 0) + 1;
+      // Weights some exporters keep in Constant nodes instead of initializers (OCR and VAD models).
+      const w = key === 'Constant' ? constantWeight(node) : null;
+      if (w) {
+        parameterCount += w.count;
+        parameterBytes += w.bytes;
+      }
     }
     for (const t of g.initializer ?? []) {
       initializerCount++;
