@@ -4,8 +4,8 @@
  * entry on stdout. Also {@link findCachedModel}, which `crucible run` uses to start from a valid
  * cache entry when there is one for the model, provider and dims.
  */
-import path from "node:path";
-import { performance } from "node:perf_hooks";
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import {
   CompileOptionsSchema,
   ProviderIdSchema,
@@ -13,45 +13,32 @@ import {
   type EngineStatus,
   type GpuSnapshot,
   type ProviderId,
-} from "../ipc/contract";
-import { appFiles } from "../app-files/app-files";
-import { CompileCache, type CheckedEntry } from "../engine/cache/cache";
-import { libraryVersion, sha256File } from "../engine/cache/hash";
-import {
-  machineFactsFor,
-  optionsHash,
-  type CacheKey,
-} from "../engine/cache/key";
-import { sealCompile } from "../engine/compile/entry";
-import { nodeWorkerSpawner, runCompileWorker } from "../engine/compile/runner";
-import { checkExternalData, inspectModel } from "../engine/model/inspect";
-import { PROVIDERS } from "../engine/providers/catalog";
-import {
-  buildProviderOptions,
-  resolveEntryPaths,
-} from "../engine/providers/options";
-import { findTrtRtxLibrary } from "../engine/providers/trt-rtx";
-import { resolveDataPaths } from "../store/paths";
-import { AppError } from "../shared/errors";
-import {
-  keyValues,
-  parseCliArgs,
-  parseDims,
-  startEngine,
-  type CliIo,
-} from "./io";
+} from '../ipc/contract';
+import { appFiles } from '../app-files/app-files';
+import { CompileCache, type CheckedEntry } from '../engine/cache/cache';
+import { libraryVersion, sha256File } from '../engine/cache/hash';
+import { machineFactsFor, optionsHash, type CacheKey } from '../engine/cache/key';
+import { sealCompile } from '../engine/compile/entry';
+import { nodeWorkerSpawner, runCompileWorker } from '../engine/compile/runner';
+import { checkExternalData, inspectModel } from '../engine/model/inspect';
+import { PROVIDERS } from '../engine/providers/catalog';
+import { buildProviderOptions, resolveEntryPaths } from '../engine/providers/options';
+import { findTrtRtxLibrary } from '../engine/providers/trt-rtx';
+import { resolveDataPaths } from '../store/paths';
+import { AppError } from '../shared/errors';
+import { keyValues, parseCliArgs, parseDims, startEngine, type CliIo } from './io';
 
 /** A cache entry a session can start from. */
 export interface CachedModel {
   entryId: string;
   modelPath: string;
   providerOptions: Record<string, string>;
-  graphOptimizationLevel: "disabled" | "basic" | "extended" | "all";
+  graphOptimizationLevel: 'disabled' | 'basic' | 'extended' | 'all';
 }
 
 async function gpuSnapshot(provider: ProviderId): Promise<GpuSnapshot | null> {
-  if (provider === "cpu") return null;
-  const { createGpuMonitor } = await import("../gpu/monitor");
+  if (provider === 'cpu') return null;
+  const { createGpuMonitor } = await import('../gpu/monitor');
   const monitor = createGpuMonitor();
   try {
     return await monitor.snapshot();
@@ -61,7 +48,7 @@ async function gpuSnapshot(provider: ProviderId): Promise<GpuSnapshot | null> {
 }
 
 async function epVersionHere(provider: ProviderId): Promise<string | null> {
-  if (provider !== "nv-tensorrt-rtx") return null;
+  if (provider !== 'nv-tensorrt-rtx') return null;
   const lib = findTrtRtxLibrary();
   return lib ? libraryVersion(lib) : null;
 }
@@ -87,7 +74,7 @@ export async function findCachedModel(opts: {
     epVersion,
   };
   const facts = machineFactsFor(opts.provider, now);
-  if ("unavailable" in facts) return null;
+  if ('unavailable' in facts) return null;
   const key: CacheKey = {
     provider: opts.provider,
     ...facts,
@@ -99,23 +86,21 @@ export async function findCachedModel(opts: {
   if (!found?.meta) return null;
   return {
     entryId: found.id,
-    modelPath: path.join(found.dir, ...found.meta.artifact.split("/")),
+    modelPath: path.join(found.dir, ...found.meta.artifact.split('/')),
     providerOptions: resolveEntryPaths(found.meta.providerOptions, found.dir),
     graphOptimizationLevel: found.meta.graphOptimizationLevel,
   };
 }
 
-function parseRanges(
-  values: string[] | undefined,
-): CompileOptions["dimRanges"] {
-  const out: CompileOptions["dimRanges"] = {};
-  for (const [name, v] of keyValues("--range", values)) {
+function parseRanges(values: string[] | undefined): CompileOptions['dimRanges'] {
+  const out: CompileOptions['dimRanges'] = {};
+  for (const [name, v] of keyValues('--range', values)) {
     const m = /^(\d+):(\d+)$/.exec(v);
     const min = Number(m?.[1]);
     const max = Number(m?.[2]);
     if (!m || min <= 0 || max < min) {
       throw new AppError(
-        "BAD_REQUEST",
+        'BAD_REQUEST',
         `--range ${name}=${v}: write it as MIN:MAX, 1 <= MIN <= MAX`,
       );
     }
@@ -129,44 +114,36 @@ function seconds(ms: number): string {
 }
 
 /** Runs `crucible compile`. */
-export async function compileCommand(
-  args: string[],
-  io: CliIo,
-): Promise<number> {
-  const { values, positionals } = parseCliArgs("compile", args, {
-    provider: { type: "string", default: "cpu" },
-    dim: { type: "string", multiple: true },
-    range: { type: "string", multiple: true },
-    "cuda-graph": { type: "boolean" },
-    json: { type: "boolean" },
+export async function compileCommand(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseCliArgs('compile', args, {
+    provider: { type: 'string', default: 'cpu' },
+    dim: { type: 'string', multiple: true },
+    range: { type: 'string', multiple: true },
+    'cuda-graph': { type: 'boolean' },
+    json: { type: 'boolean' },
   });
   if (positionals.length !== 1) {
-    throw new AppError("BAD_REQUEST", "compile: give exactly one MODEL path");
+    throw new AppError('BAD_REQUEST', 'compile: give exactly one MODEL path');
   }
   const modelPath = path.resolve(positionals[0] as string);
   const provider = ProviderIdSchema.safeParse(values.provider);
   if (!provider.success) {
     throw new AppError(
-      "BAD_REQUEST",
-      `compile: unknown provider '${values.provider}' (${ProviderIdSchema.options.join(", ")})`,
+      'BAD_REQUEST',
+      `compile: unknown provider '${values.provider}' (${ProviderIdSchema.options.join(', ')})`,
     );
   }
   const options = CompileOptionsSchema.parse({
     dims: parseDims(values.dim),
     dimRanges: parseRanges(values.range),
-    cudaGraph: values["cuda-graph"] ?? false,
+    cudaGraph: values['cuda-graph'] ?? false,
   });
   const inspection = await inspectModel(modelPath, { dims: options.dims });
   await checkExternalData(modelPath);
-  const providerOptions = buildProviderOptions(
-    provider.data,
-    options,
-    inspection.inputs,
-  );
+  const providerOptions = buildProviderOptions(provider.data, options, inspection.inputs);
 
   const t0 = performance.now();
-  const say = (what: string) =>
-    io.err(`[${seconds(performance.now() - t0)}] ${what}`);
+  const say = (what: string) => io.err(`[${seconds(performance.now() - t0)}] ${what}`);
   const engine = await startEngine();
   let status: EngineStatus;
   try {
@@ -177,8 +154,8 @@ export async function compileCommand(
   const p = status.providers.find((x) => x.id === provider.data);
   if (p && !p.available) {
     throw new AppError(
-      "PROVIDER_UNAVAILABLE",
-      `${p.ortName} is not available here: ${p.reason ?? "unknown reason"}`,
+      'PROVIDER_UNAVAILABLE',
+      `${p.ortName} is not available here: ${p.reason ?? 'unknown reason'}`,
     );
   }
   const now = {
@@ -188,29 +165,26 @@ export async function compileCommand(
     epVersion: await epVersionHere(provider.data),
   };
   const facts = machineFactsFor(provider.data, now);
-  if ("unavailable" in facts)
-    throw new AppError("PROVIDER_UNAVAILABLE", facts.unavailable);
-  const lib = provider.data === "nv-tensorrt-rtx" ? findTrtRtxLibrary() : null;
+  if ('unavailable' in facts) throw new AppError('PROVIDER_UNAVAILABLE', facts.unavailable);
+  const lib = provider.data === 'nv-tensorrt-rtx' ? findTrtRtxLibrary() : null;
 
   const cache = new CompileCache(resolveDataPaths().cache);
   const modelSha256 = await sha256File(modelPath);
-  const tmp = await cache.createTemp("cli");
+  const tmp = await cache.createTemp('cli');
   const abort = new AbortController();
   const onSigint = () => abort.abort();
-  process.once("SIGINT", onSigint);
+  process.once('SIGINT', onSigint);
   let entry: CheckedEntry;
   try {
     const spec = {
-      jobId: "cli",
+      jobId: 'cli',
       modelPath,
       modelSha256,
       provider: provider.data,
       options,
       providerOptions,
       outDir: tmp,
-      epLibrary: lib
-        ? { name: PROVIDERS[provider.data].ortName, path: lib }
-        : null,
+      epLibrary: lib ? { name: PROVIDERS[provider.data].ortName, path: lib } : null,
     };
     let count = 0;
     const result = await runCompileWorker(
@@ -220,29 +194,27 @@ export async function compileCommand(
         onPhase: (phase) => say(phase),
         onSubgraphs: (n) => {
           count = n;
-          say(
-            `${n} subgraph${n === 1 ? "" : "s"} for ${PROVIDERS[provider.data].ortName}`,
-          );
+          say(`${n} subgraph${n === 1 ? '' : 's'} for ${PROVIDERS[provider.data].ortName}`);
         },
         onSubgraphBuilt: (i) =>
           say(
-            `built subgraph ${i} of ${count}${count > 0 ? ` (${Math.round((100 * i) / count)}%)` : ""}`,
+            `built subgraph ${i} of ${count}${count > 0 ? ` (${Math.round((100 * i) / count)}%)` : ''}`,
           ),
       },
       abort.signal,
     );
-    say("serializing");
+    say('serializing');
     entry = await sealCompile(cache, spec, result, facts, {
       name: path.basename(modelPath),
       optionsHash: optionsHash(provider.data, options),
       options,
     });
   } finally {
-    process.off("SIGINT", onSigint);
+    process.off('SIGINT', onSigint);
     await cache.removeTemp(tmp);
   }
   const meta = entry.meta;
-  if (!meta) throw new Error("a sealed entry has no meta");
+  if (!meta) throw new Error('a sealed entry has no meta');
   const out = {
     model: modelPath,
     provider: provider.data,
@@ -260,7 +232,7 @@ export async function compileCommand(
     const t = meta.timings;
     const lines = [
       `${modelPath} compiled for ${provider.data} in ${seconds(t.totalMs)} → ${entry.dir}`,
-      `  ${meta.kind === "optimized" ? "optimised model" : "EP-context model"} ${meta.artifact}, ${entry.sizeBytes} bytes`,
+      `  ${meta.kind === 'optimized' ? 'optimised model' : 'EP-context model'} ${meta.artifact}, ${entry.sizeBytes} bytes`,
     ];
     if (t.coldSessionMs !== null && t.warmSessionMs !== null) {
       lines.push(
@@ -268,10 +240,8 @@ export async function compileCommand(
       );
     }
     if (meta.nodes)
-      lines.push(
-        `  nodes: ${meta.nodes.provider} on ${provider.data}, ${meta.nodes.cpu} on CPU`,
-      );
-    io.out(lines.join("\n"));
+      lines.push(`  nodes: ${meta.nodes.provider} on ${provider.data}, ${meta.nodes.cpu} on CPU`);
+    io.out(lines.join('\n'));
   }
   return 0;
 }
