@@ -1,5 +1,5 @@
 import { Component, type ErrorInfo, type ReactNode } from 'react';
-import { ERROR_MESSAGES } from './error-messages';
+import { ERROR_MESSAGES } from '../common/error-messages';
 
 interface State {
   error: Error | null;

@@ -1,6 +1,6 @@
 import { useCompileStore } from '../state/compile';
 import { useModelsStore } from '../state/models';
-import { AREAS, AREA_LABELS, type Area, hashForArea } from './routes';
+import { AREAS, AREA_LABELS, type Area, hashForArea } from '../common/routes';
 
 const TEST_IDS: Record<Area, string> = {
   gpu: 'nav-gpu',

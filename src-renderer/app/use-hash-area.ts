@@ -1,5 +1,5 @@
 import { useSyncExternalStore } from 'react';
-import { type Area, areaFromHash } from './routes';
+import { type Area, areaFromHash } from '../common/routes';
 
 function subscribe(onChange: () => void): () => void {
   window.addEventListener('hashchange', onChange);

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { BenchResult, ProviderId } from '../../../src-main/ipc/contract';
-import { useApi } from '../../app/api-context';
-import { ErrorNotice } from '../../app/error-notice';
+import { useApi } from '../../common/api-context';
+import { ErrorNotice } from '../../common/error-notice';
 import {
   benchExportRequested,
   benchFormChanged,
@@ -18,11 +18,11 @@ import { useModelsStore } from '../../state/models';
 import { bestProvider, runnableModels } from '../../state/run';
 import { BarList } from '../../ui/bar-list';
 import { Card } from '../../ui/card';
+import { modelChoices, providerChoices } from '../../ui/choices';
 import { EmptyState } from '../../ui/empty-state';
 import { NumberField, SelectField } from '../../ui/field';
 import { formatAgo, formatMs, formatValue } from '../../ui/format';
 import { LineChart } from '../../ui/line-chart';
-import { modelChoices, providerChoices } from '../run/run-form';
 import { latencyHistogram, modeComparison, p50History, providerComparison } from './bench-charts';
 
 const MODES: { value: BenchMode; label: string }[] = [

@@ -5,8 +5,8 @@ import {
   firstAvailable,
   PROVIDER_LABELS,
 } from '../../../src-main/ipc/providers';
-import { useApi } from '../../app/api-context';
-import { ErrorNotice } from '../../app/error-notice';
+import { useApi } from '../../common/api-context';
+import { ErrorNotice } from '../../common/error-notice';
 import {
   cacheCleared,
   cacheListRequested,
@@ -20,12 +20,12 @@ import { selectProviders, useEngineStore } from '../../state/engine';
 import { useModelsStore } from '../../state/models';
 import { runnableModels } from '../../state/run';
 import { Card } from '../../ui/card';
+import { modelChoices, providerChoices } from '../../ui/choices';
 import { Chip } from '../../ui/chip';
 import { EmptyState } from '../../ui/empty-state';
 import { SelectField } from '../../ui/field';
 import { formatBytes, formatMs } from '../../ui/format';
 import { Meter } from '../../ui/meter';
-import { modelChoices } from '../run/run-form';
 import { ENTRY_TONE, STATE_TONE, progressFraction, subgraphText } from './compile-summary';
 
 /**
@@ -134,12 +134,7 @@ function CompileForm() {
         <SelectField
           label="Provider"
           value={provider}
-          options={providers.map((p) => ({
-            value: p.id,
-            label: p.available ? PROVIDER_LABELS[p.id] : `${PROVIDER_LABELS[p.id]} (not available)`,
-            disabled: !p.available,
-            title: p.reason ?? undefined,
-          }))}
+          options={providerChoices(providers)}
           onChange={(id) => compileFormChanged({ provider: id as ProviderStatus['id'] })}
           testId="compile-provider"
         />

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compileJob } from '../../state/fixtures';
-import { progressFraction, statusText, subgraphText } from './compile-summary';
+import { progressFraction, subgraphText } from './compile-summary';
 
 describe('compile job summaries', () => {
   it('counts subgraphs from one for people', () => {
@@ -18,14 +18,5 @@ describe('compile job summaries', () => {
     expect(progressFraction(compileJob({ state: 'done', percent: null }))).toBeNull();
     expect(progressFraction(compileJob({ state: 'queued', percent: null }))).toBeNull();
     expect(progressFraction(compileJob({ state: 'failed', percent: 40 }))).toBeNull();
-  });
-
-  it('words the status chips', () => {
-    expect(
-      statusText({ modelId: 'm', provider: 'nv-tensorrt-rtx', state: 'compiling', reason: null }),
-    ).toBe('TensorRT-RTX compiling');
-    expect(statusText({ modelId: 'm', provider: 'cpu', state: 'not-compiled', reason: null })).toBe(
-      'CPU not compiled',
-    );
   });
 });

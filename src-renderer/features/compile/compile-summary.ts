@@ -1,9 +1,9 @@
 /**
  * Pure words and figures for the Compile area: a job's state chip, the subgraph counter, the share
- * done (only where the main side measured it), the status chips' words and tones.
+ * done (only where the main side measured it), the cache entries' tones. The status chips' words
+ * (shared with the Models area) are in ui/compile-status.ts.
  */
-import type { CacheEntry, CompileJob, ModelProviderStatus } from '../../../src-main/ipc/contract';
-import { PROVIDER_LABELS } from '../../../src-main/ipc/providers';
+import type { CacheEntry, CompileJob } from '../../../src-main/ipc/contract';
 import type { Tone } from '../../ui/chip';
 
 export const STATE_TONE: Record<CompileJob['state'], Tone> = {
@@ -29,20 +29,6 @@ export function progressFraction(job: CompileJob): number | null {
   if (job.state === 'done') return job.percent === null ? null : 1;
   if (job.state !== 'running' || job.percent === null) return null;
   return Math.min(1, Math.max(0, job.percent / 100));
-}
-
-export const STATUS_TONE: Record<ModelProviderStatus['state'], Tone> = {
-  'not-compiled': 'neutral',
-  queued: 'neutral',
-  compiling: 'busy',
-  ready: 'ok',
-  stale: 'warn',
-  failed: 'bad',
-};
-
-/** "CPU ready", "TensorRT-RTX compiling". */
-export function statusText(s: ModelProviderStatus): string {
-  return `${PROVIDER_LABELS[s.provider]} ${s.state === 'not-compiled' ? 'not compiled' : s.state}`;
 }
 
 export const ENTRY_TONE: Record<CacheEntry['state'], Tone> = {

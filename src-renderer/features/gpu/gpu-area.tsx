@@ -1,6 +1,6 @@
 import { useEffect } from 'react';
-import { useApi } from '../../app/api-context';
-import { ErrorNotice } from '../../app/error-notice';
+import { useApi } from '../../common/api-context';
+import { ErrorNotice } from '../../common/error-notice';
 import { GPU_WATCH_HZ, gpuAreaClosed, gpuAreaOpened, gpuKey, useGpuStore } from '../../state/gpu';
 import { Chip } from '../../ui/chip';
 import { GpuCard } from './gpu-card';

@@ -1,6 +1,6 @@
 import { useCompileStore } from '../../state/compile';
 import { Chip } from '../../ui/chip';
-import { STATUS_TONE, statusText } from '../compile/compile-summary';
+import { STATUS_TONE, statusText } from '../../ui/compile-status';
 
 /**
  * A model's compile status per provider (not compiled, queued, compiling, ready, stale, failed),

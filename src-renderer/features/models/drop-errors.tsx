@@ -1,4 +1,4 @@
-import { ErrorNotice } from '../../app/error-notice';
+import { ErrorNotice } from '../../common/error-notice';
 import { dropErrorDismissed, useModelsStore } from '../../state/models';
 
 /** The errors from dropped or picked files, above every area until the user dismisses them. */

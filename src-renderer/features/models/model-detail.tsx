@@ -1,7 +1,7 @@
 import type { ModelEntry, ModelInspection } from '../../../src-main/ipc/contract';
-import { useApi } from '../../app/api-context';
-import { ErrorNotice } from '../../app/error-notice';
-import { hashForArea } from '../../app/routes';
+import { useApi } from '../../common/api-context';
+import { ErrorNotice } from '../../common/error-notice';
+import { hashForArea } from '../../common/routes';
 import { modelRemoveRequested } from '../../state/models';
 import { runModelChosen } from '../../state/run';
 import { BarList } from '../../ui/bar-list';

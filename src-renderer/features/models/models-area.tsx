@@ -1,5 +1,5 @@
-import { useApi } from '../../app/api-context';
-import { ErrorNotice } from '../../app/error-notice';
+import { useApi } from '../../common/api-context';
+import { ErrorNotice } from '../../common/error-notice';
 import { filesDropped, useModelsStore } from '../../state/models';
 import { EmptyState } from '../../ui/empty-state';
 import { AddFilesButton } from './add-files-button';

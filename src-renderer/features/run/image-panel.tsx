@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
-import { useApi } from '../../app/api-context';
-import { ErrorNotice } from '../../app/error-notice';
+import { useApi } from '../../common/api-context';
+import { ErrorNotice } from '../../common/error-notice';
 import {
   fitPicture,
   type Picture,

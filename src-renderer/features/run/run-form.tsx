@@ -1,5 +1,5 @@
 import type { ModelEntry, ProviderId, ProviderStatus } from '../../../src-main/ipc/contract';
-import { useApi } from '../../app/api-context';
+import { useApi } from '../../common/api-context';
 import {
   type Fill,
   runDimChanged,
@@ -11,7 +11,8 @@ import {
   useRunStore,
 } from '../../state/run';
 import { Card } from '../../ui/card';
-import { NumberField, NumberInput, SelectField, type SelectOption } from '../../ui/field';
+import { modelChoices, providerChoices } from '../../ui/choices';
+import { NumberField, NumberInput, SelectField } from '../../ui/field';
 
 const FILLS: { value: Fill; label: string }[] = [
   { value: 'random', label: 'Random' },
@@ -22,24 +23,6 @@ const FILLS: { value: Fill; label: string }[] = [
 /** An integer typed in a field, or NaN while the field is empty or not a whole number. */
 function parseInteger(text: string): number {
   return /^-?\d+$/.test(text.trim()) ? Number(text) : Number.NaN;
-}
-
-/** The library's models as select choices, by name. */
-export function modelChoices(models: readonly ModelEntry[]): SelectOption<string>[] {
-  return models.map((m) => ({ value: m.id, label: m.name }));
-}
-
-/**
- * Execution providers as select choices by ORT's name; an unavailable one stays listed but
- * disabled, saying why on hover (the run and benchmark forms).
- */
-export function providerChoices(providers: readonly ProviderStatus[]): SelectOption<ProviderId>[] {
-  return providers.map((p) => ({
-    value: p.id,
-    label: p.available ? p.ortName : `${p.ortName} (unavailable)`,
-    disabled: !p.available,
-    title: p.reason ?? undefined,
-  }));
 }
 
 /** The run form: model, provider (unavailable ones disabled, with why), symbolic dims, fill, seed. */

@@ -1,5 +1,5 @@
 import type { TensorSummary } from '../../../src-main/ipc/contract';
-import { ErrorNotice } from '../../app/error-notice';
+import { ErrorNotice } from '../../common/error-notice';
 import { useRunStore } from '../../state/run';
 import { Card } from '../../ui/card';
 import { formatMs, formatShape, formatValue } from '../../ui/format';

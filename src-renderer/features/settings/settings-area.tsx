@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'react';
 import type { ProviderStatus } from '../../../src-main/ipc/contract';
 import type { AppErrorData } from '../../../src-main/shared/errors';
-import { useApi } from '../../app/api-context';
-import { ErrorNotice } from '../../app/error-notice';
+import { useApi } from '../../common/api-context';
+import { ErrorNotice } from '../../common/error-notice';
 import { selectProviders, useEngineStore } from '../../state/engine';
 import {
   settingsAreaOpened,

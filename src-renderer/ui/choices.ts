@@ -1,0 +1,25 @@
+/**
+ * The select choices every form that picks a model or a provider shares (Run, Benchmark, Compile),
+ * so the three lists name and explain things the same way. Pure.
+ */
+import type { ModelEntry, ProviderId, ProviderStatus } from '../../src-main/ipc/contract';
+import { PROVIDER_LABELS } from '../../src-main/ipc/providers';
+import type { SelectOption } from './field';
+
+/** The library's models as select choices, by name. */
+export function modelChoices(models: readonly ModelEntry[]): SelectOption<string>[] {
+  return models.map((m) => ({ value: m.id, label: m.name }));
+}
+
+/**
+ * Execution providers as select choices by their people-facing name; an unavailable one stays
+ * listed but disabled, saying why on hover.
+ */
+export function providerChoices(providers: readonly ProviderStatus[]): SelectOption<ProviderId>[] {
+  return providers.map((p) => ({
+    value: p.id,
+    label: p.available ? PROVIDER_LABELS[p.id] : `${PROVIDER_LABELS[p.id]} (not available)`,
+    disabled: !p.available,
+    title: p.reason ?? undefined,
+  }));
+}
