@@ -101,3 +101,8 @@ int nvmlDeviceGetPerformanceState(nvmlDevice_t d, int *p) { *p = d->id == 0 ? 2 
 int nvmlDeviceGetCurrentClocksThrottleReasons(nvmlDevice_t d, unsigned long long *m) {
   CHECK(d); *m = 0x4ULL | 0x100000000ULL; return OK;
 }
+/* Advances 50 J per call, so a benchmark sees energy used between two readings. */
+static unsigned long long energy_mj = 123456789ULL;
+int nvmlDeviceGetTotalEnergyConsumption(nvmlDevice_t d, unsigned long long *mj) {
+  CHECK(d); energy_mj += 50000ULL; *mj = energy_mj; return OK;
+}

@@ -84,7 +84,21 @@ describe.skipIf(!fakeLib)('NvmlSource against the stand-in library', () => {
         pcie: { gen: 4, genMax: 4, width: 8, widthMax: 16 },
         pstate: 'P2',
         throttleReasons: ['sw_power_cap', 'unknown_0x100000000'],
+        totalEnergyMJ: expect.any(Number),
       });
+    } finally {
+      nvml.close();
+    }
+  });
+
+  it('reads the total-energy counter (mJ), which moves between readings, and null where refused', async () => {
+    const nvml = await openNvml({ libraryPath: fakeLib! });
+    try {
+      const first = (await nvml.sample()).gpus;
+      const second = (await nvml.sample()).gpus;
+      // The stand-in adds 50 J per call (50,000 mJ).
+      expect((second[0]?.totalEnergyMJ ?? 0) - (first[0]?.totalEnergyMJ ?? 0)).toBe(50_000);
+      expect(second[1]?.totalEnergyMJ).toBeNull();
     } finally {
       nvml.close();
     }

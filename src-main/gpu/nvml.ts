@@ -173,6 +173,7 @@ interface Bindings {
   pcieWidthMax: NativeFn | null;
   performanceState: NativeFn | null;
   eventReasons: NativeFn | null;
+  totalEnergy: NativeFn | null;
 }
 
 function bind(lib: LibraryHandle): Bindings {
@@ -224,6 +225,8 @@ function bind(lib: LibraryHandle): Bindings {
     eventReasons:
       opt('nvmlDeviceGetCurrentClocksEventReasons', [dev, t.outUint64]) ??
       opt('nvmlDeviceGetCurrentClocksThrottleReasons', [dev, t.outUint64]),
+    // Millijoules since the driver loaded; Volta and newer (NOT_SUPPORTED before).
+    totalEnergy: opt('nvmlDeviceGetTotalEnergyConsumption', [dev, t.outUint64]),
   };
 }
 
@@ -422,6 +425,7 @@ export class NvmlSource {
       width,
       pstate,
       mask,
+      energy,
     ] = await Promise.all([
       this.readStatic(index, dev),
       this.structOut<{ total: unknown; free: unknown; used: unknown }>(f.memoryInfo, dev),
@@ -437,6 +441,7 @@ export class NvmlSource {
       this.uintOut(f.pcieWidth, [dev]),
       this.intOut(f.performanceState, [dev]),
       this.maskOut(f.eventReasons, dev),
+      this.maskOut(f.totalEnergy, dev),
     ]);
     // Whole MiB rounded down, as nvidia-smi prints them, so both sources show the same numbers.
     const mib = (v: unknown): number => Math.floor(toNumber(v) / (1024 * 1024));
@@ -467,6 +472,7 @@ export class NvmlSource {
       pcie: { gen, genMax: s.genMax, width, widthMax: s.widthMax },
       pstate: pstate === null ? null : pstateName(pstate),
       throttleReasons: mask === null ? [] : decodeClockEventReasons(mask),
+      totalEnergyMJ: energy === null ? null : Number(energy),
     };
   }
 

@@ -179,6 +179,11 @@ export const GpuInfoSchema = z.object({
   }),
   pstate: z.string().nullable(),
   throttleReasons: z.array(z.string()),
+  /**
+   * NVML's total-energy counter (millijoules since the driver loaded; Volta and newer); absent or
+   * null where the GPU or the source (nvidia-smi) has none.
+   */
+  totalEnergyMJ: z.number().nullable().optional(),
 });
 export type GpuInfo = z.infer<typeof GpuInfoSchema>;
 
@@ -449,6 +454,10 @@ export const BenchRequestSchema = z
     durationS: z.number().positive().max(3600).optional(),
     warmup: z.number().int().min(0).max(10_000).default(10),
     dims: z.record(z.string(), z.number().int().positive()).default({}),
+    /** The percentile the reader relies on: the verdict checks there are enough iterations for it. */
+    percentile: z.enum(['p50', 'p90', 'p99']).default('p90'),
+    /** Also profile a few runs per operator (ORT profiling) after the timed phase. */
+    profile: z.boolean().default(false),
   })
   .strict();
 export type BenchRequest = z.input<typeof BenchRequestSchema>;
@@ -462,6 +471,87 @@ export const LatencyStatsSchema = z.object({
   max: z.number(),
   std: z.number(),
 });
+
+/** valid; noisy (spread, too few iterations, other load, clock moving); throttled (NVML reasons). */
+export const BENCH_VERDICTS = ['valid', 'noisy', 'throttled'] as const;
+
+export const BenchVerdictSchema = z.object({
+  state: z.enum(BENCH_VERDICTS),
+  /** Why, in words a person can act on; empty when valid. */
+  reasons: z.array(z.string()),
+  /** The percentile the verdict checked the iteration count for. */
+  percentile: z.enum(['p50', 'p90', 'p99']),
+});
+export type BenchVerdict = z.infer<typeof BenchVerdictSchema>;
+
+const GpuPointSchema = z.object({
+  temperatureC: z.number().nullable(),
+  powerDrawW: z.number().nullable(),
+  smMHz: z.number().nullable(),
+});
+
+export const BenchConditionsSchema = z.object({
+  gpu: z
+    .object({
+      index: z.number().int(),
+      name: z.string(),
+      before: GpuPointSchema.nullable(),
+      after: GpuPointSchema.nullable(),
+      /** SM clock over the samples taken while measuring. */
+      smMHz: z.object({ min: z.number(), max: z.number() }).nullable(),
+      /** Every clock-event reason seen while measuring (NVML / nvidia-smi names). */
+      throttleReasons: z.array(z.string()),
+      samples: z.number().int(),
+    })
+    .nullable(),
+  host: z
+    .object({
+      cores: z.number().int(),
+      loadAvgStart: z.number().nullable(),
+      loadAvgEnd: z.number().nullable(),
+      /** Cores other processes kept busy on average while measuring; null where unknown. */
+      otherCores: z.number().nullable(),
+      /** Cores the engine host itself used on average while measuring. */
+      ownCores: z.number().nullable(),
+    })
+    .nullable(),
+});
+export type BenchConditions = z.infer<typeof BenchConditionsSchema>;
+
+export const BenchEnergySchema = z.object({
+  /** False for CPU-provider runs or without a GPU reading: no GPU energy is credited. */
+  attributed: z.boolean(),
+  method: z.enum(['nvml-energy-counter', 'power-samples']).nullable(),
+  gpuIndex: z.number().int().nullable(),
+  /** Board power just before the run (idle baseline), while measuring, and the difference. */
+  idleW: z.number().nullable(),
+  activeW: z.number().nullable(),
+  netW: z.number().nullable(),
+  joulesPerInference: z.number().nullable(),
+  note: z.string(),
+});
+export type BenchEnergy = z.infer<typeof BenchEnergySchema>;
+
+export const BenchProfileSchema = z.object({
+  /** Profiled runs; the median of their wall time measured around each call, and ORT's own (ms). */
+  runs: z.number().int(),
+  runMs: z.number(),
+  ortRunMs: z.number(),
+  /** Mean time per run the operators account for (ms). */
+  opsMs: z.number(),
+  /** Top operators by time (mean per run), with their provider. */
+  ops: z.array(
+    z.object({
+      name: z.string(),
+      opType: z.string(),
+      provider: z.string(),
+      ms: z.number(),
+    }),
+  ),
+  byProvider: z.array(z.object({ provider: z.string(), ms: z.number() })),
+  byOpType: z.array(z.object({ opType: z.string(), ms: z.number() })),
+});
+export type BenchProfile = z.infer<typeof BenchProfileSchema>;
 
 export const BenchResultSchema = z.object({
   id: z.string(),
@@ -479,7 +569,12 @@ export const BenchResultSchema = z.object({
   /** Inferences per second, and items per second (× batch). */
   throughput: z.number().nullable(),
   itemsPerS: z.number().nullable(),
-  sessionCreateMs: z.object({ cold: z.number().nullable(), warm: z.number().nullable() }),
+  sessionCreateMs: z.object({
+    cold: z.number().nullable(),
+    warm: z.number().nullable(),
+    /** Writing ORT's optimized model (timed apart from the cold creation); absent in older history. */
+    writeOptimized: z.number().nullable().optional(),
+  }),
   firstInferenceMs: z.number().nullable(),
   power: z
     .object({ avgW: z.number(), peakW: z.number(), inferencesPerJoule: z.number() })
@@ -487,6 +582,14 @@ export const BenchResultSchema = z.object({
   tflops: z.object({ achieved: z.number(), peak: z.number().nullable() }).nullable(),
   /** Latencies of (up to 2,000 evenly picked) iterations, for the distribution chart. */
   samplesMs: z.array(z.number()),
+  /** Whether the figures can be trusted, and why not (engine/bench/verdict.ts); absent in older history. */
+  verdict: BenchVerdictSchema.optional(),
+  /** What the machine was doing around the run (GPU clocks/throttle/temperature, host load). */
+  conditions: BenchConditionsSchema.optional(),
+  /** Energy per inference, GPU providers only (engine/bench/energy.ts). */
+  energy: BenchEnergySchema.optional(),
+  /** Where the time goes: operators by time and provider (ORT profiling), when asked for. */
+  profile: BenchProfileSchema.nullable().optional(),
 });
 export type BenchResult = z.infer<typeof BenchResultSchema>;
 

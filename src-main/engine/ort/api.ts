@@ -53,6 +53,7 @@ const ORT_API = {
   SetOptimizedModelFilePath: [11, `void *SetOptimizedModelFilePath(void *options, ${PATH} path)`],
   CloneSessionOptions: [12, 'void *CloneSessionOptions(void *options, _Out_ void **out)'],
   SetSessionExecutionMode: [13, 'void *SetSessionExecutionMode(void *options, int mode)'],
+  EnableProfiling: [14, `void *EnableProfiling(void *options, ${PATH} profile_file_prefix)`],
   SetSessionLogId: [20, 'void *SetSessionLogId(void *options, const char *logid)'],
   SetSessionLogSeverityLevel: [22, 'void *SetSessionLogSeverityLevel(void *options, int level)'],
   SetSessionGraphOptimizationLevel: [
@@ -127,6 +128,10 @@ const ORT_API = {
   MemoryInfoGetId: [72, 'void *MemoryInfoGetId(void *info, _Out_ int *out)'],
   AllocatorFree: [76, 'void *AllocatorFree(void *allocator, void *p)'],
   GetAllocatorWithDefaultOptions: [78, 'void *GetAllocatorWithDefaultOptions(_Out_ void **out)'],
+  SessionEndProfiling: [
+    110,
+    'void *SessionEndProfiling(void *session, void *allocator, _Out_ void **out)',
+  ],
   ReleaseStatus: [93, 'void ReleaseStatus(void *p)'],
   ReleaseMemoryInfo: [94, 'void ReleaseMemoryInfo(void *p)'],
   ReleaseSession: [95, 'void ReleaseSession(void *p)'],
@@ -278,6 +283,8 @@ export interface OrtApi {
   SetOptimizedModelFilePath: NativeFn<[Ptr, string], S>;
   CloneSessionOptions: NativeFn<[Ptr, Out<NPtr>], S>;
   SetSessionExecutionMode: NativeFn<[Ptr, number], S>;
+  EnableProfiling: NativeFn<[Ptr, string], S>;
+  SessionEndProfiling: NativeFn<[Ptr, Ptr, Out<NPtr>], S>;
   SetSessionLogId: NativeFn<[Ptr, string], S>;
   SetSessionLogSeverityLevel: NativeFn<[Ptr, number], S>;
   SetSessionGraphOptimizationLevel: NativeFn<[Ptr, number], S>;
