@@ -154,6 +154,11 @@ afterAll(async () => {
   if (tmp) await rm(tmp, { recursive: true, force: true });
 });
 
+function requireEngine(): EngineClient {
+  if (!engine) throw new Error('the engine host has not started');
+  return engine;
+}
+
 /** Forks `script` with plain Node and says how it ended (code, and its stderr's first line). */
 function runScript(script: string): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
@@ -263,8 +268,14 @@ describe('the packaged layout (resources/app.asar + app.asar.unpacked, as electr
       optionsHash: optionsHash('cpu', options),
       options,
     });
-    const checked = await cache.check(sealed.id, (p) => machineFactsFor(p, now));
-    expect(checked.state).toBe('valid');
+    // The engine host (from the layout) is asked the provider's compatibility question for it.
+    const checked = await cache.check(
+      sealed.id,
+      (p) => machineFactsFor(p, now),
+      true,
+      (e) => requireEngine().request('cache.compatibility', e),
+    );
+    expect(checked).toMatchObject({ state: 'valid', compatibility: 'not-applicable' });
     const meta = checked.meta;
     if (!meta) throw new Error('a valid entry has a meta');
 

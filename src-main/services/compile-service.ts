@@ -19,7 +19,12 @@ import type {
   ProviderId,
   Settings,
 } from '../ipc/contract';
-import { CompileCache, type CheckedEntry, type MachineFor } from '../engine/cache/cache';
+import {
+  CompileCache,
+  type CompatibilityFor,
+  type CheckedEntry,
+  type MachineFor,
+} from '../engine/cache/cache';
 import { libraryVersion } from '../engine/cache/hash';
 import { machineFactsFor, optionsHash } from '../engine/cache/key';
 import { sealCompile } from '../engine/compile/entry';
@@ -72,6 +77,11 @@ export interface CompileServiceDeps {
   trtRtxInstallDir: string;
   settings: { get(): Settings; set(patch: Partial<Settings>): Promise<Settings> };
   spawnWorker: SpawnWorker;
+  /**
+   * Asks an entry's provider whether its compiled model fits this machine (ORT's
+   * GetModelCompatibilityForEpDevices in the engine host); an "unsupported" answer makes it stale.
+   */
+  compatibility?: CompatibilityFor;
   env?: NodeJS.ProcessEnv;
   /** How often a running job's elapsed time is pushed (ms). */
   tickMs?: number;
@@ -480,7 +490,7 @@ export class CompileService {
   private async refreshEntries(deep: boolean): Promise<void> {
     const machine = await this.machine();
     const before = new Map(this.entries.map((e) => [e.id, e.state]));
-    this.entries = await this.cache.list(machine, deep);
+    this.entries = await this.cache.list(machine, deep, this.deps.compatibility);
     const gone = [...before.keys()].filter(
       (id) => !this.entries.some((e) => e.id === id && e.state === 'valid'),
     );

@@ -116,6 +116,7 @@ export async function composeMain(opts: ComposeOptions): Promise<Composed> {
     settings,
     // Stale or corrupt cache entries are rebuilt on demand: worth knowing, nothing lost.
     notice: (m) => void notices.add(m, 'info'),
+    compatibility: (entry) => engine.request('cache.compatibility', entry),
     spawnWorker: opts.spawnCompileWorker ?? nodeWorkerSpawner(appFiles().compileWorkerScript),
   });
   // Checking the cache waits for the engine (ORT's version is part of every key): in the background.

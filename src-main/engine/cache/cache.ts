@@ -9,6 +9,8 @@ import { lstat, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promi
 import path from 'node:path';
 import type { ProviderId } from '../../ipc/contract';
 import { AppError } from '../../shared/errors';
+import type { ModelCompatibility } from '../ort/compatibility';
+import { RUNTIME_CACHE_DIR } from '../providers/options';
 import { writeFileAtomic } from '../../store/atomic-file';
 import { sha256File } from './hash';
 import { entryId, safeSegment, type CacheKey, type MachineFacts } from './key';
@@ -21,6 +23,28 @@ const DEPTH = 6;
 /** What the machine is now, per provider: the facts an entry must match, or why none can. */
 export type MachineFor = (provider: ProviderId) => MachineFacts | { unavailable: string };
 
+/**
+ * Asks the entry's provider whether its compiled model fits this machine's devices (ORT's
+ * GetModelCompatibilityForEpDevices, through the engine host). Asked after the key matched.
+ */
+export type CompatibilityFor = (entry: {
+  provider: ProviderId;
+  modelPath: string;
+  kind: Meta['kind'];
+}) => Promise<{ answer: ModelCompatibility; askedEp: string | null }>;
+
+/**
+ * Folders inside an entry that belong to the EP, not to the passport: TensorRT-RTX's runtime cache
+ * grows whenever the EP JIT-compiles kernels for a new shape or after loading on another start, so
+ * it is neither hashed at sealing nor checked (an older passport that listed its files is read the
+ * same way). The EP-context model and its engine stay hashed.
+ */
+export const EP_OWNED_DIRS: readonly string[] = [RUNTIME_CACHE_DIR];
+
+function epOwned(name: string): boolean {
+  return EP_OWNED_DIRS.some((d) => name === d || name.startsWith(`${d}/`));
+}
+
 /** One entry after checking. */
 export interface CheckedEntry {
   id: string;
@@ -29,6 +53,11 @@ export interface CheckedEntry {
   meta: Meta | null;
   state: 'valid' | 'stale' | 'corrupt';
   reason: string | null;
+  /**
+   * The provider's own answer (GetModelCompatibilityForEpDevices) when it was asked: a valid entry
+   * may still be `prefer-recompilation` (it runs; a fresh compile would be faster).
+   */
+  compatibility?: ModelCompatibility;
   sizeBytes: number;
 }
 
@@ -107,7 +136,12 @@ export class CompileCache {
    * Checks one entry. `deep` hashes every file (at start-up and before use); without it only sizes
    * are compared (cheap listing).
    */
-  async check(id: string, machineFor: MachineFor, deep = true): Promise<CheckedEntry> {
+  async check(
+    id: string,
+    machineFor: MachineFor,
+    deep = true,
+    compatibilityFor?: CompatibilityFor,
+  ): Promise<CheckedEntry> {
     const dir = this.dirOf(id);
     const sizeBytes = await folderSize(dir);
     const corrupt = (reason: string, meta: Meta | null = null): CheckedEntry => ({
@@ -144,6 +178,7 @@ export class CompileCache {
       return corrupt('the entry sits in a folder that does not match its meta.json key', meta);
     }
     for (const f of meta.files) {
+      if (epOwned(f.name)) continue;
       const problem = await fileProblem(dir, f, deep);
       if (problem) return corrupt(problem, meta);
     }
@@ -180,25 +215,56 @@ export class CompileCache {
         `the provider library changed (built with ${k.epVersion ?? 'none'}, now ${machine.epVersion ?? 'none'})`,
       );
     }
-    return { id, dir, meta, state: 'valid', reason: null, sizeBytes };
+    if (!compatibilityFor) return { id, dir, meta, state: 'valid', reason: null, sizeBytes };
+    let said: Awaited<ReturnType<CompatibilityFor>>;
+    try {
+      said = await compatibilityFor({
+        provider: k.provider,
+        modelPath: path.join(dir, ...meta.artifact.split('/')),
+        kind: meta.kind,
+      });
+    } catch {
+      // Not being able to ask (the engine is restarting) says nothing against the entry: the key
+      // matched, and loading it would still fail clearly if the EP disagreed.
+      return { id, dir, meta, state: 'valid', reason: null, sizeBytes };
+    }
+    if (said.answer === 'unsupported') {
+      return {
+        ...stale(
+          `${said.askedEp ?? k.provider} says this compiled model does not fit this machine's GPU or driver any more`,
+        ),
+        compatibility: said.answer,
+      };
+    }
+    return { id, dir, meta, state: 'valid', reason: null, sizeBytes, compatibility: said.answer };
   }
 
-  /** Every entry, checked. */
-  async list(machineFor: MachineFor, deep = true): Promise<CheckedEntry[]> {
+  /** Every entry, checked (and put to its provider when `compatibilityFor` is given). */
+  async list(
+    machineFor: MachineFor,
+    deep = true,
+    compatibilityFor?: CompatibilityFor,
+  ): Promise<CheckedEntry[]> {
     const out: CheckedEntry[] = [];
-    for (const id of await this.ids()) out.push(await this.check(id, machineFor, deep));
+    for (const id of await this.ids()) {
+      out.push(await this.check(id, machineFor, deep, compatibilityFor));
+    }
     return out;
   }
 
   /** The entry for a key when it exists and is valid (deep-checked); else null. */
-  async findValid(key: CacheKey, machineFor: MachineFor): Promise<CheckedEntry | null> {
+  async findValid(
+    key: CacheKey,
+    machineFor: MachineFor,
+    compatibilityFor?: CompatibilityFor,
+  ): Promise<CheckedEntry | null> {
     const id = entryId(key);
     try {
       await stat(this.dirOf(id));
     } catch {
       return null;
     }
-    const checked = await this.check(id, machineFor, true);
+    const checked = await this.check(id, machineFor, true, compatibilityFor);
     return checked.state === 'valid' ? checked : null;
   }
 
@@ -287,8 +353,9 @@ async function hashFolder(dir: string, prefix = ''): Promise<FileRecord[]> {
     const full = path.join(dir, name);
     const st = await lstat(full);
     const rel = prefix ? `${prefix}/${name}` : name;
-    if (st.isDirectory()) out.push(...(await hashFolder(full, rel)));
-    else if (st.isFile() && rel !== META_FILE) {
+    if (st.isDirectory()) {
+      if (!epOwned(rel)) out.push(...(await hashFolder(full, rel)));
+    } else if (st.isFile() && rel !== META_FILE && !epOwned(rel)) {
       out.push({ name: rel, bytes: st.size, sha256: await sha256File(full) });
     }
   }

@@ -18,6 +18,7 @@ import { summarizeTensor } from '../model/summary';
 import { synthesizeInputs } from '../model/synth';
 import { cudaProviderLibraryName, providerStatuses, PROVIDERS } from '../providers/catalog';
 import { appendProvider, attachFor, epDeviceFact } from '../providers/attach';
+import { compiledModelCompatibility } from '../providers/compatibility';
 import { registerTrtRtx } from '../providers/trt-rtx';
 import {
   OpArgs,
@@ -65,6 +66,11 @@ async function handle<O extends Op>(id: number, op: O, args: OpArgsOut<O>): Prom
       const a = args as OpArgsOut<'model.check-external'>;
       const refs = await checkExternalData(a.path);
       return { files: new Set(refs.map((r) => r.file)).size } as OpResults[O];
+    }
+    case 'cache.compatibility': {
+      const a = args as OpArgsOut<'cache.compatibility'>;
+      const epName = a.provider === 'nv-tensorrt-rtx' ? trtRtxName : null;
+      return compiledModelCompatibility(a.provider, epName, a.modelPath, a.kind) as OpResults[O];
     }
     case 'model.inspect': {
       const a = args as OpArgsOut<'model.inspect'>;

@@ -37,6 +37,7 @@ import {
 } from '../../ipc/contract';
 import type { AppErrorData } from '../../shared/errors';
 import type { BenchFigures, BenchPhase } from '../bench/runner';
+import type { EntryCompatibility } from '../providers/compatibility';
 import type { HostTensor } from '../tensor';
 
 export const PROTOCOL_VERSION = 1;
@@ -127,6 +128,17 @@ export const OpArgs = {
       maxSamples: z.number().int().min(0).max(100_000).default(2000),
     })
     .strict(),
+  /**
+   * Asks the provider whether a compiled cache entry's model fits this machine's devices (ORT's
+   * GetModelCompatibilityForEpDevices, engine/providers/compatibility.ts).
+   */
+  'cache.compatibility': z
+    .object({
+      provider: ProviderIdSchema,
+      modelPath: z.string().min(1),
+      kind: z.enum(['ep-context', 'optimized']),
+    })
+    .strict(),
   /** Test-only: makes the host abort, as a native crash would. */
   'host.crash': z.object({ how: z.enum(['abort', 'exit']) }).strict(),
 } as const;
@@ -139,6 +151,7 @@ export type OpArgsOut<O extends Op> = z.output<(typeof OpArgs)[O]>;
 export interface OpResults {
   'model.inspect': ModelInspection;
   'model.check-external': { files: number };
+  'cache.compatibility': EntryCompatibility;
   'session.create': {
     sessionId: string;
     inputs: ValueInfo[];

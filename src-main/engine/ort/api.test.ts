@@ -1,21 +1,25 @@
-import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DECLARED_SLOTS } from './api';
-
-// The reference slot table (ORT API 30) the declarations were written from; present on the
-// project's build machines, absent elsewhere.
-const INDEX = '/work/shared/ref/ort-c-api-index.json';
+import { ORT_API_VERSION } from './library';
+// The reference slot table (ORT API 30) the declarations were written from, kept in the repository
+// so that this check runs on every clone (ort-c-api-slots.json says where it came from).
+import slots from './ort-c-api-slots.json';
 
 interface Slot {
   index: number;
   name: string;
+  signature: string;
 }
 
-describe.runIf(fs.existsSync(INDEX))('declared C functions', () => {
-  const index = JSON.parse(fs.readFileSync(INDEX, 'utf8')) as Record<string, Slot[]>;
+describe('declared C functions', () => {
+  it('are checked against the table for the API version the binding requests', () => {
+    expect(slots.ORT_API_VERSION).toBe(ORT_API_VERSION);
+    expect(slots.OrtApi).toHaveLength(slots.counts.OrtApi);
+    expect(slots.OrtCompileApi).toHaveLength(slots.counts.OrtCompileApi);
+  });
   for (const table of ['OrtApi', 'OrtCompileApi'] as const) {
     it(`sit at the ${table} slots the reference names`, () => {
-      const byName = new Map((index[table] ?? []).map((s) => [s.name, s.index]));
+      const byName = new Map((slots[table] as Slot[]).map((s) => [s.name, s.index]));
       for (const [name, slot] of Object.entries(DECLARED_SLOTS[table])) {
         expect({ name, slot }).toEqual({ name, slot: byName.get(name) });
       }

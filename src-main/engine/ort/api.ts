@@ -223,10 +223,18 @@ const ORT_API = {
     'void *GetSharedAllocator(void *env, void *mem_info, _Out_ void **out)',
   ],
   CopyTensors: [386, 'void *CopyTensors(void *env, void *src, void *dst, void *stream, size_t n)'],
+  GetModelCompatibilityForEpDevices: [
+    388,
+    'void *GetModelCompatibilityForEpDevices(void *devices, size_t n, const char *info, _Out_ int *out)',
+  ],
   TensorTypeAndShape_HasShape: [390, 'bool TensorTypeAndShape_HasShape(void *info)'],
   GetTensorElementTypeAndShapeDataReference: [
     414,
     'void *GetTensorElementTypeAndShapeDataReference(void *value, _Out_ int *type, _Out_ void **shape, _Out_ size_t *n)',
+  ],
+  GetCompatibilityInfoFromModel: [
+    404,
+    `void *GetCompatibilityInfoFromModel(${PATH} path, const char *ep_type, void *allocator, _Out_ void **out)`,
   ],
 } as const;
 
@@ -378,6 +386,8 @@ export interface OrtApi {
   EpDevice_MemoryInfo: NativeFn<[Ptr, number], NPtr>;
   GetSharedAllocator: NativeFn<[Ptr, Ptr, Out<NPtr>], S>;
   CopyTensors: NativeFn<[Ptr, BigUint64Array, BigUint64Array, NPtr, number], S>;
+  GetModelCompatibilityForEpDevices: NativeFn<[BigUint64Array, number, string, Out<number>], S>;
+  GetCompatibilityInfoFromModel: NativeFn<[string, string, Ptr, Out<NPtr>], S>;
   TensorTypeAndShape_HasShape: NativeFn<[Ptr], boolean>;
   GetTensorElementTypeAndShapeDataReference: NativeFn<
     [Ptr, Out<number>, Out<NPtr>, Out<number>],
