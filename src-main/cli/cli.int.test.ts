@@ -273,14 +273,20 @@ describe('crucible run with pictures (PNG in, PNG out)', () => {
     );
   });
 
-  it('a PNG of the wrong size for fixed sides', async () => {
+  it('resizes a PNG of another size to fixed sides, and says so', async () => {
     const picture = path.join(tmp, 'small.png');
     await writeFile(picture, gradientPng(4, 3).png);
-    expectCleanError(
-      await crucible('run', path.join(models, 'resnet-mini.onnx'), '--input', `input=${picture}`),
-      picture,
-      /224×224 pixels; this one is 4×3/,
+    const o = await crucible(
+      'run',
+      path.join(models, 'resnet-mini.onnx'),
+      '--input',
+      `input=${picture}`,
+      '--json',
     );
+    expect(o.code, o.stderr).toBe(0);
+    const fed = JSON.parse(o.stdout).fed[0];
+    expect(fed.dims).toEqual([1, 3, 224, 224]);
+    expect(fed.notes).toContain('picture resized from 4×3 to 224×224');
   });
 
   it('a corrupt PNG', async () => {

@@ -16,20 +16,30 @@ commands:
       the NVIDIA GPUs (NVML, else nvidia-smi), or why there are none
   inspect MODEL [--json] [--dim NAME=N ...]
       what a model is: inputs, outputs, ops, parameters, estimated FLOPs
-  run MODEL [--provider P] [--input NAME=FILE ...] [--shape NAME=1x3x224x224 ...]
-            [--dim NAME=N ...] [--fill random|zeros|ones] [--seed N]
-            [--out DIR] [--format npy|pb] [--json] [--no-cache]
-      one inference; inputs from .pb/.npy/.png files or synthesized; outputs summarized
-      (and written to DIR as .npy or .pb); with a .png input, picture outputs are written as
-      PNG (into DIR, or beside the picture as <picture>.<model>.png), never over a file
+  run MODEL [--provider P] [INPUTS] [--out DIR] [--format npy|pb] [--json] [--no-cache]
+      one inference; outputs summarized (and written to DIR as .npy or .pb); with a .png input,
+      picture outputs are written as PNG (into DIR, or beside the picture), never over a file
   bench MODEL [--provider P] [--mode plain|iobinding|graph] [--iterations N | --duration S]
-        [--warmup N] [--dim NAME=N ...] [--json]
-      latency percentiles, throughput, session creation cold/warm, first inference, power
+        [--warmup N] [--dim NAME=N ...] [--percentile p50|p90|p99] [--profile] [--json]
+      latency percentiles, throughput, session creation cold/warm, first inference, power;
+      a verdict (valid / noisy / throttled, with why); --profile: top operators by time
+  bench --compare A.json[#ID] B.json[#ID] [--json]
+      the difference of two results' medians with a 95% bootstrap interval, or "within noise"
   compile MODEL [--provider P] [--dim NAME=N ...] [--range NAME=MIN:MAX ...] [--cuda-graph] [--json]
       compile for a provider into the compile cache (TensorRT-RTX: EP-context model + runtime
       cache; others: ORT's optimised model); progress on stderr. \`run\` then starts from it
   conformance DIR... [--provider P] [--filter REGEX] [--json]
       run ONNX backend test cases (model.onnx + test_data_set_*/) and compare outputs
+
+INPUTS, the same for run, bench and compile:
+  --input NAME=FILE       .npy, .pb, .png (picture), .wav (audio, resampled to the model's
+                          rate), .txt (token ids)
+  --value NAME=V[,V...]   a constant or a list (--value sr=16000, --value input_ids=101,2023,102)
+  --shape NAME=2x?x128    an input's dims by position (? leaves one to the plan)
+  --dim NAME=N            a named dim; --dim batch=N sets every batch-like dim
+  --fill random|zeros|ones, --seed N   the rest: seeded fills by dtype and name (rates 16000,
+                          masks 1, ids below the vocabulary)
+  --inputs-from DIR       every input from an ONNX test-data folder
 
 global options: --verbose (stacks on errors), --help, --version
 providers: cpu, webgpu, dml (Windows), cuda, nv-tensorrt-rtx (an unavailable one is refused with the reason)`;

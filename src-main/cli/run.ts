@@ -1,45 +1,33 @@
 /**
- * `crucible run MODEL ...`: one inference through the engine host, inputs from files or
- * synthesized, outputs summarized and optionally written as .npy / .pb.
+ * `crucible run MODEL ...`: one inference through the engine host, outputs summarized and
+ * optionally written as .npy / .pb. Inputs come from the flags `bench` and `compile` take too
+ * (engine/model/input-sources.ts): files, values, fills by name and dtype; the result records
+ * what was fed, how each dim was chosen, and the arguments that replay it.
  *
  * Pictures: `--input NAME=FILE.png` is decoded into the NCHW float32 [1, 3, H, W] tensor in [0, 1]
- * that the app's image runs make (engine/model/image.ts), and then every picture-shaped output
+ * that the app's image runs make (resized to fixed sides), and then every picture-shaped output
  * (float32 [1, 1|3|4, H, W]) is written as a PNG — into --out as <output>.png, or beside the
  * first picture as <picture>.<model>.png — never over an existing file.
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import {
-  ProviderIdSchema,
-  type ModelInspection,
-  type TensorSummary,
-  type ValueInfo,
-} from '../ipc/contract';
+import { ProviderIdSchema, type TensorSummary } from '../ipc/contract';
 import { checkExternalData, inspectModel } from '../engine/model/inspect';
+import { INPUT_OPTIONS, planFromArgs, resolveInputs } from '../engine/model/input-sources';
+import { readOnnxFile } from '../engine/model/onnx-file';
 import { summarizeTensor } from '../engine/model/summary';
-import { resolveDims, synthesizeInputs } from '../engine/model/synth';
-import { readTensorFile, writeTensorFile } from '../engine/model/tensor-files';
-import {
-  isPictureTensor,
-  nchwToRgba,
-  pictureInputProblem,
-  pictureSizeProblem,
-  rgbaToNchw,
-} from '../engine/model/image';
-import { isPngPath, readPng, writePng } from '../engine/model/png';
+import { writeTensorFile } from '../engine/model/tensor-files';
+import { isPictureTensor, nchwToRgba } from '../engine/model/image';
+import { writePng } from '../engine/model/png';
 import type { HostTensor } from '../engine/tensor';
 import { AppError, toErrorData } from '../shared/errors';
-import { findCachedModel } from './compile';
-import { keyValues, parseCliArgs, parseDims, startEngine, type CliIo } from './io';
+import { composeHeadless } from '../services/headless';
+import { parseCliArgs, type CliIo } from './io';
 
 export async function runCommand(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCliArgs('run', args, {
+    ...INPUT_OPTIONS,
     provider: { type: 'string', default: 'cpu' },
-    input: { type: 'string', multiple: true },
-    shape: { type: 'string', multiple: true },
-    dim: { type: 'string', multiple: true },
-    fill: { type: 'string', default: 'random' },
-    seed: { type: 'string', default: '1' },
     out: { type: 'string' },
     format: { type: 'string', default: 'npy' },
     json: { type: 'boolean' },
@@ -55,53 +43,37 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
       `run: unknown provider '${values.provider}' (${ProviderIdSchema.options.join(', ')})`,
     );
   }
-  const fill = values.fill as string;
-  if (fill !== 'random' && fill !== 'zeros' && fill !== 'ones') {
-    throw new AppError('BAD_REQUEST', `run: --fill must be random, zeros or ones, got '${fill}'`);
-  }
-  const seed = Number(values.seed);
-  if (!Number.isSafeInteger(seed))
-    throw new AppError('BAD_REQUEST', `run: --seed must be an integer`);
+  const plan = planFromArgs(values);
   if (values.format !== 'npy' && values.format !== 'pb') {
     throw new AppError('BAD_REQUEST', `run: --format must be npy or pb, got '${values.format}'`);
   }
 
-  const dims = parseDims(values.dim);
+  const dims = plan.dims;
+  const file = await readOnnxFile(modelPath);
   const inspection = await inspectModel(modelPath, { dims });
   await checkExternalData(modelPath);
-  const inputs = await buildInputs(modelPath, inspection, {
-    files: keyValues('--input', values.input),
-    shapes: keyValues('--shape', values.shape),
-    dims,
-    fill,
-    seed,
-  });
+  const inputs = await resolveInputs(
+    { path: modelPath, inputs: inspection.inputs, proto: file.model },
+    plan,
+  );
 
-  const engine = await startEngine();
+  // The headless use-cases (services/headless.ts): the app's session owner and compile cache.
+  const headless = await composeHeadless();
   try {
-    // A valid compile-cache entry for this model, provider and dims starts faster (compile.ts).
-    const cached = values['no-cache']
-      ? null
-      : await findCachedModel({
-          modelPath,
-          provider: provider.data,
-          dims,
-          engine: engine.status(),
-        });
-    const created = await engine.request('session.create', {
-      sessionId: 'cli',
-      modelPath: cached?.modelPath ?? modelPath,
-      provider: provider.data,
-      dims,
-      ...(cached
-        ? {
-            providerOptions: cached.providerOptions,
-            graphOptimizationLevel: cached.graphOptimizationLevel,
-          }
-        : {}),
-    });
-    const ran = await engine
-      .request('session.run', { sessionId: 'cli', inputs: inputs.tensors, want: 'tensors' })
+    const model = await headless.model(modelPath, inspection);
+    // A valid compile-cache entry for this model, provider and dims starts faster.
+    if (!values['no-cache']) await headless.findCompiled(model, provider.data, dims);
+    const {
+      session,
+      sessionMs,
+      run: ran,
+    } = await headless
+      .runOnce(model, {
+        provider: provider.data,
+        dims,
+        variant: values['no-cache'] ? 'original' : 'best',
+        inputs: inputs.tensors,
+      })
       .catch((err: unknown) => {
         throw withInputFile(err, inputs.fileOf);
       });
@@ -134,15 +106,19 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
     const result = {
       model: modelPath,
       provider: provider.data,
-      sessionMs: created.createMs,
-      cache: cached?.entryId ?? null,
+      variant: session.variant,
+      sessionMs,
+      cache: session.entryId,
       runMs: ran.runMs,
       inputs: Object.fromEntries(
-        Object.entries(inputs.tensors).map(([n, t]) => [
-          n,
-          { dtype: t.dtype, dims: t.dims, from: inputs.fileOf[n] ?? fill },
+        inputs.fed.map((f) => [
+          f.name,
+          { dtype: f.dtype, dims: f.dims, from: inputs.fileOf[f.name] ?? f.source },
         ]),
       ),
+      fed: inputs.fed,
+      dimChoices: inputs.choices,
+      replay: inputs.replay,
       outputs: summaries,
       files,
     };
@@ -150,88 +126,8 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
     else io.out(formatRun(result));
     return 0;
   } finally {
-    engine.close();
+    headless.close();
   }
-}
-
-interface InputPlan {
-  files: [string, string][];
-  shapes: [string, string][];
-  dims: Record<string, number>;
-  fill: 'random' | 'zeros' | 'ones';
-  seed: number;
-}
-
-/** Inputs from files where given, synthesized for the rest (shapes from --shape, --dim or defaults). */
-async function buildInputs(
-  modelPath: string,
-  inspection: ModelInspection,
-  plan: InputPlan,
-): Promise<{
-  tensors: Record<string, HostTensor>;
-  fileOf: Record<string, string>;
-  /** The first input given as a .png, if any: picture outputs are written beside it. */
-  firstPicture: string | null;
-}> {
-  const known = new Map(inspection.inputs.map((i) => [i.name, i]));
-  const tensors: Record<string, HostTensor> = {};
-  const fileOf: Record<string, string> = {};
-  let firstPicture: string | null = null;
-  for (const [name, file] of plan.files) {
-    const info = known.get(name);
-    if (!info) {
-      throw new AppError(
-        'INPUT_INVALID',
-        `--input ${name}=${file}: the model has no input '${name}' (inputs: ${[...known.keys()].join(', ')})`,
-      );
-    }
-    const abs = path.resolve(file);
-    if (isPngPath(abs)) {
-      tensors[name] = await readPicture(abs, modelPath, info);
-      firstPicture ??= abs;
-    } else {
-      tensors[name] = (await readTensorFile(abs)).tensor;
-    }
-    fileOf[name] = abs;
-  }
-  const shapes = new Map<string, number[]>();
-  for (const [name, spec] of plan.shapes) {
-    if (!known.has(name))
-      throw new AppError('INPUT_INVALID', `--shape ${name}: the model has no input '${name}'`);
-    const dims = spec.split('x').map(Number);
-    if (dims.some((d) => !Number.isSafeInteger(d) || d < 0)) {
-      throw new AppError('BAD_REQUEST', `--shape ${name}=${spec}: write dims as 1x3x224x224`);
-    }
-    shapes.set(name, dims);
-  }
-  const rest = inspection.inputs
-    .filter((i) => !(i.name in tensors))
-    .map((i) => (shapes.has(i.name) ? { ...i, shape: shapes.get(i.name) ?? null } : i));
-  for (const i of rest) resolveDims(i, plan.dims); // throws INPUT_INVALID for absurd sizes, naming the input
-  Object.assign(
-    tensors,
-    synthesizeInputs(rest, { fill: plan.fill, seed: plan.seed, dims: plan.dims }),
-  );
-  return { tensors, fileOf, firstPicture };
-}
-
-/**
- * A PNG for a model input: refused (naming the file) unless the input takes a picture — float32
- * [1, 3, H, W] — with fixed sides, if any, equal to the picture's.
- */
-async function readPicture(file: string, modelPath: string, input: ValueInfo): Promise<HostTensor> {
-  const model = path.basename(modelPath);
-  const problem = pictureInputProblem(input);
-  if (problem !== null) {
-    throw new AppError(
-      'INPUT_INVALID',
-      `${file}: ${model} cannot take a picture as '${input.name}': ${problem}; a picture needs a float32 input [1, 3, height, width]`,
-    );
-  }
-  const picture = await readPng(file);
-  const misfit = pictureSizeProblem(input, picture.width, picture.height);
-  if (misfit !== null) throw new AppError('INPUT_INVALID', `${file}: ${model} ${misfit}`);
-  return rgbaToNchw(picture.rgba, picture.width, picture.height);
 }
 
 /**

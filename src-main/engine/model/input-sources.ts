@@ -22,7 +22,7 @@ import { AppError } from '../../shared/errors';
 import { allocData, byteLength, elementCount, type HostTensor, type TensorData } from '../tensor';
 import { numberToBf16, numberToF16 } from './float-bits';
 import { realInputs } from './graph';
-import { rgbaToNchw } from './image';
+import { pictureInputProblem, rgbaToNchw } from './image';
 import { fsError, toNumber, type IntLike } from './onnx-file';
 import {
   DEFAULT_DIM,
@@ -72,6 +72,34 @@ export interface InputFlags {
   fill?: string;
   seed?: string;
   inputsFrom?: string;
+}
+
+/** The input options of `run`, `bench` and `compile`, in node:util parseArgs terms. */
+export const INPUT_OPTIONS = {
+  input: { type: 'string', multiple: true },
+  value: { type: 'string', multiple: true },
+  shape: { type: 'string', multiple: true },
+  dim: { type: 'string', multiple: true },
+  fill: { type: 'string' },
+  seed: { type: 'string' },
+  'inputs-from': { type: 'string' },
+} as const;
+
+/** The usage lines of the input options, shared by the commands' help. */
+export const INPUT_USAGE = `[--input NAME=FILE ...] [--value NAME=V[,V...] ...] [--shape NAME=2x?x128 ...]
+            [--dim NAME=N ...] [--fill random|zeros|ones] [--seed N] [--inputs-from DIR]`;
+
+/** A plan from parseArgs values of {@link INPUT_OPTIONS}. */
+export function planFromArgs(values: {
+  input?: string[];
+  value?: string[];
+  shape?: string[];
+  dim?: string[];
+  fill?: string;
+  seed?: string;
+  'inputs-from'?: string;
+}): InputPlan {
+  return parseInputFlags({ ...values, inputsFrom: values['inputs-from'] });
 }
 
 /** The `NAME=VALUE` pairs of a repeated option; BAD_REQUEST for one without `=`. */
@@ -206,6 +234,33 @@ export function planShapes(
   const userBatch = Object.entries(plan.dims).find(([n]) => isBatchLike(n));
   if (userBatch) batch = { value: userBatch[1], why: `from --dim ${userBatch[0]}` };
 
+  /** Binds dim `i` of `vi` (not fixed) to `size`: its name, and the batch when batch-like. */
+  const bind = (vi: ValueInfo, i: number, size: number, from: string) => {
+    const d = (vi.shape as Dim[])[i];
+    const why = `from ${from}`;
+    if (typeof d === 'string' && !isAnonymousDim(d)) {
+      const had =
+        bound.get(d) ??
+        (plan.dims[d] !== undefined ? { value: plan.dims[d], why: `from --dim ${d}` } : undefined);
+      if (had && had.value !== size) {
+        throw new AppError(
+          'INPUT_INVALID',
+          `${from}: dim '${d}' of input '${vi.name}' is ${size}, but ${had.why} it is ${had.value}`,
+        );
+      }
+      bound.set(d, { value: size, why });
+    }
+    if (batchReason(vi.shape as Dim[], i) !== null) {
+      if (batch && batch.value !== size) {
+        throw new AppError(
+          'INPUT_INVALID',
+          `${from}: the batch of input '${vi.name}' is ${size}, but ${batch.why} it is ${batch.value}`,
+        );
+      }
+      batch ??= { value: size, why };
+    }
+  };
+
   // 1. Given tensors: their sizes bind names and the batch.
   for (const vi of inputs) {
     const g = given[vi.name];
@@ -227,30 +282,16 @@ export function planShapes(
         }
         return;
       }
-      const why = `from ${g.from}`;
-      if (typeof d === 'string' && !isAnonymousDim(d)) {
-        const had =
-          bound.get(d) ??
-          (plan.dims[d] !== undefined
-            ? { value: plan.dims[d], why: `from --dim ${d}` }
-            : undefined);
-        if (had && had.value !== size) {
-          throw new AppError(
-            'INPUT_INVALID',
-            `${g.from}: dim '${d}' of input '${vi.name}' is ${size}, but ${had.why} it is ${had.value}`,
-          );
-        }
-        bound.set(d, { value: size, why });
-      }
-      if (batchReason(vi.shape as Dim[], i) !== null) {
-        if (batch && batch.value !== size && !batch.why.startsWith('from --dim')) {
-          throw new AppError(
-            'INPUT_INVALID',
-            `${g.from}: the batch of input '${vi.name}' is ${size}, but ${batch.why} it is ${batch.value}`,
-          );
-        }
-        batch ??= { value: size, why };
-      }
+      bind(vi, i, size, g.from);
+    });
+  }
+  // --shape values bind too: `--shape state=2x5x128` sets the batch `input` shares.
+  for (const vi of inputs) {
+    const spec = plan.shapes[vi.name];
+    if (!spec || given[vi.name] || vi.shape === null || spec.length !== vi.shape.length) continue;
+    spec.forEach((size, i) => {
+      if (size !== null && typeof vi.shape?.[i] !== 'number')
+        bind(vi, i, size, `--shape ${vi.name}`);
     });
   }
 
@@ -486,16 +527,23 @@ function shapeForCount(
   if (vi.shape === null) return [n];
   const spec = plan.shapes[vi.name];
   const open: number[] = [];
-  const batchValue = Object.entries(plan.dims).find(([k]) => isBatchLike(k))?.[1] ?? 1;
+  const userBatch = Object.entries(plan.dims).find(([k]) => isBatchLike(k))?.[1];
+  const batchDims: number[] = [];
   const dims = vi.shape.map((d, i) => {
     const s = spec?.[i];
     if (s !== undefined && s !== null) return s;
     if (typeof d === 'number') return d;
     if (typeof d === 'string' && plan.dims[d] !== undefined) return plan.dims[d];
-    if (batchReason(vi.shape as Dim[], i) !== null) return batchValue;
+    if (batchReason(vi.shape as Dim[], i) !== null) {
+      batchDims.push(i);
+      return userBatch ?? 1;
+    }
     open.push(i);
     return 1;
   });
+  // With nothing else open, the values' count sizes the batch (8 values for [?, 4]: batch 2).
+  if (open.length === 0 && userBatch === undefined && batchDims.length === 1)
+    open.push(batchDims[0] as number);
   const fixed = dims.reduce((a, b) => a * b, 1);
   if (open.length === 1 && fixed > 0 && n % fixed === 0) dims[open[0] as number] = n / fixed;
   else if (!(open.length === 0 && fixed === n)) {
@@ -556,12 +604,18 @@ const NUMERIC_ARRAYS = new Set([
   'bool',
 ]);
 
-/** A tensor converted to `dtype` when both are plain numeric types (numpy writes float64/int64). */
+/**
+ * A tensor converted to `dtype` within its kind — float to float, integer to integer — since NumPy
+ * writes float64 and int64 by default. Across kinds (integers for a float input) the file is more
+ * likely the wrong one: INPUT_INVALID naming it.
+ */
 function convertTo(t: HostTensor, dtype: DType, what: string): HostTensor {
   if (t.dtype === dtype) return t;
+  const kind = (d: DType) => (isInt(d) ? 'int' : d === 'bool' ? 'bool' : 'float');
   if (
     !NUMERIC_ARRAYS.has(t.dtype) ||
-    !(NUMERIC_ARRAYS.has(dtype) || dtype === 'float16' || dtype === 'bfloat16')
+    !(NUMERIC_ARRAYS.has(dtype) || dtype === 'float16' || dtype === 'bfloat16') ||
+    kind(t.dtype) !== kind(dtype)
   ) {
     throw new AppError(
       'INPUT_INVALID',
@@ -774,21 +828,18 @@ export async function resolveInputs(model: ModelInputs, plan: InputPlan): Promis
     const notes: string[] = [];
     let t: HostTensor;
     if (ext === '.npy' || ext === '.pb') {
-      t = convertTo((await readTensorFile(file)).tensor, dtype, file);
-      if (t !== undefined && ext === '.npy' && dtype !== t.dtype)
-        notes.push(`converted to ${dtype}`);
+      const read = (await readTensorFile(file)).tensor;
+      t = convertTo(read, dtype, file);
+      if (read.dtype !== dtype) notes.push(`converted from ${read.dtype} to ${dtype}`);
     } else if (ext === '.png') {
       const { readPng } = await import('./png');
       const pic = await readPng(file);
       const shape = vi.shape as Dim[];
-      if (
-        dtype !== 'float32' ||
-        shape.length !== 4 ||
-        (typeof shape[1] === 'number' && shape[1] !== 3)
-      ) {
+      const problem = pictureInputProblem(vi);
+      if (problem !== null) {
         throw new AppError(
           'INPUT_INVALID',
-          `${file}: input '${vi.name}' of ${path.basename(model.path)} is ${dtype} [${shape.map((d) => d ?? '?').join(', ')}]; a picture needs a float32 input [1, 3, height, width]`,
+          `${file}: ${path.basename(model.path)} cannot take a picture as '${vi.name}': ${problem}; a picture needs a float32 input [1, 3, height, width]`,
         );
       }
       const h = typeof shape[2] === 'number' ? shape[2] : (plan.shapes[vi.name]?.[2] ?? pic.height);

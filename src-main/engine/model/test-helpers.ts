@@ -131,3 +131,90 @@ export async function errorOf(p: Promise<unknown> | (() => unknown)): Promise<Ap
   }
   throw new Error('expected an AppError');
 }
+
+/** A float32 initializer with its values. */
+export function floatInit(
+  name: string,
+  values: number[],
+  dims = [values.length],
+): onnx.ITensorProto {
+  return { name, dataType: 1, dims, floatData: values };
+}
+
+/**
+ * A model with a control input, as voice-activity detectors have: `x` float32 [?, 4] (unnamed
+ * batch) and `sr` int64 scalar. `y` is x × 2 when sr is 16000, x × 3 when sr is 8000, and any other
+ * rate takes a branch that fails at run time (a Reshape of 4 × batch values to [3]), so a run,
+ * a benchmark or a compile's warm-up run shows which branch the value it was fed selected.
+ */
+export function controlInputModel(): Uint8Array {
+  const times = (k: string, out: string): onnx.IGraphProto => ({
+    name: `times_${k}`,
+    node: [node('Mul', ['x', k], [out])],
+    output: [tensorInfo(out, 1, null)],
+  });
+  const failing: onnx.IGraphProto = {
+    name: 'other_rate',
+    node: [node('Reshape', ['x', 'three'], ['y_bad'])],
+    output: [tensorInfo('y_bad', 1, null)],
+  };
+  const inner: onnx.IGraphProto = {
+    name: 'not_16k',
+    node: [
+      node('Equal', ['sr', 'r8k'], ['is8k']),
+      node('If', ['is8k'], ['y_inner'], {
+        then_branch: times('three_f', 'y3'),
+        else_branch: failing,
+      }),
+    ],
+    output: [tensorInfo('y_inner', 1, null)],
+  };
+  return encodeModel(
+    {
+      name: 'control_input',
+      node: [
+        node('Equal', ['sr', 'r16k'], ['is16k']),
+        node('If', ['is16k'], ['y'], { then_branch: times('two', 'y2'), else_branch: inner }),
+      ],
+      input: [tensorInfo('x', 1, [null, 4]), tensorInfo('sr', 7, [])],
+      initializer: [
+        int64Init('r16k', [16000], []),
+        int64Init('r8k', [8000], []),
+        int64Init('three', [3]),
+        floatInit('two', [2], []),
+        floatInit('three_f', [3], []),
+      ],
+      output: [tensorInfo('y', 1, null)],
+    },
+    13,
+  );
+}
+
+/**
+ * Two inputs sharing an unnamed batch dim, as recurrent models take them: `input` float32 [?, 4]
+ * and `state` float32 [2, ?, 8]. The model concatenates state with a projection of the input along
+ * dim 0, so the run fails inside ORT unless both batch dims agree. `out` is [3, batch, 8].
+ */
+export function sharedBatchModel(): Uint8Array {
+  return encodeModel(
+    {
+      name: 'shared_batch',
+      node: [
+        node('MatMul', ['input', 'w'], ['h']),
+        node('Unsqueeze', ['h', 'axes0'], ['h3']),
+        node('Concat', ['state', 'h3'], ['out'], { axis: 0 }),
+      ],
+      input: [tensorInfo('input', 1, [null, 4]), tensorInfo('state', 1, [2, null, 8])],
+      initializer: [
+        floatInit(
+          'w',
+          Array.from({ length: 32 }, (_, i) => i / 32),
+          [4, 8],
+        ),
+        int64Init('axes0', [0]),
+      ],
+      output: [tensorInfo('out', 1, [3, null, 8])],
+    },
+    13,
+  );
+}

@@ -1,0 +1,134 @@
+// `crucible run`, `bench` and `compile` take the same input flags (engine/model/input-sources.ts):
+// a model with a control input (an If on an int64 sample rate) runs the branch the value selects
+// in all three, and two inputs sharing an unnamed batch dim get the same batch. The built CLI
+// (dist/cli/crucible.js, built by the test setup), as users run it.
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeNpy } from '../engine/model/npy';
+import { controlInputModel, sharedBatchModel } from '../engine/model/test-helpers';
+
+const root = path.resolve(__dirname, '..', '..');
+const cli = path.join(root, 'dist', 'cli', 'crucible.js');
+let tmp: string;
+let control: string;
+let shared: string;
+
+async function crucible(
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [cli, ...args], {
+      timeout: 60_000,
+      // Compiles go into a cache of this test's own.
+      env: { ...process.env, CRUCIBLE_DATA_DIR: path.join(tmp, 'data') },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+beforeAll(async () => {
+  tmp = await mkdtemp(path.join(os.tmpdir(), 'crucible-inputs-cli-'));
+  control = path.join(tmp, 'vad-like.onnx');
+  shared = path.join(tmp, 'shared-batch.onnx');
+  await writeFile(control, controlInputModel());
+  await writeFile(shared, sharedBatchModel());
+});
+afterAll(async () => {
+  await rm(tmp, { recursive: true, force: true });
+});
+
+const X = '--value=x=1,2,3,4';
+
+describe('one set of input flags for run, bench and compile', () => {
+  it('run: --value sr selects the branch; the default for sr is 16000; what was fed is recorded', async () => {
+    const out = path.join(tmp, 'run-8k');
+    const o8 = await crucible('run', control, X, '--value', 'sr=8000', '--out', out, '--json');
+    expect(o8.code, o8.stderr).toBe(0);
+    const y = decodeNpy(await readFile(path.join(out, 'y.npy')), 'y.npy');
+    expect([...(y.data as Float32Array)]).toEqual([3, 6, 9, 12]);
+    const r = JSON.parse(o8.stdout);
+    expect(r.fed).toEqual([
+      { name: 'x', dtype: 'float32', dims: [1, 4], source: 'values 1, 2, 3, 4', notes: [] },
+      { name: 'sr', dtype: 'int64', dims: [], source: 'values 8000', notes: [] },
+    ]);
+    expect(r.replay).toEqual([
+      '--value',
+      'x=1,2,3,4',
+      '--value',
+      'sr=8000',
+      '--shape',
+      'x=1x4',
+      '--seed',
+      '1',
+    ]);
+
+    const o16 = await crucible('run', control, X, '--json');
+    expect(o16.code, o16.stderr).toBe(0);
+    const r16 = JSON.parse(o16.stdout);
+    expect(r16.outputs[0].first).toEqual([2, 4, 6, 8]);
+    expect(r16.fed[1].source).toMatch(/'sr' reads as a sample rate: 16000 Hz/);
+
+    const bad = await crucible('run', control, X, '--value', 'sr=7');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/Reshape|reshape/);
+  });
+
+  it('bench: the benchmark times the branch the value selects', async () => {
+    const ok = await crucible(
+      'bench',
+      control,
+      '--value',
+      'sr=8000',
+      '--iterations',
+      '5',
+      '--json',
+    );
+    expect(ok.code, ok.stderr).toBe(0);
+    const r = JSON.parse(ok.stdout);
+    expect(r.status).toBe('ok');
+    expect(r.fed.find((f: { name: string }) => f.name === 'sr').source).toBe('values 8000');
+    const failing = await crucible('bench', control, '--value', 'sr=7', '--iterations', '5');
+    expect(failing.code).toBe(3);
+    expect(failing.stderr).toMatch(/Reshape|reshape/);
+  });
+
+  it('compile: the warm-up run takes the value the user gave', async () => {
+    const ok = await crucible('compile', control, '--value', 'sr=16000', '--json');
+    expect(ok.code, ok.stderr).toBe(0);
+    const failing = await crucible('compile', control, '--value', 'sr=7');
+    expect(failing.code).toBe(2);
+    expect(failing.stderr).toMatch(/Reshape|reshape/);
+  });
+
+  it('two inputs sharing an unnamed batch dim get one batch, from the defaults, --dim or a given input', async () => {
+    const d = await crucible('run', shared, '--json');
+    expect(d.code, d.stderr).toBe(0);
+    expect(JSON.parse(d.stdout).outputs[0].shape).toEqual([3, 1, 8]);
+    const b3 = await crucible('run', shared, '--dim', 'batch=3', '--json');
+    expect(b3.code, b3.stderr).toBe(0);
+    const r = JSON.parse(b3.stdout);
+    expect(r.outputs[0].shape).toEqual([3, 3, 8]);
+    expect(r.dimChoices.find((c: { input: string }) => c.input === 'state').why).toMatch(
+      /\[directions, batch, hidden\] state, read as the batch; batch from --dim batch/,
+    );
+    const given = await crucible(
+      'run',
+      shared,
+      '--value',
+      `input=${Array.from({ length: 8 }, (_, i) => i).join(',')}`,
+      '--json',
+    );
+    expect(given.code, given.stderr).toBe(0);
+    expect(JSON.parse(given.stdout).outputs[0].shape).toEqual([3, 2, 8]);
+    const state = await crucible('run', shared, '--shape', 'state=2x5x8', '--json');
+    expect(state.code, state.stderr).toBe(0);
+    expect(JSON.parse(state.stdout).outputs[0].shape).toEqual([3, 5, 8]);
+  });
+});
