@@ -4,12 +4,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
-
-const noElectron = {
-  name: 'electron',
-  message:
-    'Only src-main/app/ (and the preload) import electron; engine, gpu, store, services and cli run in plain Node.',
-};
+import { layersConfig } from './tools/lint/layers.mjs';
 
 export default tseslint.config(
   {
@@ -54,13 +49,8 @@ export default tseslint.config(
     },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
-  {
-    files: ['src-main/**/*.ts'],
-    ignores: ['src-main/app/**'],
-    rules: {
-      'no-restricted-imports': ['error', { paths: [noElectron] }],
-    },
-  },
+  // Every folder README's import rule ("must not import …"), with where to go instead.
+  layersConfig,
   {
     files: ['src-main/app/**/*.ts'],
     ignores: ['src-main/app/ipc-main.ts', 'src-main/app/preload/**'],
@@ -81,56 +71,10 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src-main/ipc/**/*.ts', 'src-main/shared/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [noElectron],
-          patterns: [
-            {
-              group: ['node:*', 'fs', 'path', 'os', 'child_process'],
-              message: 'ipc/ and shared/ are environment-neutral: the renderer imports them.',
-            },
-            {
-              group: [
-                '../engine/*',
-                '../services/*',
-                '../gpu/*',
-                '../store/*',
-                '../host/*',
-                '../app/*',
-                '../cli/*',
-              ],
-              message: 'ipc/ and shared/ import nothing else from src-main.',
-            },
-          ],
-        },
-      ],
-    },
-  },
-  {
     files: ['src-renderer/**/*.{ts,tsx}'],
     plugins: { 'react-hooks': reactHooks },
     rules: {
       ...reactHooks.configs.recommended.rules,
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [noElectron],
-          patterns: [
-            {
-              regex: 'src-main/(?!ipc/|shared/)',
-              message:
-                'The renderer imports only src-main/ipc/contract and src-main/shared/ from the main side.',
-            },
-            {
-              group: ['node:*'],
-              message: 'The renderer runs in a sandboxed page: no Node modules.',
-            },
-          ],
-        },
-      ],
     },
   },
 );
