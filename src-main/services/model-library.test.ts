@@ -1,4 +1,5 @@
-import { copyFile, mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -238,3 +239,57 @@ describe('displayName', () => {
     expect(displayName(p)).toBe(name);
   });
 });
+
+describe.skipIf(process.platform === 'win32')(
+  'a dropped folder whose model is not a regular file',
+  () => {
+    /** Settles `p`, or fails after `ms`: the FIFO used to hang every file operation. */
+    const within = <T>(p: Promise<T>, ms = 5000): Promise<T> =>
+      Promise.race([
+        p,
+        new Promise<T>((_, reject) =>
+          setTimeout(() => reject(new Error(`still blocked after ${ms} ms`)), ms).unref(),
+        ),
+      ]);
+
+    // Before the fix the folder walk's pick went straight to hashing: a FIFO blocked the open for
+    // ever (and with it libuv's thread pool), /dev/zero hashed at one core without end.
+    it('refuses x.onnx as a FIFO and as a link to /dev/zero, naming it, and the library still works', async () => {
+      const lib = await openLibrary();
+      const fifoDir = path.join(root, 'fifo-folder');
+      await mkdir(fifoDir, { recursive: true });
+      execFileSync('mkfifo', [path.join(fifoDir, 'x.onnx')]);
+      await expect(within(lib.add(fifoDir))).rejects.toMatchObject({
+        code: 'BAD_REQUEST',
+        message: expect.stringMatching(/fifo-folder\/x\.onnx is a named pipe \(FIFO\)/),
+      });
+      const zeroDir = path.join(root, 'zero-folder');
+      await mkdir(zeroDir, { recursive: true });
+      await symlink('/dev/zero', path.join(zeroDir, 'x.onnx'));
+      await expect(within(lib.add(zeroDir))).rejects.toMatchObject({
+        code: 'BAD_REQUEST',
+        message: expect.stringMatching(/zero-folder\/x\.onnx is a device/),
+      });
+      const mine = await within(lib.add(await userModel('ok.onnx')));
+      expect(lib.get(mine.id)).toBeDefined();
+    });
+
+    // Before the fix the error said where the protobuf parse stopped ("field number 0 at byte
+    // 1234"): the page can add any readable path ending in .onnx and learn about its bytes.
+    it('says a file added by path does not parse, without the byte offset where it stopped', async () => {
+      const lib = await openLibrary();
+      const file = path.join(root, 'user', 'secret.onnx');
+      await mkdir(path.dirname(file), { recursive: true });
+      // 617 varint fields (1,234 bytes) that scan fine, then a field number 0 at byte 1234.
+      await writeFile(
+        file,
+        Buffer.concat([Buffer.from('0801'.repeat(617), 'hex'), Buffer.from([0, 0])]),
+      );
+      const err = await lib.add(file).catch((e: unknown) => e as AppError);
+      expect(err).toMatchObject({ code: 'MODEL_INVALID' });
+      expect((err as AppError).message).toContain('secret.onnx is not an ONNX model');
+      expect((err as AppError).message).not.toMatch(/1234|1,234/);
+      expect((err as AppError).detail ?? '').not.toMatch(/1234/);
+    });
+  },
+);

@@ -11,14 +11,13 @@
  * what is still on disk: the built-in models, the imported folder, and every model path that can
  * still be read out of the damaged file. The rebuild is reported, never silent.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { copyFile, link, mkdir, readdir, readFile, rename, stat } from 'node:fs/promises';
+import { copyFile, link, lstat, mkdir, readdir, readFile, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { ModelEntrySchema, type ModelEntry, type ModelInspection } from '../ipc/contract';
 import { AppError, toErrorData } from '../shared/errors';
 import { JsonStore } from '../store/json-store';
+import { assertRegularFile, hashRegularFile } from '../store/regular-file';
 
 const LibraryFileSchema = z.object({
   version: z.literal(1),
@@ -41,11 +40,12 @@ export interface ModelLibraryOptions {
   notice?: (message: string) => void;
 }
 
-/** sha256 of a file, streamed (models can be gigabytes). */
-export async function hashFile(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
+/**
+ * sha256 of a file, streamed (models can be gigabytes). Regular files only, bounded by the file's
+ * size and cancellable (store/regular-file.ts): a folder walk can meet a FIFO or a device.
+ */
+export async function hashFile(file: string, signal?: AbortSignal): Promise<string> {
+  return hashRegularFile(file, signal);
 }
 
 /** The model library service. Call {@link ModelLibrary.open} before use. */
@@ -124,10 +124,15 @@ export class ModelLibrary {
     if (!abs.toLowerCase().endsWith('.onnx')) {
       throw new AppError('MODEL_INVALID', `${path.basename(abs)} is not an ONNX model (.onnx)`);
     }
+    // The folder walk's pick is checked like a path given directly: a regular file, or refused
+    // naming what it is (a FIFO there used to hang every file operation of the process).
+    await assertRegularFile(abs);
     const id = await hashFile(abs);
     const existing = this.get(id);
     if (existing) return existing;
-    const inspection = await this.opts.inspect(abs);
+    const inspection = await this.opts.inspect(abs).catch((err: unknown) => {
+      throw withoutParseOffsets(err, abs);
+    });
     assertExternalDataPresent(path.basename(abs), path.dirname(abs), inspection);
     if (inspection.externalData.length > 0) await this.opts.checkExternalData?.(abs);
     const entry: ModelEntry = {
@@ -208,9 +213,10 @@ export class ModelLibrary {
 
   /** Adds without throwing (start-up and rebuild): returns whether the library changed. */
   private async addQuietly(modelPath: string, builtIn: boolean): Promise<boolean> {
-    const info = await stat(modelPath).catch(() => null);
+    const info = await lstat(modelPath).catch(() => null);
     if (!info?.isFile()) return false;
-    const id = await hashFile(modelPath);
+    const id = await hashFile(modelPath).catch(() => null);
+    if (id === null) return false;
     if (this.get(id)) return false;
     let inspection: ModelInspection | null = null;
     let error = null;
@@ -313,6 +319,23 @@ function assertExternalDataPresent(
     missing.length === 1
       ? `${modelName} needs its external data file ${missing[0]}, but ${where}`
       : `${modelName} needs its external data files ${missing.join(', ')}, but ${where.replace('it is', 'they are').replace('it was', 'they were')}`,
+  );
+}
+
+/**
+ * An add-by-path error without the parse failure's byte offsets or sizes: the page can name any
+ * readable `.onnx` path, and where the protobuf parse of such a file stops says something about
+ * its bytes. The file name and the kind of problem stay; numbers in the problem do not.
+ */
+function withoutParseOffsets(err: unknown, file: string): unknown {
+  if (!(err instanceof AppError) || err.code !== 'MODEL_INVALID') return err;
+  const marker = 'is not an ONNX model: ';
+  const at = err.message.indexOf(marker);
+  const problem = at >= 0 ? err.message.slice(at + marker.length) : err.message;
+  if (!/\d/.test(problem.split(file).join(''))) return new AppError(err.code, err.message);
+  return new AppError(
+    'MODEL_INVALID',
+    `${file} is not an ONNX model: its bytes do not parse as one`,
   );
 }
 

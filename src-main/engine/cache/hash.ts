@@ -3,13 +3,14 @@
  * gigabytes, so never read whole), and stable hashes of JSON values (key order never matters).
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { hashRegularFile } from '../../store/regular-file';
 
-/** sha256 of a file, streamed; hex. */
-export async function sha256File(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
+/**
+ * sha256 of a file, streamed; hex. Regular files only, read up to their size at open time (a
+ * model's external-data entry can name a FIFO or a device: store/regular-file.ts).
+ */
+export async function sha256File(file: string, signal?: AbortSignal): Promise<string> {
+  return hashRegularFile(file, signal);
 }
 
 /** sha256 of a string; hex. */

@@ -8,11 +8,12 @@
  * length against its parent, every wire type against onnx.proto, and the nesting depth of graphs.
  * Only a file that passes is handed to onnx-proto. Nothing in this module allocates from a dim.
  */
-import { stat, readFile } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { onnx } from 'onnx-proto';
 import { AppError } from '../../shared/errors';
 import { WIRE, WireError, WireReader } from './wire';
+import { readRegularFile } from '../../store/regular-file';
 
 /** The protobuf format's own limit: a message over 2 GiB cannot be parsed by ONNX Runtime either. */
 export const MAX_PROTOBUF_BYTES = 2 ** 31 - 1;
@@ -77,12 +78,10 @@ export async function readOnnxFile(filePath: string): Promise<OnnxFile> {
     throw fsError(err, resolved);
   }
   checkSize(size, resolved);
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(resolved);
-  } catch (err) {
-    throw fsError(err, resolved);
-  }
+  // Regular files only, opened so that a FIFO or a device cannot block or stream forever.
+  const bytes: Uint8Array = await readRegularFile(resolved, MAX_PROTOBUF_BYTES, (n) =>
+    notAModel(resolved, `it is ${n} bytes, over protobuf's 2 GiB limit`),
+  );
   return {
     path: resolved,
     fileName: path.basename(resolved),

@@ -8,6 +8,7 @@ import { AppError } from '../../shared/errors';
 import { writeFileAtomic } from '../../store/atomic-file';
 import { MAX_PICTURE_SIDE } from './image';
 import { fsError } from './onnx-file';
+import { assertRegularFile } from '../../store/regular-file';
 
 /** A decoded picture: width × height × 4 bytes, row by row, 8 bits per channel. */
 export interface RgbaPicture {
@@ -30,6 +31,8 @@ export function isPngPath(file: string): boolean {
  * allocated, so a hostile header cannot ask for gigabytes.
  */
 export async function readPng(file: string): Promise<RgbaPicture> {
+  // Regular files only (a FIFO or /dev/zero would block or never end).
+  await assertRegularFile(file);
   const bytes = await readFile(file).catch((err: unknown) => {
     throw fsError(err, file);
   });

@@ -5,7 +5,8 @@
  * leaves half a file under the real name, and they refuse to replace an existing file unless the
  * caller says so: these are the user's files.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
+import { readRegularFile } from '../../store/regular-file';
 import path from 'node:path';
 import { AppError } from '../../shared/errors';
 import type { HostTensor } from '../tensor';
@@ -65,12 +66,10 @@ export async function readTensorFile(filePath: string): Promise<TensorFile> {
       `${filePath} is ${size} bytes, over the 2 GiB limit for tensor files`,
     );
   }
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(filePath);
-  } catch (err) {
-    throw fsError(err, filePath);
-  }
+  // Regular files only: a FIFO or a device cannot block or stream forever.
+  const bytes: Uint8Array = await readRegularFile(filePath, MAX_TENSOR_FILE_BYTES, (n) => {
+    return new AppError('INPUT_INVALID', `${filePath} is ${n} bytes, over the 2 GiB limit`);
+  });
   if (format === 'pb') return decodeTensorProto(bytes, filePath);
   return { name: '', tensor: decodeNpy(bytes, filePath) };
 }

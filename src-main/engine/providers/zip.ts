@@ -5,11 +5,12 @@
  * sits whole in memory. Zip64 archives (over 4 GiB or 65,535 entries) are refused by name.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { Readable, Transform } from 'node:stream';
 import zlib from 'node:zlib';
 import { AppError } from '../../shared/errors';
+import { assertRegularFile } from '../../store/regular-file';
 
 /** One file in the archive. */
 export interface ZipEntry {
@@ -27,7 +28,8 @@ const LOC = 0x04034b50;
 
 /** The archive's entries (directories left out). */
 export async function listZip(file: string): Promise<ZipEntry[]> {
-  const size = (await stat(file)).size;
+  // A FIFO or a device named as the archive would block the open or never end.
+  const size = await assertRegularFile(file);
   const fh = await open(file, 'r');
   try {
     const tailLen = Math.min(size, 22 + 65_535);
