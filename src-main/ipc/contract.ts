@@ -533,7 +533,7 @@ export const BenchEnergySchema = z.object({
 export type BenchEnergy = z.infer<typeof BenchEnergySchema>;
 
 export const BenchProfileSchema = z.object({
-  /** Profiled runs; the median of their wall time measured around each call, and ORT's own (ms). */
+  /** Profiled runs; the mean of their wall time measured around each call, and of ORT's own (ms). */
   runs: z.number().int(),
   runMs: z.number(),
   ortRunMs: z.number(),
@@ -579,7 +579,15 @@ export const BenchResultSchema = z.object({
   power: z
     .object({ avgW: z.number(), peakW: z.number(), inferencesPerJoule: z.number() })
     .nullable(),
-  tflops: z.object({ achieved: z.number(), peak: z.number().nullable() }).nullable(),
+  tflops: z
+    .object({
+      achieved: z.number(),
+      peak: z.number().nullable(),
+      /** Which peak (GPU, precision) and its source (engine/bench/peaks.ts); or why none. */
+      peakWhat: z.string().optional(),
+      peakSource: z.string().optional(),
+    })
+    .nullable(),
   /** Latencies of (up to 2,000 evenly picked) iterations, for the distribution chart. */
   samplesMs: z.array(z.number()),
   /** Whether the figures can be trusted, and why not (engine/bench/verdict.ts); absent in older history. */
