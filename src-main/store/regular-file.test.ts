@@ -42,7 +42,7 @@ describe.skipIf(!posix)('regular files only', () => {
       () => readRegularFile(fifo, 1 << 20, () => new Error('big')),
       () => assertRegularFile(fifo),
     ]) {
-      await expect(within(op())).rejects.toMatchObject({
+      await expect(within<unknown>(op())).rejects.toMatchObject({
         code: 'BAD_REQUEST',
         message: `${fifo} is a named pipe (FIFO), not a regular file: it cannot be read`,
       });
