@@ -1,5 +1,5 @@
 /**
- * The five built-in demo models, each built node by node with weights from a seeded stream (see
+ * The built-in demo models (and the loop benchmark's denoise-step), each built node by node with weights from a seeded stream (see
  * prng.ts). Each builder returns the files to write and the model's corpus entry; FLOPs are
  * counted here from the layer shapes (2 per multiply-add of Conv, Gemm and MatMul).
  */
@@ -346,6 +346,72 @@ export function buildMlpTiny(): BuiltModel {
       outputs: [{ name: 'y', dtype: 'float32', shape: [1, 4] }],
       cases: [
         { dims: {}, inputs: { x: [1, 16] }, outputs: { y: [1, 4] }, flops: 2 * (16 * 32 + 32 * 4) },
+      ],
+      expect: 'ok',
+    },
+  };
+}
+
+/**
+ * denoise-step: one step of a diffusion-style sampler, whose output feeds its input: a small conv
+ * net predicts the noise of `latent` (Conv 4→32, Relu, Conv 32→32, Relu, Conv 32→4, all 3x3 with
+ * padding), and `latent_next = latent − sigma · noise`. `sigma` stays the same between steps. The
+ * loop benchmark (`crucible bench --loop`) runs it N times, feeding `latent_next` back as `latent`.
+ * Lives in `loop/`, so the app does not list it among the built-in models.
+ */
+export function buildDenoiseStep(): BuiltModel {
+  const g = new GraphBuilder();
+  const size = 64;
+  const conv = (name: string, x: string, cin: number, cout: number, out?: string) => {
+    const w = g.weight(
+      `${name}.weight`,
+      [cout, cin, 3, 3],
+      uniformArray(`denoise-step/${name}.weight`, cout * cin * 9, Math.sqrt(6 / (cin * 9))),
+    );
+    const b = g.weight(
+      `${name}.bias`,
+      [cout],
+      uniformArray(`denoise-step/${name}.bias`, cout, 0.05),
+    );
+    return g.node('Conv', [x, w, b], { kernel_shape: [3, 3], pads: [1, 1, 1, 1] }, out);
+  };
+  const latent = g.input('latent', 'float32', [1, 4, size, size]);
+  const sigma = g.input('sigma', 'float32', [1]);
+  const h1 = g.node('Relu', [conv('conv1', latent, 4, 32)]);
+  const h2 = g.node('Relu', [conv('conv2', h1, 32, 32)]);
+  const noise = conv('conv3', h2, 32, 4);
+  const scaled = g.node('Mul', [noise, sigma]);
+  g.node('Sub', [latent, scaled], {}, 'latent_next');
+  g.output('latent_next', 'float32', [1, 4, size, size]);
+  const bytes = g.encode(
+    'denoise_step',
+    'Crucible demo: one diffusion-style denoising step; latent_next feeds latent.',
+    OPSET,
+  );
+  const flops = 2 * 9 * (4 * 32 + 32 * 32 + 32 * 4) * size * size;
+  return {
+    files: [{ path: 'loop/denoise-step.onnx', bytes }],
+    corpus: {
+      id: 'denoise-step',
+      file: 'loop/denoise-step.onnx',
+      companions: [],
+      purpose:
+        'Loop benchmark: one step of a diffusion-style sampler whose output (latent_next) is ' +
+        "the next step's input (latent); host round-trips vs device-resident vs graph replay.",
+      opset: OPSET,
+      parameters: g.parameterCount,
+      inputs: [
+        { name: 'latent', dtype: 'float32', shape: [1, 4, size, size] },
+        { name: 'sigma', dtype: 'float32', shape: [1], range: [0, 0.1] },
+      ],
+      outputs: [{ name: 'latent_next', dtype: 'float32', shape: [1, 4, size, size] }],
+      cases: [
+        {
+          dims: {},
+          inputs: { latent: [1, 4, size, size], sigma: [1] },
+          outputs: { latent_next: [1, 4, size, size] },
+          flops,
+        },
       ],
       expect: 'ok',
     },

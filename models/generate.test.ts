@@ -49,17 +49,35 @@ function writtenFiles(): string[] {
 }
 
 describe('generateModels', () => {
-  it('writes the five models and a corpus entry for each', () => {
+  it('writes the six models and a corpus entry for each', () => {
     expect(generated.map((m) => m.id)).toEqual([
       'upscale2x',
       'resnet-mini',
       'transformer-block',
       'mlp-tiny',
       'with-external-data',
+      'denoise-step',
     ]);
     expect(corpus.models.map((m) => m.id)).toEqual(generated.map((m) => m.id));
     expect(writtenFiles()).toContain('with-external-data/weights.bin');
     for (const m of corpus.models) expect(m.expect).toBe('ok');
+  });
+
+  it("denoise-step's output feeds its input: same shape, and a step moves the latent a little", async () => {
+    const model = corpus.models.find((m) => m.id === 'denoise-step');
+    expect(model?.outputs[0]?.shape).toEqual(model?.inputs[0]?.shape);
+    const s = await session('loop/denoise-step.onnx');
+    try {
+      const latent = filled([1, 4, 64, 64], (i) => ((i * 7919) % 1000) / 1000 - 0.5);
+      const zero = await s.run({ latent, sigma: filled([1], () => 0) });
+      expect(floats(zero.latent_next)).toEqual(floats(latent));
+      const step = floats((await s.run({ latent, sigma: filled([1], () => 0.05) })).latent_next);
+      const moved = step.reduce((a, v, i) => a + Math.abs(v - (floats(latent)[i] ?? 0)), 0);
+      expect(moved / step.length).toBeGreaterThan(1e-4);
+      expect(moved / step.length).toBeLessThan(0.5);
+    } finally {
+      await s.release();
+    }
   });
 
   it('keeps every model small enough to commit', () => {

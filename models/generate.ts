@@ -7,6 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { CORPUS_FILE, formatJson, type Corpus, type CorpusModel } from './corpus';
 import {
+  buildDenoiseStep,
   buildMlpTiny,
   buildResnetMini,
   buildTransformerBlock,
@@ -40,6 +41,7 @@ export async function generateModels(outDir: string): Promise<GeneratedModel[]> 
     buildTransformerBlock(),
     buildMlpTiny(),
     buildWithExternalData(),
+    buildDenoiseStep(),
   ];
   const generated: GeneratedModel[] = [];
   for (const model of built) {

@@ -48,6 +48,8 @@ describe('keepAppFile', () => {
     ['models/corpus.json', true],
     ['models/with-external-data/model.onnx', true],
     ['models/with-external-data/weights.bin', true],
+    ['models/loop/denoise-step.onnx', true],
+    ['models/loop/nested/x.onnx', false],
     ['models/generate.ts', false],
     ['models/README.md', false],
     ['src-main/cli/main.ts', false],

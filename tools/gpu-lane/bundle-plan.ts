@@ -63,7 +63,8 @@ export function keepAppFile(rel: string): boolean {
     return (
       inner === 'corpus.json' ||
       /^[^/]+\.onnx$/.test(inner) ||
-      inner.startsWith('with-external-data/')
+      inner.startsWith('with-external-data/') ||
+      /^loop\/[^/]+\.onnx$/.test(inner)
     );
   }
   return false;
