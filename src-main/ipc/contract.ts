@@ -322,8 +322,7 @@ export const RunResultSchema = z.object({
 export type RunResult = z.infer<typeof RunResultSchema>;
 
 // ---------------------------------------------------------------------------------------------
-// Compile queue and benchmarks (filled in by their issues; the channels exist so the areas show
-// real, empty state from the main side)
+// Compile queue and benchmarks
 // ---------------------------------------------------------------------------------------------
 
 /** Compile phases, in order (a job moves forward through them; not every provider has each). */
@@ -752,11 +751,6 @@ export type EventPayload<E extends EventChannel> = z.output<(typeof eventChannel
 /** True when a string names an invoke channel. */
 export function isInvokeChannel(name: string): name is InvokeChannel {
   return Object.prototype.hasOwnProperty.call(invokeChannels, name);
-}
-
-/** True when a string names a push channel. */
-export function isEventChannel(name: string): name is EventChannel {
-  return Object.prototype.hasOwnProperty.call(eventChannels, name);
 }
 
 /**

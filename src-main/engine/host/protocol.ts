@@ -24,7 +24,6 @@
  */
 import { z } from 'zod';
 import {
-  AppErrorSchema,
   BENCH_MODES,
   DTYPES,
   FillSchema,
@@ -215,5 +214,3 @@ export const HelloSchema = z.object({
   providers: z.array(ProviderStatusSchema),
   pid: z.number(),
 });
-
-export const ResponseErrorSchema = AppErrorSchema;

@@ -132,11 +132,6 @@ export function loadOrtLibrary(location?: string): OrtLibrary {
   return loaded;
 }
 
-/** The library loaded by {@link loadOrtLibrary}, or null. */
-export function loadedOrtLibrary(): OrtLibrary | null {
-  return loaded;
-}
-
 /**
  * Windows resolves a DLL's own dependencies through the normal search order, where System32 comes
  * before the ORT folder. Loading the siblings first by absolute path makes the loader reuse them.

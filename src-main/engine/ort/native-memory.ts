@@ -33,10 +33,3 @@ export function copyFromNative(dst: ArrayBufferView, src: bigint, bytes: number)
   if (bytes > dst.byteLength) throw new Error(`copy of ${bytes} bytes into ${dst.byteLength}`);
   getMemcpy()(dst, src, bytes);
 }
-
-/** Copies `bytes` bytes from `src` (a JS typed array's memory) to native address `dst`. */
-export function copyToNative(dst: bigint, src: ArrayBufferView, bytes: number): void {
-  if (bytes === 0) return;
-  if (bytes > src.byteLength) throw new Error(`copy of ${bytes} bytes from ${src.byteLength}`);
-  getMemcpy()(dst, src, bytes);
-}
