@@ -12,6 +12,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { ProviderIdSchema, type TensorSummary } from '../ipc/contract';
+import { withLabels } from '../ipc/labels';
 import { checkExternalData, inspectModel } from '../engine/model/inspect';
 import { INPUT_OPTIONS, planFromArgs, resolveInputs } from '../engine/model/input-sources';
 import { readOnnxFile } from '../engine/model/onnx-file';
@@ -79,7 +80,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
       });
     const tensors = ran.tensors ?? {};
     const summaries: TensorSummary[] = Object.entries(tensors).map(([name, t]) =>
-      summarizeTensor(name, t),
+      withLabels(summarizeTensor(name, t), inspection.labels?.names),
     );
     const files: string[] = [];
     // With a picture in, picture-shaped outputs come out as pictures.
@@ -174,7 +175,9 @@ function formatRun(r: {
     }
     lines.push(`    first ${o.first.slice(0, 8).join(', ')}`);
     if (o.topk)
-      lines.push(`    top ${o.topk.map((t) => `${t.index}:${t.value.toPrecision(4)}`).join('  ')}`);
+      lines.push(
+        `    top ${o.topk.map((t) => `${t.label !== undefined ? `${t.label} (${t.index})` : t.index}:${t.value.toPrecision(4)}`).join('  ')}`,
+      );
   }
   for (const f of r.files) lines.push(`  wrote ${f}`);
   return lines.join('\n');

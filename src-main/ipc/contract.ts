@@ -272,6 +272,14 @@ export const ModelEntrySchema = z.object({
   addedAt: z.number(),
   inspection: ModelInspectionSchema.nullable(),
   /** Set when the model could not be read; the entry stays so the user sees why. */
+  /**
+   * Class labels for classifier outputs, from the model's metadata_props or a labels file beside
+   * it (engine/model/labels.ts); absent in inspections made before labels were read.
+   */
+  labels: z
+    .object({ from: z.string(), names: z.array(z.string()) })
+    .nullable()
+    .optional(),
   error: AppErrorSchema.nullable(),
 });
 export type ModelEntry = z.infer<typeof ModelEntrySchema>;
@@ -307,8 +315,13 @@ export const TensorSummarySchema = z.object({
     .nullable(),
   /** The first values (numbers, strings for string tensors, bigints as strings). */
   first: z.array(z.union([z.number(), z.string(), z.boolean()])),
-  /** For a 1-D (or [1, N]) score vector: the k largest, with their indices. */
-  topk: z.array(z.object({ index: z.number(), value: z.number() })).nullable(),
+  /**
+   * For a 1-D (or [1, N]) score vector: the k largest, with their indices, and their class labels
+   * when the model has labels that fit (ipc/labels.ts).
+   */
+  topk: z
+    .array(z.object({ index: z.number(), value: z.number(), label: z.string().optional() }))
+    .nullable(),
 });
 export type TensorSummary = z.infer<typeof TensorSummarySchema>;
 

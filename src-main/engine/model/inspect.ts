@@ -14,6 +14,7 @@ import type { ModelInspection } from '../../ipc/contract';
 import { AppError } from '../../shared/errors';
 import { DTYPE_INFO, dtypeFromOnnx } from '../tensor';
 import { estimateFlops } from './flops';
+import { findLabels } from './labels';
 import { opKey, realInputs, valueInfo, walkGraphs } from './graph';
 import { decodeOnnxModel, readOnnxFile, toNumber, type IntLike } from './onnx-file';
 import { precisionSummary } from './precision';
@@ -288,5 +289,6 @@ async function inspectDecoded(
     externalData,
     flops: estimateFlops(model, options.dims ?? {}),
     precision: precisionSummary(model, options.dims ?? {}),
+    labels: await findLabels(model, dir, fileName),
   };
 }
