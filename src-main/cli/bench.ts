@@ -1,23 +1,25 @@
 /**
  * `crucible bench MODEL [--provider P] [--mode plain|iobinding|graph] [--iterations N | --duration S]
- * [--warmup N] [--dim NAME=N ...] [--json]`: one benchmark through the engine host, the same
- * runner and figures as the app's Benchmarks area (power and TFLOP/s included where known).
+ * [--warmup N] [--dim NAME=N ...] [--compiled] [--json]`: one benchmark through the headless
+ * use-cases (services/headless.ts): the app's session owner and BenchService, so the result lands
+ * in the app's Benchmarks history (same data folder). `--compiled` benchmarks the model's valid
+ * compile-cache entry for the provider and dims instead of the original.
  * Exit 0 when the benchmark ran, 3 when it failed part-way or the mode is unsupported (the
- * figures gathered are still printed), 2 for bad arguments.
+ * figures gathered are still printed), 2 for bad arguments or a missing compiled entry.
  */
 import path from 'node:path';
 import { BENCH_MODES, ProviderIdSchema, type BenchResult } from '../ipc/contract';
 import { checkExternalData, inspectModel } from '../engine/model/inspect';
-import { createGpuMonitor } from '../gpu/monitor';
-import { runBenchmark } from '../services/bench-service';
+import { composeHeadless } from '../services/headless';
 import { AppError } from '../shared/errors';
-import { parseCliArgs, parseDims, startEngine, type CliIo } from './io';
+import { parseCliArgs, parseDims, type CliIo } from './io';
 
 /** The usage lines of `crucible bench`. */
 export const BENCH_USAGE = `bench MODEL [--provider P] [--mode plain|iobinding|graph]
-            [--iterations N | --duration S] [--warmup N] [--dim NAME=N ...] [--json]
+            [--iterations N | --duration S] [--warmup N] [--dim NAME=N ...] [--compiled] [--json]
       latency (min/mean/p50/p90/p99/max/std), throughput, session creation cold and
-      warm, first inference; power and TFLOP/s on an NVIDIA GPU`;
+      warm, first inference; power and TFLOP/s on an NVIDIA GPU; --compiled: the model's
+      compile-cache entry; the result is kept in the app's Benchmarks history`;
 
 function positiveNumber(
   option: string,
@@ -44,6 +46,7 @@ export async function benchCommand(args: string[], io: CliIo): Promise<number> {
     duration: { type: 'string' },
     warmup: { type: 'string', default: '10' },
     dim: { type: 'string', multiple: true },
+    compiled: { type: 'boolean' },
     json: { type: 'boolean' },
   });
   if (positionals.length !== 1)
@@ -79,49 +82,46 @@ export async function benchCommand(args: string[], io: CliIo): Promise<number> {
   const inspection = await inspectModel(modelPath, { dims });
   await checkExternalData(modelPath);
 
-  const engine = await startEngine();
-  const gpu = createGpuMonitor();
+  const headless = await composeHeadless();
   try {
-    const status = engine.status().providers.find((p) => p.id === provider.data);
-    if (status && !status.available) {
-      throw new AppError(
-        'PROVIDER_UNAVAILABLE',
-        `${status.ortName} is not available here: ${status.reason ?? 'unknown reason'}`,
-      );
+    const model = await headless.model(modelPath, inspection);
+    if (values.compiled) {
+      const entry = await headless.findCompiled(model, provider.data, dims);
+      if (!entry) {
+        throw new AppError(
+          'NOT_FOUND',
+          `bench: ${modelPath} has no valid compiled ${provider.data} entry for dims ${JSON.stringify(dims)} in ${headless.paths.cache} (run crucible compile first)`,
+        );
+      }
     }
-    const result = await runBenchmark(
-      engine,
-      gpu,
-      {
-        modelId: path.basename(modelPath),
-        modelName: path.basename(modelPath),
-        modelPath,
-        flops: inspection.flops.total,
-      },
-      {
-        modelId: path.basename(modelPath),
-        provider: provider.data,
-        mode,
-        iterations,
-        durationS,
-        warmup,
-        dims,
-      },
-    );
+    const result = await headless.bench(model, {
+      modelId: model.id,
+      provider: provider.data,
+      mode,
+      iterations,
+      durationS,
+      warmup,
+      dims,
+      variant: values.compiled ? 'compiled' : 'original',
+    });
     // The CLI passed --dim to the inspection, so the FLOP estimate matches the dims used.
     const tflops =
       result.tflops ??
       (inspection.flops.total !== null && inspection.flops.total > 0 && result.throughput !== null
         ? { achieved: (inspection.flops.total * result.throughput) / 1e12, peak: null }
         : null);
-    const out = { ...result, tflops, model: modelPath, ortVersion: engine.status().ortVersion };
+    const out = {
+      ...result,
+      tflops,
+      model: modelPath,
+      ortVersion: headless.engine.status().ortVersion,
+    };
     if (values.json) io.out(JSON.stringify(out, null, 2));
     else io.out(formatBench(out, out.notes));
     if (result.status !== 'ok' && result.error) io.err(`crucible: ${result.error.message}`);
     return result.status === 'ok' ? 0 : 3;
   } finally {
-    gpu.close();
-    engine.close();
+    headless.close();
   }
 }
 
@@ -134,7 +134,7 @@ export function formatBench(
   notes: readonly string[] = [],
 ): string {
   const lines = [
-    `${r.model ?? r.modelName} · ${r.provider} · ${r.mode}: ${r.status}${r.error ? ` (${r.error.code}: ${r.error.message})` : ''}`,
+    `${r.model ?? r.modelName} · ${r.provider}${r.variant === 'compiled' ? ' (compiled)' : ''} · ${r.mode}: ${r.status}${r.error ? ` (${r.error.code}: ${r.error.message})` : ''}`,
     `  iterations ${r.iterations}, batch ${r.batch}`,
   ];
   if (r.latencyMs) {

@@ -14,6 +14,7 @@ import {
 } from './bench-service';
 import { EventBus } from './events';
 import type { GpuSource } from './services';
+import { SessionOwner, type OwnerEngine } from './sessions';
 
 function figures(over: Partial<BenchFigures> = {}): BenchFigures {
   return {
@@ -94,13 +95,54 @@ beforeEach(async () => {
 });
 afterEach(async () => rm(dir, { recursive: true, force: true }));
 
-function service(engine: BenchEngine, gpu: GpuSource, bus = new EventBus()): BenchService {
+/**
+ * The session owner over an engine host that opens sessions (counted) and reports CUDA as not
+ * available here.
+ */
+function ownerOf(created: unknown[]): SessionOwner {
+  const engine = {
+    async request(op: string, a: unknown) {
+      if (op === 'session.create') {
+        created.push(a);
+        return {
+          sessionId: 'x',
+          inputs: [],
+          outputs: [],
+          createMs: 20,
+          provider: 'CPU',
+          runPath: { sync: false, reason: '' },
+        };
+      }
+      return { released: true };
+    },
+    status: () => ({
+      providers: [
+        { id: 'cpu', available: true },
+        {
+          id: 'cuda',
+          available: false,
+          ortName: 'CUDAExecutionProvider',
+          reason: 'CUDA is not installed',
+        },
+      ],
+    }),
+    onChange: () => () => undefined,
+  } as unknown as OwnerEngine;
+  return new SessionOwner(engine);
+}
+
+function service(
+  engine: BenchEngine,
+  gpu: GpuSource,
+  bus = new EventBus(),
+  created: unknown[] = [],
+): BenchService {
   return new BenchService({
     storesDir: dir,
     engine,
     gpu,
     library: { get: (id) => (id === model.id ? model : undefined) },
-    providerReason: (p) => (p === 'cuda' ? 'CUDA is not installed' : null),
+    owner: ownerOf(created),
     bus,
   });
 }
@@ -143,11 +185,14 @@ describe('bench service', () => {
     });
     expect(gpu.watching).toBe(0);
     expect(progress.map((p) => p.phase)).toEqual(['session', 'warmup', 'measure', 'done']);
+    // The benchmark runs on the session the owner opened from the model's file.
     expect(engine.args[0]).toMatchObject({
-      modelPath: model.path,
+      sessionId: 's1',
       mode: 'iobinding',
       iterations: 100,
+      warmCreate: true,
     });
+    expect(r.variant).toBe('original');
 
     const again = service(engine, gpu);
     await again.open();
@@ -178,7 +223,8 @@ describe('bench service', () => {
 
   it('refuses unknown models and unavailable providers before any work', async () => {
     const engine = engineAnswering(figures());
-    const s = service(engine, gpuReading(null));
+    const created: unknown[] = [];
+    const s = service(engine, gpuReading(null), new EventBus(), created);
     await s.open();
     await expect(s.run({ modelId: 'nope', provider: 'cpu' })).rejects.toMatchObject({
       code: 'NOT_FOUND',
@@ -186,7 +232,25 @@ describe('bench service', () => {
     await expect(s.run({ modelId: 'abc', provider: 'cuda' })).rejects.toMatchObject({
       code: 'PROVIDER_UNAVAILABLE',
     });
+    // No compiled entry for the provider and dims: the compiled variant is not benchmarked.
+    await expect(
+      s.run({ modelId: 'abc', provider: 'cpu', variant: 'compiled' }),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND' });
     expect(engine.args).toHaveLength(0);
+    expect(created).toHaveLength(0);
+  });
+
+  it('refuses a mode the provider cannot do before opening a session, and records it', async () => {
+    const engine = engineAnswering(figures());
+    const created: unknown[] = [];
+    const s = service(engine, gpuReading(null), new EventBus(), created);
+    await s.open();
+    const r = await s.run({ modelId: 'abc', provider: 'cpu', mode: 'graph' });
+    expect(r.status).toBe('unsupported');
+    expect(r.error?.message).toMatch(/graph mode: CPUExecutionProvider has no graph capture/);
+    expect(created).toHaveLength(0);
+    expect(engine.args).toHaveLength(0);
+    expect(s.history()[0]?.status).toBe('unsupported');
   });
 
   it('keeps a damaged history file aside and starts empty', async () => {

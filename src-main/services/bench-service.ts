@@ -1,6 +1,7 @@
 /**
- * Benchmarks on the main side: runs them through the engine host (the timing loop lives there,
- * engine/bench/runner.ts), samples GPU power during the measure phase when an NVIDIA GPU is
+ * Benchmarks on the main side: benchmarks a session from the session owner (services/sessions.ts:
+ * original or compiled, on the provider asked for) in the engine host (the timing loop lives there,
+ * engine/bench/runner.ts), refuses a mode the provider cannot do before opening anything, samples GPU power during the measure phase when an NVIDIA GPU is
  * present, derives achieved TFLOP/s from the model's FLOP estimate, keeps the history in
  * `<userData>/stores/bench-history.json`, and exports it as CSV or JSON.
  */
@@ -23,6 +24,8 @@ import { JsonStore } from '../store/json-store';
 import type { Handlers } from './dispatch';
 import type { EventBus } from './events';
 import type { GpuSource, LibrarySource } from './services';
+import type { OwnedSession, SessionOwner } from './sessions';
+import { graphCaptureProblem } from '../engine/session/capabilities';
 
 /** The engine host as benchmarks use it (EngineClient implements it). */
 export interface BenchEngine {
@@ -33,13 +36,17 @@ export interface BenchEngine {
   ): Promise<OpResults['session.bench']>;
 }
 
-/** What is benchmarked: a model file and what the history calls it. */
+/** What is benchmarked: a session the owner opened, and what the history calls its model. */
 export interface BenchTarget {
   modelId: string;
   modelName: string;
-  modelPath: string;
   /** FLOPs of one inference at the dims used, when known (model inspection). */
   flops: number | null;
+  session: Pick<OwnedSession, 'id' | 'variant' | 'entryId' | 'createMs'>;
+  /** True when the owner created the session for this benchmark (else it was already open). */
+  created: boolean;
+  /** The original model's session creation on this provider and dims, when one was measured. */
+  originalCreateMs: number | null;
 }
 
 /** The history keeps at most this many results (newest first); older ones drop off. */
@@ -101,14 +108,14 @@ export async function runBenchmark(
     figures = await engine.request(
       'session.bench',
       {
-        modelPath: target.modelPath,
-        provider: req.provider,
+        sessionId: target.session.id,
         mode: req.mode,
-        dims: req.dims,
         warmup: req.warmup,
         iterations,
         durationS: req.durationS,
-        warmCreate: true,
+        // The original's warm creation is timed from an optimized model it saves; a compiled
+        // session's creation is the warm one (from the cache entry).
+        warmCreate: target.session.variant === 'original',
       },
       {
         timeoutMs,
@@ -138,12 +145,26 @@ export async function runBenchmark(
     };
   }
   stopSampling();
+  const compiled = target.session.variant === 'compiled';
+  const notes = [...figures.notes];
+  if (!target.created) {
+    notes.push(
+      `the session was already open (the session owner's, for runs too): its creation took ${target.session.createMs.toFixed(1)} ms when it was opened, and its first inference here was not its first`,
+    );
+  }
+  if (compiled) {
+    notes.push(
+      `compiled: cache entry ${target.session.entryId ?? '?'}; warm creation is this session's (from the entry), cold the original model's on the same provider${target.originalCreateMs === null ? ' (not opened in this process yet)' : ''}`,
+    );
+  }
   return {
     id: randomUUID(),
     modelId: target.modelId,
     modelName: target.modelName,
     provider: req.provider,
     mode: req.mode,
+    variant: target.session.variant,
+    entryId: target.session.entryId,
     at: Date.now(),
     status: figures.status,
     error: figures.error,
@@ -152,7 +173,9 @@ export async function runBenchmark(
     latencyMs: figures.latencyMs,
     throughput: figures.throughput,
     itemsPerS: figures.itemsPerS,
-    sessionCreateMs: figures.sessionCreateMs,
+    sessionCreateMs: compiled
+      ? { cold: target.originalCreateMs, warm: target.session.createMs }
+      : figures.sessionCreateMs,
     firstInferenceMs: figures.firstInferenceMs,
     power: powerFigures(samples, figures.throughput),
     tflops: tflopsFigures(
@@ -160,17 +183,21 @@ export async function runBenchmark(
       figures.throughput,
     ),
     samplesMs: figures.samplesMs,
-    notes: figures.notes,
+    notes,
   };
 }
 
-function emptyResult(target: BenchTarget, req: z.output<typeof BenchRequestSchema>): BenchResult {
+function emptyResult(
+  target: Pick<BenchTarget, 'modelId' | 'modelName'>,
+  req: z.output<typeof BenchRequestSchema>,
+): BenchResult {
   return {
     id: randomUUID(),
     modelId: target.modelId,
     modelName: target.modelName,
     provider: req.provider,
     mode: req.mode,
+    variant: req.variant,
     at: Date.now(),
     status: 'failed',
     error: null,
@@ -273,8 +300,8 @@ export interface BenchServiceDeps {
   engine: BenchEngine;
   gpu: GpuSource;
   library: Pick<LibrarySource, 'get'>;
-  /** Provider availability (engine:status), so an unavailable provider fails before any work. */
-  providerReason: (provider: BenchResult['provider']) => string | null;
+  /** Where sessions come from (availability is checked there, before any work). */
+  owner: Pick<SessionOwner, 'acquire' | 'originalCreateMs'>;
   bus: EventBus;
 }
 
@@ -315,22 +342,67 @@ export class BenchService {
     const req = BenchRequestSchema.parse(input);
     const model: ModelEntry | undefined = this.deps.library.get(req.modelId);
     if (!model) throw new AppError('NOT_FOUND', `no model with id ${req.modelId} in the library`);
-    const why = this.deps.providerReason(req.provider);
-    if (why) throw new AppError('PROVIDER_UNAVAILABLE', why);
-    const { notes: _notes, ...result } = await runBenchmark(
-      this.deps.engine,
-      this.deps.gpu,
-      {
-        modelId: model.id,
-        modelName: model.name,
-        modelPath: model.path,
-        flops: model.inspection?.flops.total ?? null,
-      },
-      req,
-      (p) => this.deps.bus.emit('bench:progress', p),
-    );
-    await this.record(result);
+    const { notes: _notes, ...result } = await this.runAndRecord(model, req);
     return result;
+  }
+
+  /**
+   * Benchmarks a model (the app's library entry, or the CLI's model file by its sha256, the same
+   * id) and records the result in the history; the notes come back too, for the CLI to print.
+   */
+  async runAndRecord(
+    model: Pick<ModelEntry, 'id' | 'name' | 'path' | 'inspection'>,
+    input: z.input<typeof BenchRequestSchema>,
+  ): Promise<BenchResult & { notes: string[] }> {
+    const withNotes = await this.runWithNotes(model, input);
+    const { notes: _notes, ...result } = withNotes;
+    await this.record(result);
+    return withNotes;
+  }
+
+  /**
+   * Benchmarks a model's session from the owner and records the result; the notes (what a reader
+   * needs to trust the figures) come back too, for the CLI.
+   */
+  private async runWithNotes(
+    model: Pick<ModelEntry, 'id' | 'name' | 'path' | 'inspection'>,
+    input: z.input<typeof BenchRequestSchema>,
+  ): Promise<BenchResult & { notes: string[] }> {
+    const req = BenchRequestSchema.parse(input);
+    const who = { modelId: model.id, modelName: model.name };
+    // A mode the provider cannot do is refused before any session is opened.
+    const unsupported = req.mode === 'graph' ? graphCaptureProblem(req.provider) : null;
+    if (unsupported) {
+      return {
+        ...emptyResult(who, req),
+        status: 'unsupported',
+        error: { code: 'UNSUPPORTED', message: `${req.mode} mode: ${unsupported}` },
+        notes: [],
+      };
+    }
+    const got = await this.deps.owner.acquire(model, {
+      provider: req.provider,
+      dims: req.dims,
+      variant: req.variant,
+      graphCapture: req.mode === 'graph',
+    });
+    try {
+      return await runBenchmark(
+        this.deps.engine,
+        this.deps.gpu,
+        {
+          ...who,
+          flops: model.inspection?.flops.total ?? null,
+          session: got.session,
+          created: got.created,
+          originalCreateMs: this.deps.owner.originalCreateMs(model.id, req.provider, req.dims),
+        },
+        req,
+        (p) => this.deps.bus.emit('bench:progress', p),
+      );
+    } finally {
+      got.done();
+    }
   }
 
   private record(result: BenchResult): Promise<void> {

@@ -14,6 +14,7 @@ import { inspectModel } from '../engine/model/inspect';
 import { CompileService } from './compile-service';
 import { EngineService } from './engine-service';
 import { EventBus } from './events';
+import { SessionOwner } from './sessions';
 
 const root = path.resolve(__dirname, '..', '..');
 const dist = path.join(root, 'dist', 'engine');
@@ -59,7 +60,9 @@ async function entry(file: string): Promise<ModelEntry> {
 beforeAll(async () => {
   engine = new EngineClient(nodeChildSpawner(path.join(dist, 'engine-host.js')));
   await engine.start();
-  engineService = new EngineService(engine);
+  engineService = new EngineService(engine, new SessionOwner(engine), {
+    get: (id) => models.find((m) => m.id === id),
+  });
   engineService.onSwitch((s) => switches.push(s));
   bus.on('compile:progress', (j) => progress.push(j));
   models = [await entry('mlp-tiny.onnx'), await entry('resnet-mini.onnx')];

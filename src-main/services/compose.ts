@@ -18,6 +18,7 @@ import { ImageRunService } from './image-run';
 import { ModelLibrary } from './model-library';
 import { NoticeBoard } from './notices';
 import { withProviderGpus } from './provider-gpus';
+import { SessionOwner } from './sessions';
 import { SettingsService } from './settings-service';
 import { createServices, type Services } from './services';
 
@@ -87,23 +88,20 @@ export async function composeMain(opts: ComposeOptions): Promise<Composed> {
   await library.open();
   // One GPU monitor: the GPU area's live samples and benchmark power sampling share it.
   const gpu = createGpuMonitor();
+  // The one owner of ORT sessions: runs, image runs, benchmarks and the switch-over ask it.
+  const owner = new SessionOwner(engine);
   const bench = new BenchService({
     storesDir: paths.stores,
     engine,
     gpu,
     library,
-    providerReason: (id) => {
-      const p = engine.status().providers.find((x) => x.id === id);
-      return p && !p.available
-        ? `${p.ortName} is not available here: ${p.reason ?? 'unknown reason'}`
-        : null;
-    },
+    owner,
     bus,
   });
   const benchNotice = await bench.open();
   if (benchNotice) notice(benchNotice);
 
-  const engineService = new EngineService(engine);
+  const engineService = new EngineService(engine, owner, library);
   engineService.onSwitch((s) => bus.emit('run:switched', s));
   const compile = new CompileService({
     bus,
@@ -151,7 +149,7 @@ export async function composeMain(opts: ComposeOptions): Promise<Composed> {
     domains: {
       ...notices.handlers(),
       ...settings.handlers(),
-      ...new ImageRunService(engine, library).handlers(),
+      ...new ImageRunService(engine, library, owner).handlers(),
       ...bench.handlers(),
       ...compile.handlers(),
     },

@@ -1,50 +1,44 @@
 /**
- * The main process's ownership of sessions: it decides which sessions exist in the engine host,
- * creates them on demand (one per model × provider × dims), routes runs to them, and forgets them
- * when the host restarts (they died with it).
+ * Runs on the main side: routes `run:execute` to a session from the session owner
+ * (services/sessions.ts), and moves a running model to its compiled session after a compile
+ * (the switch-over), warming the compiled session first so the user's next run does not pay for
+ * its creation. The provider the user picked is always the provider that runs.
  */
 import type { z } from 'zod';
 import type {
   EngineStatus,
   ModelEntry,
-  ProviderId,
   RunRequestSchema,
   RunResult,
   SwitchOver,
 } from '../ipc/contract';
-import { AppError } from '../shared/errors';
 import type { EngineClient } from '../engine/host/engine-client';
 import { PROVIDER_LABELS } from '../ipc/providers';
 import type { CompiledArtifact, CompiledSink } from './compile-service';
 import type { EngineSource } from './services';
+import type { OwnedSession, SessionOwner } from './sessions';
 
-interface SessionRecord {
-  sessionId: string;
-  createMs: number;
-  key: string;
-}
+type RunRequest = z.output<typeof RunRequestSchema>;
 
-/** Session bookkeeping over an {@link EngineClient}. */
+/** Runs and the switch-over, over the session owner. */
 export class EngineService implements EngineSource, CompiledSink {
-  private readonly sessions = new Map<string, Promise<SessionRecord>>();
-  private nextSession = 1;
-  /** Compiled models by `model|provider` (the newest entry wins). */
-  private readonly compiled = new Map<string, CompiledArtifact>();
-  /** Compiles that just finished: the model's next run switches over. */
+  /** Compiles that just finished: the model's next run on that provider and dims switches over. */
   private readonly pendingSwitch = new Map<string, CompiledArtifact>();
-  /** After a switch to another provider, runs asked of the old one go to the new one. */
-  private readonly redirects = new Map<string, ProviderId>();
+  /** Compiled sessions being warmed for a pending switch-over. */
+  private readonly warming = new Map<string, Promise<void>>();
   /** The session each model last ran on. */
-  private readonly active = new Map<string, { provider: ProviderId; key: string }>();
+  private readonly active = new Map<string, OwnedSession>();
   private readonly switchListeners = new Set<(s: SwitchOver) => void>();
 
-  constructor(private readonly client: EngineClient) {
-    // Sessions live in the host process: when it restarts they are gone.
+  constructor(
+    private readonly client: Pick<EngineClient, 'request' | 'status' | 'onChange'>,
+    private readonly owner: SessionOwner,
+    private readonly library: { get(id: string): ModelEntry | undefined } = {
+      get: () => undefined,
+    },
+  ) {
     client.onChange((s) => {
-      if (s.state !== 'ready') {
-        this.sessions.clear();
-        this.active.clear();
-      }
+      if (s.state !== 'ready') this.active.clear();
     });
   }
 
@@ -57,51 +51,71 @@ export class EngineService implements EngineSource, CompiledSink {
   }
 
   /**
-   * Runs a model once with synthesized inputs, creating its session if needed. A compiled model
-   * (from the compile cache) is used when one fits the provider and dims; the first run after a
-   * compile finishes switches the running model over (see {@link useCompiled}).
+   * Runs a model once with synthesized inputs on the provider asked for: its compiled session when
+   * a valid entry fits the provider and dims (the result says `variant: 'compiled'`), else the
+   * original. The first run after a compile finishes measures the switch-over.
    */
-  async run(request: z.output<typeof RunRequestSchema>, model: ModelEntry): Promise<RunResult> {
+  async run(request: RunRequest, model: ModelEntry): Promise<RunResult> {
     const pending = this.pendingSwitch.get(model.id);
-    if (pending && sameDims(pending.dims, request.dims)) {
+    if (pending && pending.provider === request.provider && sameDims(pending.dims, request.dims)) {
       this.pendingSwitch.delete(model.id);
+      await this.warming.get(model.id);
       const switched = await this.switchOver(request, model, pending);
       if (switched) return switched;
     }
-    const provider = this.redirects.get(`${model.id}|${request.provider}`) ?? request.provider;
-    this.checkProvider(provider);
-    const { session, created } = await this.session(model, provider, request.dims);
-    const out = await this.runOnce(session.sessionId, request);
-    this.active.set(model.id, { provider, key: session.key });
-    return {
-      modelId: model.id,
-      provider,
-      sessionMs: created ? session.createMs : 0,
-      runMs: out.runMs,
-      outputs: out.summaries ?? [],
-    };
+    const got = await this.owner.acquire(model, {
+      provider: request.provider,
+      dims: request.dims,
+    });
+    try {
+      const out = await this.runOnce(got.session.id, request);
+      this.active.set(model.id, got.session);
+      return result(got.session, got.created ? got.session.createMs : 0, out);
+    } finally {
+      got.done();
+    }
   }
 
-  /** A compiled model is ready; `announce`: the next run of the model switches to it and says so. */
+  /**
+   * A compiled model is ready. `announce` (a job just made it): when the model is running on that
+   * provider and dims, its compiled session is opened and run once now (the warm-up), and the next
+   * run measures the switch-over.
+   */
   useCompiled(artifact: CompiledArtifact, announce: boolean): void {
-    const key = `${artifact.modelId}|${artifact.provider}`;
-    const prev = this.compiled.get(key);
-    if (!prev || prev.createdAt <= artifact.createdAt) this.compiled.set(key, artifact);
-    if (announce) this.pendingSwitch.set(artifact.modelId, artifact);
+    this.owner.addCompiled(artifact);
+    if (!announce) return;
+    this.pendingSwitch.set(artifact.modelId, artifact);
+    const was = this.active.get(artifact.modelId);
+    const model = this.library.get(artifact.modelId);
+    if (
+      !was ||
+      !model ||
+      was.provider !== artifact.provider ||
+      !sameDims(was.dims, artifact.dims)
+    ) {
+      return;
+    }
+    const warm = (async () => {
+      const got = await this.owner.acquire(model, {
+        provider: artifact.provider,
+        dims: artifact.dims,
+      });
+      try {
+        await this.runOnce(got.session.id, { fill: 'random', seed: 1, dims: artifact.dims });
+      } finally {
+        got.done();
+      }
+    })()
+      .catch(() => undefined)
+      .finally(() => this.warming.delete(artifact.modelId));
+    this.warming.set(artifact.modelId, warm);
   }
 
   /** These cache entries are gone: their sessions are released and runs use the original. */
   forgetCompiled(entryIds: readonly string[]): void {
     const gone = new Set(entryIds);
-    for (const [k, a] of this.compiled) if (gone.has(a.entryId)) this.compiled.delete(k);
     for (const [k, a] of this.pendingSwitch) if (gone.has(a.entryId)) this.pendingSwitch.delete(k);
-    for (const [k, pending] of this.sessions) {
-      if (!gone.has(k.split('|')[3] ?? '')) continue;
-      this.sessions.delete(k);
-      void pending
-        .then((r) => this.client.request('session.release', { sessionId: r.sessionId }))
-        .catch(() => undefined);
-    }
+    this.owner.forgetCompiled(entryIds);
   }
 
   /** Subscribes to switch-overs (compose forwards them as run:switched). */
@@ -112,104 +126,80 @@ export class EngineService implements EngineSource, CompiledSink {
 
   /**
    * Moves a running model to its compiled session between two runs, measuring both: one more run
-   * on the session it was using (before), then the compiled session's first run (warm-up, not
-   * counted) and a second run (after), which is the result returned. Null when the model was not
-   * running yet (nothing to switch from: the next run simply uses the compiled model).
+   * on the session it was using (before), then a run on the compiled session (after, the result
+   * returned), which was opened and warmed when the compile finished. Null when the model was not
+   * running on that provider and dims (the next run simply uses the compiled model).
    */
   private async switchOver(
-    request: z.output<typeof RunRequestSchema>,
+    request: RunRequest,
     model: ModelEntry,
     artifact: CompiledArtifact,
   ): Promise<RunResult | null> {
     const was = this.active.get(model.id);
-    const old = was ? this.sessions.get(was.key) : undefined;
-    if (!was || !old) return null;
-    this.checkProvider(artifact.provider);
-    const before = await this.runOnce((await old).sessionId, request);
-    const { session } = await this.session(model, artifact.provider, request.dims);
-    await this.runOnce(session.sessionId, request);
-    const after = await this.runOnce(session.sessionId, request);
-    if (was.key !== session.key) {
-      this.sessions.delete(was.key);
-      void this.client
-        .request('session.release', { sessionId: (await old).sessionId })
-        .catch(() => undefined);
+    if (!was || was.provider !== artifact.provider || !sameDims(was.dims, request.dims)) {
+      return null;
     }
-    this.active.set(model.id, { provider: artifact.provider, key: session.key });
-    if (request.provider !== artifact.provider) {
-      this.redirects.set(`${model.id}|${request.provider}`, artifact.provider);
+    const old = await this.owner.acquire(model, {
+      provider: was.provider,
+      dims: was.dims,
+      variant: was.variant === 'compiled' ? 'compiled' : 'original',
+    });
+    let before;
+    try {
+      if (old.session.key !== was.key) return null;
+      before = await this.runOnce(old.session.id, request);
+    } finally {
+      old.done();
     }
-    const message = `was ${ms(before.runMs)} on ${PROVIDER_LABELS[was.provider]}, now ${ms(after.runMs)} on ${PROVIDER_LABELS[artifact.provider]}${was.provider === artifact.provider ? ' (compiled)' : ''}`;
-    const event: SwitchOver = {
-      modelId: model.id,
-      from: was.provider,
-      to: artifact.provider,
-      beforeMs: before.runMs,
-      afterMs: after.runMs,
-      message,
-      at: Date.now(),
-    };
-    for (const l of this.switchListeners) l(event);
-    return {
-      modelId: model.id,
+    const got = await this.owner.acquire(model, {
       provider: artifact.provider,
-      sessionMs: session.createMs,
-      runMs: after.runMs,
-      outputs: after.summaries ?? [],
-    };
-  }
-
-  /** The session for a model on a provider and dims: the compiled one when one fits. */
-  private async session(
-    model: ModelEntry,
-    provider: ProviderId,
-    dims: Record<string, number>,
-  ): Promise<{ session: SessionRecord; created: boolean }> {
-    const artifact = this.compiled.get(`${model.id}|${provider}`);
-    const use = artifact && sameDims(artifact.dims, dims) ? artifact : null;
-    const key = `${model.id}|${provider}|${JSON.stringify(sortKeys(dims))}|${use?.entryId ?? ''}`;
-    let created = false;
-    let pending = this.sessions.get(key);
-    if (!pending) {
-      created = true;
-      const sessionId = `s${this.nextSession++}`;
-      pending = this.client
-        .request('session.create', {
-          sessionId,
-          modelPath: use?.modelPath ?? model.path,
-          provider,
-          dims,
-          ...(use
-            ? {
-                providerOptions: use.providerOptions,
-                graphOptimizationLevel: use.graphOptimizationLevel,
-              }
-            : {}),
-        })
-        .then((r) => ({ sessionId, createMs: r.createMs, key }));
-      this.sessions.set(key, pending);
-      pending.catch(() => this.sessions.delete(key));
+      dims: request.dims,
+    });
+    try {
+      // Not warmed yet (the compile finished before the model first ran): this run warms it.
+      if (got.created) await this.runOnce(got.session.id, request);
+      const after = await this.runOnce(got.session.id, request);
+      this.active.set(model.id, got.session);
+      const message = `was ${ms(before.runMs)} on ${PROVIDER_LABELS[was.provider]}, now ${ms(after.runMs)} on ${PROVIDER_LABELS[artifact.provider]} (compiled)`;
+      const event: SwitchOver = {
+        modelId: model.id,
+        from: was.provider,
+        to: artifact.provider,
+        beforeMs: before.runMs,
+        afterMs: after.runMs,
+        message,
+        at: Date.now(),
+      };
+      for (const l of this.switchListeners) l(event);
+      return result(got.session, got.created ? got.session.createMs : 0, after);
+    } finally {
+      got.done();
     }
-    return { session: await pending, created };
   }
 
-  private runOnce(sessionId: string, request: z.output<typeof RunRequestSchema>) {
+  private runOnce(sessionId: string, request: Pick<RunRequest, 'fill' | 'seed' | 'dims'>) {
     return this.client.request('session.run', {
       sessionId,
       synth: { fill: request.fill, seed: request.seed, dims: request.dims },
       want: 'summary',
     });
   }
+}
 
-  private checkProvider(id: ProviderId): void {
-    const p = this.client.status().providers.find((x) => x.id === id);
-    if (p && !p.available) {
-      throw new AppError(
-        'PROVIDER_UNAVAILABLE',
-        `${p.ortName} is not available here: ${p.reason ?? 'unknown reason'}`,
-      );
-    }
-  }
+function result(
+  session: OwnedSession,
+  sessionMs: number,
+  out: { runMs: number; summaries?: RunResult['outputs'] },
+): RunResult {
+  return {
+    modelId: session.modelId,
+    provider: session.provider,
+    variant: session.variant,
+    entryId: session.entryId,
+    sessionMs,
+    runMs: out.runMs,
+    outputs: out.summaries ?? [],
+  };
 }
 
 function sameDims(a: Record<string, number>, b: Record<string, number>): boolean {

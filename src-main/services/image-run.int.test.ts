@@ -8,6 +8,7 @@ import { EngineClient, nodeChildSpawner } from '../engine/host/engine-client';
 import { inspectModel } from '../engine/model/inspect';
 import { AppError } from '../shared/errors';
 import { ImageRunService, nchwToRgba, rgbaToNchw } from './image-run';
+import { SessionOwner } from './sessions';
 
 const root = path.resolve(__dirname, '..', '..');
 let engine: EngineClient;
@@ -48,7 +49,7 @@ function picture(w: number, h: number): Uint8Array {
 beforeAll(async () => {
   engine = new EngineClient(nodeChildSpawner(path.join(root, 'dist', 'engine', 'engine-host.js')));
   await engine.start();
-  service = new ImageRunService(engine, { get: (id) => models.get(id) });
+  service = new ImageRunService(engine, { get: (id) => models.get(id) }, new SessionOwner(engine));
   await Promise.all(['upscale2x.onnx', 'mlp-tiny.onnx', 'resnet-mini.onnx'].map(register));
 });
 afterAll(() => engine.close());

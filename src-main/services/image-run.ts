@@ -9,30 +9,22 @@
  * shapes it has, before a session is made. Fixed H and W must match the picture (no silent resize:
  * the user should see what the model saw).
  *
- * Sessions are made without free-dimension overrides, so one session per model and provider serves
- * every picture size; the few most recent are kept, older ones released.
+ * Sessions come from the session owner (services/sessions.ts) without free-dimension overrides, so
+ * one session per model and provider serves every picture size, and the model's compiled entry for
+ * those (no) dims is used when there is one (the answer says which variant ran).
  */
-import type {
-  EngineStatus,
-  ImageData64,
-  InvokeOutput,
-  InvokeParsedInput,
-  ModelEntry,
-  ProviderId,
-} from '../ipc/contract';
+import type { ImageData64, InvokeOutput, InvokeParsedInput, ModelEntry } from '../ipc/contract';
 import { imagePortsOf, nchwToRgba, rgbaToNchw, type ImagePorts } from '../engine/model/image';
 import type { EngineClient } from '../engine/host/engine-client';
 import { AppError } from '../shared/errors';
 import type { DomainHandlers, LibrarySource } from './services';
+import type { SessionOwner } from './sessions';
 
 // The pixel conversions live in engine/model/image.ts (the CLI uses them too).
 export { nchwToRgba, rgbaToNchw, type ImagePorts };
 
-/** Sessions kept alive for image runs (each holds a model's weights in the engine host). */
-const MAX_SESSIONS = 4;
-
 /** The engine as image runs use it (EngineClient implements it). */
-export type ImageEngine = Pick<EngineClient, 'request' | 'status' | 'onChange'>;
+export type ImageEngine = Pick<EngineClient, 'request'>;
 
 /**
  * Checks that a model is image-like and that a picture of `width` × `height` fits it. Throws
@@ -50,18 +42,11 @@ export function imagePorts(model: ModelEntry, width?: number, height?: number): 
 
 /** Runs image models on pictures through the engine host. */
 export class ImageRunService {
-  private readonly sessions = new Map<string, Promise<string>>();
-  private nextSession = 1;
-
   constructor(
     private readonly engine: ImageEngine,
     private readonly library: Pick<LibrarySource, 'get'>,
-  ) {
-    // Sessions live in the host process: when it restarts they are gone.
-    engine.onChange((s: EngineStatus) => {
-      if (s.state !== 'ready') this.sessions.clear();
-    });
-  }
+    private readonly owner: Pick<SessionOwner, 'acquire'>,
+  ) {}
 
   /** The handlers this service answers. */
   handlers(): Pick<DomainHandlers, 'run:image'> {
@@ -74,20 +59,18 @@ export class ImageRunService {
     if (!model) throw new AppError('NOT_FOUND', `no model with id ${input.modelId} in the library`);
     const { width, height } = input.image;
     const ports = imagePorts(model, width, height);
-    const provider = this.engine.status().providers.find((p) => p.id === input.provider);
-    if (provider && !provider.available) {
-      throw new AppError(
-        'PROVIDER_UNAVAILABLE',
-        `${provider.ortName} is not available here: ${provider.reason ?? 'unknown reason'}`,
-      );
-    }
     const tensor = rgbaToNchw(decodeBase64(input.image), width, height);
-    const sessionId = await this.session(model, input.provider);
-    const out = await this.engine.request('session.run', {
-      sessionId,
-      inputs: { [ports.input]: tensor },
-      want: 'tensors',
-    });
+    const got = await this.owner.acquire(model, { provider: input.provider, dims: {} });
+    let out;
+    try {
+      out = await this.engine.request('session.run', {
+        sessionId: got.session.id,
+        inputs: { [ports.input]: tensor },
+        want: 'tensors',
+      });
+    } finally {
+      got.done();
+    }
     const result = out.tensors?.[ports.output];
     if (result === undefined) {
       throw new AppError('INTERNAL', `the engine returned no output ${ports.output}`);
@@ -102,37 +85,13 @@ export class ImageRunService {
         picture.rgba.length,
       ).toString('base64'),
     };
-    return { image, runMs: out.runMs, provider: input.provider };
-  }
-
-  /** The session for a model and provider, made on first use; the oldest beyond the limit go. */
-  private async session(model: ModelEntry, provider: ProviderId): Promise<string> {
-    const key = `${model.id}|${provider}`;
-    let pending = this.sessions.get(key);
-    if (pending) {
-      // Most recently used last.
-      this.sessions.delete(key);
-      this.sessions.set(key, pending);
-      return pending;
-    }
-    const sessionId = `image-${this.nextSession++}`;
-    pending = this.engine
-      .request('session.create', {
-        sessionId,
-        modelPath: model.path,
-        provider,
-      })
-      .then(() => sessionId);
-    this.sessions.set(key, pending);
-    pending.catch(() => this.sessions.delete(key));
-    while (this.sessions.size > MAX_SESSIONS) {
-      const [oldKey, old] = this.sessions.entries().next().value as [string, Promise<string>];
-      this.sessions.delete(oldKey);
-      void old
-        .then((id) => this.engine.request('session.release', { sessionId: id }))
-        .catch(() => undefined);
-    }
-    return pending;
+    return {
+      image,
+      runMs: out.runMs,
+      provider: input.provider,
+      variant: got.session.variant,
+      entryId: got.session.entryId,
+    };
   }
 }
 

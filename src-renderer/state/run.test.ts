@@ -26,6 +26,8 @@ beforeEach(resetRunStore);
 const result: RunResult = {
   modelId: 'sha-mnist',
   provider: 'cpu',
+  variant: 'original',
+  entryId: null,
   sessionMs: 12,
   runMs: 0.4,
   outputs: [],
@@ -182,6 +184,8 @@ describe('image runs', () => {
         image: { width: 4, height: 2, rgbaBase64: bytesToBase64(new Uint8Array(32).fill(7)) },
         runMs: 3.5,
         provider: input.provider,
+        variant: 'compiled',
+        entryId: 'cpu/none/none/1.30.0/sha/opts',
       },
     }));
     runModelChosen(upscaler);
@@ -235,7 +239,13 @@ describe('image runs', () => {
       if (n === 1) await gate;
       return {
         ok: true,
-        value: { image: { width: 1, height: 1, rgbaBase64: 'AAAA' }, runMs: n, provider: 'cpu' },
+        value: {
+          image: { width: 1, height: 1, rgbaBase64: 'AAAA' },
+          runMs: n,
+          provider: 'cpu',
+          variant: 'original',
+          entryId: null,
+        },
       };
     });
     runModelChosen(upscaler);

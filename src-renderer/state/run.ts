@@ -10,6 +10,7 @@ import type {
   ProviderStatus,
   RunRequest,
   RunResult,
+  SessionVariant,
 } from '../../src-main/ipc/contract';
 import { firstAvailable, RUN_PREFERENCE } from '../../src-main/ipc/providers';
 import type { AppErrorData } from '../../src-main/shared/errors';
@@ -43,7 +44,15 @@ export interface SourcePicture extends Picture {
 export interface ImageRunState {
   status: 'idle' | 'running' | 'done' | 'failed';
   source: SourcePicture | null;
-  result: (Picture & { runMs: number; provider: ProviderId }) | null;
+  result:
+    | (Picture & {
+        runMs: number;
+        provider: ProviderId;
+        /** What ran: the original model or its compile-cache entry (run:image says). */
+        variant: SessionVariant;
+        entryId: string | null;
+      })
+    | null;
   error: AppErrorData | null;
   seq: number;
 }
@@ -283,6 +292,8 @@ export async function pictureDropped(api: RendererApi, source: SourcePicture): P
             rgba: base64ToBytes(result.value.image.rgbaBase64),
             runMs: result.value.runMs,
             provider: result.value.provider,
+            variant: result.value.variant,
+            entryId: result.value.entryId,
           },
         }
       : { ...state.image, status: 'failed', error: result.error, result: null },

@@ -66,6 +66,21 @@ const ORT_JS_PROVIDER: Partial<Record<ProviderId, string>> = {
 
 const fmt = (ms: number) => (ms >= 10 ? ms.toFixed(2) : ms >= 0.1 ? ms.toFixed(3) : ms.toFixed(4));
 
+/**
+ * Opens a session in the engine host for `session.bench` (which takes a session id). This script
+ * measures the engine host itself, so it talks to it directly rather than through the app's
+ * session owner (services/sessions.ts).
+ */
+async function openIn(
+  engine: EngineClient,
+  sessionId: string,
+  model: string,
+  provider: ProviderId,
+): Promise<string> {
+  await engine.request('session.create', { sessionId, modelPath: model, provider });
+  return sessionId;
+}
+
 function line(text: string): void {
   process.stdout.write(`${text}\n`);
 }
@@ -148,8 +163,7 @@ async function eventLoopLag(engine: EngineClient, model: string, opts: Options):
     const bench = await engine.request(
       'session.bench',
       {
-        modelPath: model,
-        provider: opts.provider,
+        sessionId: await openIn(engine, 'lag', model, opts.provider),
         mode: 'plain',
         durationS: opts.quick ? 2 : 6,
         warmup: 2,
@@ -269,9 +283,10 @@ async function compareRuns(
           );
           round.ort = latencyStats(samples)?.p50 ?? NaN;
         } else {
+          const sessionId = `bench-${name}-${who}-session`;
+          if (r === 0) await openIn(engine, sessionId, model, opts.provider);
           const args: OpArgsIn<'session.bench'> = {
-            modelPath: model,
-            provider: opts.provider,
+            sessionId,
             mode: who,
             iterations: spec.iterations,
             warmup: r === 0 ? spec.warmup : 5,
@@ -330,11 +345,14 @@ async function compareCreation(
   const rows: { c: number; w: number; oc: number; ow: number }[] = [];
   try {
     for (let r = 0; r < opts.rounds; r++) {
+      // A fresh session each round: its creation is the cold figure.
+      const sessionId = await openIn(engine, `create-${r}`, model, opts.provider);
       const res = await engine.request(
         'session.bench',
-        { modelPath: model, provider: opts.provider, iterations: 1, warmup: 0, warmCreate: true },
+        { sessionId, iterations: 1, warmup: 0, warmCreate: true },
         { timeoutMs: 600_000 },
       );
+      await engine.request('session.release', { sessionId });
       const optimized = path.join(dir, `ort-${r}.onnx`);
       let t0 = performance.now();
       const cold = await ortSession(ort, model, opts.provider, {

@@ -14,6 +14,17 @@ const tiny = path.join(root, 'models', 'mlp-tiny.onnx');
 
 let engine: EngineClient;
 let dir: string;
+let nextId = 1;
+
+/** Opens a session in the host (as the main side's session owner does) and returns its id. */
+async function open(
+  modelPath: string,
+  more: { dims?: Record<string, number>; graphCapture?: boolean } = {},
+): Promise<string> {
+  const sessionId = `bench-test-${nextId++}`;
+  await engine.request('session.create', { sessionId, modelPath, provider: 'cpu', ...more });
+  return sessionId;
+}
 
 /**
  * y = Gather(x[1], Cast(Floor(RandomUniform(low 0, high 1.02, seed)))): the index is 1 — out of
@@ -79,7 +90,7 @@ describe('session.bench in the engine host', () => {
     const phases: BenchProgress['phase'][] = [];
     const r = await engine.request(
       'session.bench',
-      { modelPath: tiny, provider: 'cpu', mode: 'plain', iterations: 200, warmup: 5 },
+      { sessionId: await open(tiny), mode: 'plain', iterations: 200, warmup: 5 },
       { onProgress: (p) => phases.push(p.phase) },
     );
     expect(r.status).toBe('ok');
@@ -107,8 +118,7 @@ describe('session.bench in the engine host', () => {
 
   it('runs IO binding with outputs pre-allocated and reused', async () => {
     const r = await engine.request('session.bench', {
-      modelPath: tiny,
-      provider: 'cpu',
+      sessionId: await open(tiny),
       mode: 'iobinding',
       iterations: 100,
       warmup: 2,
@@ -122,9 +132,7 @@ describe('session.bench in the engine host', () => {
 
   it('counts items per second by the batch', async () => {
     const r = await engine.request('session.bench', {
-      modelPath: path.join(root, 'models', 'resnet-mini.onnx'),
-      provider: 'cpu',
-      dims: { batch: 2 },
+      sessionId: await open(path.join(root, 'models', 'resnet-mini.onnx'), { dims: { batch: 2 } }),
       iterations: 2,
       warmup: 0,
       warmCreate: false,
@@ -136,8 +144,7 @@ describe('session.bench in the engine host', () => {
 
   it('times a warm creation for a model with external data too', async () => {
     const r = await engine.request('session.bench', {
-      modelPath: path.join(root, 'models', 'with-external-data', 'model.onnx'),
-      provider: 'cpu',
+      sessionId: await open(path.join(root, 'models', 'with-external-data', 'model.onnx')),
       iterations: 3,
       warmup: 0,
     });
@@ -147,8 +154,7 @@ describe('session.bench in the engine host', () => {
 
   it('says graph mode is unsupported on the CPU instead of running another way', async () => {
     const r = await engine.request('session.bench', {
-      modelPath: tiny,
-      provider: 'cpu',
+      sessionId: await open(tiny),
       mode: 'graph',
       iterations: 10,
     });
@@ -162,8 +168,7 @@ describe('session.bench in the engine host', () => {
     const file = path.join(dir, 'fails-sometimes.onnx');
     await writeFile(file, failingModel());
     const r = await engine.request('session.bench', {
-      modelPath: file,
-      provider: 'cpu',
+      sessionId: await open(file),
       iterations: 100_000,
       warmup: 0,
     });
@@ -181,7 +186,7 @@ describe('session.bench in the engine host', () => {
     const controller = new AbortController();
     const pending = engine.request(
       'session.bench',
-      { modelPath: tiny, provider: 'cpu', durationS: 60, warmup: 0, warmCreate: false },
+      { sessionId: await open(tiny), durationS: 60, warmup: 0, warmCreate: false },
       {
         signal: controller.signal,
         onProgress: (p) => {
@@ -197,9 +202,9 @@ describe('session.bench in the engine host', () => {
   });
 
   it('reuses a kept benchmark until it is released', async () => {
+    const sessionId = await open(tiny);
     const args = {
-      modelPath: tiny,
-      provider: 'cpu' as const,
+      sessionId,
       iterations: 10,
       warmup: 0,
       warmCreate: false,
@@ -215,6 +220,17 @@ describe('session.bench in the engine host', () => {
     });
     const third = await engine.request('session.bench', args);
     expect(third.sessionCreateMs.cold).not.toBeNull();
-    await engine.request('session.release', { sessionId: 'kept-1' });
+    expect(third.notes.join('\n')).not.toMatch(/reused/);
+    // Releasing the session releases what was kept on it too.
+    await engine.request('session.release', { sessionId });
+    expect(await engine.request('session.release', { sessionId: 'kept-1' })).toEqual({
+      released: false,
+    });
+  });
+
+  it('benchmarks only a session the host holds', async () => {
+    await expect(
+      engine.request('session.bench', { sessionId: 'no-such-session', iterations: 1 }),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 });

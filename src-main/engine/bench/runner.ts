@@ -15,30 +15,26 @@
  *
  * A failure after some iterations keeps the figures gathered so far (status 'failed').
  *
- * Run path (chooseRunPath): a small model on the CPU provider gets a single-threaded session and
- * runs synchronously on the JS thread (no koffi worker-thread hop, which costs more than the whole
- * inference of such a model); everything else keeps ORT's default threads and asynchronous runs.
- * The figures' notes say which path was taken and why.
+ * The session benchmarked is one the engine host opened for the main side's session owner
+ * (services/sessions.ts) through engine/session/open-session.ts: original or compiled, on any
+ * provider the owner can open. Its run path (engine/session/run-path.ts) was decided when it was
+ * opened; the figures' notes say which path was taken and why.
  */
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { ModelInspection, ProviderId } from '../../ipc/contract';
+import type { ProviderId } from '../../ipc/contract';
 import { AppError, toErrorData, type AppErrorData } from '../../shared/errors';
 import { Allocator, MemoryInfo } from '../ort/memory-info';
 import { IoBinding, copyTensors } from '../ort/io-binding';
 import { RunOptions } from '../ort/run-options';
-import { Session } from '../ort/session';
-import {
-  SessionOptions,
-  SINGLE_THREADED_CPU,
-  type SessionOptionsInit,
-} from '../ort/session-options';
+import type { Session } from '../ort/session';
 import { OrtValue } from '../ort/value';
-import { inspectModel } from '../model/inspect';
 import { synthesizeInputs } from '../model/synth';
-import { PROVIDERS } from '../providers/catalog';
+import { graphCaptureProblem } from '../session/capabilities';
+import { openSession, type OpenedSession } from '../session/open-session';
+import { runPathNote, SYNC_RUN_MAX_MS, SyncRunGuard, type RunPath } from '../session/run-path';
 import type { HostTensor } from '../tensor';
 import {
   latencyStats,
@@ -54,19 +50,17 @@ export type BenchMode = 'plain' | 'iobinding' | 'graph';
 /** Phases reported while a benchmark runs. */
 export type BenchPhase = 'session' | 'warmup' | 'measure' | 'done';
 
-/** What to benchmark and how. */
+/** How to benchmark a session the engine host holds. */
 export interface BenchPlan {
-  modelPath: string;
-  provider: ProviderId;
+  /** The engine host's id of the session (opened for the main side's session owner). */
+  sessionId: string;
   mode: BenchMode;
-  /** Values for symbolic dims (free dimension overrides and synthesized input shapes). */
-  dims: Record<string, number>;
   warmup: number;
   /** A count of timed iterations; wins over durationS. */
   iterations?: number;
   /** Or a duration of the timed phase in seconds. */
   durationS?: number;
-  /** Also time a warm session creation (from ORT's optimized model of the cold one). */
+  /** Also time a warm session creation (from an optimized model of the session's own). */
   warmCreate: boolean;
   /** Keep the prepared session and bindings under this id for later runs (npm run bench's rounds). */
   keepAs?: string;
@@ -106,15 +100,6 @@ export interface BenchHooks {
   runOptions(ro: RunOptions | null): void;
 }
 
-/** Graph capture settings per provider; absent: the provider cannot capture graphs. */
-const GRAPH_CAPTURE: Partial<
-  Record<ProviderId, { providerOptions?: Record<string, string>; config?: Record<string, string> }>
-> = {
-  cuda: { providerOptions: { enable_cuda_graph: '1' } },
-  'nv-tensorrt-rtx': { providerOptions: { enable_cuda_graph: '1' } },
-  webgpu: { config: { 'ep.webgpuexecutionprovider.enableGraphCapture': '1' } },
-};
-
 /** ORT's memory names for each provider's device memory (OrtMemoryInfo names). */
 const DEVICE_MEMORY: Partial<Record<ProviderId, string>> = {
   cuda: 'Cuda',
@@ -124,118 +109,15 @@ const DEVICE_MEMORY: Partial<Record<ProviderId, string>> = {
 };
 
 /**
- * Estimated FLOPs (engine/model/flops.ts) at or under which a CPU model runs single-threaded and
- * synchronously. Measured on this project's 2-core build machine (p50, MLPs x[1,n] → Gemm n×n →
- * Relu → Gemm n×n): at 262,144 FLOPs (n = 256) single-threaded sync 23 µs vs ORT's default threads
- * through the async hop 49 µs; at 1 MFLOP 54 vs 82 µs; at 4 MFLOPs 186 µs vs 105 µs for
- * multi-threaded onnxruntime-node. Kept at the lower point so that machines with many cores, where
- * threads help sooner, still never lose: one core's compute there (~10 µs) is below what the hop
- * and a thread-pool dispatch cost.
+ * Whether a session opened from `opened`'s spec can run `mode` at all (before anything runs):
+ * graph mode needs a provider that captures graphs and a session opened with graph capture.
  */
-export const SYNC_RUN_MAX_FLOPS = 262_144;
-
-/**
- * Synchronous runs whose median is slower than this (ms) mean the estimate missed work it does not
- * count (large element-wise ops, data movement): later runs go asynchronous again, so the engine
- * host's event loop is never held for long. See {@link SyncRunGuard}.
- */
-export const SYNC_RUN_MAX_MS = 1;
-
-/**
- * Watches a session's synchronous run times and says when to stop running synchronously: when
- * the median of the last {@link SyncRunGuard.WINDOW} runs (the first run left out: ORT allocates
- * and plans then, about 1 ms even for mlp-tiny here) is over {@link SYNC_RUN_MAX_MS}. A median,
- * so a run preempted by another process (p99 over 1 ms on a busy 2-core machine) changes nothing.
- */
-export class SyncRunGuard {
-  static readonly WINDOW = 7;
-  #seen = 0;
-  readonly #last: number[] = [];
-
-  /** Records one synchronous run's time; false when runs should go asynchronous from now on. */
-  record(ms: number): boolean {
-    if (this.#seen++ === 0) return true;
-    this.#last.push(ms);
-    if (this.#last.length > SyncRunGuard.WINDOW) this.#last.shift();
-    if (this.#last.length < Math.ceil(SyncRunGuard.WINDOW / 2)) return true;
-    const sorted = [...this.#last].sort((a, b) => a - b);
-    return (sorted[Math.floor(sorted.length / 2)] as number) <= SYNC_RUN_MAX_MS;
-  }
-}
-
-/** Model files larger than this are never candidates (and are not parsed just to decide). */
-const SYNC_RUN_MAX_FILE_BYTES = 16 * 1024 * 1024;
-
-const CONTROL_FLOW_OPS = ['If', 'Loop', 'Scan'];
-
-/** Which way a session runs, and why (for notes and logs). */
-export interface RunPath {
-  /** Single-threaded session (CPU only, one intra-op thread, sequential), synchronous runs. */
-  sync: boolean;
-  reason: string;
-}
-
-/** Formats the run path for a figures note. */
-export function runPathNote(runPath: RunPath): string {
-  return runPath.sync
-    ? `single-threaded, synchronous run: ${runPath.reason}`
-    : `ORT's default threads, asynchronous run: ${runPath.reason}`;
-}
-
-/**
- * The policy from an inspection: sync only for the CPU provider, a known FLOPs estimate that left
- * nothing out (no control flow, every Conv/MatMul/Gemm shape known) and at most
- * {@link SYNC_RUN_MAX_FLOPS}.
- */
-export function runPathFor(
-  provider: ProviderId,
-  inspection: Pick<ModelInspection, 'flops' | 'ops' | 'externalData'> | null,
-): RunPath {
-  if (provider !== 'cpu') {
-    return { sync: false, reason: `the ${provider} provider runs on its own threads or device` };
-  }
-  if (!inspection) return { sync: false, reason: 'the model is too large to be a tiny one' };
-  if (inspection.externalData.length > 0) {
-    return { sync: false, reason: 'the model has external data (large weights)' };
-  }
-  const flow = CONTROL_FLOW_OPS.filter((op) => (inspection.ops[op] ?? 0) > 0);
-  if (flow.length > 0) {
-    return { sync: false, reason: `control flow (${flow.join(', ')}) makes its work unknown` };
-  }
-  const total = inspection.flops.total;
-  // flops.ts says "left out" in its note when some Conv/MatMul/Gemm could not be counted.
-  if (total === null || /left out/.test(inspection.flops.note)) {
-    return { sync: false, reason: 'its FLOPs estimate is incomplete' };
-  }
-  const fmt = (n: number) => n.toLocaleString('en-US');
-  if (total > SYNC_RUN_MAX_FLOPS) {
-    return {
-      sync: false,
-      reason: `estimated ${fmt(total)} FLOPs > ${fmt(SYNC_RUN_MAX_FLOPS)}, threads pay off`,
-    };
-  }
-  return {
-    sync: true,
-    reason: `estimated ${fmt(total)} FLOPs <= ${fmt(SYNC_RUN_MAX_FLOPS)} on the CPU provider; ORT uses no other thread, so its logger can only call back on this thread (no deadlock)`,
-  };
-}
-
-/** {@link runPathFor} for a model file: inspects it only when it is small enough to qualify. */
-export async function chooseRunPath(
-  modelPath: string,
-  provider: ProviderId,
-  dims: Record<string, number> = {},
-): Promise<RunPath> {
-  if (provider !== 'cpu') return runPathFor(provider, null);
-  const size = (await stat(modelPath)).size;
-  if (size > SYNC_RUN_MAX_FILE_BYTES) return runPathFor(provider, null);
-  return runPathFor(provider, await inspectModel(modelPath, { dims }));
-}
-
-/** Whether `provider` can run `mode` at all (before anything is loaded). */
-export function modeSupport(provider: ProviderId, mode: BenchMode): string | null {
-  if (mode === 'graph' && !GRAPH_CAPTURE[provider]) {
-    return `${PROVIDERS[provider].ortName} has no graph capture (CUDA graphs: CUDA and TensorRT-RTX; graph capture: WebGPU)`;
+export function modeSupport(opened: Pick<OpenedSession, 'spec'>, mode: BenchMode): string | null {
+  if (mode !== 'graph') return null;
+  const problem = graphCaptureProblem(opened.spec.provider);
+  if (problem) return problem;
+  if (!opened.spec.graphCapture) {
+    return 'the session was opened without graph capture (the session owner opens one with it for graph mode)';
   }
   return null;
 }
@@ -243,6 +125,7 @@ export function modeSupport(provider: ProviderId, mode: BenchMode): string | nul
 /** A session made ready for one mode: everything bound, one call per iteration. */
 interface Prepared {
   key: string;
+  sessionId: string;
   session: Session;
   batch: number;
   runOptions: RunOptions;
@@ -258,6 +141,15 @@ interface Prepared {
 
 const kept = new Map<string, Prepared>();
 
+/** Releases every kept benchmark of a session (the session is being released). */
+export function releaseKeptOf(sessionId: string): void {
+  for (const [id, p] of kept) {
+    if (p.sessionId !== sessionId) continue;
+    p.release();
+    kept.delete(id);
+  }
+}
+
 /** Releases a kept benchmark (idempotent); true when one was kept under `id`. */
 export function releaseKept(id: string): boolean {
   const p = kept.get(id);
@@ -267,54 +159,7 @@ export function releaseKept(id: string): boolean {
 }
 
 function planKey(plan: BenchPlan): string {
-  const dims = Object.entries(plan.dims).sort(([a], [b]) => a.localeCompare(b));
-  return JSON.stringify([plan.modelPath, plan.provider, plan.mode, dims]);
-}
-
-function sessionInit(
-  plan: BenchPlan,
-  runPath: RunPath,
-  extra: SessionOptionsInit = {},
-): SessionOptionsInit {
-  const spec = PROVIDERS[plan.provider];
-  const graph = plan.mode === 'graph' ? GRAPH_CAPTURE[plan.provider] : undefined;
-  if (!spec.appendName && plan.provider !== 'cpu') {
-    // The TensorRT-RTX plugin is appended through its EP devices, which this runner does not
-    // do yet; refusing is better than measuring the CPU under its name.
-    throw new AppError(
-      'UNSUPPORTED',
-      `benchmarking ${spec.ortName} needs its plugin EP devices, which the runner does not append yet`,
-    );
-  }
-  return {
-    ...(runPath.sync ? SINGLE_THREADED_CPU : {}),
-    ...extra,
-    freeDimensions: plan.dims,
-    config: { ...graph?.config, ...extra.config },
-    providers: spec.appendName
-      ? [
-          {
-            name: spec.appendName,
-            options: { ...spec.explicitOptions, ...graph?.providerOptions },
-          },
-        ]
-      : [],
-  };
-}
-
-async function createSession(
-  plan: BenchPlan,
-  modelPath: string,
-  init: SessionOptionsInit,
-): Promise<{ session: Session; ms: number }> {
-  const so = SessionOptions.create(init);
-  try {
-    const t0 = performance.now();
-    const session = await Session.create(modelPath, { options: so });
-    return { session, ms: performance.now() - t0 };
-  } finally {
-    so.release();
-  }
+  return JSON.stringify([plan.sessionId, plan.mode]);
 }
 
 function batchOf(inputs: Record<string, HostTensor>): number {
@@ -327,17 +172,23 @@ function batchOf(inputs: Record<string, HostTensor>): number {
  * Builds the per-iteration call for the plan's mode on `session`; the first call is the first
  * inference (timed by the caller).
  */
-function prepare(plan: BenchPlan, session: Session, key: string, runPath: RunPath): Prepared {
-  const hostInputs = synthesizeInputs(session.inputs, { fill: 'random', seed: 1, dims: plan.dims });
+function prepare(plan: BenchPlan, opened: OpenedSession, key: string, runPath: RunPath): Prepared {
+  const { session } = opened;
+  const provider: ProviderId | 'auto' = opened.spec.provider;
+  const hostInputs = synthesizeInputs(session.inputs, {
+    fill: 'random',
+    seed: 1,
+    dims: opened.spec.dims ?? {},
+  });
   const batch = batchOf(hostInputs);
   const graph = plan.mode === 'graph';
   const runOptions = RunOptions.create(graph ? { config: { gpu_graph_id: '1' } } : {});
   const owned: { release(): void }[] = [runOptions];
   const notes: string[] = [];
+  // The session belongs to the engine host's table (the main side's owner releases it).
   const release = () => {
     for (const o of owned.reverse()) o.release();
     owned.length = 0;
-    session.release();
   };
   try {
     const inputs: Record<string, OrtValue> = {};
@@ -355,6 +206,7 @@ function prepare(plan: BenchPlan, session: Session, key: string, runPath: RunPat
     if (plan.mode === 'plain') {
       const prepared: Prepared = {
         key,
+        sessionId: plan.sessionId,
         session,
         batch,
         runOptions,
@@ -375,7 +227,7 @@ function prepare(plan: BenchPlan, session: Session, key: string, runPath: RunPat
 
     const binding = IoBinding.create(session);
     owned.push(binding);
-    const memName = plan.provider === 'cpu' ? null : DEVICE_MEMORY[plan.provider];
+    const memName = provider === 'cpu' || provider === 'auto' ? null : DEVICE_MEMORY[provider];
     const deviceMem = memName ? MemoryInfo.create(memName, 0, 'device', 'default') : null;
     if (deviceMem) owned.push(deviceMem);
     const outMem = deviceMem ?? MemoryInfo.cpu('device', 'default');
@@ -414,6 +266,7 @@ function prepare(plan: BenchPlan, session: Session, key: string, runPath: RunPat
     let gpuSync: { src: OrtValue; dst: OrtValue; name: string } | null = null;
     const prepared: Prepared = {
       key,
+      sessionId: plan.sessionId,
       session,
       batch,
       runOptions,
@@ -491,63 +344,60 @@ function emptyFigures(): BenchFigures {
   };
 }
 
-/** Cold creation (writing ORT's optimized model), then warm creation from that optimized model. */
-async function createTimed(
+/**
+ * The session's creation figures: cold is the benchmarked session's own creation (measured when
+ * it was opened). With `warmCreate`, a warm creation is timed too: a second session from the
+ * same spec saves ORT's optimized model, and a third loads that with graph optimisation off (what
+ * a CPU/WebGPU compile cache holds); both are released at once.
+ */
+async function creationFigures(
   plan: BenchPlan,
-  runPath: RunPath,
+  opened: OpenedSession,
   figures: BenchFigures,
-): Promise<Session> {
-  if (!plan.warmCreate) {
-    const { session, ms } = await createSession(plan, plan.modelPath, sessionInit(plan, runPath));
-    figures.sessionCreateMs.cold = ms;
-    return session;
-  }
+): Promise<void> {
+  figures.sessionCreateMs.cold = opened.createMs;
+  if (!plan.warmCreate) return;
   const dir = await mkdtemp(path.join(os.tmpdir(), 'crucible-bench-'));
   try {
     const optimized = path.join(dir, 'optimized.onnx');
-    let cold: { session: Session; ms: number };
     try {
-      cold = await createSession(
-        plan,
-        plan.modelPath,
-        sessionInit(plan, runPath, {
-          optimizedModelPath: optimized,
-          // Initializers go to a data file beside the optimized model, so models with external
-          // data (or over protobuf's 2 GB) still save, and nothing points back at the original.
-          config: {
-            'session.optimized_model_external_initializers_file_name': 'optimized.data',
-            'session.optimized_model_external_initializers_min_size_in_bytes': '1024',
-          },
-        }),
-      );
+      const saving = await openSession({
+        ...opened.spec,
+        optimizedModelPath: optimized,
+        // Initializers go to a data file beside the optimized model, so models with external
+        // data (or over protobuf's 2 GB) still save, and nothing points back at the original.
+        config: {
+          ...opened.spec.config,
+          'session.optimized_model_external_initializers_file_name': 'optimized.data',
+          'session.optimized_model_external_initializers_min_size_in_bytes': '1024',
+        },
+      });
+      saving.session.release();
+      // The cold figure is a creation that writes nothing. What saving the optimized model adds
     } catch (err) {
-      // Some models cannot be saved optimized (compiled nodes, > 2 GB): time the cold creation
-      // without saving and say why there is no warm figure.
-      cold = await createSession(plan, plan.modelPath, sessionInit(plan, runPath));
+      // Some models cannot be saved optimized (compiled nodes, > 2 GB): say why there is no warm
+      // figure.
       figures.notes.push(
         `no warm creation: ORT could not save the optimized model (${toErrorData(err).message})`,
       );
-      figures.sessionCreateMs.cold = cold.ms;
-      return cold.session;
+      return;
     }
-    figures.sessionCreateMs.cold = cold.ms;
     try {
-      const warm = await createSession(
-        plan,
-        optimized,
-        sessionInit(plan, runPath, { graphOptimizationLevel: 'disabled' }),
-      );
+      const warm = await openSession({
+        ...opened.spec,
+        modelPath: optimized,
+        graphOptimizationLevel: 'disabled',
+      });
       warm.session.release();
-      figures.sessionCreateMs.warm = warm.ms;
+      figures.sessionCreateMs.warm = warm.createMs;
       figures.notes.push(
-        'warm creation: from the optimized model the cold creation saved, graph optimisation off (what a CPU/WebGPU compile cache holds)',
+        'warm creation: from the optimized model a session of the same spec saved, graph optimisation off (what a CPU/WebGPU compile cache holds)',
       );
     } catch (err) {
       figures.notes.push(
         `no warm creation: loading the optimized model failed (${toErrorData(err).message})`,
       );
     }
-    return cold.session;
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -557,9 +407,13 @@ async function createTimed(
  * Runs one benchmark. Never throws for a model or provider failure: those come back as status
  * 'failed' with the error and every figure gathered before it.
  */
-export async function runBench(plan: BenchPlan, hooks: BenchHooks): Promise<BenchFigures> {
+export async function runBench(
+  plan: BenchPlan,
+  opened: OpenedSession,
+  hooks: BenchHooks,
+): Promise<BenchFigures> {
   const figures = emptyFigures();
-  const unsupported = modeSupport(plan.provider, plan.mode);
+  const unsupported = modeSupport(opened, plan.mode);
   if (unsupported) {
     figures.status = 'unsupported';
     figures.error = { code: 'UNSUPPORTED', message: `${plan.mode} mode: ${unsupported}` };
@@ -578,9 +432,9 @@ export async function runBench(plan: BenchPlan, hooks: BenchHooks): Promise<Benc
     } else {
       if (keepAs) releaseKept(keepAs);
       hooks.progress({ phase: 'session', done: 0, total });
-      const runPath = await chooseRunPath(plan.modelPath, plan.provider, plan.dims);
-      const session = await createTimed(plan, runPath, figures);
-      prepared = prepare(plan, session, key, runPath);
+      const runPath = opened.runPath;
+      await creationFigures(plan, opened, figures);
+      prepared = prepare(plan, opened, key, runPath);
       prepared.notes.unshift(runPathNote(runPath));
       figures.notes.push(...prepared.notes);
       hooks.runOptions(prepared.runOptions);

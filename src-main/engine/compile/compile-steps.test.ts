@@ -7,12 +7,8 @@ import { sha256File } from '../cache/hash';
 import { initOrt } from '../ort';
 import { failure } from '../ort/test-models';
 import { attachFor } from '../providers/attach';
-import {
-  compileEpContextModel,
-  hashModelInputs,
-  runCompileSteps,
-  sessionOptionsFor,
-} from './compile-steps';
+import { sessionOptionsFor } from '../session/open-session';
+import { compileEpContextModel, hashModelInputs, runCompileSteps } from './compile-steps';
 
 // Warning level: verbose logging around synchronous releases can deadlock (compile-steps.ts).
 const env = initOrt({ logLevel: 'warning' });
@@ -26,7 +22,7 @@ describe('compile steps', () => {
     const out = path.join(tmp(), 'model_ctx.onnx');
     const err = await failure(
       compileEpContextModel({
-        sessionOptions: sessionOptionsFor(attachFor('cpu', null), {}, { dims: {} }),
+        sessionOptions: sessionOptionsFor({ modelPath: model, provider: 'cpu', dims: {} }),
         modelPath: model,
         outputPath: out,
       }),

@@ -18,9 +18,8 @@ import { sha256File } from '../cache/hash';
 import { checkExternalData } from '../model/inspect';
 import { readOnnxFile } from '../model/onnx-file';
 import { synthesizeInputs } from '../model/synth';
-import { compileModel, Session, SessionOptions } from '../ort';
-import type { GraphOptimizationLevel } from '../ort';
-import { attachFor, type ProviderAttach } from '../providers/attach';
+import { compileModel, type Session, type SessionOptions } from '../ort';
+import { openSession, sessionOptionsFor, type OpenSpec } from '../session/open-session';
 import { PROVIDERS } from '../providers/catalog';
 import { freeDimensions, resolveEntryPaths, RUNTIME_CACHE_DIR } from '../providers/options';
 import { nodesFromPlacement, type CompileLogEvent } from './log-parser';
@@ -58,52 +57,10 @@ export async function hashModelInputs(
   return out;
 }
 
-/** Session options for a compile step. */
-export function sessionOptionsFor(
-  attach: ProviderAttach,
-  providerOptions: Record<string, string>,
-  init: {
-    dims: Record<string, number>;
-    graphOptimizationLevel?: GraphOptimizationLevel;
-    optimizedModelPath?: string;
-    config?: Record<string, string>;
-    logTag?: number;
-  },
-): SessionOptions {
-  const so = SessionOptions.create({
-    freeDimensions: init.dims,
-    graphOptimizationLevel: init.graphOptimizationLevel,
-    optimizedModelPath: init.optimizedModelPath,
-    config: init.config,
-    providers:
-      'byName' in attach && attach.byName
-        ? [{ name: attach.byName.name, options: providerOptions }]
-        : [],
-    ...(init.logTag !== undefined ? { logLevel: 'verbose' as const, logTag: init.logTag } : {}),
-  });
-  if ('devices' in attach) {
-    try {
-      so.appendEpDevices(attach.devices, providerOptions);
-    } catch (err) {
-      so.release();
-      throw err;
-    }
-  }
-  return so;
-}
-
-/** Creates a session, times it, and releases it (or keeps it for the caller's run). */
-async function timedSession(
-  file: string,
-  so: SessionOptions,
-): Promise<{ session: Session; ms: number }> {
-  const t0 = performance.now();
-  try {
-    const session = await Session.create(file, { options: so });
-    return { session, ms: performance.now() - t0 };
-  } finally {
-    so.release();
-  }
+/** Opens a session (engine/session/open-session.ts) and says how long creation took. */
+async function timedSession(spec: OpenSpec): Promise<{ session: Session; ms: number }> {
+  const opened = await openSession(spec);
+  return { session: opened.session, ms: opened.createMs };
 }
 
 /** One run with synthesized inputs (the warm-up); its time. */
@@ -119,11 +76,10 @@ async function warmupRun(session: Session, dims: Record<string, number>): Promis
  * is released before returning, whether the run worked or not.
  */
 async function warmSession(
-  file: string,
-  so: SessionOptions,
+  spec: OpenSpec,
   dims: Record<string, number>,
 ): Promise<{ ms: number; runMs: number }> {
-  const warm = await timedSession(file, so);
+  const warm = await timedSession(spec);
   try {
     return { ms: warm.ms, runMs: await warmupRun(warm.session, dims) };
   } finally {
@@ -202,9 +158,16 @@ export async function runCompileSteps(ctx: StepContext): Promise<CompileResult> 
 
   ctx.phase('loading');
   const spec = PROVIDERS[ctx.provider];
-  const attach = attachFor(ctx.provider, ctx.epName);
   const providerOptions = resolveEntryPaths(ctx.providerOptions, ctx.outDir);
   const dims = freeDimensions(ctx.provider, ctx.options);
+  // Every session (and the Compile API's options) of this job: the one way sessions are opened.
+  const base: OpenSpec = {
+    modelPath: ctx.modelPath,
+    provider: ctx.provider,
+    dims,
+    providerOptions,
+    epName: ctx.epName,
+  };
 
   if (spec.compiles) {
     await mkdir(path.join(ctx.outDir, RUNTIME_CACHE_DIR), { recursive: true });
@@ -216,11 +179,10 @@ export async function runCompileSteps(ctx: StepContext): Promise<CompileResult> 
     try {
       await compileEpContextModel({
         // Detailed build logs give one line per finished engine: the subgraph counter.
-        sessionOptions: sessionOptionsFor(
-          attach,
-          { ...providerOptions, nv_detailed_build_log: '1' },
-          { dims },
-        ),
+        sessionOptions: sessionOptionsFor({
+          ...base,
+          providerOptions: { ...providerOptions, nv_detailed_build_log: '1' },
+        }),
         modelPath: ctx.modelPath,
         outputPath: out,
       });
@@ -229,11 +191,7 @@ export async function runCompileSteps(ctx: StepContext): Promise<CompileResult> 
     }
     const compileMs = performance.now() - tc;
     ctx.phase('warmup');
-    const warm = await warmSession(
-      out,
-      sessionOptionsFor(attach, providerOptions, { dims }),
-      ctx.options.dims,
-    );
+    const warm = await warmSession({ ...base, modelPath: out }, ctx.options.dims);
     return {
       ortVersion: ctx.ortVersion,
       epVersion: ctx.epVersion,
@@ -260,22 +218,19 @@ export async function runCompileSteps(ctx: StepContext): Promise<CompileResult> 
   // Where nodes landed is only in ORT's verbose placement log; on the CPU provider they all land
   // on the CPU, so no verbose session (and its deadlock risk, see StepContext.verbose) is needed.
   const placementLog = ctx.provider !== 'cpu';
-  const saving = await timedSession(
-    ctx.modelPath,
-    sessionOptionsFor(attach, providerOptions, {
-      dims,
-      graphOptimizationLevel: 'all',
-      optimizedModelPath: optimized,
-      logTag: placementLog ? COMPILE_TAG : undefined,
-      config:
-        modelBytes > EXTERNAL_WEIGHTS_OVER || inputs.length > 1
-          ? {
-              'session.optimized_model_external_initializers_file_name': OPTIMIZED_WEIGHTS,
-              'session.optimized_model_external_initializers_min_size_in_bytes': '1024',
-            }
-          : undefined,
-    }),
-  );
+  const saving = await timedSession({
+    ...base,
+    graphOptimizationLevel: 'all',
+    optimizedModelPath: optimized,
+    logTag: placementLog ? COMPILE_TAG : undefined,
+    config:
+      modelBytes > EXTERNAL_WEIGHTS_OVER || inputs.length > 1
+        ? {
+            'session.optimized_model_external_initializers_file_name': OPTIMIZED_WEIGHTS,
+            'session.optimized_model_external_initializers_min_size_in_bytes': '1024',
+          }
+        : undefined,
+  });
   // A session with a verbose logger is left to the process's exit (the worker ends with the job):
   // releasing it synchronously while its threads log could deadlock (see StepContext.verbose).
   if (!placementLog) saving.session.release();
@@ -284,14 +239,10 @@ export async function runCompileSteps(ctx: StepContext): Promise<CompileResult> 
   ctx.phase('warmup');
   // Cold: a session from the original model (ORT optimises it on every start). Measured after the
   // optimising session, so neither figure carries this process's first-session costs.
-  const cold = await timedSession(
-    ctx.modelPath,
-    sessionOptionsFor(attach, providerOptions, { dims }),
-  );
+  const cold = await timedSession(base);
   cold.session.release();
   const warm = await warmSession(
-    optimized,
-    sessionOptionsFor(attach, providerOptions, { dims, graphOptimizationLevel: 'disabled' }),
+    { ...base, modelPath: optimized, graphOptimizationLevel: 'disabled' },
     ctx.options.dims,
   );
   return {

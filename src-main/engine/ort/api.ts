@@ -174,6 +174,16 @@ const ORT_API = {
   ],
   SynchronizeBoundInputs: [202, 'void *SynchronizeBoundInputs(void *binding)'],
   SynchronizeBoundOutputs: [203, 'void *SynchronizeBoundOutputs(void *binding)'],
+  SessionOptionsAppendExecutionProvider_CUDA_V2: [
+    204,
+    'void *SessionOptionsAppendExecutionProvider_CUDA_V2(void *options, void *cuda_options)',
+  ],
+  CreateCUDAProviderOptions: [205, 'void *CreateCUDAProviderOptions(_Out_ void **out)'],
+  UpdateCUDAProviderOptions: [
+    206,
+    'void *UpdateCUDAProviderOptions(void *cuda_options, const char **keys, const char **values, size_t n)',
+  ],
+  ReleaseCUDAProviderOptions: [208, 'void ReleaseCUDAProviderOptions(void *cuda_options)'],
   SessionOptionsAppendExecutionProvider: [
     216,
     'void *SessionOptionsAppendExecutionProvider(void *options, const char *name, const char **keys, const char **values, size_t n)',
@@ -202,6 +212,10 @@ const ORT_API = {
     304,
     'void *SessionOptionsAppendExecutionProvider_V2(void *options, void *env, void *devices, size_t n_devices, const char **keys, const char **values, size_t n)',
   ],
+  SessionOptionsSetEpSelectionPolicy: [
+    305,
+    'void *SessionOptionsSetEpSelectionPolicy(void *options, int policy)',
+  ],
   HardwareDevice_Type: [307, 'int HardwareDevice_Type(void *device)'],
   HardwareDevice_VendorId: [308, 'uint32_t HardwareDevice_VendorId(void *device)'],
   HardwareDevice_Vendor: [309, 'const char *HardwareDevice_Vendor(void *device)'],
@@ -221,6 +235,10 @@ const ORT_API = {
   GetSharedAllocator: [
     376,
     'void *GetSharedAllocator(void *env, void *mem_info, _Out_ void **out)',
+  ],
+  SessionGetEpDeviceForInputs: [
+    382,
+    'void *SessionGetEpDeviceForInputs(void *session, void *devices, size_t n)',
   ],
   CopyTensors: [386, 'void *CopyTensors(void *env, void *src, void *dst, void *stream, size_t n)'],
   GetModelCompatibilityForEpDevices: [
@@ -355,6 +373,10 @@ export interface OrtApi {
   AddRunConfigEntry: NativeFn<[Ptr, string, string], S>;
   SynchronizeBoundInputs: NativeFn<[Ptr], S>;
   SynchronizeBoundOutputs: NativeFn<[Ptr], S>;
+  SessionOptionsAppendExecutionProvider_CUDA_V2: NativeFn<[Ptr, Ptr], S>;
+  CreateCUDAProviderOptions: NativeFn<[Out<NPtr>], S>;
+  UpdateCUDAProviderOptions: NativeFn<[Ptr, string[], string[], number], S>;
+  ReleaseCUDAProviderOptions: NativeFn<[Ptr], void>;
   SessionOptionsAppendExecutionProvider: NativeFn<[Ptr, string, string[], string[], number], S>;
   MemoryInfoGetDeviceType: NativeFn<[Ptr, Out<number>], void>;
   UpdateEnvWithCustomLogLevel: NativeFn<[Ptr, number], S>;
@@ -368,6 +390,7 @@ export interface OrtApi {
     [Ptr, Ptr, BigUint64Array, number, string[], string[], number],
     S
   >;
+  SessionOptionsSetEpSelectionPolicy: NativeFn<[Ptr, number], S>;
   HardwareDevice_Type: NativeFn<[Ptr], number>;
   HardwareDevice_VendorId: NativeFn<[Ptr], number>;
   HardwareDevice_Vendor: NativeFn<[Ptr], string | null>;
@@ -385,6 +408,7 @@ export interface OrtApi {
   >;
   EpDevice_MemoryInfo: NativeFn<[Ptr, number], NPtr>;
   GetSharedAllocator: NativeFn<[Ptr, Ptr, Out<NPtr>], S>;
+  SessionGetEpDeviceForInputs: NativeFn<[Ptr, BigUint64Array, number], S>;
   CopyTensors: NativeFn<[Ptr, BigUint64Array, BigUint64Array, NPtr, number], S>;
   GetModelCompatibilityForEpDevices: NativeFn<[BigUint64Array, number, string, Out<number>], S>;
   GetCompatibilityInfoFromModel: NativeFn<[string, string, Ptr, Out<NPtr>], S>;

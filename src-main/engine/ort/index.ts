@@ -8,8 +8,17 @@ export { initOrt, ortEnv, LOG_LEVELS } from './env';
 export type { LogLevel, OrtEnvOptions, OrtEnvironment, OrtLogListener, OrtLogRecord } from './env';
 export { ORT_ERROR_CODES, appCodeFor, ortErrorCodeName } from './status';
 export { NativeHandle } from './handle';
-export { SessionOptions, GRAPH_OPTIMIZATION_LEVELS } from './session-options';
-export type { GraphOptimizationLevel, ProviderByName, SessionOptionsInit } from './session-options';
+export {
+  SessionOptions,
+  GRAPH_OPTIMIZATION_LEVELS,
+  EP_SELECTION_POLICIES,
+} from './session-options';
+export type {
+  EpSelectionPolicy,
+  GraphOptimizationLevel,
+  ProviderByName,
+  SessionOptionsInit,
+} from './session-options';
 export { RunOptions } from './run-options';
 export type { RunOptionsInit } from './run-options';
 export { OrtValue } from './value';

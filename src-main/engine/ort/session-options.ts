@@ -14,7 +14,7 @@ import { logLevelNumber, ortEnv } from './env';
 import type { LogLevel } from './env';
 import type { EpDevice } from './ep-devices';
 import { NativeHandle } from './handle';
-import { check } from './status';
+import { check, failureError, readStatus, type OrtFailure } from './status';
 
 /** ORT's graph optimisation levels (GraphOptimizationLevel). */
 export const GRAPH_OPTIMIZATION_LEVELS = {
@@ -33,6 +33,17 @@ export function graphOptimizationNumber(level: GraphOptimizationLevel): number {
   }
   return n;
 }
+
+/**
+ * ORT's EP selection policies (OrtExecutionProviderDevicePolicy) that Crucible offers for "Auto":
+ * prefer a GPU, maximum performance, maximum efficiency.
+ */
+export const EP_SELECTION_POLICIES = {
+  'prefer-gpu': 3,
+  'max-performance': 4,
+  'max-efficiency': 5,
+} as const;
+export type EpSelectionPolicy = keyof typeof EP_SELECTION_POLICIES;
 
 /** ORT's execution modes (ExecutionMode): sequential runs nodes one by one on the calling thread. */
 export const EXECUTION_MODES = { sequential: 0, parallel: 1 } as const;
@@ -284,6 +295,66 @@ export class SessionOptions extends NativeHandle {
     return this;
   }
 
+  /**
+   * The CUDA provider through ORT's CUDA V2 options (CreateCUDAProviderOptions,
+   * UpdateCUDAProviderOptions, SessionOptionsAppendExecutionProvider_CUDA_V2,
+   * ReleaseCUDAProviderOptions): ORT takes CUDA this way, not by name through the generic append
+   * (which answers "Unknown provider name 'CUDA'"). An ORT build without CUDA fails the first call;
+   * that becomes PROVIDER_UNAVAILABLE "CUDA is not in this ONNX Runtime build" with ORT's message
+   * as the detail.
+   */
+  appendCuda(options: Record<string, string> = {}): this {
+    const { api } = ortBinding();
+    const out: [NPtr] = [null];
+    const created = readStatus(api.CreateCUDAProviderOptions(out));
+    if (created) throw cudaUnavailable('CreateCUDAProviderOptions', created);
+    const cuda = out[0] ?? 0n;
+    try {
+      const keys = Object.keys(options);
+      const values = keys.map((k) => options[k] ?? '');
+      // ORT loads its provider bridge here: a build without CUDA fails on this call (measured
+      // with onnxruntime-node 1.30: "Failed to load library .../libonnxruntime_providers_shared.so").
+      const updated = readStatus(api.UpdateCUDAProviderOptions(cuda, keys, values, keys.length));
+      if (updated?.ortCode === 'ORT_INVALID_ARGUMENT') {
+        throw failureError(
+          updated,
+          `setting CUDA provider options ${keys.join(', ')}`,
+          'BAD_REQUEST',
+        );
+      }
+      if (updated) throw cudaUnavailable('UpdateCUDAProviderOptions', updated);
+      const appended = readStatus(
+        api.SessionOptionsAppendExecutionProvider_CUDA_V2(this.ptr, cuda),
+      );
+      if (appended)
+        throw cudaUnavailable('SessionOptionsAppendExecutionProvider_CUDA_V2', appended);
+    } finally {
+      api.ReleaseCUDAProviderOptions(cuda);
+    }
+    this.#threading.providers = [...this.#threading.providers, 'CUDAExecutionProvider'];
+    return this;
+  }
+
+  /**
+   * SessionOptionsSetEpSelectionPolicy: ORT picks the execution provider among the env's EP
+   * devices by policy (no provider appended by the caller). Read back which one it picked with
+   * Session.epDevicesForInputs().
+   */
+  setEpSelectionPolicy(policy: EpSelectionPolicy): this {
+    const n = EP_SELECTION_POLICIES[policy];
+    if (n === undefined) {
+      throw new AppError('BAD_REQUEST', `unknown EP selection policy '${String(policy)}'`);
+    }
+    check(
+      ortBinding().api.SessionOptionsSetEpSelectionPolicy(this.ptr, n),
+      `setting the EP selection policy ${policy}`,
+      'PROVIDER_UNAVAILABLE',
+    );
+    // ORT may pick a GPU provider with its own threads: never single-threaded CPU by construction.
+    this.#threading.providers = [...this.#threading.providers, `policy:${policy}`];
+    return this;
+  }
+
   /** SetSessionLogSeverityLevel. */
   setLogLevel(level: LogLevel): this {
     check(
@@ -320,4 +391,19 @@ function checkThreads(what: string, n: number): void {
   if (!Number.isSafeInteger(n) || n < 0) {
     throw new AppError('BAD_REQUEST', `${what} must be a whole number >= 0, got ${n}`);
   }
+}
+
+/**
+ * The error for a CUDA V2 call that failed: CUDA cannot be attached with this ORT library. The
+ * message says so in one line (with the library ORT could not load, when that was why); ORT's own
+ * message is the detail.
+ */
+function cudaUnavailable(call: string, failure: OrtFailure): AppError {
+  const lib = /Failed to load library (\S+)/.exec(failure.message)?.[1];
+  const why = lib ? `: ORT could not load ${lib.split(/[\\/]/).pop() ?? lib}` : '';
+  return new AppError(
+    'PROVIDER_UNAVAILABLE',
+    `CUDA is not in this ONNX Runtime build${why}`,
+    `${call}: ${failure.ortCode}: ${failure.message}`,
+  );
 }

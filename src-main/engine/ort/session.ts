@@ -154,6 +154,24 @@ export class Session extends NativeHandle {
       );
     }
   }
+
+  /**
+   * SessionGetEpDeviceForInputs: the EP name of the device each input is expected on (ORT's own
+   * answer of where the session runs, e.g. what an EP selection policy picked); null for an input
+   * ORT places on no EP device.
+   */
+  epNamesForInputs(): (string | null)[] {
+    const { api } = ortBinding();
+    const n = this.inputs.length;
+    if (n === 0) return [];
+    const out = new BigUint64Array(n);
+    check(
+      api.SessionGetEpDeviceForInputs(this.ptr, out, n),
+      `reading the EP devices of ${this.label}'s inputs`,
+    );
+    return [...out].map((p) => (p === 0n ? null : api.EpDevice_EpName(p)));
+  }
+
   /** CreateSession from a model file, on a worker thread. */
   static async create(modelPath: string, opts: SessionCreateOptions = {}): Promise<Session> {
     const env = ortEnv();

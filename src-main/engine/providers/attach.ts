@@ -1,7 +1,7 @@
 /**
- * How a session reaches a provider in this process: by name (providers built into ORT), or through
- * the EP device of a registered plugin library (TensorRT-RTX), the NVIDIA device when there is a
- * choice. Used by the engine host and the compile worker alike.
+ * How a session reaches a provider in this process: by name (providers built into ORT), ORT's CUDA
+ * V2 options (CUDA), or through the EP device of a registered plugin library (TensorRT-RTX), the
+ * NVIDIA device when there is a choice. Used by engine/session/open-session.ts only.
  */
 import type { ProviderId } from '../../ipc/contract';
 import { AppError } from '../../shared/errors';
@@ -20,12 +20,17 @@ export function epDeviceFact(d: EpDevice): EpDeviceFact {
   };
 }
 
-/** How a session reaches the provider: by name, or through a plugin's EP devices. */
-export type ProviderAttach = { byName: ProviderByName | null } | { devices: EpDevice[] };
+/**
+ * How a session reaches the provider: by name, ORT's CUDA V2 options (CUDA is not appended by
+ * name), or through a plugin's EP devices.
+ */
+export type ProviderAttach =
+  { byName: ProviderByName | null } | { cuda: true } | { devices: EpDevice[] };
 
 /** How to attach a provider in this process; PROVIDER_UNAVAILABLE with the reason when it can't be. */
 export function attachFor(provider: ProviderId, epName: string | null): ProviderAttach {
   const spec = PROVIDERS[provider];
+  if (provider === 'cuda') return { cuda: true };
   if (spec.appendName !== null || provider === 'cpu') {
     return { byName: spec.appendName ? { name: spec.appendName } : null };
   }
@@ -50,5 +55,6 @@ export function appendProvider(
   options: Record<string, string>,
 ): void {
   if ('devices' in attach) so.appendEpDevices(attach.devices, options);
+  else if ('cuda' in attach) so.appendCuda(options);
   else if (attach.byName) so.appendExecutionProvider(attach.byName.name, options);
 }

@@ -25,6 +25,11 @@ export interface CatalogFacts {
   /** Whether ORT's CUDA provider library sits beside the ORT library (onnxruntime-node lists the
    * CUDA EP as available even when its optional download was skipped). */
   cudaLibraryPresent: boolean;
+  /**
+   * Why ORT's CUDA V2 options calls refused, when they were tried (the engine host tries them
+   * when the CUDA library is absent, for the reason ORT itself gives); null or absent: not tried.
+   */
+  cudaProblem?: string | null;
   /** The TensorRT-RTX plugin, when one was found and registered; else why not. */
   trtRtx: { registered: true; name: string } | { registered: false; reason: string };
 }
@@ -32,7 +37,10 @@ export interface CatalogFacts {
 export interface ProviderSpec {
   id: ProviderId;
   ortName: string;
-  /** The name SessionOptionsAppendExecutionProvider takes (null: appended through EP devices). */
+  /**
+   * The name SessionOptionsAppendExecutionProvider takes; null: not appended by name (CPU: nothing
+   * to append; CUDA: ORT's CUDA V2 options; plugins: their EP devices; see providers/attach.ts).
+   */
   appendName: string | null;
   /** Whether its "compile" writes an EP-context model (true) or an optimized model (false). */
   compiles: boolean;
@@ -72,7 +80,7 @@ export const PROVIDERS: Record<ProviderId, ProviderSpec> = {
   cuda: {
     id: 'cuda',
     ortName: 'CUDAExecutionProvider',
-    appendName: 'CUDA',
+    appendName: null,
     compiles: false,
     explicitOptions: {},
   },
@@ -151,8 +159,9 @@ export function providerStatuses(facts: CatalogFacts): ProviderStatus[] {
     ),
     status(
       'cuda',
-      has(PROVIDERS.cuda.ortName) && facts.cudaLibraryPresent,
-      "the CUDA provider's libraries are not installed (onnxruntime-node's CUDA download was skipped; TensorRT for RTX is Crucible's NVIDIA path)",
+      has(PROVIDERS.cuda.ortName) && facts.cudaLibraryPresent && !facts.cudaProblem,
+      facts.cudaProblem ??
+        "the CUDA provider's libraries are not installed (onnxruntime-node's CUDA download was skipped; TensorRT for RTX is Crucible's NVIDIA path)",
       null,
     ),
     status(

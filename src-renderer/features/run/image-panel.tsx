@@ -11,6 +11,7 @@ import {
 } from '../../state/run';
 import { Card } from '../../ui/card';
 import { formatMs } from '../../ui/format';
+import { variantLabel } from './run-outcome';
 
 /**
  * Decodes a picture file in the page (createImageBitmap: PNG, JPEG, WebP, GIF, BMP…) and reads its
@@ -166,7 +167,10 @@ export function ImagePanel() {
               />
               <figcaption className="note" data-testid="image-result-caption">
                 Result: {image.result.width}×{image.result.height}, {formatMs(image.result.runMs)}{' '}
-                on {image.result.provider}
+                on {image.result.provider},{' '}
+                <span data-testid="image-result-variant" title={image.result.entryId ?? undefined}>
+                  {variantLabel(image.result.variant)}
+                </span>
               </figcaption>
             </figure>
           )}

@@ -26,6 +26,14 @@ export function RunOutcome() {
           <Card title="Timing" testId="run-timing">
             <StatGrid>
               <Stat label="Provider">{result.provider}</Stat>
+              <Stat
+                label="Model"
+                hint="What ran: the original model, or its compiled entry from the compile cache for this provider and dims"
+              >
+                <span data-testid="run-variant" title={result.entryId ?? undefined}>
+                  {variantLabel(result.variant)}
+                </span>
+              </Stat>
               <Stat label="Session" hint="Creating the session (loading and optimising the model)">
                 {formatMs(result.sessionMs)}
               </Stat>
@@ -41,6 +49,11 @@ export function RunOutcome() {
       )}
     </div>
   );
+}
+
+/** "original" or "compiled (from the compile cache)": what the session was opened from. */
+export function variantLabel(variant: 'original' | 'compiled'): string {
+  return variant === 'compiled' ? 'compiled (compile cache)' : 'original';
 }
 
 function OutputCard({ output }: { output: TensorSummary }) {

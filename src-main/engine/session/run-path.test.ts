@@ -9,7 +9,7 @@ import {
   SYNC_RUN_MAX_FLOPS,
   SYNC_RUN_MAX_MS,
   SyncRunGuard,
-} from './runner';
+} from './run-path';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 const model = (name: string) => path.join(root, 'models', name);

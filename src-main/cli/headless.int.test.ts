@@ -1,0 +1,94 @@
+// The CLI over the headless use-cases (services/headless.ts), as a user runs it: the built CLI
+// (dist/cli/crucible.js, built by the test setup) with its own data folder, so what it writes is
+// what the app reads from the same folder.
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BenchService } from '../services/bench-service';
+import { EventBus } from '../services/events';
+
+const root = path.resolve(__dirname, '..', '..');
+const cli = path.join(root, 'dist', 'cli', 'crucible.js');
+const tiny = path.join(root, 'models', 'mlp-tiny.onnx');
+let data: string;
+
+async function crucible(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [cli, ...args], {
+      env: { ...process.env, CRUCIBLE_DATA_DIR: data },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+beforeAll(async () => {
+  data = await mkdtemp(path.join(os.tmpdir(), 'crucible-cli-data-'));
+});
+afterAll(async () => rm(data, { recursive: true, force: true }));
+
+describe('crucible over the session owner', () => {
+  it('run --provider cuda without CUDA: one line saying why, exit 2', async () => {
+    const r = await crucible(['run', tiny, '--provider', 'cuda']);
+    expect(r.code).toBe(2);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^crucible: .*CUDA is not in this ONNX Runtime build/);
+    expect(r.stderr).not.toMatch(/Unknown provider name/);
+  });
+
+  it('bench --compiled benchmarks the compiled entry; both rows land in the app history', async () => {
+    const missing = await crucible(['bench', tiny, '--compiled', '--iterations', '5']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/no valid compiled cpu entry .*crucible compile first/);
+
+    expect((await crucible(['compile', tiny, '--provider', 'cpu'])).code).toBe(0);
+    const compiled = await crucible(['bench', tiny, '--compiled', '--iterations', '20', '--json']);
+    expect(compiled.code).toBe(0);
+    const c = JSON.parse(compiled.stdout);
+    expect(c).toMatchObject({ status: 'ok', provider: 'cpu', variant: 'compiled' });
+    expect(c.entryId).toMatch(/^cpu\//);
+    expect(c.sessionCreateMs.warm).toBeGreaterThan(0);
+    const original = await crucible(['bench', tiny, '--iterations', '20', '--json']);
+    expect(original.code).toBe(0);
+    const o = JSON.parse(original.stdout);
+    expect(o).toMatchObject({ status: 'ok', variant: 'original', entryId: null });
+
+    // The app's BenchService over the same data folder shows both, newest first.
+    const app = new BenchService({
+      storesDir: path.join(data, 'stores'),
+      engine: { request: () => Promise.reject(new Error('not used')) },
+      gpu: {
+        snapshot: () => Promise.reject(new Error('not used')),
+        watch: () => () => undefined,
+        close: () => undefined,
+      },
+      library: { get: () => undefined },
+      owner: { acquire: () => Promise.reject(new Error('not used')), originalCreateMs: () => null },
+      bus: new EventBus(),
+    });
+    expect(await app.open()).toBeNull();
+    const rows = app.history();
+    expect(rows.map((r) => [r.id, r.variant, r.entryId ?? null])).toEqual([
+      [o.id, 'original', null],
+      [c.id, 'compiled', c.entryId],
+    ]);
+    expect(rows[0]?.modelId).toBe(rows[1]?.modelId);
+  });
+
+  it('run uses the compiled entry and says so; --no-cache runs the original', async () => {
+    const r = await crucible(['run', tiny, '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      variant: 'compiled',
+      cache: expect.stringMatching(/^cpu\//),
+    });
+    const plain = await crucible(['run', tiny, '--json', '--no-cache']);
+    expect(JSON.parse(plain.stdout)).toMatchObject({ variant: 'original', cache: null });
+  });
+});

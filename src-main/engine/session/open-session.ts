@@ -1,0 +1,144 @@
+/**
+ * The one way an ONNX Runtime session is opened in Crucible's engine processes: the engine host's
+ * `session.create`, the benchmark runner's creation timings and the compile steps all come here.
+ *
+ * One spec says everything that decides a session: the model file, the provider (or "auto": ORT's
+ * EP selection policy picks), the free dimensions, provider options, graph optimisation, an
+ * optimized model to save, config entries, graph capture, and whether the session may take the
+ * synchronous run path (engine/session/run-path.ts). The provider is attached the way ORT expects
+ * it for each kind:
+ *
+ * - CPU: nothing appended.
+ * - built-in providers by name (WebGPU, DirectML): SessionOptionsAppendExecutionProvider.
+ * - CUDA: ORT's CUDA V2 options (create / update / append / release); a build without CUDA answers
+ *   PROVIDER_UNAVAILABLE "CUDA is not in this ONNX Runtime build".
+ * - plugin EPs (TensorRT-RTX): their EP device, through SessionOptionsAppendExecutionProvider_V2.
+ * - auto: SessionOptionsSetEpSelectionPolicy; the EP ORT picked is read back from the session.
+ */
+import { performance } from 'node:perf_hooks';
+import type { ProviderId } from '../../ipc/contract';
+import { AppError } from '../../shared/errors';
+import {
+  Session,
+  SessionOptions,
+  type EpSelectionPolicy,
+  type GraphOptimizationLevel,
+  type SessionOptionsInit,
+} from '../ort';
+import { SINGLE_THREADED_CPU } from '../ort/session-options';
+import { appendProvider, attachFor } from '../providers/attach';
+import { PROVIDERS } from '../providers/catalog';
+import { GRAPH_CAPTURE, graphCaptureProblem } from './capabilities';
+import { chooseRunPath, type RunPath } from './run-path';
+
+/** A provider to open a session on, or 'auto' (ORT's EP selection policy picks). */
+export type OpenProvider = ProviderId | 'auto';
+
+/** Everything that decides a session. */
+export interface OpenSpec {
+  modelPath: string;
+  provider: OpenProvider;
+  /** The policy for provider 'auto' (default prefer-gpu). */
+  policy?: EpSelectionPolicy;
+  /** Values for symbolic dims (free dimension overrides). */
+  dims?: Record<string, number>;
+  /** Provider options (strings, ORT's rule), over the catalog's explicit ones. */
+  providerOptions?: Record<string, string>;
+  graphOptimizationLevel?: GraphOptimizationLevel;
+  /** Where ORT saves the optimized model while creating the session. */
+  optimizedModelPath?: string;
+  /** Session config entries. */
+  config?: Record<string, string>;
+  /** CUDA graphs (CUDA, TensorRT-RTX) or WebGPU graph capture; refused for other providers. */
+  graphCapture?: boolean;
+  /** Route the session's log lines to the env's listeners with this tag (compile placement). */
+  logTag?: number;
+  /** May take the synchronous run path (small CPU models); default false: ORT's default threads. */
+  syncCandidate?: boolean;
+  /** The name the TensorRT-RTX plugin was registered under in this process, if it was. */
+  epName?: string | null;
+}
+
+/** A session opened from a spec, with what was decided and measured on the way. */
+export interface OpenedSession {
+  session: Session;
+  spec: OpenSpec;
+  /** Wall time of CreateSession. */
+  createMs: number;
+  runPath: RunPath;
+  /** The execution provider ORT placed the inputs on (what "auto" picked), by ORT's name. */
+  ep: string;
+}
+
+const ASYNC_ONLY: RunPath = {
+  sync: false,
+  reason: "ORT's default threads: not a run session",
+};
+
+/** Session options for a spec on a run path (the caller releases them). */
+export function sessionOptionsFor(spec: OpenSpec, runPath: RunPath = ASYNC_ONLY): SessionOptions {
+  const graph = spec.graphCapture ? captureSettings(spec.provider) : undefined;
+  const init: SessionOptionsInit = {
+    ...(runPath.sync ? SINGLE_THREADED_CPU : {}),
+    freeDimensions: spec.dims ?? {},
+    graphOptimizationLevel: spec.graphOptimizationLevel,
+    optimizedModelPath: spec.optimizedModelPath,
+    config: { ...graph?.config, ...spec.config },
+    ...(spec.logTag !== undefined ? { logLevel: 'verbose' as const, logTag: spec.logTag } : {}),
+  };
+  const so = SessionOptions.create(init);
+  try {
+    if (spec.provider === 'auto') {
+      so.setEpSelectionPolicy(spec.policy ?? 'prefer-gpu');
+    } else if (spec.provider !== 'cpu') {
+      appendProvider(so, attachFor(spec.provider, spec.epName ?? null), {
+        ...PROVIDERS[spec.provider].explicitOptions,
+        ...graph?.providerOptions,
+        ...spec.providerOptions,
+      });
+    }
+    return so;
+  } catch (err) {
+    so.release();
+    throw err;
+  }
+}
+
+function captureSettings(provider: OpenProvider) {
+  const problem = graphCaptureProblem(provider);
+  if (problem) throw new AppError('UNSUPPORTED', problem);
+  return GRAPH_CAPTURE[provider as ProviderId];
+}
+
+/**
+ * Opens a session: decides the run path (when the spec allows the synchronous one), builds the
+ * options, creates the session off the JS thread, times it and reads back the EP ORT used.
+ */
+export async function openSession(spec: OpenSpec): Promise<OpenedSession> {
+  // A model the inspection cannot read fails below with ORT's own error, not the inspection's.
+  const runPath =
+    spec.syncCandidate && spec.provider !== 'auto'
+      ? await chooseRunPath(spec.modelPath, spec.provider, spec.dims ?? {}).catch(() => ASYNC_ONLY)
+      : spec.provider === 'auto'
+        ? { sync: false, reason: 'ORT picks the provider (EP selection policy)' }
+        : ASYNC_ONLY;
+  const so = sessionOptionsFor(spec, runPath);
+  try {
+    const t0 = performance.now();
+    const session = await Session.create(spec.modelPath, { options: so });
+    const createMs = performance.now() - t0;
+    return { session, spec, createMs, runPath, ep: epOf(session, spec.provider) };
+  } finally {
+    so.release();
+  }
+}
+
+/** The EP ORT placed the first input on; the requested provider's name when ORT cannot say. */
+function epOf(session: Session, provider: OpenProvider): string {
+  const fallback = provider === 'auto' ? 'unknown' : PROVIDERS[provider].ortName;
+  try {
+    return session.epNamesForInputs().find((n): n is string => !!n) ?? fallback;
+  } catch {
+    return fallback;
+  }
+}

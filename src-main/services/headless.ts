@@ -1,0 +1,206 @@
+/**
+ * The use-cases without a window, composed once (`composeHeadless()`): the CLI's `run` and `bench`
+ * use exactly these, over the same pieces the app uses — an engine host, the session owner
+ * (services/sessions.ts), the compile cache and the benchmark history in the app's data folder —
+ * so a `crucible bench` lands in the history the app's Benchmarks area shows.
+ *
+ * - `findCompiled`: the valid compile-cache entry for a model file, provider and dims (checked by
+ *   hashes against this machine), handed to the session owner so runs and benches use it.
+ * - `runOnce`: one inference on the session the owner gives (compiled when an entry fits).
+ * - `bench`: a benchmark through the app's BenchService (original or compiled), recorded.
+ */
+import path from 'node:path';
+import {
+  CompileOptionsSchema,
+  type BenchRequest,
+  type BenchResult,
+  type EngineStatus,
+  type GpuSnapshot,
+  type ModelInspection,
+  type ProviderId,
+  type SessionVariant,
+} from '../ipc/contract';
+import { appFiles } from '../app-files/app-files';
+import { CompileCache } from '../engine/cache/cache';
+import { libraryVersion, sha256File } from '../engine/cache/hash';
+import { machineFactsFor, optionsHash, type CacheKey } from '../engine/cache/key';
+import { EngineClient, nodeChildSpawner, type SpawnHost } from '../engine/host/engine-client';
+import type { OpResults } from '../engine/host/protocol';
+import { resolveEntryPaths } from '../engine/providers/options';
+import { findTrtRtxLibrary } from '../engine/providers/trt-rtx';
+import type { HostTensor } from '../engine/tensor';
+import { createGpuMonitor } from '../gpu/monitor';
+import { resolveDataPaths, type DataPaths } from '../store/paths';
+import { BenchService } from './bench-service';
+import type { CompiledArtifact } from './compile-service';
+import { EventBus } from './events';
+import { SessionOwner, type OwnedSession } from './sessions';
+
+/** A model file as the headless use-cases know it (its id is its sha256, as in the library). */
+export interface HeadlessModel {
+  id: string;
+  name: string;
+  path: string;
+  inspection: ModelInspection | null;
+}
+
+export interface HeadlessOptions {
+  /** The app's data folder (default: CRUCIBLE_DATA_DIR or the OS's, as the app uses). */
+  dataRoot?: string;
+  /** Starts the engine host (default: the app's engine host script as a Node child). */
+  spawnEngine?: SpawnHost;
+}
+
+/** The composed use-cases. */
+export interface Headless {
+  engine: EngineClient;
+  owner: SessionOwner;
+  paths: DataPaths;
+  /** A model file by path: its sha256 (the library's id), name and the given inspection. */
+  model(modelPath: string, inspection: ModelInspection | null): Promise<HeadlessModel>;
+  /** The valid cache entry for a model, provider and dims, registered with the owner; or null. */
+  findCompiled(
+    model: HeadlessModel,
+    provider: ProviderId,
+    dims: Record<string, number>,
+  ): Promise<CompiledArtifact | null>;
+  /** One inference with the given inputs on the owner's session. */
+  runOnce(
+    model: HeadlessModel,
+    want: {
+      provider: ProviderId;
+      dims: Record<string, number>;
+      variant?: SessionVariant | 'best';
+      inputs: Record<string, HostTensor>;
+    },
+  ): Promise<{ session: OwnedSession; sessionMs: number; run: OpResults['session.run'] }>;
+  /** A benchmark through the app's BenchService, recorded in the app's history. */
+  bench(model: HeadlessModel, req: BenchRequest): Promise<BenchResult & { notes: string[] }>;
+  close(): void;
+}
+
+async function gpuSnapshot(provider: ProviderId): Promise<GpuSnapshot | null> {
+  if (provider === 'cpu') return null;
+  const monitor = createGpuMonitor();
+  try {
+    return await monitor.snapshot();
+  } finally {
+    monitor.close();
+  }
+}
+
+async function epVersionHere(provider: ProviderId): Promise<string | null> {
+  if (provider !== 'nv-tensorrt-rtx') return null;
+  const lib = findTrtRtxLibrary();
+  return lib ? libraryVersion(lib) : null;
+}
+
+/**
+ * The valid cache entry for this model, provider and dims (CompileOptions with only these dims, as
+ * `crucible compile --dim` writes them), checked by hashes against this machine; else null.
+ */
+export async function findCompiledEntry(opts: {
+  modelPath: string;
+  modelSha256?: string;
+  provider: ProviderId;
+  dims: Record<string, number>;
+  engine: EngineStatus;
+  cacheDir?: string;
+}): Promise<CompiledArtifact | null> {
+  const options = CompileOptionsSchema.parse({ dims: opts.dims });
+  const now = {
+    ortVersion: opts.engine.ortVersion,
+    providers: opts.engine.providers,
+    snapshot: await gpuSnapshot(opts.provider),
+    epVersion: await epVersionHere(opts.provider),
+  };
+  const facts = machineFactsFor(opts.provider, now);
+  if ('unavailable' in facts) return null;
+  const sha = opts.modelSha256 ?? (await sha256File(opts.modelPath));
+  const key: CacheKey = {
+    provider: opts.provider,
+    ...facts,
+    modelSha256: sha,
+    optionsHash: optionsHash(opts.provider, options),
+  };
+  const cache = new CompileCache(opts.cacheDir ?? resolveDataPaths().cache);
+  const found = await cache.findValid(key, (p) => machineFactsFor(p, now));
+  if (!found?.meta) return null;
+  return {
+    entryId: found.id,
+    modelId: sha,
+    provider: opts.provider,
+    modelPath: path.join(found.dir, ...found.meta.artifact.split('/')),
+    providerOptions: resolveEntryPaths(found.meta.providerOptions, found.dir),
+    graphOptimizationLevel: found.meta.graphOptimizationLevel,
+    dims: found.meta.options.dims,
+    createdAt: found.meta.createdAt,
+  };
+}
+
+/** Composes the headless use-cases and starts the engine host. */
+export async function composeHeadless(opts: HeadlessOptions = {}): Promise<Headless> {
+  const paths = resolveDataPaths(opts.dataRoot);
+  const engine = new EngineClient(
+    opts.spawnEngine ?? nodeChildSpawner(appFiles().engineHostScript),
+    { maxCrashesPerMinute: 1_000 },
+  );
+  await engine.start();
+  const owner = new SessionOwner(engine);
+  const gpu = createGpuMonitor();
+  const bench = new BenchService({
+    storesDir: paths.stores,
+    engine,
+    gpu,
+    library: { get: () => undefined },
+    owner,
+    bus: new EventBus(),
+  });
+  // Loaded first, so recording a result keeps the app's history.
+  await bench.open();
+
+  return {
+    engine,
+    owner,
+    paths,
+    async model(modelPath, inspection) {
+      const file = path.resolve(modelPath);
+      return { id: await sha256File(file), name: path.basename(file), path: file, inspection };
+    },
+    async findCompiled(model, provider, dims) {
+      const found = await findCompiledEntry({
+        modelPath: model.path,
+        modelSha256: model.id,
+        provider,
+        dims,
+        engine: engine.status(),
+        cacheDir: paths.cache,
+      });
+      if (found) owner.addCompiled(found);
+      return found;
+    },
+    async runOnce(model, want) {
+      const got = await owner.acquire(model, {
+        provider: want.provider,
+        dims: want.dims,
+        variant: want.variant,
+      });
+      try {
+        const run = await engine.request('session.run', {
+          sessionId: got.session.id,
+          inputs: want.inputs,
+          want: 'tensors',
+        });
+        return { session: got.session, sessionMs: got.created ? got.session.createMs : 0, run };
+      } finally {
+        got.done();
+      }
+    },
+    bench: (model, req) => bench.runAndRecord(model, req),
+    close() {
+      owner.releaseAll();
+      gpu.close();
+      engine.close();
+    },
+  };
+}

@@ -1,0 +1,307 @@
+/**
+ * The one owner of ONNX Runtime sessions on the main side. Runs (`run:execute`), image runs
+ * (`run:image`), benchmarks (`bench:run`), the switch-over after a compile and its warm-up all ask
+ * it for a session; nothing else sends `session.create` (services/sessions-owner.test.ts fails if
+ * something does).
+ *
+ * - A session's key is model × provider × dims × variant (the original model, or the compile-cache
+ *   entry it was opened from) × graph capture (benchmarks' graph mode needs a session opened with
+ *   it). One key, one session: asked twice, the owner answers the same one.
+ * - One policy: a valid compiled entry for the model, provider and dims is used (the answer says
+ *   `variant: 'compiled'` and the entry id); the provider asked for is the provider that runs.
+ * - Live sessions are bounded: past {@link SessionOwnerOptions.maxLive} the least recently used one
+ *   that nothing is using is released. All are forgotten when the engine host restarts (they died
+ *   with it).
+ * - A provider that is not available here is refused before anything is created, with the reason.
+ */
+import type { EngineStatus, ProviderId, SessionVariant, ValueInfo } from '../ipc/contract';
+import type { OpArgsIn, OpResults } from '../engine/host/protocol';
+import type { RequestOptions } from '../engine/host/engine-client';
+import { AppError } from '../shared/errors';
+import type { CompiledArtifact } from './compile-service';
+
+/** The engine host as the owner uses it (EngineClient implements it). */
+export interface OwnerEngine {
+  request(
+    op: 'session.create',
+    args: OpArgsIn<'session.create'>,
+    options?: RequestOptions,
+  ): Promise<OpResults['session.create']>;
+  request(
+    op: 'session.release',
+    args: OpArgsIn<'session.release'>,
+    options?: RequestOptions,
+  ): Promise<OpResults['session.release']>;
+  status(): EngineStatus;
+  onChange(listener: (s: EngineStatus) => void): () => void;
+}
+
+/** Which session to open for a model. */
+export interface SessionWant {
+  provider: ProviderId;
+  dims: Record<string, number>;
+  /**
+   * 'best' (runs): the compiled entry when one fits, else the original. 'original' / 'compiled'
+   * (benchmarks): exactly that variant; 'compiled' without a fitting entry is NOT_FOUND.
+   */
+  variant?: SessionVariant | 'best';
+  /** Open with CUDA graphs / WebGPU graph capture (benchmarks' graph mode). */
+  graphCapture?: boolean;
+}
+
+/** A session the owner holds. */
+export interface OwnedSession {
+  /** The engine host's id. */
+  id: string;
+  key: string;
+  modelId: string;
+  provider: ProviderId;
+  variant: SessionVariant;
+  entryId: string | null;
+  dims: Record<string, number>;
+  /** CreateSession's wall time in the engine host. */
+  createMs: number;
+  /** The EP ORT placed the inputs on. */
+  ep: string;
+  inputs: ValueInfo[];
+  outputs: ValueInfo[];
+}
+
+/** What the owner was asked for and whether it had to create the session. */
+export interface Acquired {
+  session: OwnedSession;
+  /** True when this call created it (its creation time is part of what the caller waited for). */
+  created: boolean;
+  /** Call when done with it: until then it is never released for the live-session bound. */
+  done(): void;
+}
+
+export interface SessionOwnerOptions {
+  /** Live sessions kept at most (each holds a model's weights in the engine host). Default 8. */
+  maxLive?: number;
+}
+
+interface Slot {
+  pending: Promise<OwnedSession>;
+  users: number;
+}
+
+/** The session owner. */
+export class SessionOwner {
+  private readonly live = new Map<string, Slot>();
+  private readonly compiled = new Map<string, CompiledArtifact[]>();
+  private readonly creations = new Map<string, number>();
+  private readonly createMs = new Map<string, number>();
+  private next = 1;
+  private readonly maxLive: number;
+
+  constructor(
+    private readonly engine: OwnerEngine,
+    opts: SessionOwnerOptions = {},
+  ) {
+    this.maxLive = opts.maxLive ?? 8;
+    // Sessions live in the host process: when it restarts they are gone.
+    engine.onChange((s) => {
+      if (s.state !== 'ready') this.live.clear();
+    });
+  }
+
+  /** A valid compile-cache entry can be used (the newest per model, provider and dims wins). */
+  addCompiled(artifact: CompiledArtifact): void {
+    const k = `${artifact.modelId}|${artifact.provider}`;
+    const list = (this.compiled.get(k) ?? []).filter((a) => a.entryId !== artifact.entryId);
+    list.push(artifact);
+    list.sort((a, b) => b.createdAt - a.createdAt);
+    this.compiled.set(k, list);
+  }
+
+  /** These entries are gone (cleared, stale): their sessions are released, runs use the original. */
+  forgetCompiled(entryIds: readonly string[]): void {
+    const gone = new Set(entryIds);
+    for (const [k, list] of this.compiled) {
+      this.compiled.set(
+        k,
+        list.filter((a) => !gone.has(a.entryId)),
+      );
+    }
+    for (const [key, slot] of [...this.live]) {
+      void slot.pending
+        .then((s) => {
+          if (s.entryId !== null && gone.has(s.entryId)) this.drop(key);
+        })
+        .catch(() => undefined);
+    }
+  }
+
+  /** The compiled entry for a model on a provider at these dims, if a valid one is known. */
+  compiledFor(
+    modelId: string,
+    provider: ProviderId,
+    dims: Record<string, number>,
+  ): CompiledArtifact | null {
+    const want = dimsKey(dims);
+    return (
+      (this.compiled.get(`${modelId}|${provider}`) ?? []).find((a) => dimsKey(a.dims) === want) ??
+      null
+    );
+  }
+
+  /**
+   * The session for a model: the one already open for its key, or a new one. Refuses an
+   * unavailable provider (PROVIDER_UNAVAILABLE with the reason) before creating anything.
+   */
+  async acquire(model: { id: string; path: string }, want: SessionWant): Promise<Acquired> {
+    this.checkProvider(want.provider);
+    const variant = want.variant ?? 'best';
+    const artifact =
+      variant === 'original' ? null : this.compiledFor(model.id, want.provider, want.dims);
+    if (variant === 'compiled' && !artifact) {
+      throw new AppError(
+        'NOT_FOUND',
+        `no compiled ${want.provider} entry of this model for dims ${JSON.stringify(sortKeys(want.dims))}: compile it first`,
+      );
+    }
+    const key = keyOf(model.id, want, artifact);
+    let slot = this.live.get(key);
+    let created = false;
+    if (slot) {
+      // Most recently used last.
+      this.live.delete(key);
+      this.live.set(key, slot);
+    } else {
+      created = true;
+      slot = { pending: this.create(key, model, want, artifact), users: 0 };
+      this.live.set(key, slot);
+      const mine = slot;
+      mine.pending.catch(() => {
+        if (this.live.get(key) === mine) this.live.delete(key);
+      });
+    }
+    slot.users++;
+    const held = slot;
+    let released = false;
+    const done = () => {
+      if (released) return;
+      released = true;
+      held.users--;
+      this.trim();
+    };
+    try {
+      const session = await slot.pending;
+      this.trim();
+      return { session, created, done };
+    } catch (err) {
+      done();
+      throw err;
+    }
+  }
+
+  /** How many sessions were created per key since start (tests count exactly one per key). */
+  creationCounts(): ReadonlyMap<string, number> {
+    return new Map(this.creations);
+  }
+
+  /** The last measured creation time of the original model's session for these dims, if any. */
+  originalCreateMs(modelId: string, provider: ProviderId, dims: Record<string, number>) {
+    return this.createMs.get(keyOf(modelId, { provider, dims }, null)) ?? null;
+  }
+
+  /** Keys of the sessions open now, least recently used first. */
+  liveKeys(): string[] {
+    return [...this.live.keys()];
+  }
+
+  /** Releases every session (app shutdown). */
+  releaseAll(): void {
+    for (const key of [...this.live.keys()]) this.drop(key);
+  }
+
+  private async create(
+    key: string,
+    model: { id: string; path: string },
+    want: SessionWant,
+    artifact: CompiledArtifact | null,
+  ): Promise<OwnedSession> {
+    const id = `s${this.next++}`;
+    this.creations.set(key, (this.creations.get(key) ?? 0) + 1);
+    const r = await this.engine.request('session.create', {
+      sessionId: id,
+      modelPath: artifact?.modelPath ?? model.path,
+      provider: want.provider,
+      dims: want.dims,
+      ...(want.graphCapture ? { graphCapture: true } : {}),
+      ...(artifact
+        ? {
+            providerOptions: artifact.providerOptions,
+            graphOptimizationLevel: artifact.graphOptimizationLevel,
+          }
+        : {}),
+    });
+    this.createMs.set(key, r.createMs);
+    return {
+      id,
+      key,
+      modelId: model.id,
+      provider: want.provider,
+      variant: artifact ? 'compiled' : 'original',
+      entryId: artifact?.entryId ?? null,
+      dims: { ...want.dims },
+      createMs: r.createMs,
+      ep: r.provider,
+      inputs: r.inputs,
+      outputs: r.outputs,
+    };
+  }
+
+  /** Releases the least recently used idle sessions beyond the bound. */
+  private trim(): void {
+    let over = this.live.size - this.maxLive;
+    for (const [key, slot] of [...this.live]) {
+      if (over <= 0) break;
+      if (slot.users > 0) continue;
+      this.drop(key);
+      over--;
+    }
+  }
+
+  private drop(key: string): void {
+    const slot = this.live.get(key);
+    if (!slot) return;
+    this.live.delete(key);
+    void slot.pending
+      .then((s) => this.engine.request('session.release', { sessionId: s.id }))
+      .catch(() => undefined);
+  }
+
+  private checkProvider(id: ProviderId): void {
+    const p = this.engine.status().providers.find((x) => x.id === id);
+    if (p && !p.available) {
+      throw new AppError(
+        'PROVIDER_UNAVAILABLE',
+        `${p.ortName} is not available here: ${p.reason ?? 'unknown reason'}`,
+      );
+    }
+  }
+}
+
+function keyOf(
+  modelId: string,
+  want: Pick<SessionWant, 'provider' | 'dims' | 'graphCapture'>,
+  artifact: CompiledArtifact | null,
+): string {
+  return [
+    modelId,
+    want.provider,
+    dimsKey(want.dims),
+    artifact ? `compiled:${artifact.entryId}` : 'original',
+    want.graphCapture ? 'graph' : '',
+  ].join('|');
+}
+
+function dimsKey(dims: Record<string, number>): string {
+  return JSON.stringify(sortKeys(dims));
+}
+
+function sortKeys(o: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));
+}
