@@ -1,5 +1,5 @@
 /** `crucible inspect MODEL [--json] [--dim NAME=N]`. */
-import type { ModelInspection, ValueInfo } from '../ipc/contract';
+import type { ModelInspection, PrecisionSummary, ValueInfo } from '../ipc/contract';
 import { inspectModel } from '../engine/model/inspect';
 import { AppError } from '../shared/errors';
 import { parseCliArgs, parseDims, type CliIo } from './io';
@@ -41,6 +41,7 @@ export function formatInspection(model: string, m: ModelInspection): string {
     `  parameters  ${m.parameterCount.toLocaleString('en-US')} (${(m.parameterBytes / 1e6).toFixed(2)} MB in ${m.initializerCount} initializers)`,
     `  FLOPs       ${m.flops.total === null ? 'unknown' : `${(m.flops.total / 1e9).toFixed(3)} G`} — ${m.flops.note}`,
   ];
+  if (m.precision) lines.push(...formatPrecision(m.precision));
   if (m.externalData.length) {
     lines.push('  external data');
     for (const e of m.externalData) {
@@ -48,4 +49,47 @@ export function formatInspection(model: string, m: ModelInspection): string {
     }
   }
   return lines.join('\n');
+}
+
+const pct = (part: number, whole: number) =>
+  whole > 0 ? `${((100 * part) / whole).toFixed(part === whole ? 0 : 1)}%` : '—';
+
+/** The precision lines: weights and compute by precision, ops per precision, Casts. */
+export function formatPrecision(p: PrecisionSummary): string[] {
+  const weightBytes = p.weights.reduce((s, w) => s + w.bytes, 0);
+  const flops = p.compute.reduce((s, c) => s + c.flops, 0);
+  const nodes = p.compute.reduce((s, c) => s + c.nodes, 0);
+  const lines = [
+    `  precision   ${p.headline}`,
+    `    weights   ${
+      p.weights
+        .map((w) => `${w.dtype} ${pct(w.bytes, weightBytes)} (${w.count.toLocaleString('en-US')})`)
+        .join(', ') || 'none'
+    }`,
+    `    compute   ${p.compute
+      .map((c) =>
+        flops > 0 && c.flops > 0
+          ? `${c.precision} ${pct(c.flops, flops)} of FLOPs, ${c.nodes} nodes`
+          : flops > 0
+            ? `${c.precision} ${c.nodes} nodes`
+            : `${c.precision} ${pct(c.nodes, nodes)} of nodes`,
+      )
+      .join('; ')}`,
+  ];
+  const byPrecision = new Map<string, string[]>();
+  for (const o of p.ops.filter((x) => x.precision !== 'cast')) {
+    byPrecision.set(o.precision, [...(byPrecision.get(o.precision) ?? []), `${o.op} ${o.count}`]);
+  }
+  for (const [precision, ops] of byPrecision) {
+    lines.push(
+      `    ${precision.padEnd(9)} ${ops.slice(0, 12).join(', ')}${ops.length > 12 ? ', …' : ''}`,
+    );
+  }
+  for (const c of p.casts) {
+    const at = Object.entries(c.at)
+      .map(([where, n]) => `${n} at ${where === 'inside' ? 'inside' : `the ${where}`}`)
+      .join(', ');
+    lines.push(`    cast      ${c.from} → ${c.to} ×${c.count} (${at}; ${c.nodes.join(', ')})`);
+  }
+  return lines;
 }

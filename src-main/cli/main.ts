@@ -30,6 +30,9 @@ commands:
       cache; others: ORT's optimised model); progress on stderr. \`run\` then starts from it
   conformance DIR... [--provider P] [--filter REGEX] [--json]
       run ONNX backend test cases (model.onnx + test_data_set_*/) and compare outputs
+  convert MODEL --to fp16 [--keep-io-types | --fp16-io] [--block Op,...] [--json]
+      a float16 variant (weights and compute; IO stays float32 unless --fp16-io) into the
+      library beside the model, never over it; reports blocked ops and clamped weights
 
 INPUTS, the same for run, bench and compile:
   --input NAME=FILE       .npy, .pb, .png (picture), .wav (audio, resampled to the model's
@@ -79,6 +82,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       case 'compile': {
         const { compileCommand } = await import('./compile');
         return await compileCommand(rest, io);
+      }
+      case 'convert': {
+        const { convertCommand } = await import('./convert');
+        return await convertCommand(rest, io);
       }
       case 'conformance': {
         const { conformanceCommand } = await import('./conformance');

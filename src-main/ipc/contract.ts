@@ -71,18 +71,6 @@ export const PROVIDER_IDS = ['cpu', 'webgpu', 'dml', 'cuda', 'nv-tensorrt-rtx'] 
 export const ProviderIdSchema = z.enum(PROVIDER_IDS);
 export type ProviderId = z.infer<typeof ProviderIdSchema>;
 
-/** ORT's EP selection policies Crucible offers for "Auto" (SessionOptionsSetEpSelectionPolicy). */
-export const EP_POLICIES = ['prefer-gpu', 'max-performance', 'max-efficiency'] as const;
-export type EpPolicy = (typeof EP_POLICIES)[number];
-
-/**
- * Which model a session was opened from: the original file, or a compile-cache entry of it (the
- * session owner uses a valid entry for the provider and dims whenever there is one).
- */
-export const SESSION_VARIANTS = ['original', 'compiled'] as const;
-export const SessionVariantSchema = z.enum(SESSION_VARIANTS);
-export type SessionVariant = z.infer<typeof SessionVariantSchema>;
-
 // ---------------------------------------------------------------------------------------------
 // App and engine
 // ---------------------------------------------------------------------------------------------
@@ -293,8 +281,88 @@ export const ModelEntrySchema = z.object({
     .nullable()
     .optional(),
   error: AppErrorSchema.nullable(),
+  /**
+   * Precision variants made from this model (a float16 copy), each runnable, compilable and
+   * benchmarkable under its own id; absent in entries written before variants existed.
+   */
+  variants: z.array(z.lazy(() => ModelVariantSchema)).optional(),
 });
 export type ModelEntry = z.infer<typeof ModelEntrySchema>;
+
+/** What the float16 converter did (engine/model/fp16.ts Fp16Report). */
+export const Fp16ReportSchema = z.object({
+  convertedNodes: z.number().int(),
+  blocked: z.array(z.object({ op: z.string(), count: z.number().int(), reason: z.string() })),
+  castsInserted: z.number().int(),
+  tensorsConverted: z.number().int(),
+  valuesConverted: z.number(),
+  tensorsKept: z.number().int(),
+  clamped: z.array(
+    z.object({
+      tensor: z.string(),
+      overflow: z.number().int(),
+      underflow: z.number().int(),
+      maxAbs: z.number(),
+    }),
+  ),
+});
+export type Fp16Report = z.infer<typeof Fp16ReportSchema>;
+
+export const PRECISION_VARIANTS = ['fp16'] as const;
+export const PrecisionVariantKindSchema = z.enum(PRECISION_VARIANTS);
+
+/** One line of a precision trade table: a model (original or variant) on one provider. */
+export const TradeRowSchema = z.object({
+  provider: ProviderIdSchema,
+  /** 'original' or the variant kind ('fp16'). */
+  precision: z.string(),
+  modelId: z.string(),
+  /** Latency of one inference (benchmark p50 / p90, ms); null when the benchmark failed. */
+  p50Ms: z.number().nullable(),
+  p90Ms: z.number().nullable(),
+  /** Joules per inference where a GPU's energy was measured, else null. */
+  joulesPerInference: z.number().nullable(),
+  /** The variant against the original on the same provider and inputs; null for the original. */
+  error: z
+    .object({
+      sets: z.number().int(),
+      maxAbs: z.number(),
+      maxRel: z.number(),
+      /** The lowest cosine similarity over outputs and input sets. */
+      cosine: z.number(),
+      /** Rows whose top-1 / top-5 classes agree, of `rows` (classifiers only). */
+      topk: z.object({ rows: z.number(), top1: z.number(), top5: z.number() }).nullable(),
+    })
+    .nullable(),
+  /** In words: faster or slower by how much, and whether the error is acceptable. */
+  verdict: z.string(),
+  /** Why a row has no figures (provider unavailable, a run failed). */
+  problem: z.string().nullable(),
+});
+export type TradeRow = z.infer<typeof TradeRowSchema>;
+
+export const TradeTableSchema = z.object({
+  measuredAt: z.number(),
+  dims: z.record(z.string(), z.number()),
+  /** Seeded input sets the errors were measured over. */
+  sets: z.number().int(),
+  rows: z.array(TradeRowSchema),
+});
+export type TradeTable = z.infer<typeof TradeTableSchema>;
+
+export const ModelVariantSchema = z.object({
+  kind: PrecisionVariantKindSchema,
+  /** sha256 of the variant's file: the id runs, compiles and benchmarks use. */
+  id: z.string(),
+  path: z.string(),
+  createdAt: z.number(),
+  options: z.object({ keepIoTypes: z.boolean(), block: z.array(z.string()) }),
+  report: Fp16ReportSchema,
+  inspection: ModelInspectionSchema.nullable(),
+  /** The last measured trade against the original, when one was measured. */
+  trade: TradeTableSchema.nullable(),
+});
+export type ModelVariant = z.infer<typeof ModelVariantSchema>;
 
 // ---------------------------------------------------------------------------------------------
 // Run
@@ -340,9 +408,6 @@ export type TensorSummary = z.infer<typeof TensorSummarySchema>;
 export const RunResultSchema = z.object({
   modelId: z.string(),
   provider: ProviderIdSchema,
-  /** What ran: the original model or a compile-cache entry (its id). */
-  variant: SessionVariantSchema,
-  entryId: z.string().nullable(),
   sessionMs: z.number(),
   runMs: z.number(),
   outputs: z.array(TensorSummarySchema),
@@ -485,8 +550,6 @@ export const BenchRequestSchema = z
     percentile: z.enum(['p50', 'p90', 'p99']).default('p90'),
     /** Also profile a few runs per operator (ORT profiling) after the timed phase. */
     profile: z.boolean().default(false),
-    /** The original model, or its compile-cache entry for the provider and dims (NOT_FOUND if none). */
-    variant: SessionVariantSchema.default('original'),
   })
   .strict();
 export type BenchRequest = z.input<typeof BenchRequestSchema>;
@@ -588,9 +651,6 @@ export const BenchResultSchema = z.object({
   modelName: z.string(),
   provider: ProviderIdSchema,
   mode: z.enum(BENCH_MODES),
-  /** The session benchmarked: original or compiled (its entry); absent in older history. */
-  variant: SessionVariantSchema.optional(),
-  entryId: z.string().nullable().optional(),
   at: z.number(),
   /** ok; failed (error set, figures gathered so far kept); unsupported (the provider cannot do the mode). */
   status: z.enum(['ok', 'failed', 'unsupported']),
@@ -729,14 +789,7 @@ export const invokeChannels = {
     input: z
       .object({ modelId: z.string().min(1), provider: ProviderIdSchema, image: ImageSchema })
       .strict(),
-    output: z.object({
-      image: ImageSchema,
-      runMs: z.number(),
-      provider: ProviderIdSchema,
-      /** What ran: the original model or its compile-cache entry. */
-      variant: SessionVariantSchema,
-      entryId: z.string().nullable(),
-    }),
+    output: z.object({ image: ImageSchema, runMs: z.number(), provider: ProviderIdSchema }),
   },
   /** Runs a benchmark; progress arrives as bench:progress. */
   'bench:run': { input: BenchRequestSchema, output: BenchResultSchema },

@@ -14,7 +14,13 @@
 import { copyFile, link, lstat, mkdir, readdir, readFile, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { ModelEntrySchema, type ModelEntry, type ModelInspection } from '../ipc/contract';
+import {
+  ModelEntrySchema,
+  type ModelEntry,
+  type ModelInspection,
+  type ModelVariant,
+  type TradeTable,
+} from '../ipc/contract';
 import { AppError, toErrorData } from '../shared/errors';
 import { JsonStore } from '../store/json-store';
 import { assertRegularFile, hashRegularFile } from '../store/regular-file';
@@ -100,8 +106,62 @@ export class ModelLibrary {
     return this.models;
   }
 
+  /**
+   * A model by id — or a precision variant by its own id, as an entry of its own (named
+   * "<model> · fp16"), so runs, compiles and benchmarks take a variant like any model.
+   */
   get(id: string): ModelEntry | undefined {
-    return this.models.find((m) => m.id === id);
+    const model = this.models.find((m) => m.id === id);
+    if (model) return model;
+    for (const parent of this.models) {
+      const v = parent.variants?.find((x) => x.id === id);
+      if (v) return variantEntry(parent, v);
+    }
+    return undefined;
+  }
+
+  /** The model a variant was made from, and the variant, by the variant's id. */
+  variantOf(id: string): { parent: ModelEntry; variant: ModelVariant } | undefined {
+    for (const parent of this.models) {
+      const variant = parent.variants?.find((x) => x.id === id);
+      if (variant) return { parent, variant };
+    }
+    return undefined;
+  }
+
+  /** Where variants of a model are written: `<library>/variants/<model id>/`. */
+  variantsDir(modelId: string): string {
+    return path.join(this.opts.dir, 'variants', modelId);
+  }
+
+  /**
+   * Records a variant on its model (one per kind: a new one of the same kind replaces the
+   * record; the older file stays on disk). NOT_FOUND when the model is not in the library.
+   */
+  async addVariant(modelId: string, variant: ModelVariant): Promise<ModelEntry> {
+    const parent = this.models.find((m) => m.id === modelId);
+    if (!parent) throw new AppError('NOT_FOUND', `no model with id ${modelId} in the library`);
+    const updated: ModelEntry = {
+      ...parent,
+      variants: [...(parent.variants ?? []).filter((v) => v.kind !== variant.kind), variant],
+    };
+    this.models = this.models.map((m) => (m.id === modelId ? updated : m));
+    await this.persist();
+    return updated;
+  }
+
+  /** Keeps the last measured trade table on a variant (by the variant's id). */
+  async setVariantTrade(variantId: string, trade: TradeTable): Promise<void> {
+    const found = this.variantOf(variantId);
+    if (!found) throw new AppError('NOT_FOUND', `no model variant with id ${variantId}`);
+    const updated: ModelEntry = {
+      ...found.parent,
+      variants: (found.parent.variants ?? []).map((v) =>
+        v.id === variantId ? { ...v, trade } : v,
+      ),
+    };
+    this.models = this.models.map((m) => (m.id === updated.id ? updated : m));
+    await this.persist();
   }
 
   onChange(listener: (models: ModelEntry[]) => void): () => void {
@@ -251,6 +311,19 @@ export class ModelLibrary {
     for (const l of this.listeners) l(this.models);
     return this.writing;
   }
+}
+
+/** A variant as a library entry of its own. */
+function variantEntry(parent: ModelEntry, v: ModelVariant): ModelEntry {
+  return {
+    id: v.id,
+    name: `${parent.name} · ${v.kind}`,
+    path: v.path,
+    builtIn: false,
+    addedAt: v.createdAt,
+    inspection: v.inspection,
+    error: null,
+  };
 }
 
 /** Model paths that can still be read out of a damaged library file. */

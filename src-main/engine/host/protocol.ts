@@ -22,9 +22,9 @@
  * Electron's postMessage): typed arrays are copied once by the channel, never through JSON.
  * Args are validated in the host with the schemas below; unknown keys are rejected by name.
  */
+import type { Fp16VariantResult } from '../model/fp16-file';
 import { z } from 'zod';
 import {
-  EP_POLICIES,
   BENCH_MODES,
   DTYPES,
   FillSchema,
@@ -73,19 +73,24 @@ export const OpArgs = {
   /** Checks every external-data file is there, inside the model's folder and long enough. */
   'model.check-external': z.object({ path: z.string().min(1) }).strict(),
   /**
-   * Opens a session (engine/session/open-session.ts) and keeps it under `sessionId`. On the main
-   * side only the session owner (services/sessions.ts) sends this.
+   * Writes a float16 variant of a model (engine/model/fp16-file.ts) to `dest`, which must not
+   * exist: protobuf work stays off the main event loop, like inspection.
    */
+  'model.convert-fp16': z
+    .object({
+      source: z.string().min(1),
+      dest: z.string().min(1),
+      sourceId: z.string(),
+      keepIoTypes: z.boolean(),
+      block: z.array(z.string()),
+    })
+    .strict(),
+  /** Creates a session and keeps it under `sessionId`. */
   'session.create': z
     .object({
       sessionId: z.string().min(1),
       modelPath: z.string().min(1),
-      /** A provider, or 'auto': ORT's EP selection policy picks (the answer says which). */
-      provider: z.union([ProviderIdSchema, z.literal('auto')]),
-      /** The policy for 'auto'. */
-      policy: z.enum(EP_POLICIES).optional(),
-      /** CUDA graphs / WebGPU graph capture (benchmarks' graph mode). */
-      graphCapture: z.boolean().optional(),
+      provider: ProviderIdSchema,
       /** Values for symbolic dims (free dimension overrides). */
       dims: z.record(z.string(), z.number().int().positive()).default({}),
       /** Provider options, strings only (ORT's rule). */
@@ -118,18 +123,20 @@ export const OpArgs = {
   /** Sessions the host holds now. */
   'session.list': z.object({}).strict(),
   /**
-   * Benchmarks a session the host holds (engine/bench/runner.ts): the timing loop never crosses
-   * the process boundary. Progress arrives as `progress` messages with the request's id.
+   * Benchmarks a model in the host (engine/bench/runner.ts): the timing loop never crosses the
+   * process boundary. Progress arrives as `progress` messages with the request's id.
    */
   'session.bench': z
     .object({
-      sessionId: z.string().min(1),
+      modelPath: z.string().min(1),
+      provider: ProviderIdSchema,
       mode: z.enum(BENCH_MODES).default('plain'),
+      dims: z.record(z.string(), z.number().int().positive()).default({}),
       warmup: z.number().int().min(0).max(10_000).default(10),
       iterations: z.number().int().positive().max(10_000_000).optional(),
       durationS: z.number().positive().max(3600).optional(),
       warmCreate: z.boolean().default(true),
-      /** Keep the prepared bindings under this id for later runs; `session.release` frees them. */
+      /** Keep the prepared session under this id for later runs; `session.release` frees it. */
       keepAs: z.string().min(1).optional(),
       maxSamples: z.number().int().min(0).max(100_000).default(2000),
     })
@@ -157,16 +164,14 @@ export type OpArgsOut<O extends Op> = z.output<(typeof OpArgs)[O]>;
 export interface OpResults {
   'model.inspect': ModelInspection;
   'model.check-external': { files: number };
+  'model.convert-fp16': Fp16VariantResult;
   'cache.compatibility': EntryCompatibility;
   'session.create': {
     sessionId: string;
     inputs: ValueInfo[];
     outputs: ValueInfo[];
     createMs: number;
-    /** The EP ORT placed the inputs on (what 'auto' picked), by ORT's name. */
     provider: string;
-    /** Whether runs go synchronously (small CPU models) and why. */
-    runPath: { sync: boolean; reason: string };
   };
   'session.run': {
     runMs: number;
