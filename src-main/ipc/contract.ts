@@ -71,6 +71,18 @@ export const PROVIDER_IDS = ['cpu', 'webgpu', 'dml', 'cuda', 'nv-tensorrt-rtx'] 
 export const ProviderIdSchema = z.enum(PROVIDER_IDS);
 export type ProviderId = z.infer<typeof ProviderIdSchema>;
 
+/** ORT's EP selection policies Crucible offers for "Auto" (SessionOptionsSetEpSelectionPolicy). */
+export const EP_POLICIES = ['prefer-gpu', 'max-performance', 'max-efficiency'] as const;
+export type EpPolicy = (typeof EP_POLICIES)[number];
+
+/**
+ * Which model a session was opened from: the original file, or a compile-cache entry of it (the
+ * session owner uses a valid entry for the provider and dims whenever there is one).
+ */
+export const SESSION_VARIANTS = ['original', 'compiled'] as const;
+export const SessionVariantSchema = z.enum(SESSION_VARIANTS);
+export type SessionVariant = z.infer<typeof SessionVariantSchema>;
+
 // ---------------------------------------------------------------------------------------------
 // App and engine
 // ---------------------------------------------------------------------------------------------
@@ -408,6 +420,9 @@ export type TensorSummary = z.infer<typeof TensorSummarySchema>;
 export const RunResultSchema = z.object({
   modelId: z.string(),
   provider: ProviderIdSchema,
+  /** What ran: the original model or a compile-cache entry (its id). */
+  variant: SessionVariantSchema,
+  entryId: z.string().nullable(),
   sessionMs: z.number(),
   runMs: z.number(),
   outputs: z.array(TensorSummarySchema),
@@ -550,6 +565,8 @@ export const BenchRequestSchema = z
     percentile: z.enum(['p50', 'p90', 'p99']).default('p90'),
     /** Also profile a few runs per operator (ORT profiling) after the timed phase. */
     profile: z.boolean().default(false),
+    /** The original model, or its compile-cache entry for the provider and dims (NOT_FOUND if none). */
+    variant: SessionVariantSchema.default('original'),
   })
   .strict();
 export type BenchRequest = z.input<typeof BenchRequestSchema>;
@@ -651,6 +668,9 @@ export const BenchResultSchema = z.object({
   modelName: z.string(),
   provider: ProviderIdSchema,
   mode: z.enum(BENCH_MODES),
+  /** The session benchmarked: original or compiled (its entry); absent in older history. */
+  variant: SessionVariantSchema.optional(),
+  entryId: z.string().nullable().optional(),
   at: z.number(),
   /** ok; failed (error set, figures gathered so far kept); unsupported (the provider cannot do the mode). */
   status: z.enum(['ok', 'failed', 'unsupported']),
@@ -789,7 +809,14 @@ export const invokeChannels = {
     input: z
       .object({ modelId: z.string().min(1), provider: ProviderIdSchema, image: ImageSchema })
       .strict(),
-    output: z.object({ image: ImageSchema, runMs: z.number(), provider: ProviderIdSchema }),
+    output: z.object({
+      image: ImageSchema,
+      runMs: z.number(),
+      provider: ProviderIdSchema,
+      /** What ran: the original model or its compile-cache entry. */
+      variant: SessionVariantSchema,
+      entryId: z.string().nullable(),
+    }),
   },
   /** Runs a benchmark; progress arrives as bench:progress. */
   'bench:run': { input: BenchRequestSchema, output: BenchResultSchema },

@@ -10,15 +10,16 @@ import { AppError, toErrorData } from '../../shared/errors';
 import { getAvailableProviders, getEpDevices } from '../ort/ep-devices';
 import { initOrt, type OrtEnvironment } from '../ort/env';
 import { RunOptions } from '../ort/run-options';
-import { Session } from '../ort/session';
-import { SessionOptions, SINGLE_THREADED_CPU } from '../ort/session-options';
-import { chooseRunPath, releaseKept, runBench, SyncRunGuard } from '../bench/runner';
+import { SessionOptions } from '../ort/session-options';
+import { releaseKept, releaseKeptOf, runBench } from '../bench/runner';
+import { openSession, type OpenedSession } from '../session/open-session';
+import { SyncRunGuard } from '../session/run-path';
 import { writeFp16Variant } from '../model/fp16-file';
 import { checkExternalData, inspectModel } from '../model/inspect';
 import { summarizeTensor } from '../model/summary';
 import { synthesizeInputs } from '../model/synth';
-import { cudaProviderLibraryName, providerStatuses, PROVIDERS } from '../providers/catalog';
-import { appendProvider, attachFor, epDeviceFact } from '../providers/attach';
+import { cudaProviderLibraryName, providerStatuses } from '../providers/catalog';
+import { epDeviceFact } from '../providers/attach';
 import { compiledModelCompatibility } from '../providers/compatibility';
 import { registerTrtRtx } from '../providers/trt-rtx';
 import {
@@ -48,7 +49,8 @@ function onMessage(listener: (msg: ToHost) => void): void {
   else process.on('message', (m) => listener(m as ToHost));
 }
 
-const sessions = new Map<string, Session>();
+/** Sessions by the main side's ids, each with the spec it was opened from. */
+const sessions = new Map<string, OpenedSession>();
 /**
  * Sessions created single-threaded for the synchronous run path (small CPU models, see
  * chooseRunPath), with the guard that sends them back to asynchronous runs when they are slow.
@@ -59,6 +61,32 @@ const inflight = new Map<number, RunOptions>();
 const cancelled = new Set<number>();
 /** The name the TensorRT-RTX plugin was registered under, once it was. */
 let trtRtxName: string | null = null;
+
+/**
+ * What ORT's CUDA V2 options calls answer in this build (tried only when the CUDA provider library
+ * is absent, where they fail at once): "CUDA is not in this ONNX Runtime build: ...", or null.
+ */
+function cudaProblem(): string | null {
+  const so = SessionOptions.create();
+  try {
+    so.appendCuda();
+    return null;
+  } catch (err) {
+    return toErrorData(err).message;
+  } finally {
+    so.release();
+  }
+}
+
+/** Releases a session and what was prepared on it; true when there was one. */
+function release(sessionId: string): boolean {
+  const s = sessions.get(sessionId);
+  releaseKeptOf(sessionId);
+  s?.session.release();
+  sessions.delete(sessionId);
+  syncRuns.delete(sessionId);
+  return s !== undefined;
+}
 
 /** Serves one request. */
 async function handle<O extends Op>(id: number, op: O, args: OpArgsOut<O>): Promise<OpResults[O]> {
@@ -84,52 +112,38 @@ async function handle<O extends Op>(id: number, op: O, args: OpArgsOut<O>): Prom
     }
     case 'session.create': {
       const a = args as OpArgsOut<'session.create'>;
-      sessions.get(a.sessionId)?.release();
-      sessions.delete(a.sessionId);
-      syncRuns.delete(a.sessionId);
-      const spec = PROVIDERS[a.provider];
-      // A model ORT cannot load fails below with ORT's own error, not the inspection's.
-      const runPath = await chooseRunPath(a.modelPath, a.provider, a.dims).catch(() => null);
-      const so = SessionOptions.create({
-        ...(runPath?.sync ? SINGLE_THREADED_CPU : {}),
-        freeDimensions: a.dims,
+      release(a.sessionId);
+      const opened = await openSession({
+        modelPath: a.modelPath,
+        provider: a.provider,
+        policy: a.policy,
+        dims: a.dims,
+        providerOptions: a.providerOptions,
         optimizedModelPath: a.optimizedModelPath,
         graphOptimizationLevel: a.graphOptimizationLevel,
-        providers: spec.appendName
-          ? [{ name: spec.appendName, options: { ...spec.explicitOptions, ...a.providerOptions } }]
-          : [],
+        graphCapture: a.graphCapture,
+        syncCandidate: true,
+        epName: trtRtxName,
       });
-      try {
-        // Plugin EPs (TensorRT-RTX) have no name to append by: they go through their EP device.
-        if (!spec.appendName && a.provider !== 'cpu') {
-          appendProvider(so, attachFor(a.provider, trtRtxName), {
-            ...spec.explicitOptions,
-            ...a.providerOptions,
-          });
-        }
-        const t0 = performance.now();
-        const session = await Session.create(a.modelPath, { options: so });
-        const createMs = performance.now() - t0;
-        if (cancelled.has(id)) {
-          session.release();
-          throw new AppError('CANCELLED', 'session creation was cancelled');
-        }
-        sessions.set(a.sessionId, session);
-        if (runPath?.sync) syncRuns.set(a.sessionId, new SyncRunGuard());
-        return {
-          sessionId: a.sessionId,
-          inputs: [...session.inputs],
-          outputs: [...session.outputs],
-          createMs,
-          provider: spec.ortName,
-        } as OpResults[O];
-      } finally {
-        so.release();
+      const { session } = opened;
+      if (cancelled.has(id)) {
+        session.release();
+        throw new AppError('CANCELLED', 'session creation was cancelled');
       }
+      sessions.set(a.sessionId, opened);
+      if (opened.runPath.sync) syncRuns.set(a.sessionId, new SyncRunGuard());
+      return {
+        sessionId: a.sessionId,
+        inputs: [...session.inputs],
+        outputs: [...session.outputs],
+        createMs: opened.createMs,
+        provider: opened.ep,
+        runPath: opened.runPath,
+      } as OpResults[O];
     }
     case 'session.run': {
       const a = args as OpArgsOut<'session.run'>;
-      const session = sessions.get(a.sessionId);
+      const session = sessions.get(a.sessionId)?.session;
       if (!session) throw new AppError('NOT_FOUND', `no session ${a.sessionId} in the engine`);
       const feeds =
         a.inputs ??
@@ -160,19 +174,18 @@ async function handle<O extends Op>(id: number, op: O, args: OpArgsOut<O>): Prom
     }
     case 'session.release': {
       const a = args as OpArgsOut<'session.release'>;
-      const s = sessions.get(a.sessionId);
-      s?.release();
-      sessions.delete(a.sessionId);
-      syncRuns.delete(a.sessionId);
+      const had = release(a.sessionId);
       // A benchmark kept under this id (session.bench keepAs) is released the same way.
       const bench = releaseKept(a.sessionId);
-      return { released: s !== undefined || bench } as OpResults[O];
+      return { released: had || bench } as OpResults[O];
     }
     case 'session.list':
       return { sessionIds: [...sessions.keys()] } as OpResults[O];
     case 'session.bench': {
       const a = args as OpArgsOut<'session.bench'>;
-      return (await runBench(a, {
+      const opened = sessions.get(a.sessionId);
+      if (!opened) throw new AppError('NOT_FOUND', `no session ${a.sessionId} in the engine`);
+      return (await runBench(a, opened, {
         progress: (progress) => send({ type: 'progress', id, progress }),
         cancelled: () => cancelled.has(id),
         runOptions: (ro) => (ro ? inflight.set(id, ro) : inflight.delete(id)),
@@ -256,6 +269,9 @@ async function start(): Promise<void> {
   const trtRtx = await registerTrtRtx();
   if (trtRtx.registered) trtRtxName = trtRtx.name;
   const devices = getEpDevices().map(epDeviceFact);
+  const cudaPresent = existsSync(
+    path.join(path.dirname(env.libraryPath), cudaProviderLibraryName(process.platform)),
+  );
   send({
     type: 'hello',
     protocol: PROTOCOL_VERSION,
@@ -265,9 +281,8 @@ async function start(): Promise<void> {
       platform: process.platform,
       available: getAvailableProviders(),
       epDevices: devices,
-      cudaLibraryPresent: existsSync(
-        path.join(path.dirname(env.libraryPath), cudaProviderLibraryName(process.platform)),
-      ),
+      cudaLibraryPresent: cudaPresent,
+      cudaProblem: cudaPresent ? null : cudaProblem(),
       trtRtx,
     }),
     pid: process.pid,

@@ -25,6 +25,7 @@
 import type { Fp16VariantResult } from '../model/fp16-file';
 import { z } from 'zod';
 import {
+  EP_POLICIES,
   BENCH_MODES,
   DTYPES,
   FillSchema,
@@ -85,12 +86,20 @@ export const OpArgs = {
       block: z.array(z.string()),
     })
     .strict(),
-  /** Creates a session and keeps it under `sessionId`. */
+  /**
+   * Opens a session (engine/session/open-session.ts) and keeps it under `sessionId`. On the main
+   * side only the session owner (services/sessions.ts) sends this.
+   */
   'session.create': z
     .object({
       sessionId: z.string().min(1),
       modelPath: z.string().min(1),
-      provider: ProviderIdSchema,
+      /** A provider, or 'auto': ORT's EP selection policy picks (the answer says which). */
+      provider: z.union([ProviderIdSchema, z.literal('auto')]),
+      /** The policy for 'auto'. */
+      policy: z.enum(EP_POLICIES).optional(),
+      /** CUDA graphs / WebGPU graph capture (benchmarks' graph mode). */
+      graphCapture: z.boolean().optional(),
       /** Values for symbolic dims (free dimension overrides). */
       dims: z.record(z.string(), z.number().int().positive()).default({}),
       /** Provider options, strings only (ORT's rule). */
@@ -123,20 +132,18 @@ export const OpArgs = {
   /** Sessions the host holds now. */
   'session.list': z.object({}).strict(),
   /**
-   * Benchmarks a model in the host (engine/bench/runner.ts): the timing loop never crosses the
-   * process boundary. Progress arrives as `progress` messages with the request's id.
+   * Benchmarks a session the host holds (engine/bench/runner.ts): the timing loop never crosses
+   * the process boundary. Progress arrives as `progress` messages with the request's id.
    */
   'session.bench': z
     .object({
-      modelPath: z.string().min(1),
-      provider: ProviderIdSchema,
+      sessionId: z.string().min(1),
       mode: z.enum(BENCH_MODES).default('plain'),
-      dims: z.record(z.string(), z.number().int().positive()).default({}),
       warmup: z.number().int().min(0).max(10_000).default(10),
       iterations: z.number().int().positive().max(10_000_000).optional(),
       durationS: z.number().positive().max(3600).optional(),
       warmCreate: z.boolean().default(true),
-      /** Keep the prepared session under this id for later runs; `session.release` frees it. */
+      /** Keep the prepared bindings under this id for later runs; `session.release` frees them. */
       keepAs: z.string().min(1).optional(),
       maxSamples: z.number().int().min(0).max(100_000).default(2000),
     })
@@ -171,7 +178,10 @@ export interface OpResults {
     inputs: ValueInfo[];
     outputs: ValueInfo[];
     createMs: number;
+    /** The EP ORT placed the inputs on (what 'auto' picked), by ORT's name. */
     provider: string;
+    /** Whether runs go synchronously (small CPU models) and why. */
+    runPath: { sync: boolean; reason: string };
   };
   'session.run': {
     runMs: number;
