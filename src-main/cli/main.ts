@@ -33,6 +33,9 @@ commands:
   convert MODEL --to fp16 [--keep-io-types | --fp16-io] [--block Op,...] [--json]
       a float16 variant (weights and compute; IO stays float32 unless --fp16-io) into the
       library beside the model, never over it; reports blocked ops and clamped weights
+  compare-variants MODEL [--provider P,...] [--sets N] [--iterations N] [--dim NAME=N ...] [--json]
+      the fp16 variant against the model per provider: error over seeded inputs, latency,
+      energy on a GPU, verdict
 
 INPUTS, the same for run, bench and compile:
   --input NAME=FILE       .npy, .pb, .png (picture), .wav (audio, resampled to the model's
@@ -86,6 +89,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       case 'convert': {
         const { convertCommand } = await import('./convert');
         return await convertCommand(rest, io);
+      }
+      case 'compare-variants': {
+        const { compareVariantsCommand } = await import('./compare-variants');
+        return await compareVariantsCommand(rest, io);
       }
       case 'conformance': {
         const { conformanceCommand } = await import('./conformance');

@@ -767,6 +767,38 @@ export const invokeChannels = {
   },
   /** Removes a model from the library (never deletes the user's file). */
   'models:remove': { input: ModelRef, output: z.object({ removed: z.boolean() }) },
+  /**
+   * Makes a precision variant of a model (float16: weights and compute, IO kept float32 by
+   * default) into the library beside it; progress arrives as precision:progress.
+   */
+  'precision:convert': {
+    input: z
+      .object({
+        modelId: z.string().min(1),
+        to: PrecisionVariantKindSchema,
+        keepIoTypes: z.boolean().default(true),
+        block: z.array(z.string().min(1)).default([]),
+      })
+      .strict(),
+    output: ModelEntrySchema,
+  },
+  /**
+   * Measures a variant against its original on each provider (same seeded inputs: error; the
+   * benchmark: latency and energy) and keeps the table on the variant.
+   */
+  'precision:compare': {
+    input: z
+      .object({
+        modelId: z.string().min(1),
+        kind: PrecisionVariantKindSchema.default('fp16'),
+        providers: z.array(ProviderIdSchema).min(1),
+        sets: z.number().int().min(1).max(64).default(8),
+        iterations: z.number().int().min(1).max(10_000).default(50),
+        dims: z.record(z.string(), z.number().int().positive()).default({}),
+      })
+      .strict(),
+    output: TradeTableSchema,
+  },
   /** Runs a model once with synthesized inputs. */
   'run:execute': { input: RunRequestSchema, output: RunResultSchema },
   /** The compile queue, newest first. */
@@ -842,6 +874,12 @@ export const eventChannels = {
   'engine:changed': EngineStatusSchema,
   /** The model library changed. */
   'models:changed': z.array(ModelEntrySchema),
+  /** A precision variant is being made or measured. */
+  'precision:progress': z.object({
+    modelId: z.string(),
+    phase: z.enum(['converting', 'inspecting', 'measuring', 'done', 'failed']),
+    message: z.string(),
+  }),
   /** A compile job moved. */
   'compile:progress': CompileJobSchema,
   /** Status chips changed. */

@@ -17,6 +17,7 @@ import { EventBus } from './events';
 import { ImageRunService } from './image-run';
 import { ModelLibrary } from './model-library';
 import { NoticeBoard } from './notices';
+import { PrecisionService } from './precision-service';
 import { withProviderGpus } from './provider-gpus';
 import { SessionOwner } from './sessions';
 import { SettingsService } from './settings-service';
@@ -152,6 +153,13 @@ export async function composeMain(opts: ComposeOptions): Promise<Composed> {
       ...new ImageRunService(engine, library, owner).handlers(),
       ...bench.handlers(),
       ...compile.handlers(),
+      ...new PrecisionService({
+        library,
+        engine,
+        owner,
+        bench: (request) => bench.run(request),
+        bus,
+      }).handlers(),
     },
   });
   return {

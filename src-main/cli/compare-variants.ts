@@ -1,0 +1,163 @@
+/**
+ * `crucible compare-variants MODEL [--provider P,...] [--sets N] [--iterations N] [--dim NAME=N]
+ * [--json]`: the model's float16 variant (made by `crucible convert`) against the model on each
+ * provider — the same seeded inputs through both (max abs / rel error, lowest cosine, top-1 /
+ * top-5 agreement for classifiers) and a benchmark of each (p50 / p90 latency, energy on a GPU) —
+ * as one table with a verdict per provider. The table is kept on the variant in the library (the
+ * app's Precision panel shows it).
+ */
+import path from 'node:path';
+import { ProviderIdSchema, type ProviderId, type TradeTable } from '../ipc/contract';
+import { createGpuMonitor } from '../gpu/monitor';
+import {
+  benchFigures,
+  benchViaOwner,
+  providerProblem,
+  runForTensors,
+  tradeModel,
+} from '../services/precision-service';
+import { measureTrade } from '../services/precision-trade';
+import { SessionOwner } from '../services/sessions';
+import { AppError } from '../shared/errors';
+import { openCliLibrary } from './convert';
+import { parseCliArgs, parseDims, startEngine, type CliIo } from './io';
+
+/** The usage lines of `crucible compare-variants`. */
+export const COMPARE_VARIANTS_USAGE = `compare-variants MODEL [--provider P,...] [--sets N] [--iterations N]
+                 [--dim NAME=N ...] [--json]
+      the model's fp16 variant against the model per provider: error over N seeded input
+      sets (default 8), latency (benchmark, default 50 iterations), energy on a GPU, verdict`;
+
+function positiveInt(option: string, v: string, max: number): number {
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < 1 || n > max) {
+    throw new AppError('BAD_REQUEST', `compare-variants: ${option} must be 1…${max}, got '${v}'`);
+  }
+  return n;
+}
+
+/** Runs `crucible compare-variants`. */
+export async function compareVariantsCommand(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseCliArgs('compare-variants', args, {
+    provider: { type: 'string', multiple: true },
+    sets: { type: 'string', default: '8' },
+    iterations: { type: 'string', default: '50' },
+    dim: { type: 'string', multiple: true },
+    json: { type: 'boolean' },
+  });
+  if (positionals.length !== 1) {
+    throw new AppError('BAD_REQUEST', 'compare-variants: give exactly one MODEL path');
+  }
+  const providers: ProviderId[] = [];
+  for (const p of (values.provider ?? ['cpu']).flatMap((x) => x.split(','))) {
+    const parsed = ProviderIdSchema.safeParse(p);
+    if (!parsed.success) {
+      throw new AppError(
+        'BAD_REQUEST',
+        `compare-variants: unknown provider '${p}' (${ProviderIdSchema.options.join(', ')})`,
+      );
+    }
+    providers.push(parsed.data);
+  }
+  const sets = positiveInt('--sets', values.sets, 64);
+  const iterations = positiveInt('--iterations', values.iterations, 10_000);
+  const dims = parseDims(values.dim);
+
+  const library = await openCliLibrary();
+  const model = await library.add(path.resolve(positionals[0] as string));
+  const variant = model.variants?.find((v) => v.kind === 'fp16');
+  if (!variant) {
+    throw new AppError(
+      'NOT_FOUND',
+      `${model.path} has no fp16 variant in the library yet: run crucible convert ${positionals[0]} --to fp16 first`,
+    );
+  }
+  const original = tradeModel(model);
+  const made = tradeModel(library.get(variant.id) ?? model);
+
+  const engine = await startEngine();
+  const gpu = createGpuMonitor();
+  try {
+    const owner = new SessionOwner(engine);
+    const table = await measureTrade(
+      original,
+      made,
+      'fp16',
+      {
+        unavailable: (p) => providerProblem(engine.status(), p),
+        outputs: (m, p, d, inputs) => runForTensors(engine, owner, m, p, d, inputs),
+        bench: async (m, p, d, n) =>
+          benchFigures(await benchViaOwner(engine, owner, gpu, m, p, d, n)),
+      },
+      { providers, sets, iterations, dims, onProgress: (m) => io.err(m) },
+    );
+    await library.setVariantTrade(variant.id, table);
+    if (values.json) {
+      io.out(JSON.stringify({ model: model.path, variant: variant.path, ...table }, null, 2));
+    } else {
+      io.out(formatTrade(`${model.path} vs ${path.basename(variant.path)}`, table));
+    }
+    return table.rows.some((r) => r.problem !== null) ? 3 : 0;
+  } finally {
+    gpu.close();
+    engine.close();
+  }
+}
+
+const ms = (v: number | null) => (v === null ? '—' : v < 1 ? v.toFixed(4) : v.toFixed(3));
+const sci = (v: number) => (v === 0 ? '0' : v.toExponential(2));
+
+/** The trade table for people: precision × provider → error, latency, energy, verdict. */
+export function formatTrade(title: string, t: TradeTable): string {
+  const head = [
+    'provider',
+    'precision',
+    'p50 ms',
+    'p90 ms',
+    'J/inf',
+    'max abs',
+    'max rel',
+    'cosine',
+    'top-1',
+    'top-5',
+  ];
+  const body = t.rows.map((r) => [
+    r.provider,
+    r.precision,
+    ms(r.p50Ms),
+    ms(r.p90Ms),
+    r.joulesPerInference === null ? '—' : r.joulesPerInference.toPrecision(3),
+    r.error ? sci(r.error.maxAbs) : '—',
+    r.error ? sci(r.error.maxRel) : '—',
+    r.error ? r.error.cosine.toFixed(6) : '—',
+    r.error?.topk ? `${r.error.topk.top1}/${r.error.topk.rows}` : '—',
+    r.error?.topk ? `${r.error.topk.top5}/${r.error.topk.rows}` : '—',
+  ]);
+  const widths = head.map((h, i) =>
+    Math.max(h.length, ...body.map((row) => (row[i] as string).length)),
+  );
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] as number))
+      .join('  ')
+      .trimEnd();
+  const out = [
+    title,
+    `  ${t.sets} seeded input set(s)${
+      Object.keys(t.dims).length
+        ? `, dims ${Object.entries(t.dims)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(' ')}`
+        : ''
+    }`,
+    '',
+    line(head),
+    ...body.map(line),
+    '',
+  ];
+  for (const r of t.rows) {
+    if (r.precision === 'original' && r.problem === null) continue;
+    out.push(`${r.provider} ${r.precision}: ${r.problem ?? r.verdict}`);
+  }
+  return out.join('\n');
+}
