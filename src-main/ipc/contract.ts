@@ -824,6 +824,11 @@ export const invokeChannels = {
   /** The compile cache, each entry checked against this machine. */
   'cache:list': { input: Empty, output: z.array(CacheEntrySchema) },
   /** Removes one cache entry, or all of them. */
+  /** Renames a model in the library (kept across restarts; the file is not renamed). */
+  'models:rename': {
+    input: z.object({ id: z.string().min(1), name: z.string().min(1).max(200) }).strict(),
+    output: ModelEntrySchema,
+  },
   'cache:clear': {
     input: z.object({ entryId: z.string().min(1).optional() }).strict(),
     output: z.object({ removed: z.number().int(), freedBytes: z.number() }),

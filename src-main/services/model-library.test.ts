@@ -234,9 +234,47 @@ describe('displayName', () => {
     ['/m/resnet.onnx', 'resnet'],
     ['/m/bert/model.onnx', 'bert'],
     ['model.onnx', 'model'],
-    ['x/Model.ONNX', 'Model'],
+    ['x/Model.ONNX', 'x'],
+    // Hugging Face layout: the repo folder above onnx/, the variant kept.
+    ['/hf/distilbert-sst2/onnx/model_quantized.onnx', 'distilbert-sst2 · quantized'],
   ])('%s → %s', (p, name) => {
     expect(displayName(p)).toBe(name);
+  });
+
+  it('a model.onnx with no telling folder takes its graph name, else its producer', () => {
+    const producer = { name: 'pytorch', version: '2.1' };
+    expect(displayName('model.onnx', { graphName: 'silero_vad', producer })).toBe('silero_vad');
+    expect(displayName('/tmp/onnx/model.onnx', { graphName: 'main_graph', producer })).toBe(
+      'pytorch model',
+    );
+    expect(
+      displayName('model.onnx', { graphName: 'torch_jit', producer: { name: '', version: '' } }),
+    ).toBe('model');
+  });
+});
+
+describe('names in the library', () => {
+  beforeEach(async () => {
+    root = await mkdtemp(path.join(os.tmpdir(), 'crucible-names-'));
+    notices = [];
+  });
+
+  it('tells two models of one name apart, and a rename persists across a restart', async () => {
+    const lib = await openLibrary();
+    const a = await lib.add(await userModel('classifier.onnx', 'a'));
+    const other = path.join(root, 'elsewhere');
+    await mkdir(other, { recursive: true });
+    const bPath = path.join(other, 'classifier.onnx');
+    await copyFile(await userModel('tmp.onnx', 'b'), bPath);
+    const b = await lib.add(bPath);
+    expect([a.name, b.name]).toEqual(['classifier', 'classifier (2)']);
+
+    expect((await lib.rename(b.id, '  wake word   head ')).name).toBe('wake word head');
+    await expect(lib.rename(a.id, 'wake word head')).rejects.toThrow(/already called/);
+    await expect(lib.rename(a.id, ' ')).rejects.toThrow(/1 to 120 characters/);
+    await expect(lib.rename('nope', 'x')).rejects.toThrow(/no model with id/);
+    const again = await openLibrary();
+    expect(again.get(b.id)?.name).toBe('wake word head');
   });
 });
 

@@ -197,7 +197,7 @@ export class ModelLibrary {
     if (inspection.externalData.length > 0) await this.opts.checkExternalData?.(abs);
     const entry: ModelEntry = {
       id,
-      name: displayName(abs),
+      name: uniqueName(displayName(abs, inspection), this.models),
       path: abs,
       builtIn: false,
       addedAt: Date.now(),
@@ -248,9 +248,14 @@ export class ModelLibrary {
     // name again; locations of external data are relative to the folder, not the file name.
     const dest = path.join(dir, `${displayName(originalName)}.onnx`);
     await rename(tempFile, dest);
+    // A labels file dropped with the model comes along, so later inspections find it too.
+    const labelsFile = inspection.labels?.from.match(/^(.+) beside the model$/)?.[1];
+    if (labelsFile && !labelsFile.includes('/') && !labelsFile.includes('\\')) {
+      await linkOrCopy(path.join(path.dirname(tempFile), labelsFile), path.join(dir, labelsFile));
+    }
     const entry: ModelEntry = {
       id,
-      name: displayName(originalName),
+      name: uniqueName(displayName(originalName, inspection), this.models),
       path: dest,
       builtIn: false,
       addedAt: Date.now(),
@@ -269,6 +274,26 @@ export class ModelLibrary {
     if (this.models.length === before) return false;
     await this.persist();
     return true;
+  }
+
+  /**
+   * Renames a model (kept in the library file, so across restarts). BAD_REQUEST for an empty or
+   * over-long name, or one another model has; NOT_FOUND for an unknown id.
+   */
+  async rename(id: string, name: string): Promise<ModelEntry> {
+    const entry = this.models.find((m) => m.id === id);
+    if (!entry) throw new AppError('NOT_FOUND', `no model with id ${id} in the library`);
+    const clean = name.replace(/\s+/g, ' ').trim();
+    if (clean === '' || clean.length > 120) {
+      throw new AppError('BAD_REQUEST', 'a model name must be 1 to 120 characters');
+    }
+    if (this.models.some((m) => m.id !== id && m.name === clean)) {
+      throw new AppError('BAD_REQUEST', `another model is already called '${clean}'`);
+    }
+    const renamed: ModelEntry = { ...entry, name: clean };
+    this.models = this.models.map((m) => (m.id === id ? renamed : m));
+    await this.persist();
+    return renamed;
   }
 
   /** Adds without throwing (start-up and rebuild): returns whether the library changed. */
@@ -294,7 +319,7 @@ export class ModelLibrary {
         name:
           path.dirname(path.dirname(modelPath)) === path.join(this.opts.dir, 'imported')
             ? path.basename(modelPath, '.onnx')
-            : displayName(modelPath),
+            : uniqueName(displayName(modelPath, inspection), this.models),
         path: modelPath,
         builtIn,
         addedAt: Date.now(),
@@ -351,14 +376,46 @@ async function listImported(dir: string): Promise<string[]> {
   return out;
 }
 
+// File names that say nothing about the model (most exports are model.onnx, model_quantized.onnx).
+const GENERIC_FILE = /^model(?:[_-](.+))?$/i;
+// Folders that say nothing either: Hugging Face repos keep models under onnx/, temp and upload dirs.
+const GENERIC_FOLDER =
+  /^(|\.|onnx|models?|export(ed)?|output|tmp|temp|[0-9a-f]{64}|group-[A-Za-z0-9]+)$/i;
+// Graph names exporters write by default (torch.onnx, tf2onnx, keras2onnx, paddle2onnx).
+const GENERIC_GRAPH =
+  /^(|main_graph|torch[-_]jit([-_]export)?|graph|tf2onnx|model|keras[-_]?model|paddle[-_]?(graph|model)?|onnx[-_]?graph|[0-9a-f]{32,})$/i;
+
 /**
- * A model's name for people: the file name without .onnx, or its folder's name when the file is
- * called model.onnx (the usual layout of exported models with external data).
+ * A model's name for people: the file name without .onnx — unless the file is called model.onnx
+ * (or model_quantized.onnx …), as most exported models are: then the folder's name (the one above
+ * onnx/ in a Hugging Face layout), else the graph's name unless an exporter's default, else the
+ * producer ("pytorch model"), with the file's suffix kept ("bert · quantized").
  */
-export function displayName(modelPath: string): string {
+export function displayName(
+  modelPath: string,
+  inspection?: Pick<ModelInspection, 'graphName' | 'producer'> | null,
+): string {
   const base = path.basename(modelPath).replace(/\.onnx$/i, '');
-  const folder = path.basename(path.dirname(modelPath));
-  return base === 'model' && folder !== '' && folder !== '.' ? folder : base;
+  const generic = GENERIC_FILE.exec(base);
+  if (!generic) return base;
+  const suffix = generic[1] ? ` · ${generic[1]}` : '';
+  let dir = path.dirname(modelPath);
+  for (let i = 0; i < 2 && dir !== path.dirname(dir); i++, dir = path.dirname(dir)) {
+    const folder = path.basename(dir);
+    if (!GENERIC_FOLDER.test(folder) && folder !== 'imported') return `${folder}${suffix}`;
+  }
+  const graph = inspection?.graphName.trim() ?? '';
+  if (!GENERIC_GRAPH.test(graph)) return `${graph}${suffix}`;
+  const producer = inspection?.producer.name.trim() ?? '';
+  if (producer !== '') return `${producer} model${suffix}`;
+  return base;
+}
+
+/** `name`, or `name (2)`, `name (3)` … when another entry has it already. */
+function uniqueName(name: string, taken: readonly ModelEntry[]): string {
+  const names = new Set(taken.map((m) => m.name));
+  if (!names.has(name)) return name;
+  for (let i = 2; ; i++) if (!names.has(`${name} (${i})`)) return `${name} (${i})`;
 }
 
 /** The one .onnx file directly inside a dropped folder, or an error saying why not. */

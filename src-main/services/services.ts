@@ -30,6 +30,8 @@ export interface LibrarySource {
   get(id: string): ModelEntry | undefined;
   add(path: string): Promise<ModelEntry>;
   remove(id: string): Promise<boolean>;
+  /** Renames a model (persisted); absent where the library cannot rename. */
+  rename?(id: string, name: string): Promise<ModelEntry>;
   onChange(listener: (models: ModelEntry[]) => void): () => void;
 }
 
@@ -42,6 +44,7 @@ export type CoreChannel =
   | 'models:list'
   | 'models:add'
   | 'models:remove'
+  | 'models:rename'
   | 'run:execute';
 
 /** Handlers of the other domains (compile, cache, settings, bench, image runs), each in its module. */
@@ -93,6 +96,10 @@ export function createServices(deps: ServiceDeps): Services {
     'models:list': async () => library.list(),
     'models:add': async (input) => library.add(input.path),
     'models:remove': async (input) => ({ removed: await library.remove(input.id) }),
+    'models:rename': async (input) => {
+      if (!library.rename) throw new AppError('UNSUPPORTED', 'this library cannot rename models');
+      return library.rename(input.id, input.name);
+    },
     'run:execute': async (input) => {
       const model = library.get(input.modelId);
       if (!model)

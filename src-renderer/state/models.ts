@@ -120,6 +120,22 @@ export async function filesDropped(api: RendererApi, files: File[]): Promise<voi
   }
 }
 
+/**
+ * The user renamed a model: the library keeps the name (across restarts) and the list follows
+ * through models:changed. Resolves with the error to show, or null.
+ */
+export async function modelRenameRequested(
+  api: RendererApi,
+  id: string,
+  name: string,
+): Promise<AppErrorData | null> {
+  const result = await api.invoke('models:rename', { id, name });
+  if (!result.ok) return result.error;
+  const state = useModelsStore.getState();
+  modelsLoaded(state.entries.map((e) => (e.id === id ? result.value : e)));
+  return null;
+}
+
 /** The user removed a model from the library (the file itself stays where it is). */
 export async function modelRemoveRequested(api: RendererApi, id: string): Promise<void> {
   const result = await api.invoke('models:remove', { id });

@@ -1,8 +1,10 @@
+import { useState } from 'react';
 import type { ModelEntry, ModelInspection } from '../../../src-main/ipc/contract';
+import type { AppErrorData } from '../../../src-main/shared/errors';
 import { useApi } from '../../common/api-context';
 import { ErrorNotice } from '../../common/error-notice';
 import { hashForArea } from '../../common/routes';
-import { modelRemoveRequested } from '../../state/models';
+import { modelRemoveRequested, modelRenameRequested } from '../../state/models';
 import { runModelChosen } from '../../state/run';
 import { BarList } from '../../ui/bar-list';
 import { Card } from '../../ui/card';
@@ -14,14 +16,60 @@ import { ValueTable } from './value-table';
 
 /** The selected model in full: facts, inputs and outputs, ops, FLOPs, external data. */
 export function ModelDetail(props: { entry: ModelEntry }) {
+  // Keyed by model: another model selected starts with no half-done rename of the last one.
+  return <ModelDetailView key={props.entry.id} entry={props.entry} />;
+}
+
+function ModelDetailView(props: { entry: ModelEntry }) {
   const { entry } = props;
   const api = useApi();
   const runnable = entry.error === null && entry.inspection !== null;
+  const [renaming, setRenaming] = useState<string | null>(null);
+  const [renameError, setRenameError] = useState<AppErrorData | null>(null);
+  const saveName = async (name: string) => {
+    const error = await modelRenameRequested(api, entry.id, name);
+    setRenameError(error);
+    if (error === null) setRenaming(null);
+  };
   return (
     <Card
       className="model-detail"
       testId="model-detail"
-      title={entry.name}
+      title={
+        renaming === null ? (
+          entry.name
+        ) : (
+          <form
+            className="rename-form"
+            onSubmit={(e) => {
+              e.preventDefault();
+              void saveName(renaming);
+            }}
+          >
+            <input
+              aria-label="Model name"
+              data-testid="rename-input"
+              value={renaming}
+              maxLength={120}
+              autoFocus
+              onChange={(e) => setRenaming(e.target.value)}
+            />
+            <button type="submit" className="button button-primary" data-testid="rename-save">
+              Save
+            </button>
+            <button
+              type="button"
+              className="button"
+              onClick={() => {
+                setRenaming(null);
+                setRenameError(null);
+              }}
+            >
+              Cancel
+            </button>
+          </form>
+        )
+      }
       subtitle={
         <span className="mono path" title={entry.path}>
           {entry.path}
@@ -38,6 +86,16 @@ export function ModelDetail(props: { entry: ModelEntry }) {
               Run…
             </a>
           )}
+          {renaming === null && (
+            <button
+              type="button"
+              className="button"
+              data-testid="rename-model"
+              onClick={() => setRenaming(entry.name)}
+            >
+              Rename
+            </button>
+          )}
           {!entry.builtIn && (
             <button
               type="button"
@@ -50,6 +108,7 @@ export function ModelDetail(props: { entry: ModelEntry }) {
         </>
       }
     >
+      {renameError !== null && <ErrorNotice error={renameError} />}
       {entry.error !== null && <ErrorNotice error={entry.error} />}
       {entry.inspection !== null && <InspectionView inspection={entry.inspection} />}
     </Card>
@@ -75,6 +134,13 @@ function InspectionView({ inspection }: { inspection: ModelInspection }) {
             : `${inspection.producer.name} ${inspection.producer.version}`}
         </Stat>
         <Stat label="Graph">{inspection.graphName || '—'}</Stat>
+        <Stat label="Labels">
+          <span data-testid="model-labels" title={inspection.labels?.from}>
+            {inspection.labels
+              ? `${groupThousands(inspection.labels.names.length)} from ${inspection.labels.from}`
+              : '—'}
+          </span>
+        </Stat>
         <Stat label="Nodes">{groupThousands(inspection.nodeCount)}</Stat>
         <Stat
           label="Parameters"
