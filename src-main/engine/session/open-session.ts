@@ -25,6 +25,7 @@ import {
   type GraphOptimizationLevel,
   type SessionOptionsInit,
 } from '../ort';
+import { enableProfiling } from '../ort/profiling';
 import { SINGLE_THREADED_CPU } from '../ort/session-options';
 import { appendProvider, attachFor } from '../providers/attach';
 import { PROVIDERS } from '../providers/catalog';
@@ -53,6 +54,8 @@ export interface OpenSpec {
   graphCapture?: boolean;
   /** Route the session's log lines to the env's listeners with this tag (compile placement). */
   logTag?: number;
+  /** ORT profiling on: the session writes a Chrome-trace file starting with this prefix. */
+  profilePrefix?: string;
   /** May take the synchronous run path (small CPU models); default false: ORT's default threads. */
   syncCandidate?: boolean;
   /** The name the TensorRT-RTX plugin was registered under in this process, if it was. */
@@ -88,6 +91,7 @@ export function sessionOptionsFor(spec: OpenSpec, runPath: RunPath = ASYNC_ONLY)
   };
   const so = SessionOptions.create(init);
   try {
+    if (spec.profilePrefix !== undefined) enableProfiling(so, spec.profilePrefix);
     if (spec.provider === 'auto') {
       so.setEpSelectionPolicy(spec.policy ?? 'prefer-gpu');
     } else if (spec.provider !== 'cpu') {
