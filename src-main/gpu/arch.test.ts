@@ -52,11 +52,25 @@ describe('architecture table', () => {
 
 describe('TensorRT for RTX support', () => {
   it.each([
-    ['7.5', false, 'TensorRT for RTX needs an Ampere or newer RTX GPU; this GPU is Turing (7.5).'],
-    ['6.1', false, 'TensorRT for RTX needs an Ampere or newer RTX GPU; this GPU is Pascal (6.1).'],
-    ['8.0', true, null],
+    [
+      '7.5',
+      false,
+      "TensorRT for RTX does not support this GPU (Turing, compute capability 7.5) through ONNX Runtime: NVIDIA's plugin needs an RTX 30 series or newer GPU (compute capability 8.6, 8.9 or 12.x), although the TensorRT-RTX library itself lists Turing.",
+    ],
+    [
+      '6.1',
+      false,
+      'TensorRT for RTX does not support this GPU (Pascal, compute capability 6.1): it runs on RTX GPUs of compute capability 8.6 (Ampere), 8.9 (Ada Lovelace) and 12.x (Blackwell).',
+    ],
+    [
+      '8.0',
+      false,
+      'TensorRT for RTX does not support this GPU (Ampere, compute capability 8.0): it runs on RTX GPUs of compute capability 8.6 (Ampere), 8.9 (Ada Lovelace) and 12.x (Blackwell), not on data-center or embedded parts.',
+    ],
     ['8.6', true, null],
+    ['8.9', true, null],
     ['12.0', true, null],
+    ['12.1', true, null],
   ])('CC %s → supported %s', (cc, supported, reason) => {
     expect(trtRtxSupport(cc)).toEqual({ supported, reason });
   });

@@ -119,9 +119,20 @@ export interface TrtRtxSupport {
 }
 
 /**
- * Whether the TensorRT-RTX EP serves a GPU of this compute capability. The ORT plugin accepts a
- * device only at compute capability 8.0 or above (shared/ref/onnxruntime-native.md, "Hardware, OS
- * and driver"), so Turing is refused even though the TensorRT-RTX library itself lists it.
+ * Compute capabilities TensorRT for RTX runs on through NVIDIA's ONNX Runtime plugin: the
+ * TensorRT-RTX support matrix lists 7.5 (Turing), 8.6 (Ampere), 8.9 (Ada Lovelace) and 12.x
+ * (Blackwell GeForce / RTX PRO, GB10) — not the data-center or embedded parts (8.0, 8.7, 9.0,
+ * 10.x, 11.0) — and the plugin (TensorRT-RTX-EP-ABI, tensorrt_rtx_provider_factory.cc) accepts a
+ * device only at compute capability 8.0 or above, so Turing is left out too. Sources:
+ * engine/providers/README.md, "Checked against NVIDIA's documentation".
+ */
+function trtRtxServes(major: number, minor: number): boolean {
+  return (major === 8 && (minor === 6 || minor === 9)) || major === 12;
+}
+
+/**
+ * Whether the TensorRT-RTX EP serves a GPU of this compute capability, and if not, why (in words
+ * naming the architecture and what would work).
  */
 export function trtRtxSupport(cc: string | null | undefined): TrtRtxSupport {
   const parsed = cc == null ? null : parseComputeCapability(cc);
@@ -129,18 +140,25 @@ export function trtRtxSupport(cc: string | null | undefined): TrtRtxSupport {
     return {
       supported: false,
       reason:
-        'TensorRT for RTX needs an Ampere or newer RTX GPU; the compute capability of this GPU is unknown.',
+        'TensorRT for RTX needs an NVIDIA RTX GPU (RTX 30 series or newer); the compute capability of this GPU is unknown.',
     };
   }
+  if (trtRtxServes(parsed.major, parsed.minor)) return { supported: true, reason: null };
   const label = `${parsed.major}.${parsed.minor}`;
-  if (parsed.major < 8) {
-    const arch = lookupArch(label)?.architecture ?? 'an older architecture';
+  const info = lookupArch(label);
+  const what = info
+    ? `${info.architecture}, compute capability ${label}`
+    : `compute capability ${label}`;
+  if (label === '7.5') {
     return {
       supported: false,
-      reason: `TensorRT for RTX needs an Ampere or newer RTX GPU; this GPU is ${arch} (${label}).`,
+      reason: `TensorRT for RTX does not support this GPU (${what}) through ONNX Runtime: NVIDIA's plugin needs an RTX 30 series or newer GPU (compute capability 8.6, 8.9 or 12.x), although the TensorRT-RTX library itself lists Turing.`,
     };
   }
-  return { supported: true, reason: null };
+  return {
+    supported: false,
+    reason: `TensorRT for RTX does not support this GPU (${what}): it runs on RTX GPUs of compute capability 8.6 (Ampere), 8.9 (Ada Lovelace) and 12.x (Blackwell)${info && parsed.major >= 8 ? ', not on data-center or embedded parts' : ''}.`,
+  };
 }
 
 /**
@@ -150,7 +168,7 @@ export function trtRtxSupport(cc: string | null | undefined): TrtRtxSupport {
  */
 export function minDriverForTrtRtx(cc: string | null | undefined): string | null {
   const parsed = cc == null ? null : parseComputeCapability(cc);
-  if (!parsed || parsed.major < 8) return null;
+  if (!parsed || !trtRtxServes(parsed.major, parsed.minor)) return null;
   return parsed.major >= 12 ? '570.00' : '555.85';
 }
 
@@ -204,4 +222,74 @@ export function checkDriverForTrtRtx(
     };
   }
   return { ok: true, required, reason: null };
+}
+
+/** Where TensorRT for RTX stands on this machine, and the one thing the user needs next. */
+export interface TrtRtxNeeds {
+  /**
+   * `ready`: plugin registered, GPU and driver fit. `no-gpu`: no NVIDIA GPU seen.
+   * `unsupported-gpu`: the GPU is not one TensorRT for RTX serves. `driver-too-old`: update the
+   * driver. `plugin-missing`: the GPU fits, only NVIDIA's plugin is missing (or unusable).
+   */
+  state: 'ready' | 'no-gpu' | 'unsupported-gpu' | 'driver-too-old' | 'plugin-missing';
+  /** The GPU this is about (the first one TensorRT for RTX serves, else the first one). */
+  gpu: string | null;
+  /** The driver version TensorRT for RTX needs on that GPU, when known. */
+  requiredDriver: string | null;
+  /** What to tell the user; null when ready. */
+  reason: string | null;
+}
+
+/** How a user gets NVIDIA's TensorRT-RTX plugin (README.md, "TensorRT for RTX"). */
+export const TRT_RTX_HOW_TO_GET =
+  "get NVIDIA's onnxruntime-ep-nv-tensorrt-rtx wheel for Windows x64 (pypi.org/project/onnxruntime-ep-nv-tensorrt-rtx, CUDA 12 GPUs: the -cu12 variant) and choose it in Settings → TensorRT for RTX → Install from file";
+
+/**
+ * The one verdict on TensorRT for RTX for the user's GPUs (name and compute capability, from the
+ * GPU monitor), driver and plugin. Checked in the order a user has to fix things: the GPU, then
+ * the driver, then the plugin.
+ */
+export function trtRtxNeeds(
+  gpus: readonly { name: string; computeCapability: string | null }[],
+  driverVersion: string | null | undefined,
+  plugin: { registered: true } | { registered: false; reason: string },
+): TrtRtxNeeds {
+  const first = gpus[0];
+  if (!first) {
+    return {
+      state: 'no-gpu',
+      gpu: null,
+      requiredDriver: null,
+      reason:
+        'TensorRT for RTX needs an NVIDIA RTX GPU (RTX 30 series or newer) and its driver; no NVIDIA GPU was found.',
+    };
+  }
+  const served = gpus.find((g) => trtRtxSupport(g.computeCapability).supported);
+  if (!served) {
+    const why = trtRtxSupport(first.computeCapability).reason ?? '';
+    return {
+      state: 'unsupported-gpu',
+      gpu: first.name,
+      requiredDriver: null,
+      reason: why.replace('this GPU', first.name),
+    };
+  }
+  const driver = checkDriverForTrtRtx(served.computeCapability, driverVersion);
+  if (!driver.ok) {
+    return {
+      state: 'driver-too-old',
+      gpu: served.name,
+      requiredDriver: driver.required,
+      reason: (driver.reason ?? '').replace('on this GPU', `on ${served.name}`),
+    };
+  }
+  if (!plugin.registered) {
+    return {
+      state: 'plugin-missing',
+      gpu: served.name,
+      requiredDriver: driver.required,
+      reason: `${served.name} can run TensorRT for RTX, but NVIDIA's plugin is missing (${plugin.reason}): ${TRT_RTX_HOW_TO_GET}.`,
+    };
+  }
+  return { state: 'ready', gpu: served.name, requiredDriver: driver.required, reason: null };
 }

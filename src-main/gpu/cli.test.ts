@@ -77,7 +77,10 @@ describe('crucible gpu', () => {
     expect(text).toContain('temperature  38 °C');
     expect(text).toContain('SM 345 / 1980 MHz');
     expect(text).toContain('precisions   FP16 BF16 TF32 INT8 FP8');
-    expect(text).toContain('TensorRT RTX supported');
+    // A data-center Hopper part: TensorRT for RTX serves RTX GPUs only (gpu/arch.ts trtRtxSupport).
+    expect(text).toContain(
+      'TensorRT RTX not supported: TensorRT for RTX does not support this GPU (Hopper, compute capability 9.0)',
+    );
     expect(text).toContain('driver 580.159.04, CUDA 13.0 (read through nvidia-smi)');
     expect(m.closed).toBe(false);
   });

@@ -133,6 +133,17 @@ export const ProviderStatusSchema = z.object({
         .nullable(),
     })
     .nullable(),
+  /**
+   * TensorRT for RTX only, set by the main side from the GPU monitor (gpu/arch.ts trtRtxNeeds):
+   * where it stands on the user's GPU, driver and plugin, and the GPU that is about.
+   */
+  trtRtx: z
+    .object({
+      state: z.enum(['ready', 'no-gpu', 'unsupported-gpu', 'driver-too-old', 'plugin-missing']),
+      gpu: z.string().nullable(),
+      requiredDriver: z.string().nullable(),
+    })
+    .optional(),
 });
 export type ProviderStatus = z.infer<typeof ProviderStatusSchema>;
 
@@ -534,6 +545,8 @@ const SettingsFields = {
    * (services/auto-compile.ts).
    */
   autoCompile: z.boolean(),
+  /** The first-run TensorRT for RTX panel was dismissed (src-renderer/features/first-run). */
+  trtRtxPanelDismissed: z.boolean().optional(),
 };
 
 export const SettingsSchema = z.object({

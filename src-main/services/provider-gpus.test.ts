@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EngineStatus, GpuSnapshot, ProviderStatus } from '../ipc/contract';
-import { withProviderGpus } from './provider-gpus';
+import { TRT_RTX_NO_DEVICE_REASON } from '../engine/providers/catalog';
+import { withProviderGpus, withTrtRtxNeeds } from './provider-gpus';
 import type { EngineSource, GpuSource } from './services';
 
 const webgpu: ProviderStatus = {
@@ -117,5 +118,53 @@ describe('withProviderGpus', () => {
     expect(f.engineListeners()).toBe(1);
     off();
     expect(f.engineListeners()).toBe(0);
+  });
+});
+
+describe('TensorRT for RTX on the user’s GPU (withTrtRtxNeeds)', () => {
+  const trt = (over: Partial<ProviderStatus>): ProviderStatus => ({
+    id: 'nv-tensorrt-rtx',
+    ortName: 'NvTensorRTRTXExecutionProvider',
+    available: false,
+    reason: 'the TensorRT-RTX provider library is not installed (choose its folder in Settings)',
+    compiles: true,
+    device: null,
+    ...over,
+  });
+  const h200 = [{ name: 'NVIDIA H200', computeCapability: '9.0' }];
+  const rtx4090 = [{ name: 'NVIDIA GeForce RTX 4090', computeCapability: '8.9' }];
+
+  it('H200: unavailable because the GPU is not one TensorRT for RTX serves, even if the plugin offered a device', () => {
+    for (const p of [trt({}), trt({ available: true, reason: null })]) {
+      const out = withTrtRtxNeeds(p, h200, '580.159.04');
+      expect(out).toMatchObject({
+        available: false,
+        reason: expect.stringMatching(/^TensorRT for RTX does not support NVIDIA H200 \(Hopper/),
+        trtRtx: { state: 'unsupported-gpu', gpu: 'NVIDIA H200', requiredDriver: null },
+      });
+    }
+  });
+
+  it('RTX 4090 without the plugin: says what is missing and how to get it; with it, ready', () => {
+    expect(withTrtRtxNeeds(trt({}), rtx4090, '595.71.05')).toMatchObject({
+      available: false,
+      reason: expect.stringMatching(
+        /RTX 4090 can run TensorRT for RTX, but NVIDIA's plugin is missing/,
+      ),
+      trtRtx: { state: 'plugin-missing', requiredDriver: '555.85' },
+    });
+    const ready = trt({ available: true, reason: null });
+    expect(withTrtRtxNeeds(ready, rtx4090, '595.71.05')).toEqual({
+      ...ready,
+      trtRtx: { state: 'ready', gpu: 'NVIDIA GeForce RTX 4090', requiredDriver: '555.85' },
+    });
+    // Registered, no device offered, old driver: the driver is what to fix.
+    expect(
+      withTrtRtxNeeds(trt({ reason: TRT_RTX_NO_DEVICE_REASON }), rtx4090, '552.44').trtRtx?.state,
+    ).toBe('driver-too-old');
+  });
+
+  it('leaves the other providers alone', () => {
+    expect(withTrtRtxNeeds(webgpu, h200, '580.159.04')).toBe(webgpu);
   });
 });

@@ -6,7 +6,7 @@
 import type { ProviderId } from '../../ipc/contract';
 import { AppError } from '../../shared/errors';
 import { getEpDevices, type EpDevice, type ProviderByName, type SessionOptions } from '../ort';
-import { PROVIDERS, pickDevice, type EpDeviceFact } from './catalog';
+import { PROVIDERS, TRT_RTX_NO_DEVICE_REASON, pickDevice, type EpDeviceFact } from './catalog';
 
 /** What the catalog needs to know of an EP device ORT listed. */
 export function epDeviceFact(d: EpDevice): EpDeviceFact {
@@ -40,10 +40,7 @@ export function attachFor(provider: ProviderId, epName: string | null): Provider
   const chosen = pickDevice(facts, name);
   const device = chosen ? all[facts.indexOf(chosen)] : undefined;
   if (!device) {
-    throw new AppError(
-      'PROVIDER_UNAVAILABLE',
-      `${spec.ortName} found no supported GPU: it needs an Ampere or newer NVIDIA RTX GPU (compute capability 8.0+) and driver 555.85+`,
-    );
+    throw new AppError('PROVIDER_UNAVAILABLE', `${spec.ortName}: ${TRT_RTX_NO_DEVICE_REASON}`);
   }
   return { devices: [device] };
 }

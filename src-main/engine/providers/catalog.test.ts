@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { pickDevice, providerStatuses, type CatalogFacts, type EpDeviceFact } from './catalog';
+import {
+  TRT_RTX_NO_DEVICE_REASON,
+  pickDevice,
+  providerStatuses,
+  type CatalogFacts,
+  type EpDeviceFact,
+} from './catalog';
 
 const cpuDev: EpDeviceFact = {
   epName: 'CPUExecutionProvider',
@@ -83,7 +89,7 @@ describe('provider catalog', () => {
     });
     expect(p['nv-tensorrt-rtx']).toMatchObject({
       available: false,
-      reason: expect.stringMatching(/Ampere or newer/),
+      reason: TRT_RTX_NO_DEVICE_REASON,
     });
     const q = byId({
       ...base,

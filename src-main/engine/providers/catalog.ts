@@ -6,6 +6,14 @@
 import type { ProviderId, ProviderStatus } from '../../ipc/contract';
 import { deviceIdentity } from './gpu-match';
 
+/**
+ * Why TensorRT for RTX has no device although its plugin registered: the plugin offers an EP
+ * device only for a GPU of compute capability 8.0+ it can see through CUDA (NVIDIA's
+ * TensorRT-RTX-EP-ABI). The main side replaces this with the verdict for the user's own GPU and
+ * driver (gpu/arch.ts trtRtxNeeds, services/provider-gpus.ts), which it alone can read.
+ */
+export const TRT_RTX_NO_DEVICE_REASON =
+  'TensorRT for RTX found no GPU it supports: it needs an NVIDIA RTX GPU of compute capability 8.6, 8.9 or 12.x (RTX 30 series or newer) and driver 555.85 or newer (570.00 for RTX 50 series)';
 /** What ORT reported about one EP device (a slice of EpDevice, kept plain for tests). */
 export interface EpDeviceFact {
   epName: string;
@@ -167,9 +175,7 @@ export function providerStatuses(facts: CatalogFacts): ProviderStatus[] {
     status(
       'nv-tensorrt-rtx',
       facts.trtRtx.registered && nvDevice !== null,
-      facts.trtRtx.registered
-        ? 'TensorRT for RTX found no supported GPU: it needs an Ampere or newer NVIDIA RTX GPU (compute capability 8.0+) and driver 555.85+'
-        : facts.trtRtx.reason,
+      facts.trtRtx.registered ? TRT_RTX_NO_DEVICE_REASON : facts.trtRtx.reason,
       nvDevice,
     ),
   ];
