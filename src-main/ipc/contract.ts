@@ -545,7 +545,7 @@ const SettingsFields = {
    * (services/auto-compile.ts).
    */
   autoCompile: z.boolean(),
-  /** The first-run TensorRT for RTX panel was dismissed (src-renderer/features/first-run). */
+  /** The first-run TensorRT for RTX panel was dismissed (src-renderer/app/trt-rtx-panel.tsx). */
   trtRtxPanelDismissed: z.boolean().optional(),
 };
 

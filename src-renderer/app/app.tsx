@@ -13,6 +13,7 @@ import { ApiContext } from '../common/api-context';
 import { ErrorBoundary } from './error-boundary';
 import { Header } from './header';
 import { NoticesBanner } from './notices-banner';
+import { TrtRtxPanel } from './trt-rtx-panel';
 import type { Area } from '../common/routes';
 import { Sidebar } from './sidebar';
 import { connectStores } from './sync';
@@ -40,6 +41,7 @@ export function App({ api }: { api: RendererApi }) {
         <Sidebar current={area} />
         <main className="area-host">
           <NoticesBanner />
+          <TrtRtxPanel />
           <DropErrors />
           {/* Keyed by area so a crashed view recovers by navigating away and back. */}
           <ErrorBoundary key={area}>
