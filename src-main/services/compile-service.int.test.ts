@@ -67,7 +67,12 @@ beforeAll(async () => {
   bus.on('compile:progress', (j) => progress.push(j));
   models = [await entry('mlp-tiny.onnx'), await entry('resnet-mini.onnx')];
   const data = fs.mkdtempSync(path.join(os.tmpdir(), 'crucible-compile-svc-'));
-  let settings: Settings = { trtRtxDir: null, autoCompile: true };
+  let settings: Settings = {
+    trtRtxDir: null,
+    autoCompile: true,
+    compileDeadlineMinutes: 30,
+    ortTelemetry: false,
+  };
   service = new CompileService({
     bus,
     library: {
@@ -266,7 +271,7 @@ describe('compile service', () => {
   it('refuses a provider that is not available here, with its reason', async () => {
     await expect(service.enqueue(mlp().id, 'nv-tensorrt-rtx', defaults)).rejects.toMatchObject({
       code: 'PROVIDER_UNAVAILABLE',
-      message: expect.stringMatching(/^TensorRT-RTX cannot compile here: /),
+      message: expect.stringMatching(/^TensorRT-RTX is not available here: /),
     });
   });
 });

@@ -26,17 +26,18 @@ import {
   type MachineFor,
 } from '../engine/cache/cache';
 import { libraryVersion } from '../engine/cache/hash';
-import { machineFactsFor, optionsHash } from '../engine/cache/key';
+import { machineFactsFor, optionsHash, requireMachineFacts } from '../engine/cache/key';
 import { sealCompile } from '../engine/compile/entry';
 import { EstimateStore } from '../engine/compile/estimates';
 import type { CompileSpec } from '../engine/compile/protocol';
 import { probeEpLibrary, runCompileWorker, type SpawnWorker } from '../engine/compile/runner';
 import { PROVIDERS } from '../engine/providers/catalog';
 import { installTrtRtxFromArchive } from '../engine/providers/install';
-import { PROVIDER_LABELS } from '../ipc/providers';
+import { requireAvailableProvider } from '../ipc/providers';
 import { buildProviderOptions, resolveEntryPaths } from '../engine/providers/options';
 import { findTrtRtxLibrary } from '../engine/providers/trt-rtx';
 import { AppError, toErrorData } from '../shared/errors';
+import { requireModel } from './model-library';
 import type { Handlers } from './dispatch';
 import type { EventBus } from './events';
 import type { LibrarySource } from './services';
@@ -167,13 +168,7 @@ export class CompileService {
   ): Promise<CompileJob> {
     if (this.closed) throw new AppError('UNSUPPORTED', 'the compile queue is shutting down');
     const model = this.model(modelId);
-    const p = this.deps.engine.status().providers.find((x) => x.id === provider);
-    if (p && !p.available) {
-      throw new AppError(
-        'PROVIDER_UNAVAILABLE',
-        `${PROVIDER_LABELS[provider]} cannot compile here: ${p.reason ?? 'it is not available'}`,
-      );
-    }
+    requireAvailableProvider(this.deps.engine.status().providers, provider);
     // Built now so a bad choice (a range that misses its size) fails at once, not in the worker.
     buildProviderOptions(provider, options, model.inspection?.inputs ?? []);
     const hash = optionsHash(provider, options);
@@ -312,8 +307,7 @@ export class CompileService {
   // -------------------------------------------------------------------------------------------
 
   private model(modelId: string): ModelEntry {
-    const model = this.deps.library.get(modelId);
-    if (!model) throw new AppError('NOT_FOUND', `no model with id ${modelId} in the library`);
+    const model = requireModel(this.deps.library.get(modelId), modelId);
     if (model.error) {
       throw new AppError(
         'MODEL_INVALID',
@@ -384,8 +378,7 @@ export class CompileService {
       // starting (its hello carries the ORT version and the providers the cache key needs).
       await this.engineSettled();
       const model = this.model(job.modelId);
-      const facts = (await this.machine())(job.provider);
-      if ('unavailable' in facts) throw new AppError('PROVIDER_UNAVAILABLE', facts.unavailable);
+      const facts = requireMachineFacts((await this.machine())(job.provider));
       const bytes = model.inspection?.sizeBytes ?? 0;
       job.estimateMs = this.estimates.estimate({ provider: job.provider, gpu: facts.gpu, bytes });
       job.state = 'running';
@@ -437,6 +430,8 @@ export class CompileService {
           },
         },
         r.abort.signal,
+        // The overall deadline (Settings): past it the worker is killed and the job reported.
+        this.deps.settings.get().compileDeadlineMinutes * 60_000,
       );
       job.phase = 'serializing';
       this.emitJob(r);

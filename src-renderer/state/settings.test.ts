@@ -19,10 +19,20 @@ describe('settings store', () => {
     const api = createFakeApi();
     api.handle('settings:get', () => ({
       ok: true,
-      value: { trtRtxDir: '/opt/trt-rtx', autoCompile: true },
+      value: {
+        trtRtxDir: '/opt/trt-rtx',
+        autoCompile: true,
+        compileDeadlineMinutes: 30,
+        ortTelemetry: false,
+      },
     }));
     await settingsAreaOpened(api);
-    expect(state().settings).toEqual({ trtRtxDir: '/opt/trt-rtx', autoCompile: true });
+    expect(state().settings).toEqual({
+      trtRtxDir: '/opt/trt-rtx',
+      autoCompile: true,
+      compileDeadlineMinutes: 30,
+      ortTelemetry: false,
+    });
     expect(state().dirDraft).toBe('/opt/trt-rtx');
   });
 
@@ -46,10 +56,23 @@ describe('settings store', () => {
 
   it('saves the typed folder (trimmed), and an empty field clears it', async () => {
     const api = createFakeApi();
-    api.handle('settings:get', () => ({ ok: true, value: { trtRtxDir: null, autoCompile: true } }));
+    api.handle('settings:get', () => ({
+      ok: true,
+      value: {
+        trtRtxDir: null,
+        autoCompile: true,
+        compileDeadlineMinutes: 30,
+        ortTelemetry: false,
+      },
+    }));
     api.handle('settings:set', (input) => ({
       ok: true,
-      value: { trtRtxDir: input.trtRtxDir ?? null, autoCompile: true },
+      value: {
+        trtRtxDir: input.trtRtxDir ?? null,
+        autoCompile: true,
+        compileDeadlineMinutes: 30,
+        ortTelemetry: false,
+      },
     }));
     await settingsAreaOpened(api);
     trtRtxDirTyped(' /data/trt ');
@@ -69,7 +92,12 @@ describe('settings store', () => {
     const api = createFakeApi();
     api.handle('settings:get', () => ({
       ok: true,
-      value: { trtRtxDir: '/opt/trt', autoCompile: true },
+      value: {
+        trtRtxDir: '/opt/trt',
+        autoCompile: true,
+        compileDeadlineMinutes: 30,
+        ortTelemetry: false,
+      },
     }));
     await settingsAreaOpened(api);
     trtRtxDirTyped('/opt/trt ');
@@ -112,7 +140,12 @@ describe('settings store', () => {
     let saved: string | null = null;
     api.handle('settings:get', () => ({
       ok: true,
-      value: { trtRtxDir: saved, autoCompile: true },
+      value: {
+        trtRtxDir: saved,
+        autoCompile: true,
+        compileDeadlineMinutes: 30,
+        ortTelemetry: false,
+      },
     }));
     api.handle('providers:install-trt-rtx', () => {
       saved = '/data/providers/trt-rtx/1.2.0';

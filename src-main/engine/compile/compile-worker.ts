@@ -12,6 +12,19 @@ import { runCompileSteps } from './compile-steps';
 import { parseCompileLog, type CompileLogEvent } from './log-parser';
 import { CompileSpecSchema, type FromWorker, type ToWorker } from './protocol';
 
+/**
+ * Ends this process at once. process.exit() waits for native work in flight: with ORT running a
+ * session on a koffi worker thread it never returned (seen with the endless-Loop warm-up), and a
+ * worker whose parent is gone must not outlive it.
+ */
+function exitNow(): never {
+  process.kill(process.pid, 'SIGKILL');
+  throw new Error('unreachable');
+}
+
+/** A direct run's limit (engine host): the warm-up gets as long. */
+const DEFAULT_WARMUP_TIMEOUT_MS = 120_000;
+
 function send(msg: FromWorker): Promise<void> {
   return new Promise((resolve) => {
     if (!process.send) return resolve();
@@ -67,12 +80,28 @@ async function main(msg: ToWorker): Promise<void> {
     await registerPlugin(spec.epLibrary.name, spec.epLibrary.path);
     epVersion = await libraryVersion(spec.epLibrary.path);
   }
+  const warmupLimit = spec.warmupTimeoutMs ?? DEFAULT_WARMUP_TIMEOUT_MS;
   const result = await runCompileSteps({
     ...spec,
     epName: spec.epLibrary?.name ?? null,
     epVersion,
     ortVersion: env.version,
-    phase: (phase) => void send({ type: 'phase', phase }),
+    phase: (phase) => {
+      void send({ type: 'phase', phase });
+      // The warm-up run is ORT's RunAsync: the JS thread is free, so a timer can end the worker
+      // from here, whatever the run is stuck in (a Loop need not look at a terminate flag).
+      if (phase === 'warmup') {
+        setTimeout(() => {
+          void send({
+            type: 'failed',
+            error: {
+              code: 'ENGINE_TIMEOUT',
+              message: `the warm-up run of ${spec.modelPath} took longer than ${warmupLimit / 1000} s; nothing was cached`,
+            },
+          }).finally(() => exitNow());
+        }, warmupLimit).unref();
+      }
+    },
     verbose: (on) => env.setLogLevel(on ? 'verbose' : 'warning'),
     logEvents: (tag) => events.get(tag) ?? [],
   });
@@ -88,4 +117,4 @@ process.once('message', (m) => {
     .finally(() => process.exit(0));
 });
 // The main side went away: nothing to report to.
-process.on('disconnect', () => process.exit(0));
+process.on('disconnect', () => exitNow());

@@ -28,6 +28,12 @@ export const CompileSpecSchema = z
     outDir: z.string().min(1),
     /** For a plugin EP: its registration name and library file. */
     epLibrary: z.object({ name: z.string(), path: z.string() }).nullable(),
+    /**
+     * How long the warm-up (opening the compiled model and one run) may take before the worker
+     * gives up with ENGINE_TIMEOUT (default 120 s, a direct run's limit): a model with a
+     * near-endless Loop must not hold the compile queue.
+     */
+    warmupTimeoutMs: z.number().int().positive().optional(),
   })
   .strict();
 export type CompileSpec = z.infer<typeof CompileSpecSchema>;

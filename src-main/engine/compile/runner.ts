@@ -53,12 +53,16 @@ export interface RunListeners {
   onSubgraphBuilt?(index: number): void;
 }
 
-/** Runs one job in a fresh worker. */
+/**
+ * Runs one job in a fresh worker. Past `deadlineMs` (the Settings value; none when omitted) the
+ * worker is SIGKILLed and the job fails with ENGINE_TIMEOUT naming the phase it was in.
+ */
 export function runCompileWorker(
   spawn: SpawnWorker,
   spec: CompileSpec,
   listeners: RunListeners = {},
   signal?: AbortSignal,
+  deadlineMs?: number,
 ): Promise<CompileResult> {
   return new Promise<CompileResult>((resolve, reject) => {
     if (signal?.aborted) {
@@ -69,11 +73,19 @@ export function runCompileWorker(
     let phase: CompilePhase = 'queued';
     let outcome: { ok: true; value: CompileResult } | { ok: false; error: AppError } | null = null;
     let aborted = false;
+    let overdue = false;
     const onAbort = () => {
       aborted = true;
       proc.kill('SIGKILL');
     };
     signal?.addEventListener('abort', onAbort, { once: true });
+    const deadline =
+      deadlineMs === undefined
+        ? null
+        : setTimeout(() => {
+            overdue = true;
+            proc.kill('SIGKILL');
+          }, deadlineMs);
 
     proc.onMessage((msg) => {
       switch (msg.type) {
@@ -107,7 +119,15 @@ export function runCompileWorker(
     });
     proc.onExit(({ code, signal: sig }) => {
       signal?.removeEventListener('abort', onAbort);
-      if (aborted) {
+      if (deadline) clearTimeout(deadline);
+      if (overdue && !aborted && !outcome) {
+        reject(
+          new AppError(
+            'ENGINE_TIMEOUT',
+            `the compile of ${spec.modelPath} passed its deadline (${formatMinutes(deadlineMs ?? 0)}) during ${phase}: the compile process was stopped and nothing was cached (Settings → Background compiles sets the deadline)`,
+          ),
+        );
+      } else if (aborted) {
         reject(new AppError('CANCELLED', `the compile of ${spec.modelPath} was cancelled`));
       } else if (outcome?.ok) {
         resolve(outcome.value);
@@ -125,6 +145,10 @@ export function runCompileWorker(
     });
     proc.send({ type: 'start', spec });
   });
+}
+
+function formatMinutes(ms: number): string {
+  return ms >= 60_000 ? `${Math.round(ms / 60_000)} min` : `${Math.round(ms / 1000)} s`;
 }
 
 /** Registers a TensorRT-RTX library in a throwaway worker: did ORT take it, and how many devices. */

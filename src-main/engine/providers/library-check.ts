@@ -3,7 +3,7 @@
  * magic and machine type), so the wrong platform or CPU gets a plain message before the loader
  * gives a cryptic one.
  */
-import { open } from 'node:fs/promises';
+import { openRegularFile } from '../../store/regular-file';
 
 /** "Windows", "Linux", "macOS". */
 export function platformLabel(p: NodeJS.Platform | 'unknown'): string {
@@ -23,7 +23,8 @@ export async function sharedLibraryProblem(
   const head = Buffer.alloc(4096);
   let n: number;
   try {
-    const fh = await open(file, 'r');
+    // Regular files only: a FIFO named like the library would block the open (regular-file.ts).
+    const { handle: fh } = await openRegularFile(file);
     try {
       n = (await fh.read(head, 0, head.length, 0)).bytesRead;
     } finally {
