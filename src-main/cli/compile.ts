@@ -17,7 +17,12 @@ import {
 import { appFiles } from '../app-files/app-files';
 import { CompileCache, type CheckedEntry } from '../engine/cache/cache';
 import { libraryVersion, sha256File } from '../engine/cache/hash';
-import { machineFactsFor, optionsHash, type CacheKey } from '../engine/cache/key';
+import {
+  machineFactsFor,
+  optionsHash,
+  requireMachineFacts,
+  type CacheKey,
+} from '../engine/cache/key';
 import { sealCompile } from '../engine/compile/entry';
 import { nodeWorkerSpawner, runCompileWorker } from '../engine/compile/runner';
 import { checkExternalData, inspectModel } from '../engine/model/inspect';
@@ -25,6 +30,7 @@ import { PROVIDERS } from '../engine/providers/catalog';
 import { buildProviderOptions, resolveEntryPaths } from '../engine/providers/options';
 import { findTrtRtxLibrary } from '../engine/providers/trt-rtx';
 import { resolveDataPaths } from '../store/paths';
+import { PROVIDER_LABELS, requireAvailableProvider } from '../ipc/providers';
 import { AppError } from '../shared/errors';
 import { keyValues, parseCliArgs, parseDims, startEngine, type CliIo } from './io';
 
@@ -151,21 +157,14 @@ export async function compileCommand(args: string[], io: CliIo): Promise<number>
   } finally {
     engine.close();
   }
-  const p = status.providers.find((x) => x.id === provider.data);
-  if (p && !p.available) {
-    throw new AppError(
-      'PROVIDER_UNAVAILABLE',
-      `${p.ortName} is not available here: ${p.reason ?? 'unknown reason'}`,
-    );
-  }
+  requireAvailableProvider(status.providers, provider.data);
   const now = {
     ortVersion: status.ortVersion,
     providers: status.providers,
     snapshot: await gpuSnapshot(provider.data),
     epVersion: await epVersionHere(provider.data),
   };
-  const facts = machineFactsFor(provider.data, now);
-  if ('unavailable' in facts) throw new AppError('PROVIDER_UNAVAILABLE', facts.unavailable);
+  const facts = requireMachineFacts(machineFactsFor(provider.data, now));
   const lib = provider.data === 'nv-tensorrt-rtx' ? findTrtRtxLibrary() : null;
 
   const cache = new CompileCache(resolveDataPaths().cache);
@@ -240,7 +239,9 @@ export async function compileCommand(args: string[], io: CliIo): Promise<number>
       );
     }
     if (meta.nodes)
-      lines.push(`  nodes: ${meta.nodes.provider} on ${provider.data}, ${meta.nodes.cpu} on CPU`);
+      lines.push(
+        `  nodes: ${meta.nodes.provider} on ${PROVIDER_LABELS[provider.data]}, ${meta.nodes.cpu} on CPU`,
+      );
     io.out(lines.join('\n'));
   }
   return 0;

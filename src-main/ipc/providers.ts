@@ -4,7 +4,8 @@
  * them. Environment-neutral: the main side, the CLI and the renderer all import this one table, so
  * a provider is never spelled two ways or ranked two ways.
  */
-import type { ProviderId } from './contract';
+import { AppError } from '../shared/errors';
+import type { ProviderId, ProviderStatus } from './contract';
 
 /** A provider's name for people: "TensorRT-RTX is not available here", "CUDA ready". */
 export const PROVIDER_LABELS: Readonly<Record<ProviderId, string>> = {
@@ -52,4 +53,22 @@ export function firstAvailable(
   providers: readonly ProviderAvailability[],
 ): ProviderId | null {
   return order.find((id) => providers.some((p) => p.id === id && p.available)) ?? null;
+}
+
+/**
+ * The one check before work goes to a provider: PROVIDER_UNAVAILABLE "<label> is not available
+ * here: <reason>" when the engine lists `id` as unavailable. A provider the engine does not list
+ * yet (before its hello) passes: the engine itself refuses it then, with ORT's reason.
+ */
+export function requireAvailableProvider(
+  providers: readonly Pick<ProviderStatus, 'id' | 'available' | 'reason'>[],
+  id: ProviderId,
+): void {
+  const p = providers.find((x) => x.id === id);
+  if (p && !p.available) {
+    throw new AppError(
+      'PROVIDER_UNAVAILABLE',
+      `${PROVIDER_LABELS[id]} is not available here: ${p.reason ?? 'unknown reason'}`,
+    );
+  }
 }

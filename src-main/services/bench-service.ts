@@ -20,6 +20,7 @@ import type { BenchFigures } from '../engine/bench/runner';
 import type { OpArgsIn, OpResults } from '../engine/host/protocol';
 import type { RequestOptions } from '../engine/host/engine-client';
 import { AppError, toErrorData } from '../shared/errors';
+import { requireModel } from './model-library';
 import { JsonStore } from '../store/json-store';
 import type { Handlers } from './dispatch';
 import type { EventBus } from './events';
@@ -340,8 +341,7 @@ export class BenchService {
   /** Runs a benchmark of a library model and records the result (failed ones too). */
   async run(input: z.input<typeof BenchRequestSchema>): Promise<BenchResult> {
     const req = BenchRequestSchema.parse(input);
-    const model: ModelEntry | undefined = this.deps.library.get(req.modelId);
-    if (!model) throw new AppError('NOT_FOUND', `no model with id ${req.modelId} in the library`);
+    const model: ModelEntry = requireModel(this.deps.library.get(req.modelId), req.modelId);
     const { notes: _notes, ...result } = await this.runAndRecord(model, req);
     return result;
   }

@@ -17,6 +17,7 @@ import type { ImageData64, InvokeOutput, InvokeParsedInput, ModelEntry } from '.
 import { imagePortsOf, nchwToRgba, rgbaToNchw, type ImagePorts } from '../engine/model/image';
 import type { EngineClient } from '../engine/host/engine-client';
 import { AppError } from '../shared/errors';
+import { requireModel } from './model-library';
 import type { DomainHandlers, LibrarySource } from './services';
 import type { SessionOwner } from './sessions';
 
@@ -55,8 +56,7 @@ export class ImageRunService {
 
   /** One picture through one image model. */
   async run(input: InvokeParsedInput<'run:image'>): Promise<InvokeOutput<'run:image'>> {
-    const model = this.library.get(input.modelId);
-    if (!model) throw new AppError('NOT_FOUND', `no model with id ${input.modelId} in the library`);
+    const model = requireModel(this.library.get(input.modelId), input.modelId);
     const { width, height } = input.image;
     const ports = imagePorts(model, width, height);
     const tensor = rgbaToNchw(decodeBase64(input.image), width, height);

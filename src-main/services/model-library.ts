@@ -55,6 +55,15 @@ export async function hashFile(file: string, signal?: AbortSignal): Promise<stri
 }
 
 /** The model library service. Call {@link ModelLibrary.open} before use. */
+/**
+ * A model looked up by id (`library.get(id)`, or a search of its own list), or NOT_FOUND "no
+ * model with id … in the library": the one wording of a missing model, for every service.
+ */
+export function requireModel<T>(found: T | undefined, id: string): T {
+  if (found === undefined) throw new AppError('NOT_FOUND', `no model with id ${id} in the library`);
+  return found;
+}
+
 export class ModelLibrary {
   private models: ModelEntry[] = [];
   private readonly listeners = new Set<(m: ModelEntry[]) => void>();
@@ -139,8 +148,10 @@ export class ModelLibrary {
    * record; the older file stays on disk). NOT_FOUND when the model is not in the library.
    */
   async addVariant(modelId: string, variant: ModelVariant): Promise<ModelEntry> {
-    const parent = this.models.find((m) => m.id === modelId);
-    if (!parent) throw new AppError('NOT_FOUND', `no model with id ${modelId} in the library`);
+    const parent = requireModel(
+      this.models.find((m) => m.id === modelId),
+      modelId,
+    );
     const updated: ModelEntry = {
       ...parent,
       variants: [...(parent.variants ?? []).filter((v) => v.kind !== variant.kind), variant],
@@ -281,8 +292,10 @@ export class ModelLibrary {
    * over-long name, or one another model has; NOT_FOUND for an unknown id.
    */
   async rename(id: string, name: string): Promise<ModelEntry> {
-    const entry = this.models.find((m) => m.id === id);
-    if (!entry) throw new AppError('NOT_FOUND', `no model with id ${id} in the library`);
+    const entry = requireModel(
+      this.models.find((m) => m.id === id),
+      id,
+    );
     const clean = name.replace(/\s+/g, ' ').trim();
     if (clean === '' || clean.length > 120) {
       throw new AppError('BAD_REQUEST', 'a model name must be 1 to 120 characters');

@@ -22,7 +22,7 @@ import type { RequestOptions } from '../engine/host/engine-client';
 import type { HostTensor } from '../engine/tensor';
 import { AppError } from '../shared/errors';
 import type { EventBus } from './events';
-import { displayName, hashFile, type ModelLibrary } from './model-library';
+import { displayName, hashFile, requireModel, type ModelLibrary } from './model-library';
 import { measureTrade, type TradeBench, type TradeDeps, type TradeModel } from './precision-trade';
 import { runBenchmark, type BenchEngine } from './bench-service';
 import type { DomainHandlers, GpuSource } from './services';
@@ -95,8 +95,7 @@ export class PrecisionService {
     if (library.variantOf(input.modelId)) {
       throw new AppError('BAD_REQUEST', 'that model is already a variant: convert its original');
     }
-    const model = library.get(input.modelId);
-    if (!model) throw new AppError('NOT_FOUND', `no model with id ${input.modelId} in the library`);
+    const model = requireModel(library.get(input.modelId), input.modelId);
     if (model.inspection === null) {
       throw new AppError(
         'MODEL_INVALID',
@@ -153,9 +152,10 @@ export class PrecisionService {
     input: InvokeParsedInput<'precision:compare'>,
   ): Promise<InvokeOutput<'precision:compare'>> {
     const { library } = this.deps;
-    const parent = library.variantOf(input.modelId)?.parent ?? library.get(input.modelId);
-    if (!parent)
-      throw new AppError('NOT_FOUND', `no model with id ${input.modelId} in the library`);
+    const parent = requireModel(
+      library.variantOf(input.modelId)?.parent ?? library.get(input.modelId),
+      input.modelId,
+    );
     const variant = parent.variants?.find((v) => v.kind === input.kind);
     if (!variant) {
       throw new AppError(

@@ -7,6 +7,7 @@ import type { AppInfo, EngineStatus, GpuSnapshot, ModelEntry, RunResult } from '
 import type { RunRequestSchema } from '../ipc/contract';
 import type { z } from 'zod';
 import { AppError } from '../shared/errors';
+import { requireModel } from './model-library';
 import type { CallContext, Handlers } from './dispatch';
 import type { EventBus } from './events';
 
@@ -101,9 +102,7 @@ export function createServices(deps: ServiceDeps): Services {
       return library.rename(input.id, input.name);
     },
     'run:execute': async (input) => {
-      const model = library.get(input.modelId);
-      if (!model)
-        throw new AppError('NOT_FOUND', `no model with id ${input.modelId} in the library`);
+      const model = requireModel(library.get(input.modelId), input.modelId);
       return engine.run(input, model);
     },
   };

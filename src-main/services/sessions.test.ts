@@ -87,7 +87,7 @@ describe('SessionOwner', () => {
     const owner = new SessionOwner(e as unknown as OwnerEngine);
     await expect(owner.acquire(m('a'), { provider: 'webgpu', dims: {} })).rejects.toMatchObject({
       code: 'PROVIDER_UNAVAILABLE',
-      message: 'WebGpuExecutionProvider is not available here: no GPU',
+      message: 'WebGPU is not available here: no GPU',
     });
     expect(e.sent).toHaveLength(0);
     await owner.acquire(m('a'), { provider: 'cpu', dims: {} });

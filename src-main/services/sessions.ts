@@ -17,6 +17,7 @@
 import type { EngineStatus, ProviderId, SessionVariant, ValueInfo } from '../ipc/contract';
 import type { OpArgsIn, OpResults } from '../engine/host/protocol';
 import type { RequestOptions } from '../engine/host/engine-client';
+import { requireAvailableProvider } from '../ipc/providers';
 import { AppError } from '../shared/errors';
 import type { CompiledArtifact } from './compile-service';
 
@@ -274,13 +275,7 @@ export class SessionOwner {
   }
 
   private checkProvider(id: ProviderId): void {
-    const p = this.engine.status().providers.find((x) => x.id === id);
-    if (p && !p.available) {
-      throw new AppError(
-        'PROVIDER_UNAVAILABLE',
-        `${p.ortName} is not available here: ${p.reason ?? 'unknown reason'}`,
-      );
-    }
+    requireAvailableProvider(this.engine.status().providers, id);
   }
 }
 

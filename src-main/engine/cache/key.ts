@@ -6,6 +6,7 @@
 import os from 'node:os';
 import type { CompileOptions, GpuSnapshot, ProviderId, ProviderStatus } from '../../ipc/contract';
 import { PROVIDER_LABELS } from '../../ipc/providers';
+import { AppError } from '../../shared/errors';
 import { canonicalJson, sha256Text } from './hash';
 
 /** Everything an entry depends on. */
@@ -99,4 +100,10 @@ export function machineFactsFor(
     ortVersion,
     epVersion: provider === 'nv-tensorrt-rtx' ? now.epVersion : null,
   };
+}
+
+/** The facts when the provider can run here; PROVIDER_UNAVAILABLE with the reason when not. */
+export function requireMachineFacts(facts: MachineFacts | { unavailable: string }): MachineFacts {
+  if ('unavailable' in facts) throw new AppError('PROVIDER_UNAVAILABLE', facts.unavailable);
+  return facts;
 }
