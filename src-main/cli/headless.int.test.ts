@@ -15,10 +15,13 @@ const cli = path.join(root, 'dist', 'cli', 'crucible.js');
 const tiny = path.join(root, 'models', 'mlp-tiny.onnx');
 let data: string;
 
-async function crucible(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function crucible(
+  args: string[],
+  dataDir?: string,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const { stdout, stderr } = await promisify(execFile)(process.execPath, [cli, ...args], {
-      env: { ...process.env, CRUCIBLE_DATA_DIR: data },
+      env: { ...process.env, CRUCIBLE_DATA_DIR: dataDir ?? data },
     });
     return { code: 0, stdout, stderr };
   } catch (err) {
@@ -90,5 +93,22 @@ describe('crucible over the session owner', () => {
     });
     const plain = await crucible(['run', tiny, '--json', '--no-cache']);
     expect(JSON.parse(plain.stdout)).toMatchObject({ variant: 'original', cache: null });
+  });
+
+  it('switch-over: run, compile through the compile service, the next run is the compiled session', async () => {
+    const fresh = await mkdtemp(path.join(os.tmpdir(), 'crucible-cli-switch-'));
+    try {
+      const r = await crucible(['switch-over', tiny, '--json'], fresh);
+      expect(r.code).toBe(0);
+      const out = JSON.parse(r.stdout);
+      expect(out.before).toMatchObject({ provider: 'cpu', variant: 'original', entryId: null });
+      expect(out.compile).toMatchObject({ state: 'done', provider: 'cpu' });
+      expect(out.after).toMatchObject({ variant: 'compiled', entryId: out.compile.cacheEntryId });
+      expect(out.next).toMatchObject({ variant: 'compiled', sessionMs: 0 });
+      expect(out.switchOver).toMatchObject({ from: 'cpu', to: 'cpu' });
+      expect(out.switchOver.message).toMatch(/^was .* on CPU, now .* on CPU \(compiled\)$/);
+    } finally {
+      await rm(fresh, { recursive: true, force: true });
+    }
   });
 });

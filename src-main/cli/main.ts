@@ -20,14 +20,17 @@ commands:
       one inference; outputs summarized (and written to DIR as .npy or .pb); with a .png input,
       picture outputs are written as PNG (into DIR, or beside the picture), never over a file
   bench MODEL [--provider P] [--mode plain|iobinding|graph] [--iterations N | --duration S]
-        [--warmup N] [--dim NAME=N ...] [--percentile p50|p90|p99] [--profile] [--json]
+        [--warmup N] [--dim NAME=N ...] [--percentile p50|p90|p99] [--profile] [--compiled] [--json]
       latency percentiles, throughput, session creation cold/warm, first inference, power;
+      --compiled: the model's compile-cache entry; kept in the app's Benchmarks history;
       a verdict (valid / noisy / throttled, with why); --profile: top operators by time
   bench --compare A.json[#ID] B.json[#ID] [--json]
       the difference of two results' medians with a 95% bootstrap interval, or "within noise"
   compile MODEL [--provider P] [--dim NAME=N ...] [--range NAME=MIN:MAX ...] [--cuda-graph] [--json]
       compile for a provider into the compile cache (TensorRT-RTX: EP-context model + runtime
       cache; others: ORT's optimised model); progress on stderr. \`run\` then starts from it
+  switch-over MODEL [--provider P] [--dim NAME=N ...] [--json]
+      run, compile into the cache, run again: the app's switch-over to the compiled session
   conformance DIR... [--provider P] [--filter REGEX] [--json]
       run ONNX backend test cases (model.onnx + test_data_set_*/) and compare outputs
   convert MODEL --to fp16 [--keep-io-types | --fp16-io] [--block Op,...] [--json]
@@ -85,6 +88,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       case 'compile': {
         const { compileCommand } = await import('./compile');
         return await compileCommand(rest, io);
+      }
+      case 'switch-over': {
+        const { switchOverCommand } = await import('./commands/switch-over');
+        return await switchOverCommand(rest, io);
       }
       case 'convert': {
         const { convertCommand } = await import('./convert');

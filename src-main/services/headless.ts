@@ -8,12 +8,21 @@
  *   hashes against this machine), handed to the session owner so runs and benches use it.
  * - `runOnce`: one inference on the session the owner gives (compiled when an entry fits).
  * - `bench`: a benchmark through the app's BenchService (original or compiled), recorded.
+ * - `compileOnce`: a compile through the app's CompileService (its worker, its cache, its seal);
+ *   the finished entry goes to the owner, and a model running on that provider and dims switches
+ *   over on its next run (`runSynth` goes through the app's EngineService, switch-over included).
  */
 import path from 'node:path';
 import {
   CompileOptionsSchema,
   type BenchRequest,
   type BenchResult,
+  type CompileJob,
+  type CompileOptions,
+  type ModelEntry,
+  type RunRequest,
+  type RunResult,
+  type SwitchOver,
   type EngineStatus,
   type GpuSnapshot,
   type ModelInspection,
@@ -31,9 +40,12 @@ import { findTrtRtxLibrary } from '../engine/providers/trt-rtx';
 import type { HostTensor } from '../engine/tensor';
 import { createGpuMonitor } from '../gpu/monitor';
 import { resolveDataPaths, type DataPaths } from '../store/paths';
+import { nodeWorkerSpawner } from '../engine/compile/runner';
 import { BenchService } from './bench-service';
-import type { CompiledArtifact } from './compile-service';
+import { CompileService, type CompiledArtifact } from './compile-service';
+import { EngineService } from './engine-service';
 import { EventBus } from './events';
+import { SettingsService } from './settings-service';
 import { SessionOwner, type OwnedSession } from './sessions';
 
 /** A model file as the headless use-cases know it (its id is its sha256, as in the library). */
@@ -76,6 +88,17 @@ export interface Headless {
   ): Promise<{ session: OwnedSession; sessionMs: number; run: OpResults['session.run'] }>;
   /** A benchmark through the app's BenchService, recorded in the app's history. */
   bench(model: HeadlessModel, req: BenchRequest): Promise<BenchResult & { notes: string[] }>;
+  /** A compile through the app's CompileService into the app's cache; the finished job. */
+  compileOnce(
+    model: HeadlessModel,
+    provider: ProviderId,
+    options: CompileOptions,
+  ): Promise<CompileJob>;
+  /** One run with synthesized inputs through the app's EngineService (switch-over included). */
+  runSynth(model: HeadlessModel, req: Omit<RunRequest, 'modelId'>): Promise<RunResult>;
+  /** Switch-overs the EngineService reported, oldest first. */
+  switches(): SwitchOver[];
+  /** Stops a running compile (its worker killed), releases the sessions, stops the engine host. */
   close(): void;
 }
 
@@ -158,6 +181,51 @@ export async function composeHeadless(opts: HeadlessOptions = {}): Promise<Headl
   });
   // Loaded first, so recording a result keeps the app's history.
   await bench.open();
+  // The models this composition was given, as the app's library entries would be.
+  const models = new Map<string, ModelEntry>();
+  const entryOf = (m: HeadlessModel): ModelEntry => {
+    const e: ModelEntry = {
+      id: m.id,
+      name: m.name,
+      path: m.path,
+      builtIn: false,
+      addedAt: Date.now(),
+      inspection: m.inspection,
+      error: null,
+    };
+    models.set(m.id, e);
+    return e;
+  };
+  const library = {
+    list: () => [...models.values()],
+    get: (id: string) => models.get(id),
+    add: () => Promise.reject(new Error('the headless library takes models by path')),
+    remove: async () => false,
+    onChange: () => () => undefined,
+  };
+  const runs = new EngineService(engine, owner, library);
+  const switches: SwitchOver[] = [];
+  runs.onSwitch((s) => switches.push(s));
+  let compile: CompileService | null = null;
+  const compiler = async (): Promise<CompileService> => {
+    if (compile) return compile;
+    const settings = new SettingsService(paths.stores);
+    await settings.open();
+    compile = new CompileService({
+      bus: new EventBus(),
+      library,
+      engine: runs,
+      gpu,
+      cacheDir: paths.cache,
+      storesDir: paths.stores,
+      trtRtxInstallDir: path.join(paths.root, 'providers', 'trt-rtx'),
+      settings,
+      spawnWorker: nodeWorkerSpawner(appFiles().compileWorkerScript),
+      compatibility: (entry) => engine.request('cache.compatibility', entry),
+    });
+    await compile.open();
+    return compile;
+  };
 
   return {
     engine,
@@ -197,7 +265,28 @@ export async function composeHeadless(opts: HeadlessOptions = {}): Promise<Headl
       }
     },
     bench: (model, req) => bench.runAndRecord(model, req),
+    async compileOnce(model, provider, options) {
+      entryOf(model);
+      const c = await compiler();
+      const job = await c.enqueue(model.id, provider, options);
+      await c.idle();
+      return c.list().find((j) => j.id === job.id) ?? job;
+    },
+    runSynth(model, req) {
+      return runs.run(
+        {
+          modelId: model.id,
+          provider: req.provider,
+          dims: req.dims ?? {},
+          fill: req.fill ?? 'random',
+          seed: req.seed ?? 1,
+        },
+        entryOf(model),
+      );
+    },
+    switches: () => [...switches],
     close() {
+      void compile?.close();
       owner.releaseAll();
       gpu.close();
       engine.close();

@@ -1,0 +1,77 @@
+/**
+ * `crucible switch-over MODEL [--provider P] [--dim NAME=N ...] [--json]`: the app's switch-over
+ * through the one session owner, without a window (services/headless.ts): one run of the original
+ * model, a compile into the app's compile cache, then the next run — which moves to the compiled
+ * session (opened and warmed when the compile finished) and measures both. Prints the two runs'
+ * variants and the switch-over figures. Exit 0 when the run after the compile used the compiled
+ * session, 3 when it did not (the compile failed, or left nothing to switch to), 2 for bad input.
+ */
+import path from 'node:path';
+import { CompileOptionsSchema, ProviderIdSchema } from '../../ipc/contract';
+import { checkExternalData, inspectModel } from '../../engine/model/inspect';
+import { composeHeadless } from '../../services/headless';
+import { AppError } from '../../shared/errors';
+import { parseCliArgs, parseDims, type CliIo } from '../io';
+
+/** Runs `crucible switch-over`: parses, calls the headless use-cases, prints. */
+export async function switchOverCommand(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseCliArgs('switch-over', args, {
+    provider: { type: 'string', default: 'cpu' },
+    dim: { type: 'string', multiple: true },
+    json: { type: 'boolean' },
+  });
+  if (positionals.length !== 1) {
+    throw new AppError('BAD_REQUEST', 'switch-over: give exactly one MODEL path');
+  }
+  const modelPath = path.resolve(positionals[0] as string);
+  const provider = ProviderIdSchema.safeParse(values.provider);
+  if (!provider.success) {
+    throw new AppError(
+      'BAD_REQUEST',
+      `switch-over: unknown provider '${values.provider}' (${ProviderIdSchema.options.join(', ')})`,
+    );
+  }
+  const dims = parseDims(values.dim);
+  const inspection = await inspectModel(modelPath, { dims });
+  await checkExternalData(modelPath);
+
+  const headless = await composeHeadless();
+  try {
+    const model = await headless.model(modelPath, inspection);
+    const req = { provider: provider.data, dims };
+    const before = await headless.runSynth(model, req);
+    const job = await headless.compileOnce(
+      model,
+      provider.data,
+      CompileOptionsSchema.parse({ dims }),
+    );
+    const after = await headless.runSynth(model, req);
+    const next = await headless.runSynth(model, req);
+    const out = {
+      model: modelPath,
+      provider: provider.data,
+      before,
+      compile: job,
+      after,
+      next,
+      switchOver: headless.switches()[0] ?? null,
+    };
+    if (values.json) io.out(JSON.stringify(out, null, 2));
+    else {
+      const ms = (v: number) => `${v.toFixed(3)} ms`;
+      io.out(
+        [
+          `${path.basename(modelPath)} · ${provider.data}`,
+          `  before: ${before.variant}, session ${ms(before.sessionMs)}, run ${ms(before.runMs)}`,
+          `  compile: ${job.state}${job.error ? ` (${job.error.message})` : ''}, entry ${job.cacheEntryId ?? '—'}, ${ms(job.elapsedMs)}`,
+          `  after:  ${after.variant}, session ${ms(after.sessionMs)}, run ${ms(after.runMs)}`,
+          `  next:   ${next.variant}, session ${ms(next.sessionMs)}, run ${ms(next.runMs)}`,
+          `  switch-over: ${out.switchOver?.message ?? 'none'}`,
+        ].join('\n'),
+      );
+    }
+    return after.variant === 'compiled' ? 0 : 3;
+  } finally {
+    headless.close();
+  }
+}
