@@ -27,6 +27,27 @@ for m in mlp-tiny resnet-mini transformer-block upscale2x; do
     c run "$D/$m.onnx" --provider webgpu --json > "$OUT/run-warm-$m-$i.json" 2>/dev/null
   done
 done
+# Issue #12: a CUDA-capable ONNX Runtime anywhere on this host? (The lent image carries Python's
+# CPU onnxruntime; the CUDA EP would be libonnxruntime_providers_cuda.so.)
+timeout 120 find / -xdev -name 'libonnxruntime_providers_cuda.so*' 2>/dev/null > "$OUT/cuda-ep-libs.txt"
+echo "cuda EP libraries found: $(wc -l < "$OUT/cuda-ep-libs.txt")"
+c run "$D/mlp-tiny.onnx" --provider cuda > "$OUT/run-cuda.out" 2> "$OUT/run-cuda.err"
+echo "run cuda rc=$?"
+# Through the one session owner: original vs compiled on WebGPU (the compile above filled the
+# cache), each mode, then the app's switch-over (its own data folder: nothing compiled yet).
+for m in resnet-mini transformer-block upscale2x; do
+  for v in original compiled; do
+    for mode in plain iobinding graph; do
+      flag=$([ $v = compiled ] && echo --compiled)
+      c bench "$D/$m.onnx" --provider webgpu --mode $mode $flag --iterations 200 --warmup 20 \
+        --json > "$OUT/owner-$m-$v-$mode.json" 2> "$OUT/owner-$m-$v-$mode.err"
+      echo "owner bench $m $v $mode rc=$?"
+    done
+  done
+  CRUCIBLE_DATA_DIR=$(mktemp -d) c switch-over "$D/$m.onnx" --provider webgpu --json \
+    > "$OUT/switch-over-$m.json" 2> "$OUT/switch-over-$m.err"
+  echo "switch-over $m rc=$?"
+done
 timeout 420 bash "$B" test-gpu --out "$OUT/lane" > "$OUT/lane.log" 2>&1
 echo "lane rc=$?"
 # The device returns only a few files: pack everything into one archive.
