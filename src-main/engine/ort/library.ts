@@ -133,6 +133,16 @@ export function loadOrtLibrary(location?: string): OrtLibrary {
 }
 
 /**
+ * Loads a shared library by absolute path and keeps it loaded for the life of the process. On
+ * Windows a library loaded this way is reused for a later library's imports of the same name, so
+ * an EP plugin's dependencies come from the plugin's folder (engine/providers/trt-rtx.ts).
+ */
+export function preloadLibrary(file: string): void {
+  if (!path.isAbsolute(file)) throw new Error(`preloadLibrary needs an absolute path: ${file}`);
+  preloaded.push(koffi.load(file));
+}
+
+/**
  * Windows resolves a DLL's own dependencies through the normal search order, where System32 comes
  * before the ORT folder. Loading the siblings first by absolute path makes the loader reuse them.
  */
