@@ -10,7 +10,8 @@ import path from 'node:path';
 import type { ModelVariant } from '../ipc/contract';
 import { writeFp16Variant } from '../engine/model/fp16-file';
 import { checkExternalData, inspectModel } from '../engine/model/inspect';
-import { displayName, hashFile, ModelLibrary } from '../services/model-library';
+import { sha256File } from '../engine/cache/hash';
+import { displayName, ModelLibrary } from '../services/model-library';
 import { AppError } from '../shared/errors';
 import { resolveDataPaths } from '../store/paths';
 import { parseCliArgs, type CliIo } from './io';
@@ -64,7 +65,7 @@ export async function convertCommand(args: string[], io: CliIo): Promise<number>
   const inspection = await inspectModel(dest);
   const variant: ModelVariant = {
     kind: 'fp16',
-    id: await hashFile(dest),
+    id: await sha256File(dest),
     path: dest,
     createdAt: Date.now(),
     options,

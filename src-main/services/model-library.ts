@@ -23,7 +23,8 @@ import {
 } from '../ipc/contract';
 import { AppError, toErrorData } from '../shared/errors';
 import { JsonStore } from '../store/json-store';
-import { assertRegularFile, hashRegularFile } from '../store/regular-file';
+import { sha256File } from '../engine/cache/hash';
+import { assertRegularFile } from '../store/regular-file';
 
 const LibraryFileSchema = z.object({
   version: z.literal(1),
@@ -44,14 +45,6 @@ export interface ModelLibraryOptions {
   checkExternalData?: (modelPath: string) => Promise<unknown>;
   /** Where the library tells about rebuilds and other things the user should know. */
   notice?: (message: string) => void;
-}
-
-/**
- * sha256 of a file, streamed (models can be gigabytes). Regular files only, bounded by the file's
- * size and cancellable (store/regular-file.ts): a folder walk can meet a FIFO or a device.
- */
-export async function hashFile(file: string, signal?: AbortSignal): Promise<string> {
-  return hashRegularFile(file, signal);
 }
 
 /** The model library service. Call {@link ModelLibrary.open} before use. */
@@ -198,7 +191,7 @@ export class ModelLibrary {
     // The folder walk's pick is checked like a path given directly: a regular file, or refused
     // naming what it is (a FIFO there used to hang every file operation of the process).
     await assertRegularFile(abs);
-    const id = await hashFile(abs);
+    const id = await sha256File(abs);
     const existing = this.get(id);
     if (existing) return existing;
     const inspection = await this.opts.inspect(abs).catch((err: unknown) => {
@@ -231,7 +224,7 @@ export class ModelLibrary {
     if (!fileName.toLowerCase().endsWith('.onnx')) {
       throw new AppError('MODEL_INVALID', `${originalName} is not an ONNX model (.onnx)`);
     }
-    const id = await hashFile(tempFile);
+    const id = await sha256File(tempFile);
     const existing = this.get(id);
     if (existing) return existing;
     // Inspect under the original name so errors name the user's file, not a temp path.
@@ -313,7 +306,7 @@ export class ModelLibrary {
   private async addQuietly(modelPath: string, builtIn: boolean): Promise<boolean> {
     const info = await lstat(modelPath).catch(() => null);
     if (!info?.isFile()) return false;
-    const id = await hashFile(modelPath).catch(() => null);
+    const id = await sha256File(modelPath).catch(() => null);
     if (id === null) return false;
     if (this.get(id)) return false;
     let inspection: ModelInspection | null = null;

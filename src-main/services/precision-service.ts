@@ -22,7 +22,8 @@ import type { RequestOptions } from '../engine/host/engine-client';
 import type { HostTensor } from '../engine/tensor';
 import { AppError } from '../shared/errors';
 import type { EventBus } from './events';
-import { displayName, hashFile, requireModel, type ModelLibrary } from './model-library';
+import { sha256File } from '../engine/cache/hash';
+import { displayName, requireModel, type ModelLibrary } from './model-library';
 import { measureTrade, type TradeBench, type TradeDeps, type TradeModel } from './precision-trade';
 import { runBenchmark, type BenchEngine } from './bench-service';
 import type { DomainHandlers, GpuSource } from './services';
@@ -130,7 +131,7 @@ export class PrecisionService {
       );
       const variant: ModelVariant = {
         kind: input.to,
-        id: await hashFile(dest),
+        id: await sha256File(dest),
         path: dest,
         createdAt: Date.now(),
         options: { keepIoTypes: input.keepIoTypes, block: input.block },

@@ -8,6 +8,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { sha256File } from '../../src-main/engine/cache/hash';
 import { CONFORMANCE_SUBSET, SYSTEM_CONFORMANCE_ROOT } from './conformance-subset';
 import {
   BUNDLE_LIMIT_BYTES,
@@ -136,10 +137,6 @@ function tarXz(dir: string, output: string, level: number, mtime: number): Promi
     tarDone,
     runToFile('xz', [`-${level}`, '-T1', '-c'], output, tar.stdout),
   ]).then(() => undefined);
-}
-
-function sha256File(file: string): string {
-  return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 }
 
 /**
@@ -302,8 +299,8 @@ export async function buildLinuxGpuBundle(opts: BundleOptions): Promise<BundleRe
   for (const deb of debs) fs.copyFileSync(deb, path.join(out, 'debs', path.basename(deb)));
 
   const stamp = createHash('sha256')
-    .update(sha256File(nodeXzFile))
-    .update(sha256File(appXz))
+    .update(await sha256File(nodeXzFile))
+    .update(await sha256File(appXz))
     .digest('hex')
     .slice(0, 12);
   const runSh = path.join(out, 'run.sh');

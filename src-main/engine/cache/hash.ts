@@ -6,8 +6,10 @@ import { createHash } from 'node:crypto';
 import { hashRegularFile } from '../../store/regular-file';
 
 /**
- * sha256 of a file, streamed; hex. Regular files only, read up to their size at open time (a
- * model's external-data entry can name a FIFO or a device: store/regular-file.ts).
+ * sha256 of a file, streamed; hex: the one file hash of the app (the library's model ids, the
+ * cache's sealed files, the GPU bundle's stamp). Regular files only, read up to their size at open
+ * time and cancellable (a model's external-data entry can name a FIFO or a device; models can be
+ * gigabytes): store/regular-file.ts.
  */
 export async function sha256File(file: string, signal?: AbortSignal): Promise<string> {
   return hashRegularFile(file, signal);
