@@ -93,7 +93,23 @@ export function bestProvider(providers: readonly ProviderStatus[]): ProviderId |
 
 /** Models that can run: read without error and inspected. */
 export function runnableModels(entries: readonly ModelEntry[]): ModelEntry[] {
-  return entries.filter((e) => e.error === null && e.inspection !== null);
+  // A model's precision variants (an fp16 copy) run, compile and benchmark under their own ids,
+  // named as the main side's library names them.
+  const withVariants = entries.flatMap((e) => [
+    e,
+    ...(e.variants ?? []).map(
+      (v): ModelEntry => ({
+        id: v.id,
+        name: `${e.name} · ${v.kind}`,
+        path: v.path,
+        builtIn: false,
+        addedAt: v.createdAt,
+        inspection: v.inspection,
+        error: null,
+      }),
+    ),
+  ]);
+  return withVariants.filter((e) => e.error === null && e.inspection !== null);
 }
 
 /** The user chose a model: its symbolic dims get fields, keeping values typed for same-named dims. */

@@ -12,6 +12,7 @@ import { Chip } from '../../ui/chip';
 import { formatBytes, formatCount, formatFlops, groupThousands } from '../../ui/format';
 import { Stat, StatGrid } from '../../ui/stat';
 import { opsHistogram } from './model-summary';
+import { PrecisionPanel } from './precision-panel';
 import { ValueTable } from './value-table';
 
 /** The selected model in full: facts, inputs and outputs, ops, FLOPs, external data. */
@@ -111,6 +112,7 @@ function ModelDetailView(props: { entry: ModelEntry }) {
       {renameError !== null && <ErrorNotice error={renameError} />}
       {entry.error !== null && <ErrorNotice error={entry.error} />}
       {entry.inspection !== null && <InspectionView inspection={entry.inspection} />}
+      {entry.inspection !== null && <PrecisionPanel entry={entry} />}
     </Card>
   );
 }
