@@ -1,6 +1,7 @@
 // Issue #7 in browser mode: run a benchmark from the Benchmarks area on the real engine host,
 // see the results table and the charts, try a mode the CPU cannot do, and export the history as
-// CSV (a real download).
+// CSV (a real download). Issue #15: the verdict beside every result, the per-operator profile,
+// and two results compared (bench-compare.png).
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { artifacts, expect, test } from './fixtures/app';
@@ -15,8 +16,16 @@ test('runs a benchmark from the UI, shows table and charts, exports CSV', async 
   await page.getByTestId('bench-mode').selectOption('plain');
   await page.getByTestId('bench-iterations').fill('300');
   await page.getByTestId('bench-warmup').fill('20');
+  await page.getByTestId('bench-profile').check();
   await page.getByTestId('bench-run').click();
   await expect(page.getByTestId('bench-run')).toHaveText('Run benchmark', { timeout: 60_000 });
+  // Every result carries its verdict; the chosen one lists the reasons, and its profile.
+  await expect(page.getByTestId('bench-verdict')).toContainText(/valid|noisy|throttled/);
+  await expect(page.getByTestId('bench-verdict')).toContainText(
+    'GPU energy not attributed: the run used the CPU provider',
+  );
+  await expect(page.getByTestId('bench-profile-chart').locator('li').first()).toContainText('Gemm');
+  await page.getByTestId('bench-profile').uncheck();
 
   const table = page.getByTestId('bench-table');
   await expect(table.locator('tbody tr')).toHaveCount(1);
@@ -40,6 +49,23 @@ test('runs a benchmark from the UI, shows table and charts, exports CSV', async 
   await expect(table.locator('tbody tr')).toHaveCount(3, { timeout: 60_000 });
   await expect(table.locator('tbody tr').first()).toContainText('unsupported');
   await expect(page.getByTestId('bench-result-error')).toContainText('graph mode');
+
+  // Two results compared: plain (A) against IO binding (B), the difference and its interval.
+  const picks = page.getByTestId('bench-compare-pick');
+  await expect(table.getByTestId('bench-verdict-chip')).toHaveCount(2);
+  await picks.nth(2).check();
+  await picks.nth(1).check();
+  const compare = page.getByTestId('bench-compare');
+  await expect(compare).toContainText('A: mlp-tiny · cpu · plain');
+  await expect(compare).toContainText('B: mlp-tiny · cpu · iobinding');
+  await expect(page.getByTestId('bench-compare-diff')).toContainText(
+    /B − A: [+-]?[\d.]+ [µm]s \([+-]?[\d.]+%\), 95% interval -?[\d.]+ [µm]s to -?[\d.]+ [µm]s \(bootstrap of medians, 2000 resamples\)/,
+  );
+  await expect(page.getByTestId('bench-compare-noise')).toHaveText(
+    /^(within noise|B faster beyond noise|B slower beyond noise)$/,
+  );
+  await compare.scrollIntoViewIfNeeded();
+  await compare.screenshot({ path: path.join(artifacts, 'bench-compare.png') });
 
   // Back to a successful result for the screenshot.
   await table.locator('tbody tr').nth(1).click();

@@ -12,14 +12,23 @@ import { BENCH_MODES, ProviderIdSchema, type BenchResult } from '../ipc/contract
 import { checkExternalData, inspectModel } from '../engine/model/inspect';
 import { composeHeadless } from '../services/headless';
 import { AppError } from '../shared/errors';
+import { loopCommand } from './bench-loop';
+import { compareCommand, trustLines } from './bench-trust';
 import { parseCliArgs, parseDims, type CliIo } from './io';
 
 /** The usage lines of `crucible bench`. */
 export const BENCH_USAGE = `bench MODEL [--provider P] [--mode plain|iobinding|graph]
             [--iterations N | --duration S] [--warmup N] [--dim NAME=N ...] [--compiled] [--json]
+            [--percentile p50|p90|p99] [--profile]
+      bench --compare A.json[#ID] B.json[#ID] [--json]
+      bench --loop MODEL [--provider P] [--steps N] [--warmup N] [--feed OUTPUT=INPUT ...]
+            [--modes host,device,graph] [--dim NAME=N ...] [--json]
       latency (min/mean/p50/p90/p99/max/std), throughput, session creation cold and
       warm, first inference; power and TFLOP/s on an NVIDIA GPU; --compiled: the model's
-      compile-cache entry; the result is kept in the app's Benchmarks history`;
+      compile-cache entry; the result is kept in the app's Benchmarks history; a verdict
+      (valid / noisy / throttled, with why) beside the figures; --profile: top operators by
+      time and provider (ORT profiling); --compare: the difference of two results' medians
+      with a 95% bootstrap interval, or "within noise"`;
 
 function positiveNumber(
   option: string,
@@ -39,6 +48,11 @@ function positiveNumber(
 
 /** Runs `crucible bench`. */
 export async function benchCommand(args: string[], io: CliIo): Promise<number> {
+  if (args.includes('--loop'))
+    return loopCommand(
+      args.filter((a) => a !== '--loop'),
+      io,
+    );
   const { values, positionals } = parseCliArgs('bench', args, {
     provider: { type: 'string', default: 'cpu' },
     mode: { type: 'string', default: 'plain' },
@@ -48,7 +62,18 @@ export async function benchCommand(args: string[], io: CliIo): Promise<number> {
     dim: { type: 'string', multiple: true },
     compiled: { type: 'boolean' },
     json: { type: 'boolean' },
+    compare: { type: 'boolean' },
+    profile: { type: 'boolean' },
+    percentile: { type: 'string', default: 'p90' },
   });
+  if (values.compare) return compareCommand(positionals, values.json === true, io);
+  const percentile = values.percentile as 'p50' | 'p90' | 'p99';
+  if (!['p50', 'p90', 'p99'].includes(percentile)) {
+    throw new AppError(
+      'BAD_REQUEST',
+      `bench: --percentile must be p50, p90 or p99, got '${values.percentile}'`,
+    );
+  }
   if (positionals.length !== 1)
     throw new AppError('BAD_REQUEST', 'bench: give exactly one MODEL path');
   const modelPath = path.resolve(positionals[0] as string);
@@ -103,6 +128,8 @@ export async function benchCommand(args: string[], io: CliIo): Promise<number> {
       warmup,
       dims,
       variant: values.compiled ? 'compiled' : 'original',
+      percentile,
+      profile: values.profile === true,
     });
     // The CLI passed --dim to the inspection, so the FLOP estimate matches the dims used.
     const tflops =
@@ -158,9 +185,10 @@ export function formatBench(
   );
   lines.push(
     r.tflops
-      ? `  achieved ${r.tflops.achieved >= 0.1 ? `${r.tflops.achieved.toFixed(3)} TFLOP/s` : `${(r.tflops.achieved * 1000).toFixed(3)} GFLOP/s`} (FLOP estimate × throughput); peak ${r.tflops.peak ?? 'unknown (no sourced peak table)'}`
+      ? `  achieved ${r.tflops.achieved >= 0.1 ? `${r.tflops.achieved.toFixed(3)} TFLOP/s` : `${(r.tflops.achieved * 1000).toFixed(3)} GFLOP/s`} (FLOP estimate × throughput); ${r.tflops.peak !== null ? `peak ${r.tflops.peak} TFLOP/s (${((r.tflops.achieved / r.tflops.peak) * 100).toFixed(2)}%): ${r.tflops.peakWhat ?? ''}` : (r.tflops.peakWhat ?? 'no peak')}`
       : '  TFLOP/s —  (no FLOP estimate for this model)',
   );
+  lines.push(...trustLines(r));
   for (const n of notes) lines.push(`  note: ${n}`);
   return lines.join('\n');
 }

@@ -26,6 +26,8 @@ commands:
       a verdict (valid / noisy / throttled, with why); --profile: top operators by time
   bench --compare A.json[#ID] B.json[#ID] [--json]
       the difference of two results' medians with a 95% bootstrap interval, or "within noise"
+  bench --loop MODEL [--provider P] [--steps N] [--feed OUTPUT=INPUT ...] [--modes host,device,graph]
+      outputs fed back as inputs N times: copy time per step through the host vs on the device
   compile MODEL [--provider P] [--dim NAME=N ...] [--range NAME=MIN:MAX ...] [--cuda-graph] [--json]
       compile for a provider into the compile cache (TensorRT-RTX: EP-context model + runtime
       cache; others: ORT's optimised model); progress on stderr. \`run\` then starts from it

@@ -538,18 +538,8 @@ export const SwitchOverSchema = z.object({
 export type SwitchOver = z.infer<typeof SwitchOverSchema>;
 
 const SettingsFields = {
-  /**
-   * The folder holding NVIDIA's TensorRT-RTX EP plugin library, chosen by the user: an absolute
-   * path of at most 1024 characters without control characters (it travels to the engine host in
-   * its environment; settings-service.ts also checks it is an existing folder).
-   */
-  trtRtxDir: z
-    .string()
-    .min(1)
-    .max(1024)
-    // eslint-disable-next-line no-control-regex -- control characters are what this refuses
-    .refine((p) => !/[\u0000-\u001f]/.test(p), 'a folder path has no control characters')
-    .nullable(),
+  /** The folder holding NVIDIA's TensorRT-RTX EP plugin library, chosen by the user. */
+  trtRtxDir: z.string().nullable(),
   /**
    * Whether a model the user adds is compiled in the background for the best provider here
    * (services/auto-compile.ts).
@@ -557,22 +547,12 @@ const SettingsFields = {
   autoCompile: z.boolean(),
   /** The first-run TensorRT for RTX panel was dismissed (src-renderer/features/first-run). */
   trtRtxPanelDismissed: z.boolean().optional(),
-  /** A compile job's overall deadline, minutes: past it the compile process is stopped. */
-  compileDeadlineMinutes: z
-    .number()
-    .int()
-    .min(1)
-    .max(24 * 60),
-  /** ONNX Runtime's own telemetry (off unless the user opts in: docs/SECURITY.md). */
-  ortTelemetry: z.boolean(),
 };
 
 export const SettingsSchema = z.object({
   ...SettingsFields,
-  // A settings file from before a setting existed takes its default.
+  // A settings file from before the setting existed takes the default.
   autoCompile: SettingsFields.autoCompile.default(true),
-  compileDeadlineMinutes: SettingsFields.compileDeadlineMinutes.default(30),
-  ortTelemetry: SettingsFields.ortTelemetry.default(false),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 
@@ -746,6 +726,30 @@ export const BenchResultSchema = z.object({
 });
 export type BenchResult = z.infer<typeof BenchResultSchema>;
 
+const CompareSideSchema = z.object({
+  label: z.string(),
+  p50Ms: z.number(),
+  samples: z.number().int(),
+  verdict: BenchVerdictSchema.nullable(),
+});
+
+/** Result B against result A (engine/bench/compare.ts): medians, difference, bootstrap interval. */
+export const BenchComparisonSchema = z.object({
+  a: CompareSideSchema,
+  b: CompareSideSchema,
+  /** B's median − A's median (ms): negative means B is faster. */
+  diffMs: z.number(),
+  /** The difference relative to A's median. */
+  diffRel: z.number(),
+  /** 95% bootstrap interval of diffMs; null with too few samples. */
+  ci95Ms: z.tuple([z.number(), z.number()]).nullable(),
+  /** True when the interval contains zero. */
+  withinNoise: z.boolean(),
+  resamples: z.number().int(),
+  notes: z.array(z.string()),
+});
+export type BenchComparison = z.infer<typeof BenchComparisonSchema>;
+
 /** An RGBA picture crossing IPC (the image model's input and output). */
 export const ImageSchema = z.object({
   width: z.number().int().positive().max(8192),
@@ -896,6 +900,11 @@ export const invokeChannels = {
     output: z.array(BenchResultSchema),
   },
   /** Benchmark history as a file to save. */
+  /** Two results of the history compared: B − A with a bootstrap interval, or "within noise". */
+  'bench:compare': {
+    input: z.object({ a: z.string().min(1), b: z.string().min(1) }).strict(),
+    output: BenchComparisonSchema,
+  },
   'bench:export': {
     input: z.object({ format: z.enum(['csv', 'json']), modelId: z.string().optional() }).strict(),
     output: z.object({ fileName: z.string(), mime: z.string(), content: z.string() }),

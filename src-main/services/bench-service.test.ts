@@ -8,7 +8,6 @@ import {
   BenchService,
   benchCsv,
   CSV_COLUMNS,
-  powerFigures,
   tflopsFigures,
   type BenchEngine,
 } from './bench-service';
@@ -148,25 +147,34 @@ function service(
 }
 
 describe('power and TFLOP/s', () => {
-  it('averages and peaks the first GPU and divides throughput by watts', () => {
-    expect(powerFigures([snapshot(100), snapshot(300)], 400)).toEqual({
-      avgW: 200,
-      peakW: 300,
-      inferencesPerJoule: 2,
+  it('gives achieved TFLOP/s from the FLOP estimate, against the sourced peak of the GPU used', () => {
+    expect(tflopsFigures(2e9, 500)).toEqual({
+      achieved: 1,
+      peak: null,
+      peakWhat: 'no GPU peak: not a GPU-provider run',
     });
-    expect(powerFigures([snapshot(null)], 400)).toBeNull();
-    expect(powerFigures([], 400)).toBeNull();
-  });
-
-  it('gives achieved TFLOP/s from the FLOP estimate, and no peak (no sourced table)', () => {
-    expect(tflopsFigures(2e9, 500)).toEqual({ achieved: 1, peak: null });
+    expect(tflopsFigures(2e9, 500, { name: 'NVIDIA H200', precision: 'fp32' })).toMatchObject({
+      achieved: 1,
+      peak: 67,
+      peakWhat: 'H200 SXM 141GB FP32 (non-tensor)',
+      peakSource: expect.stringMatching(/^NVIDIA H200 Tensor Core GPU datasheet/),
+    });
+    expect(
+      tflopsFigures(2e9, 500, { name: 'NVIDIA GeForce RTX 4090', precision: 'fp16' })?.peak,
+    ).toBe(165.2);
+    expect(
+      tflopsFigures(2e9, 500, { name: 'NVIDIA GeForce RTX 4080 SUPER', precision: 'fp32' }),
+    ).toMatchObject({
+      peak: null,
+      peakWhat: 'no sourced peak for NVIDIA GeForce RTX 4080 SUPER (engine/bench/peaks.ts)',
+    });
     expect(tflopsFigures(null, 500)).toBeNull();
     expect(tflopsFigures(2e9, null)).toBeNull();
   });
 });
 
 describe('bench service', () => {
-  it('runs, samples power while measuring, records and reloads the history', async () => {
+  it('runs, records and reloads the history; a CPU-provider run gets no GPU power or energy', async () => {
     const gpu = gpuReading([150, 250]);
     const engine = engineAnswering(figures());
     const bus = new EventBus();
@@ -179,7 +187,13 @@ describe('bench service', () => {
       modelName: 'mlp-tiny.onnx',
       mode: 'iobinding',
       status: 'ok',
-      power: { avgW: 200, peakW: 250, inferencesPerJoule: 2.5 },
+      // The GPU was busy, but the run used the CPU provider: the board's watts are not its own.
+      power: null,
+      energy: {
+        attributed: false,
+        note: 'GPU energy not attributed: the run used the CPU provider',
+      },
+      verdict: { state: expect.any(String) },
       tflops: { achieved: 1, peak: null },
       sessionCreateMs: { cold: 20, warm: 5 },
     });
@@ -278,6 +292,12 @@ describe('bench service', () => {
     expect(lines[0]).toBe(CSV_COLUMNS.join(','));
     expect(lines[1]).toContain('"ORT_ERROR: a, ""b"""');
     expect(lines[1]).toContain(',mlp-tiny.onnx,abc,cpu,plain,failed,');
+    // The verdict and the energy note travel with every row.
+    const row = Object.fromEntries(
+      CSV_COLUMNS.map((c, i) => [c, lines[1]?.match(/("([^"]|"")*"|[^,]*)(,|$)/g)?.[i]]),
+    );
+    expect(row.verdict).toMatch(/^(valid|noisy|throttled),$/);
+    expect(row.energyNote).toBe('GPU energy not attributed: the run used the CPU provider,');
     const json = s.export('json');
     expect(JSON.parse(json.content).results).toEqual(s.history());
     const onDisk = JSON.parse(await readFile(path.join(dir, 'bench-history.json'), 'utf8'));

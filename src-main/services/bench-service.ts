@@ -11,11 +11,14 @@ import { z } from 'zod';
 import {
   BenchRequestSchema,
   BenchResultSchema,
+  type BenchComparison,
   type BenchResult,
   type EventPayload,
-  type GpuSnapshot,
   type ModelEntry,
 } from '../ipc/contract';
+import { BenchWatch } from '../engine/bench/bench-watch';
+import { compareResults } from '../engine/bench/compare';
+import { peakFor } from '../engine/bench/peaks';
 import type { BenchFigures } from '../engine/bench/runner';
 import type { OpArgsIn, OpResults } from '../engine/host/protocol';
 import type { RequestOptions } from '../engine/host/engine-client';
@@ -43,6 +46,8 @@ export interface BenchTarget {
   modelName: string;
   /** FLOPs of one inference at the dims used, when known (model inspection). */
   flops: number | null;
+  /** The model's compute precision for the peak: float16 models → 'fp16' (default 'fp32'). */
+  precision?: 'fp32' | 'fp16';
   session: Pick<OwnedSession, 'id' | 'variant' | 'entryId' | 'createMs'>;
   /** True when the owner created the session for this benchmark (else it was already open). */
   created: boolean;
@@ -53,35 +58,23 @@ export interface BenchTarget {
 /** The history keeps at most this many results (newest first); older ones drop off. */
 export const HISTORY_LIMIT = 1000;
 
-/** How often the GPU is sampled during the measure phase (the monitor's highest rate). */
-const POWER_HZ = 4;
-
-/** Average and peak board power of the GPU over the samples; null without readings. */
-export function powerFigures(
-  samples: readonly GpuSnapshot[],
-  throughput: number | null,
-): BenchResult['power'] {
-  const watts = samples.flatMap((s) => {
-    const w = s.gpus[0]?.powerDrawW;
-    return typeof w === 'number' && Number.isFinite(w) ? [w] : [];
-  });
-  if (watts.length === 0 || throughput === null) return null;
-  const avgW = watts.reduce((a, b) => a + b, 0) / watts.length;
-  const peakW = Math.max(...watts);
-  // Inferences per second ÷ joules per second = inferences per joule.
-  return { avgW, peakW, inferencesPerJoule: avgW > 0 ? throughput / avgW : 0 };
-}
-
 /**
- * Achieved TFLOP/s: the FLOP estimate of one inference × inferences per second. The peak stays
- * null: Crucible has no sourced table of per-GPU, per-precision peak throughput yet.
+ * Achieved TFLOP/s: the FLOP estimate of one inference × inferences per second; against the peak
+ * of the GPU the run used, from the sourced table (engine/bench/peaks.ts), at the model's compute
+ * precision (float16 → FP16 tensor, else FP32). No peak for CPU-provider runs or unknown GPUs.
  */
 export function tflopsFigures(
   flops: number | null,
   throughput: number | null,
+  gpu: { name: string; precision: 'fp32' | 'fp16' } | null = null,
 ): BenchResult['tflops'] {
   if (flops === null || throughput === null || !(flops > 0)) return null;
-  return { achieved: (flops * throughput) / 1e12, peak: null };
+  const achieved = (flops * throughput) / 1e12;
+  if (!gpu) return { achieved, peak: null, peakWhat: 'no GPU peak: not a GPU-provider run' };
+  const p = peakFor(gpu.name, gpu.precision);
+  return p
+    ? { achieved, peak: p.peak, peakWhat: p.what, peakSource: p.source }
+    : { achieved, peak: null, peakWhat: `no sourced peak for ${gpu.name} (engine/bench/peaks.ts)` };
 }
 
 /** Runs one benchmark through the engine host; power is sampled while `gpu` is given. */
@@ -96,12 +89,11 @@ export async function runBenchmark(
   const req = BenchRequestSchema.parse(input);
   const iterations = req.iterations ?? (req.durationS === undefined ? 100 : undefined);
   const hasGpu = gpu ? (await gpu.snapshot()).source !== 'none' : false;
-  const samples: GpuSnapshot[] = [];
-  let stopWatch: (() => void) | null = null;
-  const stopSampling = () => {
-    stopWatch?.();
-    stopWatch = null;
-  };
+  // GPU-provider runs only: idle baseline now, readings around the measure phase, then the power,
+  // energy, conditions and verdict (engine/bench/bench-watch.ts).
+  const watch = new BenchWatch(hasGpu ? gpu : null, req.provider);
+  await watch.before();
+  const stopSampling = () => watch.stop();
   // Generous: a count has no known duration; a cancel or a crash still ends the request early.
   const timeoutMs = ((req.durationS ?? 3600) + 600) * 1000;
   let figures: BenchFigures;
@@ -117,15 +109,13 @@ export async function runBenchmark(
         // The original's warm creation is timed from an optimized model it saves; a compiled
         // session's creation is the warm one (from the cache entry).
         warmCreate: target.session.variant === 'original',
+        profile: req.profile,
       },
       {
         timeoutMs,
         signal,
         onProgress: (p) => {
-          if (p.phase === 'measure' && hasGpu && gpu && !stopWatch) {
-            stopWatch = gpu.watch(POWER_HZ, (s) => samples.push(s));
-          }
-          if (p.phase === 'done') stopSampling();
+          watch.progress(p.phase);
           onProgress({
             modelId: target.modelId,
             provider: req.provider,
@@ -146,8 +136,9 @@ export async function runBenchmark(
     };
   }
   stopSampling();
+  const { notes: watchNotes, ...watched } = await watch.finish(figures, req.percentile);
   const compiled = target.session.variant === 'compiled';
-  const notes = [...figures.notes];
+  const notes = [...figures.notes, ...watchNotes];
   if (!target.created) {
     notes.push(
       `the session was already open (the session owner's, for runs too): its creation took ${target.session.createMs.toFixed(1)} ms when it was opened, and its first inference here was not its first`,
@@ -178,12 +169,18 @@ export async function runBenchmark(
       ? { cold: target.originalCreateMs, warm: target.session.createMs }
       : figures.sessionCreateMs,
     firstInferenceMs: figures.firstInferenceMs,
-    power: powerFigures(samples, figures.throughput),
+    ...watched,
+    // A mode the provider cannot do never ran: nothing to judge.
+    verdict: figures.status === 'unsupported' ? undefined : watched.verdict,
     tflops: tflopsFigures(
       Object.keys(req.dims).length === 0 ? target.flops : null,
       figures.throughput,
+      watched.conditions.gpu
+        ? { name: watched.conditions.gpu.name, precision: target.precision ?? 'fp32' }
+        : null,
     ),
     samplesMs: figures.samplesMs,
+    profile: figures.profile ?? null,
     notes,
   };
 }
@@ -244,6 +241,20 @@ export const CSV_COLUMNS = [
   'inferencesPerJoule',
   'achievedTflops',
   'peakTflops',
+  'verdict',
+  'verdictReasons',
+  'writeOptimizedMs',
+  'energyMethod',
+  'idleW',
+  'netW',
+  'joulesPerInference',
+  'energyNote',
+  'gpuTempBeforeC',
+  'gpuTempAfterC',
+  'smMinMHz',
+  'smMaxMHz',
+  'throttleReasons',
+  'otherCores',
 ] as const;
 
 function csvCell(v: string | number | null | undefined): string {
@@ -283,6 +294,20 @@ export function benchCsv(results: readonly BenchResult[]): string {
       r.power?.inferencesPerJoule,
       r.tflops?.achieved,
       r.tflops?.peak,
+      r.verdict?.state,
+      r.verdict?.reasons.join('; '),
+      r.sessionCreateMs.writeOptimized,
+      r.energy?.method,
+      r.energy?.idleW,
+      r.energy?.netW,
+      r.energy?.joulesPerInference,
+      r.energy?.note,
+      r.conditions?.gpu?.before?.temperatureC,
+      r.conditions?.gpu?.after?.temperatureC,
+      r.conditions?.gpu?.smMHz?.min,
+      r.conditions?.gpu?.smMHz?.max,
+      r.conditions?.gpu?.throttleReasons.join(' '),
+      r.conditions?.host?.otherCores,
     ]
       .map(csvCell)
       .join(','),
@@ -393,6 +418,7 @@ export class BenchService {
         {
           ...who,
           flops: model.inspection?.flops.total ?? null,
+          precision: model.inspection?.precision?.headline.startsWith('float16') ? 'fp16' : 'fp32',
           session: got.session,
           created: got.created,
           originalCreateMs: this.deps.owner.originalCreateMs(model.id, req.provider, req.dims),
@@ -412,6 +438,16 @@ export class BenchService {
     });
     this.saving = next.catch(() => undefined);
     return next;
+  }
+
+  /** Result B against result A of the history (engine/bench/compare.ts). */
+  compare(aId: string, bId: string): BenchComparison {
+    const find = (id: string) => {
+      const r = this.results.find((x) => x.id === id);
+      if (!r) throw new AppError('NOT_FOUND', `no benchmark result ${id} in the history`);
+      return r;
+    };
+    return compareResults(find(aId), find(bId));
   }
 
   /** The history as a file to save. */
@@ -436,11 +472,12 @@ export class BenchService {
   }
 
   /** The contract handlers of the bench domain. */
-  handlers(): Pick<Handlers, 'bench:run' | 'bench:history' | 'bench:export'> {
+  handlers(): Pick<Handlers, 'bench:run' | 'bench:history' | 'bench:export' | 'bench:compare'> {
     return {
       'bench:run': async (input) => this.run(input),
       'bench:history': async (input) => this.history(input.modelId),
       'bench:export': async (input) => this.export(input.format, input.modelId),
+      'bench:compare': async (input) => this.compare(input.a, input.b),
     };
   }
 }

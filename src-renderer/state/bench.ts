@@ -1,9 +1,11 @@
 /**
  * Benchmarks: the history (bench:history, read when the Benchmarks area opens), the run form,
- * the run in flight with its bench:progress, and exports (bench:export).
+ * the run in flight with its bench:progress, exports (bench:export), and two picked results
+ * compared (bench:compare).
  */
 import { create } from 'zustand';
 import type {
+  BenchComparison,
   BenchResult,
   EventPayload,
   InvokeOutput,
@@ -23,6 +25,8 @@ export interface BenchForm {
   iterations: number;
   durationS: number;
   warmup: number;
+  /** Also profile a few runs per operator (ORT profiling) after the timed phase. */
+  profile: boolean;
 }
 
 export interface BenchState {
@@ -39,6 +43,10 @@ export interface BenchState {
   lastId: string | null;
   runError: AppErrorData | null;
   exportError: AppErrorData | null;
+  /** Up to two results picked for comparison (A first), and what bench:compare answered. */
+  compareIds: string[];
+  comparison: BenchComparison | null;
+  compareError: AppErrorData | null;
 }
 
 const initial: BenchState = {
@@ -55,12 +63,16 @@ const initial: BenchState = {
     iterations: 100,
     durationS: 5,
     warmup: 10,
+    profile: false,
   },
   running: false,
   progress: null,
   lastId: null,
   runError: null,
   exportError: null,
+  compareIds: [],
+  comparison: null,
+  compareError: null,
 };
 
 export const useBenchStore = create<BenchState>()(() => initial);
@@ -102,6 +114,25 @@ export function benchFormProblem(form: BenchForm): string | null {
   return null;
 }
 
+/**
+ * The user ticked or unticked a result for comparison: at most two are kept (the oldest pick
+ * drops off); with two, bench:compare is asked for B (the second pick) against A.
+ */
+export async function benchCompareToggled(api: RendererApi, id: string): Promise<void> {
+  const { compareIds } = useBenchStore.getState();
+  const next = compareIds.includes(id)
+    ? compareIds.filter((x) => x !== id)
+    : [...compareIds, id].slice(-2);
+  useBenchStore.setState({ compareIds: next, comparison: null, compareError: null });
+  if (next.length !== 2) return;
+  const [a, b] = next as [string, string];
+  const result = await api.invoke('bench:compare', { a, b });
+  // A newer pick may have replaced this pair while the answer was on its way.
+  if (useBenchStore.getState().compareIds.join() !== next.join()) return;
+  if (result.ok) useBenchStore.setState({ comparison: result.value });
+  else useBenchStore.setState({ compareError: result.error });
+}
+
 /** A bench:progress event arrived. */
 export function benchProgressReceived(p: EventPayload<'bench:progress'>): void {
   useBenchStore.setState({ progress: p });
@@ -117,6 +148,7 @@ export async function benchRunRequested(api: RendererApi, now = () => Date.now()
     provider: form.provider,
     mode: form.mode,
     warmup: form.warmup,
+    profile: form.profile,
     ...(form.by === 'iterations' ? { iterations: form.iterations } : { durationS: form.durationS }),
   });
   if (!result.ok) {

@@ -4,7 +4,7 @@
  * contains zero. Percentile bootstrap, resampling each result's samples with replacement
  * independently; seeded, so the same two results always give the same interval.
  */
-import type { BenchResult, BenchVerdict } from '../../ipc/contract';
+import type { BenchComparison, BenchResult } from '../../ipc/contract';
 import { quantileSorted } from './stats';
 
 /** Resamples drawn (each one a median of each side). */
@@ -13,29 +13,7 @@ export const BOOTSTRAP_RESAMPLES = 2000;
 export const MIN_COMPARE_SAMPLES = 10;
 
 /** One side of a comparison. */
-export interface CompareSide {
-  label: string;
-  p50Ms: number;
-  samples: number;
-  verdict: BenchVerdict | null;
-}
-
-/** The comparison of B against A. */
-export interface BenchComparison {
-  a: CompareSide;
-  b: CompareSide;
-  /** B's median − A's median (ms): negative means B is faster. */
-  diffMs: number;
-  /** The difference relative to A's median (fraction). */
-  diffRel: number;
-  /** 95% bootstrap interval of diffMs; null with too few samples. */
-  ci95Ms: [number, number] | null;
-  /** True when the interval contains zero: the difference is not larger than run-to-run noise. */
-  withinNoise: boolean;
-  resamples: number;
-  /** Caveats: few samples, a side that is not valid. */
-  notes: string[];
-}
+type CompareSide = BenchComparison['a'];
 
 /** xorshift32: a small deterministic stream (Math.random cannot be seeded). */
 function stream(seed: number): () => number {

@@ -24,7 +24,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { ProviderId } from '../../ipc/contract';
+import type { BenchConditions, BenchProfile, ProviderId } from '../../ipc/contract';
 import { AppError, toErrorData, type AppErrorData } from '../../shared/errors';
 import { Allocator, MemoryInfo } from '../ort/memory-info';
 import { IoBinding, copyTensors } from '../ort/io-binding';
@@ -36,6 +36,8 @@ import { graphCaptureProblem } from '../session/capabilities';
 import { openSession, type OpenedSession } from '../session/open-session';
 import { runPathNote, SYNC_RUN_MAX_MS, SyncRunGuard, type RunPath } from '../session/run-path';
 import type { HostTensor } from '../tensor';
+import { hostLoadBetween, markHostLoad } from './host-load';
+import { profileSpec, PROFILE_RUNS } from './profile';
 import {
   latencyStats,
   pickSamples,
@@ -66,6 +68,8 @@ export interface BenchPlan {
   keepAs?: string;
   /** At most this many samples come back (evenly picked); the statistics use all of them. */
   maxSamples: number;
+  /** After the timed phase, profile a few runs per operator (engine/bench/profile.ts). */
+  profile?: boolean;
 }
 
 /** A benchmark's figures, as the engine host answers them. */
@@ -80,8 +84,13 @@ export interface BenchFigures {
   /** Inferences per second over the measure phase's wall time; items/s is this × batch. */
   throughput: number | null;
   itemsPerS: number | null;
-  sessionCreateMs: { cold: number | null; warm: number | null };
+  /** Cold is the creation without writing anything; writeOptimized what saving ORT's optimized model adds. */
+  sessionCreateMs: { cold: number | null; warm: number | null; writeOptimized?: number | null };
   firstInferenceMs: number | null;
+  /** Other load on the machine while measuring (engine/bench/host-load.ts). */
+  host?: BenchConditions['host'];
+  /** The per-operator profile, when the plan asked for one. */
+  profile?: BenchProfile | null;
   /** Up to maxSamples per-iteration latencies, in run order. */
   samplesMs: number[];
   /** Wall time of the measure phase; epoch ms of its start (for power sampling windows). */
@@ -374,6 +383,11 @@ async function creationFigures(
       });
       saving.session.release();
       // The cold figure is a creation that writes nothing. What saving the optimized model adds
+      // is the saving creation's time beyond a plain one made just after it (the same file
+      // cache state; the very first creation also reads the model from disk).
+      const plain = await openSession(opened.spec);
+      plain.session.release();
+      figures.sessionCreateMs.writeOptimized = Math.max(0, saving.createMs - plain.createMs);
     } catch (err) {
       // Some models cannot be saved optimized (compiled nodes, > 2 GB): say why there is no warm
       // figure.
@@ -424,7 +438,7 @@ export async function runBench(
   const keepAs = plan.keepAs;
   const reused = keepAs ? kept.get(keepAs) : undefined;
   const total = plan.iterations ?? null;
-  const stage = { phase: 'session' as BenchPhase };
+  const stage: { phase: BenchPhase | 'profile' } = { phase: 'session' };
   try {
     if (reused && reused.key === key) {
       prepared = reused;
@@ -466,6 +480,10 @@ export async function runBench(
 
     stage.phase = 'measure';
     await measure(plan, prepared, hooks, figures);
+    if (plan.profile) {
+      stage.phase = 'profile';
+      figures.profile = await profileSpec(opened.spec, { warmup: 3, runs: PROFILE_RUNS });
+    }
   } catch (err) {
     figures.status = 'failed';
     figures.error = toErrorData(err);
@@ -520,6 +538,7 @@ async function measure(
   const total = plan.iterations ?? null;
   hooks.progress({ phase: 'measure', done: 0, total });
   figures.measureStartedAt = Date.now();
+  const load = markHostLoad();
   const t0 = performance.now();
   let last = t0;
   let reported = t0;
@@ -532,6 +551,7 @@ async function measure(
     figures.throughput = throughputPerS(view.length, figures.measureMs);
     figures.itemsPerS = figures.throughput === null ? null : figures.throughput * figures.batch;
     figures.samplesMs = pickSamples(view, plan.maxSamples);
+    figures.host = hostLoadBetween(load, markHostLoad());
   };
   try {
     while (samples.length < count && last - t0 < durationMs) {

@@ -12,6 +12,7 @@ import { initOrt, type OrtEnvironment } from '../ort/env';
 import { RunOptions } from '../ort/run-options';
 import { SessionOptions } from '../ort/session-options';
 import { releaseKept, releaseKeptOf, runBench } from '../bench/runner';
+import { runLoop } from '../bench/loop';
 import { openSession, type OpenedSession } from '../session/open-session';
 import { SyncRunGuard } from '../session/run-path';
 import { writeFp16Variant } from '../model/fp16-file';
@@ -190,6 +191,10 @@ async function handle<O extends Op>(id: number, op: O, args: OpArgsOut<O>): Prom
         cancelled: () => cancelled.has(id),
         runOptions: (ro) => (ro ? inflight.set(id, ro) : inflight.delete(id)),
       })) as OpResults[O];
+    }
+    case 'session.loop': {
+      const a = args as OpArgsOut<'session.loop'>;
+      return (await runLoop(a, () => cancelled.has(id))) as OpResults[O];
     }
     case 'host.crash': {
       const a = args as OpArgsOut<'host.crash'>;

@@ -38,6 +38,8 @@ import {
 } from '../../ipc/contract';
 import type { AppErrorData } from '../../shared/errors';
 import type { BenchFigures, BenchPhase } from '../bench/runner';
+import type { LoopFigures } from '../bench/loop';
+import { LOOP_MODES } from '../bench/loop-modes';
 import type { EntryCompatibility } from '../providers/compatibility';
 import type { HostTensor } from '../tensor';
 
@@ -146,6 +148,8 @@ export const OpArgs = {
       /** Keep the prepared bindings under this id for later runs; `session.release` frees them. */
       keepAs: z.string().min(1).optional(),
       maxSamples: z.number().int().min(0).max(100_000).default(2000),
+      /** After the timed phase, profile a few runs per operator (ORT profiling). */
+      profile: z.boolean().default(false),
     })
     .strict(),
   /**
@@ -157,6 +161,24 @@ export const OpArgs = {
       provider: ProviderIdSchema,
       modelPath: z.string().min(1),
       kind: z.enum(['ep-context', 'optimized']),
+    })
+    .strict(),
+  /**
+   * The loop benchmark (engine/bench/loop.ts): a model run `steps` times with outputs fed back as
+   * inputs, host round-trips vs device-resident vs graph replay.
+   */
+  'session.loop': z
+    .object({
+      modelPath: z.string().min(1),
+      provider: ProviderIdSchema,
+      dims: z.record(z.string(), z.number().int().positive()).default({}),
+      steps: z.number().int().positive().max(1_000_000).default(100),
+      warmup: z.number().int().min(0).max(10_000).default(5),
+      feed: z.record(z.string(), z.string()).optional(),
+      modes: z
+        .array(z.enum(LOOP_MODES))
+        .min(1)
+        .default([...LOOP_MODES]),
     })
     .strict(),
   /** Test-only: makes the host abort, as a native crash would. */
@@ -191,6 +213,7 @@ export interface OpResults {
   'session.release': { released: boolean };
   'session.list': { sessionIds: string[] };
   'session.bench': BenchFigures;
+  'session.loop': LoopFigures;
   'host.crash': never;
 }
 

@@ -1,8 +1,14 @@
 import { useEffect, useMemo, useState } from 'react';
-import type { BenchResult, ProviderId } from '../../../src-main/ipc/contract';
+import type {
+  BenchComparison,
+  BenchResult,
+  BenchVerdict,
+  ProviderId,
+} from '../../../src-main/ipc/contract';
 import { useApi } from '../../common/api-context';
 import { ErrorNotice } from '../../common/error-notice';
 import {
+  benchCompareToggled,
   benchExportRequested,
   benchFormChanged,
   benchFormProblem,
@@ -18,6 +24,7 @@ import { useModelsStore } from '../../state/models';
 import { bestProvider, runnableModels } from '../../state/run';
 import { BarList } from '../../ui/bar-list';
 import { Card } from '../../ui/card';
+import { Chip, type Tone } from '../../ui/chip';
 import { modelChoices, providerChoices } from '../../ui/choices';
 import { EmptyState } from '../../ui/empty-state';
 import { NumberField, SelectField } from '../../ui/field';
@@ -127,9 +134,13 @@ export function BenchArea() {
           </p>
         </EmptyState>
       )}
+      <BenchCompareCard results={results} nameOf={nameOf} />
       {chosen !== null && <BenchCharts results={results} chosen={chosen} nameOf={nameOf} />}
       {results.length > 0 && (
-        <Card title="Results" subtitle="Newest first; choose a row to chart it">
+        <Card
+          title="Results"
+          subtitle="Newest first; choose a row to chart it, tick two to compare them"
+        >
           <BenchTable
             results={results}
             nameOf={nameOf}
@@ -237,6 +248,17 @@ function BenchRunForm() {
             onChange={(warmup) => benchFormChanged({ warmup })}
             testId="bench-warmup"
           />
+          <label className="field">
+            <span>
+              <input
+                type="checkbox"
+                checked={form.profile}
+                onChange={(e) => benchFormChanged({ profile: e.target.checked })}
+                data-testid="bench-profile"
+              />{' '}
+              Profile operators afterwards (ORT profiling)
+            </span>
+          </label>
         </div>
         <div className="field-row">
           <button
@@ -282,6 +304,7 @@ function BenchCharts(props: {
         {chosen.status !== 'ok' && chosen.error !== null && (
           <ErrorNotice error={chosen.error} testId="bench-result-error" />
         )}
+        <VerdictDetail r={chosen} />
         {bins.length === 0 ? (
           <p className="muted">No samples.</p>
         ) : (
@@ -323,6 +346,7 @@ function BenchCharts(props: {
           }))}
         />
       </Card>
+      {chosen.profile && <ProfileCard r={chosen} config={config} />}
       <Card title="History" subtitle={`${config}: p50 of each run, oldest left`}>
         <LineChart
           title="p50"
@@ -343,14 +367,18 @@ function BenchTable(props: {
   chosenId: string | null;
   onChoose: (id: string) => void;
 }) {
+  const api = useApi();
+  const compareIds = useBenchStore((s) => s.compareIds);
   return (
     <table className="table" data-testid="bench-table">
       <thead>
         <tr>
+          <th scope="col">Compare</th>
           <th scope="col">Model</th>
           <th scope="col">Provider</th>
           <th scope="col">Mode</th>
           <th scope="col">Status</th>
+          <th scope="col">Verdict</th>
           <th scope="col" className="num">
             p50
           </th>
@@ -372,6 +400,9 @@ function BenchTable(props: {
           <th scope="col" className="num">
             Power
           </th>
+          <th scope="col" className="num">
+            Energy / inference
+          </th>
           <th scope="col">When</th>
         </tr>
       </thead>
@@ -382,10 +413,26 @@ function BenchTable(props: {
             aria-selected={r.id === props.chosenId}
             onClick={() => props.onChoose(r.id)}
           >
+            <td onClick={(e) => e.stopPropagation()}>
+              <input
+                type="checkbox"
+                aria-label={`Compare ${props.nameOf(r)} · ${r.provider} · ${r.mode}`}
+                checked={compareIds.includes(r.id)}
+                disabled={r.samplesMs.length === 0}
+                onChange={() => void benchCompareToggled(api, r.id)}
+                data-testid="bench-compare-pick"
+              />
+              {compareIds.indexOf(r.id) >= 0 && (
+                <span className="muted"> {compareIds.indexOf(r.id) === 0 ? 'A' : 'B'}</span>
+              )}
+            </td>
             <td>{props.nameOf(r)}</td>
             <td className="mono">{r.provider}</td>
             <td>{r.mode}</td>
             <td title={r.error?.message}>{r.status}</td>
+            <td>
+              <VerdictChip verdict={r.verdict} />
+            </td>
             <td className="num mono">{formatMs(r.latencyMs?.p50)}</td>
             <td className="num mono">{formatMs(r.latencyMs?.p90)}</td>
             <td className="num mono">{formatMs(r.latencyMs?.p99)}</td>
@@ -406,10 +453,188 @@ function BenchTable(props: {
             >
               {r.power ? `${r.power.avgW.toFixed(0)} W` : '—'}
             </td>
+            <td className="num mono" title={r.energy?.note}>
+              {r.energy?.joulesPerInference != null
+                ? `${(r.energy.joulesPerInference * 1000).toFixed(3)} mJ`
+                : r.energy && r.provider === 'cpu'
+                  ? 'not attributed'
+                  : '—'}
+            </td>
             <td title={new Date(r.at).toLocaleString()}>{formatAgo(r.at, props.now)}</td>
           </tr>
         ))}
       </tbody>
     </table>
+  );
+}
+
+const VERDICT_TONES: Record<BenchVerdict['state'], Tone> = {
+  valid: 'ok',
+  noisy: 'warn',
+  throttled: 'bad',
+};
+
+/** valid / noisy / throttled, with the reasons on hover; '—' for results older than verdicts. */
+function VerdictChip(props: { verdict: BenchVerdict | undefined | null }) {
+  const v = props.verdict;
+  if (!v) return <span className="muted">—</span>;
+  return (
+    <Chip
+      tone={VERDICT_TONES[v.state]}
+      title={v.reasons.join('\n') || 'valid'}
+      testId="bench-verdict-chip"
+    >
+      {v.state}
+    </Chip>
+  );
+}
+
+/** The chosen result's verdict with every reason, and what the machine was doing. */
+function VerdictDetail(props: { r: BenchResult }) {
+  const { r } = props;
+  if (!r.verdict) return null;
+  const gpu = r.conditions?.gpu;
+  const host = r.conditions?.host;
+  return (
+    <div className="form" data-testid="bench-verdict">
+      <p>
+        <VerdictChip verdict={r.verdict} />{' '}
+        {r.verdict.reasons.length === 0
+          ? `enough iterations for ${r.verdict.percentile}, spread within bounds, nothing else running`
+          : null}
+      </p>
+      {r.verdict.reasons.length > 0 && (
+        <ul>
+          {r.verdict.reasons.map((reason) => (
+            <li key={reason}>{reason}</li>
+          ))}
+        </ul>
+      )}
+      {gpu && (
+        <p className="muted">
+          GPU {gpu.index} ({gpu.name}): {gpu.before?.temperatureC ?? '?'} →{' '}
+          {gpu.after?.temperatureC ?? '?'} °C, {gpu.before?.powerDrawW?.toFixed(0) ?? '?'} →{' '}
+          {gpu.after?.powerDrawW?.toFixed(0) ?? '?'} W, SM clock{' '}
+          {gpu.smMHz ? `${gpu.smMHz.min}–${gpu.smMHz.max} MHz` : '—'}, clock-event reasons{' '}
+          {gpu.throttleReasons.join(', ') || 'none'}
+        </p>
+      )}
+      {host && host.otherCores !== null && (
+        <p className="muted">
+          Other processes kept {host.otherCores.toFixed(2)} of {host.cores} cores busy while
+          measuring
+        </p>
+      )}
+      {r.energy && <p className="muted">Energy: {r.energy.note}</p>}
+    </div>
+  );
+}
+
+/** Top operators by time (ORT profiling) of the chosen result, as bars. */
+function ProfileCard(props: { r: BenchResult; config: string }) {
+  const p = props.r.profile;
+  if (!p) return null;
+  return (
+    <Card
+      title="Where the time goes"
+      subtitle={`${props.config}: operators ${formatMs(p.opsMs)} of ORT's run ${formatMs(p.ortRunMs)} (mean of ${p.runs} profiled runs)`}
+    >
+      <BarList
+        label="Time per operator per run"
+        testId="bench-profile-chart"
+        rows={p.ops.map((o) => ({
+          key: o.name,
+          label: `${o.name} · ${o.opType} · ${o.provider.replace('ExecutionProvider', '')}`,
+          value: o.ms,
+          display: formatMs(o.ms),
+        }))}
+      />
+      <p className="muted">
+        By provider: {p.byProvider.map((b) => `${b.provider} ${formatMs(b.ms)}`).join(', ')}
+      </p>
+    </Card>
+  );
+}
+
+/** Two ticked results: B − A with its 95% bootstrap interval, or "within noise". */
+function BenchCompareCard(props: {
+  results: readonly BenchResult[];
+  nameOf: (r: BenchResult) => string;
+}) {
+  const compareIds = useBenchStore((s) => s.compareIds);
+  const comparison = useBenchStore((s) => s.comparison);
+  const compareError = useBenchStore((s) => s.compareError);
+  if (compareIds.length === 0) return null;
+  const label = (id: string | undefined) => {
+    const r = props.results.find((x) => x.id === id);
+    return r ? `${props.nameOf(r)} · ${r.provider} · ${r.mode}` : '?';
+  };
+  return (
+    <Card
+      title="Compare"
+      subtitle={`A: ${label(compareIds[0])}${compareIds.length === 2 ? ` — B: ${label(compareIds[1])}` : ' — tick a second result'}`}
+      testId="bench-compare"
+    >
+      {compareError !== null && <ErrorNotice error={compareError} />}
+      {comparison !== null && <ComparisonView c={comparison} />}
+    </Card>
+  );
+}
+
+function ComparisonView(props: { c: BenchComparison }) {
+  const { c } = props;
+  const sign = (v: number) => (v > 0 ? '+' : '');
+  return (
+    <div className="form" data-testid="bench-compare-result">
+      <BarList
+        label="Median latency"
+        rows={[
+          {
+            key: 'a',
+            label: `A (${c.a.samples} samples)`,
+            value: c.a.p50Ms,
+            display: formatMs(c.a.p50Ms),
+          },
+          {
+            key: 'b',
+            label: `B (${c.b.samples} samples)`,
+            value: c.b.p50Ms,
+            display: formatMs(c.b.p50Ms),
+          },
+        ]}
+      />
+      <p data-testid="bench-compare-diff">
+        B − A: {sign(c.diffMs)}
+        {formatMs(c.diffMs)} ({sign(c.diffRel)}
+        {(c.diffRel * 100).toFixed(1)}%)
+        {c.ci95Ms && (
+          <>
+            , 95% interval {formatMs(c.ci95Ms[0])} to {formatMs(c.ci95Ms[1])} (bootstrap of medians,{' '}
+            {c.resamples} resamples)
+          </>
+        )}
+      </p>
+      <p>
+        <Chip
+          tone={c.ci95Ms === null ? 'neutral' : c.withinNoise ? 'neutral' : 'accent'}
+          testId="bench-compare-noise"
+        >
+          {c.ci95Ms === null
+            ? 'too few samples'
+            : c.withinNoise
+              ? 'within noise'
+              : c.diffMs < 0
+                ? 'B faster beyond noise'
+                : 'B slower beyond noise'}
+        </Chip>
+      </p>
+      {c.notes.length > 0 && (
+        <ul className="muted">
+          {c.notes.map((n) => (
+            <li key={n}>{n}</li>
+          ))}
+        </ul>
+      )}
+    </div>
   );
 }
