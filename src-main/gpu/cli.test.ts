@@ -134,6 +134,9 @@ describe('crucible gpu', () => {
   });
 });
 
+// Skipped on Windows, and why: the stand-in nvidia-smi is a `#!/usr/bin/env node` script, and
+// Windows' execFile runs only real executables (a .cmd would need a shell, which the monitor never
+// starts). Where Windows looks for nvidia-smi is table-tested with nvidiaSmiCandidates('win32').
 describe.skipIf(process.platform === 'win32')('crucible gpu end to end', () => {
   it('reads through a stand-in nvidia-smi when no monitor is given', async () => {
     const exe = writeFakeNvidiaSmi(tmp, 'smi-cli', { fixture });

@@ -53,6 +53,9 @@ describe('no GPU on this machine', () => {
   });
 });
 
+// Skipped on Windows, and why: the stand-in nvidia-smi is a `#!/usr/bin/env node` script, and
+// Windows' execFile runs only real executables (a .cmd would need a shell, which the monitor never
+// starts). Where Windows looks for nvidia-smi is table-tested with nvidiaSmiCandidates('win32').
 describe.skipIf(process.platform === 'win32')('nvidia-smi fallback', () => {
   it('finds nvidia-smi through CRUCIBLE_NVIDIA_SMI and reads the real capture', async () => {
     const exe = writeFakeNvidiaSmi(tmp, 'smi-env', { fixture, reject: ['cuda_version'] });

@@ -257,6 +257,9 @@ function fakeSmi(name: string, body: string): string {
   return path;
 }
 
+// Skipped on Windows, and why: the stand-in nvidia-smi is a `#!/usr/bin/env node` script, and
+// Windows' execFile runs only real executables (a .cmd would need a shell, which the monitor never
+// starts). Where Windows looks for nvidia-smi is table-tested with nvidiaSmiCandidates('win32').
 describe.skipIf(process.platform === 'win32')('NvidiaSmiSource with a stand-in executable', () => {
   const fixture = join(FIXTURE_DIR, 'h200-query-gpu.csv');
 

@@ -58,14 +58,20 @@ describe('providers and EP devices', () => {
     expect(err.message).toBe('execution provider library not found: /nonexistent/libep.so');
   });
 
-  it.runIf(process.platform === 'linux')(
+  // Windows: kernel32.dll loads but exports no CreateEpFactories, as libz on Linux.
+  it.runIf(process.platform === 'linux' || process.platform === 'win32')(
     'registering a foreign library fails with ORT text',
     async () => {
-      const libz = '/usr/lib/x86_64-linux-gnu/libz.so.1';
+      const libz =
+        process.platform === 'win32'
+          ? path.join(process.env.SystemRoot ?? 'C:\\Windows', 'System32', 'kernel32.dll')
+          : '/usr/lib/x86_64-linux-gnu/libz.so.1';
       const err = await failure(registerExecutionProviderLibrary('NotAnEp', libz));
       expect(err.code).toBe('PROVIDER_UNAVAILABLE');
       expect(err.message).toMatch(
-        new RegExp(`^registering execution provider library 'NotAnEp' from ${libz}: .+`),
+        new RegExp(
+          `^registering execution provider library 'NotAnEp' from ${libz.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')}: .+`,
+        ),
       );
       expect(err.detail).toMatch(/^ORT_/);
       // Nothing was registered under that name.
