@@ -12,6 +12,7 @@ import type {
   RunResult,
   SessionVariant,
 } from '../../src-main/ipc/contract';
+import { isImageModel as isImageInspection } from '../../src-main/ipc/image-model';
 import { firstAvailable, RUN_PREFERENCE } from '../../src-main/ipc/providers';
 import type { AppErrorData } from '../../src-main/shared/errors';
 import type { RendererApi } from '../api/types';
@@ -219,23 +220,11 @@ export function fitPicture(
 }
 
 /**
- * True for models the user can drop a picture on: one float32 input [1 or batch, 3, H, W] and a
- * float32 output of rank 4 (or unknown shape). The main side checks again, with the reason.
+ * True for models the user can drop a picture on, decided by the same code as the main side's
+ * check (src-main/ipc/image-model.ts), which also says why not.
  */
 export function isImageModel(entry: ModelEntry | null | undefined): boolean {
-  const insp = entry?.inspection;
-  if (!insp || insp.inputs.length !== 1) return false;
-  const input = insp.inputs[0];
-  const shape = input?.shape;
-  if (input?.dtype !== 'float32' || !shape || shape.length !== 4) return false;
-  if ((typeof shape[0] === 'number' && shape[0] !== 1) || shape[1] !== 3) return false;
-  return insp.outputs.some(
-    (o) =>
-      o.dtype === 'float32' &&
-      (o.shape === null ||
-        (o.shape.length === 4 &&
-          (typeof o.shape[1] !== 'number' || [1, 3, 4].includes(o.shape[1])))),
-  );
+  return isImageInspection(entry?.inspection);
 }
 
 /** Bytes → base64, in chunks (String.fromCharCode on megabytes at once overflows the stack). */

@@ -5,49 +5,26 @@
  * becomes exactly the same tensor whichever way it arrives.
  */
 import type { ModelInspection, ValueInfo } from '../../ipc/contract';
+import {
+  imageModelProblem,
+  isPictureOutput,
+  pictureInputProblem,
+  pictureSizeProblem,
+} from '../../ipc/image-model';
 import { AppError } from '../../shared/errors';
 import type { HostTensor } from '../tensor';
 
 /** The largest side of a picture Crucible reads or makes (the contract's ImageSchema says the same). */
 export const MAX_PICTURE_SIDE = 8192;
 
+// The detection itself is environment-neutral (the renderer uses it too): ipc/image-model.ts.
+// input-sources.ts takes pictureInputProblem from here.
+export { pictureInputProblem };
+
 /** Which input and output of a model carry the picture. */
 export interface ImagePorts {
   input: string;
   output: string;
-}
-
-/**
- * Why `input` cannot take a picture, or null when it can: a picture needs a float32 tensor
- * [1 or a symbolic batch, 3, height, width].
- */
-export function pictureInputProblem(input: ValueInfo): string | null {
-  const shape = input.shape;
-  if (input.kind !== 'tensor' || input.dtype !== 'float32' || shape === null || shape.length !== 4)
-    return `its input ${input.name} is ${describeValue(input)}`;
-  const [n, c] = shape;
-  if ((typeof n === 'number' && n !== 1) || c !== 3)
-    return `its input ${input.name} is ${describeValue(input)}`;
-  return null;
-}
-
-/** Why a `width` × `height` picture does not fit `input`'s fixed sides, or null when it fits. */
-export function pictureSizeProblem(input: ValueInfo, width: number, height: number): string | null {
-  const [, , h, w] = input.shape ?? [];
-  if ((typeof h === 'number' && h !== height) || (typeof w === 'number' && w !== width)) {
-    return `takes pictures of ${String(w)}×${String(h)} pixels; this one is ${width}×${height}`;
-  }
-  return null;
-}
-
-/** True when an output can be a picture: float32 [1, 1|3|4, height, width] (or of unknown shape). */
-export function isPictureOutput(o: ValueInfo): boolean {
-  return (
-    o.kind === 'tensor' &&
-    o.dtype === 'float32' &&
-    (o.shape === null ||
-      (o.shape.length === 4 && (typeof o.shape[1] !== 'number' || [1, 3, 4].includes(o.shape[1]))))
-  );
 }
 
 /**
@@ -66,33 +43,15 @@ export function imagePortsOf(
       'INPUT_INVALID',
       `${modelName} is not an image model: ${why}; a picture needs one float32 input [1, 3, height, width]`,
     );
-  if (insp.inputs.length !== 1) {
-    throw notImage(
-      `it has ${insp.inputs.length} inputs (${insp.inputs.map((i) => i.name).join(', ')})`,
-    );
-  }
-  const input = insp.inputs[0] as ValueInfo;
-  const problem = pictureInputProblem(input);
+  const problem = imageModelProblem(insp);
   if (problem !== null) throw notImage(problem);
+  const input = insp.inputs[0] as ValueInfo;
   if (width !== undefined && height !== undefined) {
     const misfit = pictureSizeProblem(input, width, height);
     if (misfit !== null) throw new AppError('INPUT_INVALID', `${modelName} ${misfit}`);
   }
-  const output = insp.outputs.find(isPictureOutput);
-  if (output === undefined) {
-    throw notImage(
-      `no output is a float32 picture [1, 1|3|4, height, width] (${insp.outputs.map(describeValue).join('; ')})`,
-    );
-  }
+  const output = insp.outputs.find(isPictureOutput) as ValueInfo;
   return { input: input.name, output: output.name };
-}
-
-/** A value's type and shape as people read it: `float32 [1, 3, ?, ?]`. */
-export function describeValue(v: ValueInfo): string {
-  if (v.kind !== 'tensor') return `a ${v.kind}`;
-  const dims =
-    v.shape === null ? 'of unknown shape' : `[${v.shape.map((d) => d ?? '?').join(', ')}]`;
-  return `${v.dtype ?? 'unknown type'} ${dims}`;
 }
 
 /** RGBA bytes (alpha dropped) → NCHW float32 [1, 3, height, width] in [0, 1]. */
