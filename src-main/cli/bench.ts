@@ -10,15 +10,17 @@
 import path from 'node:path';
 import { BENCH_MODES, ProviderIdSchema, type BenchResult } from '../ipc/contract';
 import { checkExternalData, inspectModel } from '../engine/model/inspect';
+import { INPUT_OPTIONS, planFromArgs, resolveInputs } from '../engine/model/input-sources';
+import { readOnnxFile } from '../engine/model/onnx-file';
 import { composeHeadless } from '../services/headless';
 import { AppError } from '../shared/errors';
 import { loopCommand } from './bench-loop';
 import { compareCommand, trustLines } from './bench-trust';
-import { parseCliArgs, parseDims, type CliIo } from './io';
+import { parseCliArgs, type CliIo } from './io';
 
 /** The usage lines of `crucible bench`. */
 export const BENCH_USAGE = `bench MODEL [--provider P] [--mode plain|iobinding|graph]
-            [--iterations N | --duration S] [--warmup N] [--dim NAME=N ...] [--compiled] [--json]
+            [--iterations N | --duration S] [--warmup N] [INPUTS] [--compiled] [--json]
             [--percentile p50|p90|p99] [--profile]
       bench --compare A.json[#ID] B.json[#ID] [--json]
       bench --loop MODEL [--provider P] [--steps N] [--warmup N] [--feed OUTPUT=INPUT ...]
@@ -59,7 +61,7 @@ export async function benchCommand(args: string[], io: CliIo): Promise<number> {
     iterations: { type: 'string' },
     duration: { type: 'string' },
     warmup: { type: 'string', default: '10' },
-    dim: { type: 'string', multiple: true },
+    ...INPUT_OPTIONS,
     compiled: { type: 'boolean' },
     json: { type: 'boolean' },
     compare: { type: 'boolean' },
@@ -103,9 +105,16 @@ export async function benchCommand(args: string[], io: CliIo): Promise<number> {
       `bench: --warmup must be an integer >= 0, got '${values.warmup}'`,
     );
   }
-  const dims = parseDims(values.dim);
+  const plan = planFromArgs(values);
+  const dims = plan.dims;
   const inspection = await inspectModel(modelPath, { dims });
   await checkExternalData(modelPath);
+  // Resolved here too: bad input flags fail before the engine starts, and the result records
+  // what the engine host feeds (the same plan gives the same bytes there).
+  const fed = await resolveInputs(
+    { path: modelPath, inputs: inspection.inputs, proto: (await readOnnxFile(modelPath)).model },
+    plan,
+  );
 
   const headless = await composeHeadless();
   try {
@@ -130,6 +139,7 @@ export async function benchCommand(args: string[], io: CliIo): Promise<number> {
       variant: values.compiled ? 'compiled' : 'original',
       percentile,
       profile: values.profile === true,
+      inputs: plan,
     });
     // The CLI passed --dim to the inspection, so the FLOP estimate matches the dims used.
     const tflops =
@@ -142,6 +152,9 @@ export async function benchCommand(args: string[], io: CliIo): Promise<number> {
       tflops,
       model: modelPath,
       ortVersion: headless.engine.status().ortVersion,
+      fed: fed.fed,
+      dimChoices: fed.choices,
+      replay: fed.replay,
     };
     if (values.json) io.out(JSON.stringify(out, null, 2));
     else io.out(formatBench(out, out.notes));

@@ -32,7 +32,8 @@ import { findTrtRtxLibrary } from '../engine/providers/trt-rtx';
 import { resolveDataPaths } from '../store/paths';
 import { PROVIDER_LABELS, requireAvailableProvider } from '../ipc/providers';
 import { AppError } from '../shared/errors';
-import { keyValues, parseCliArgs, parseDims, startEngine, type CliIo } from './io';
+import { keyValues, parseCliArgs, startEngine, type CliIo } from './io';
+import { INPUT_OPTIONS, planFromArgs, resolveInputs } from '../engine/model/input-sources';
 
 /** A cache entry a session can start from. */
 export interface CachedModel {
@@ -123,7 +124,7 @@ function seconds(ms: number): string {
 export async function compileCommand(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCliArgs('compile', args, {
     provider: { type: 'string', default: 'cpu' },
-    dim: { type: 'string', multiple: true },
+    ...INPUT_OPTIONS,
     range: { type: 'string', multiple: true },
     'cuda-graph': { type: 'boolean' },
     json: { type: 'boolean' },
@@ -139,13 +140,17 @@ export async function compileCommand(args: string[], io: CliIo): Promise<number>
       `compile: unknown provider '${values.provider}' (${ProviderIdSchema.options.join(', ')})`,
     );
   }
+  // The warm-up run feeds what a run with the same flags would (a control input picks its branch).
+  const plan = planFromArgs(values);
   const options = CompileOptionsSchema.parse({
-    dims: parseDims(values.dim),
+    dims: plan.dims,
     dimRanges: parseRanges(values.range),
     cudaGraph: values['cuda-graph'] ?? false,
   });
   const inspection = await inspectModel(modelPath, { dims: options.dims });
   await checkExternalData(modelPath);
+  // Bad input flags fail here, before a worker starts.
+  await resolveInputs({ path: modelPath, inputs: inspection.inputs }, plan);
   const providerOptions = buildProviderOptions(provider.data, options, inspection.inputs);
 
   const t0 = performance.now();
@@ -184,6 +189,7 @@ export async function compileCommand(args: string[], io: CliIo): Promise<number>
       providerOptions,
       outDir: tmp,
       epLibrary: lib ? { name: PROVIDERS[provider.data].ortName, path: lib } : null,
+      inputs: plan,
     };
     let count = 0;
     const result = await runCompileWorker(

@@ -20,7 +20,7 @@ commands:
       one inference; outputs summarized (and written to DIR as .npy or .pb); with a .png input,
       picture outputs are written as PNG (into DIR, or beside the picture), never over a file
   bench MODEL [--provider P] [--mode plain|iobinding|graph] [--iterations N | --duration S]
-        [--warmup N] [--dim NAME=N ...] [--percentile p50|p90|p99] [--profile] [--compiled] [--json]
+        [--warmup N] [INPUTS] [--percentile p50|p90|p99] [--profile] [--compiled] [--json]
       latency percentiles, throughput, session creation cold/warm, first inference, power;
       --compiled: the model's compile-cache entry; kept in the app's Benchmarks history;
       a verdict (valid / noisy / throttled, with why); --profile: top operators by time
@@ -28,7 +28,7 @@ commands:
       the difference of two results' medians with a 95% bootstrap interval, or "within noise"
   bench --loop MODEL [--provider P] [--steps N] [--feed OUTPUT=INPUT ...] [--modes host,device,graph]
       outputs fed back as inputs N times: copy time per step through the host vs on the device
-  compile MODEL [--provider P] [--dim NAME=N ...] [--range NAME=MIN:MAX ...] [--cuda-graph] [--json]
+  compile MODEL [--provider P] [INPUTS] [--range NAME=MIN:MAX ...] [--cuda-graph] [--json]
       compile for a provider into the compile cache (TensorRT-RTX: EP-context model + runtime
       cache; others: ORT's optimised model); progress on stderr. \`run\` then starts from it
   switch-over MODEL [--provider P] [--dim NAME=N ...] [--json]

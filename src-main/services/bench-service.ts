@@ -110,6 +110,7 @@ export async function runBenchmark(
         // session's creation is the warm one (from the cache entry).
         warmCreate: target.session.variant === 'original',
         profile: req.profile,
+        inputs: req.inputs,
       },
       {
         timeoutMs,

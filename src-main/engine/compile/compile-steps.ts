@@ -17,7 +17,7 @@ import { AppError } from '../../shared/errors';
 import { sha256File } from '../cache/hash';
 import { checkExternalData } from '../model/inspect';
 import { readOnnxFile } from '../model/onnx-file';
-import { synthesizeInputs } from '../model/synth';
+import { emptyPlan, resolveInputs, type InputPlan } from '../model/input-sources';
 import { compileModel, type Session, type SessionOptions } from '../ort';
 import { openSession, sessionOptionsFor, type OpenSpec } from '../session/open-session';
 import { PROVIDERS } from '../providers/catalog';
@@ -63,9 +63,22 @@ async function timedSession(spec: OpenSpec): Promise<{ session: Session; ms: num
   return { session: opened.session, ms: opened.createMs };
 }
 
-/** One run with synthesized inputs (the warm-up); its time. */
-async function warmupRun(session: Session, dims: Record<string, number>): Promise<number> {
-  const feeds = synthesizeInputs(session.inputs, { fill: 'random', seed: 1, dims });
+/**
+ * One run (the warm-up) with the job's inputs — the same plan a run or benchmark takes, so a
+ * control input's value picks the branch warmed and checked — else inputs by dtype and name.
+ */
+async function warmupRun(
+  session: Session,
+  dims: Record<string, number>,
+  modelPath: string,
+  plan: InputPlan | undefined,
+): Promise<number> {
+  const feeds = (
+    await resolveInputs(
+      { path: modelPath, inputs: session.inputs },
+      { ...emptyPlan(), ...plan, dims: { ...dims, ...plan?.dims } },
+    )
+  ).tensors;
   const t0 = performance.now();
   await session.run(feeds);
   return performance.now() - t0;
@@ -78,10 +91,11 @@ async function warmupRun(session: Session, dims: Record<string, number>): Promis
 async function warmSession(
   spec: OpenSpec,
   dims: Record<string, number>,
+  plan?: InputPlan,
 ): Promise<{ ms: number; runMs: number }> {
   const warm = await timedSession(spec);
   try {
-    return { ms: warm.ms, runMs: await warmupRun(warm.session, dims) };
+    return { ms: warm.ms, runMs: await warmupRun(warm.session, dims, spec.modelPath, plan) };
   } finally {
     warm.session.release();
   }
@@ -135,6 +149,8 @@ export interface StepContext {
   epName: string | null;
   epVersion: string | null;
   ortVersion: string;
+  /** What the warm-up run feeds (engine/model/input-sources.ts); by dtype and name when absent. */
+  inputs?: InputPlan;
   phase(p: 'hashing' | 'loading' | 'partitioning' | 'building' | 'serializing' | 'warmup'): void;
   /**
    * Turns the env's verbose logging on or off. On only around an async native call: ORT threads
@@ -191,7 +207,7 @@ export async function runCompileSteps(ctx: StepContext): Promise<CompileResult> 
     }
     const compileMs = performance.now() - tc;
     ctx.phase('warmup');
-    const warm = await warmSession({ ...base, modelPath: out }, ctx.options.dims);
+    const warm = await warmSession({ ...base, modelPath: out }, ctx.options.dims, ctx.inputs);
     return {
       ortVersion: ctx.ortVersion,
       epVersion: ctx.epVersion,
@@ -244,6 +260,7 @@ export async function runCompileSteps(ctx: StepContext): Promise<CompileResult> 
   const warm = await warmSession(
     { ...base, modelPath: optimized, graphOptimizationLevel: 'disabled' },
     ctx.options.dims,
+    ctx.inputs,
   );
   return {
     ortVersion: ctx.ortVersion,

@@ -10,7 +10,7 @@
  */
 import { z } from 'zod';
 import type { COMPILE_PHASES } from '../../ipc/contract';
-import { CompileOptionsSchema, ProviderIdSchema } from '../../ipc/contract';
+import { CompileOptionsSchema, InputPlanSchema, ProviderIdSchema } from '../../ipc/contract';
 import type { AppErrorData } from '../../shared/errors';
 
 /** What one compile job is. */
@@ -34,6 +34,8 @@ export const CompileSpecSchema = z
      * near-endless Loop must not hold the compile queue.
      */
     warmupTimeoutMs: z.number().int().positive().optional(),
+    /** What the warm-up run feeds (engine/model/input-sources.ts); by dtype and name when absent. */
+    inputs: InputPlanSchema.optional(),
   })
   .strict();
 export type CompileSpec = z.infer<typeof CompileSpecSchema>;

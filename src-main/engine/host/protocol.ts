@@ -29,6 +29,7 @@ import {
   BENCH_MODES,
   DTYPES,
   FillSchema,
+  InputPlanSchema,
   ProviderIdSchema,
   ProviderStatusSchema,
   type ModelInspection,
@@ -148,6 +149,8 @@ export const OpArgs = {
       /** Keep the prepared bindings under this id for later runs; `session.release` frees them. */
       keepAs: z.string().min(1).optional(),
       maxSamples: z.number().int().min(0).max(100_000).default(2000),
+      /** What to feed (engine/model/input-sources.ts); synthesized by dtype and name when absent. */
+      inputs: InputPlanSchema.optional(),
       /** After the timed phase, profile a few runs per operator (ORT profiling). */
       profile: z.boolean().default(false),
     })
