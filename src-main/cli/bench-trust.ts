@@ -46,6 +46,12 @@ export function trustLines(r: BenchResult): string[] {
       `  writing ORT's optimized model ${ms(r.sessionCreateMs.writeOptimized)} (timed apart: not in the cold creation)`,
     );
   }
+  if (r.split) {
+    const sp = r.split;
+    lines.push(
+      `  split     H2D ${ms(sp.h2dMs)} (${sp.h2dBytes} bytes)  compute ${ms(sp.computeMs)}  D2H ${ms(sp.d2hMs)} (${sp.d2hBytes} bytes); medians of ${sp.runs}${sp.notes.length ? `; ${sp.notes.join('; ')}` : ''}`,
+    );
+  }
   if (r.profile) lines.push(...profileLines(r.profile));
   return lines;
 }

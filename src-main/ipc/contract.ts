@@ -393,32 +393,6 @@ export type ModelVariant = z.infer<typeof ModelVariantSchema>;
 
 export const FillSchema = z.enum(['random', 'zeros', 'ones']);
 
-/**
- * Where each model input comes from (engine/model/input-sources.ts): per input a file (.npy,
- * .pb, .png, .wav, .txt of token ids — a path on this machine, as models:add takes), a list of
- * values, or a fill; shapes by position, named dims, the fill and seed for the rest, or an ONNX
- * test-data folder. The same plan feeds a run, a benchmark and a compile's warm-up run.
- */
-export const InputPlanSchema = z
-  .object({
-    sources: z
-      .record(
-        z.string(),
-        z.discriminatedUnion('kind', [
-          z.object({ kind: z.literal('file'), path: z.string().min(1) }).strict(),
-          z.object({ kind: z.literal('values'), values: z.array(z.string()).min(1) }).strict(),
-          z.object({ kind: z.literal('fill'), fill: FillSchema }).strict(),
-        ]),
-      )
-      .default({}),
-    shapes: z.record(z.string(), z.array(z.number().int().min(0).nullable())).default({}),
-    dims: z.record(z.string(), z.number().int().positive()).default({}),
-    fill: FillSchema.default('random'),
-    seed: z.number().int().default(1),
-    testData: z.string().nullable().default(null),
-  })
-  .strict();
-
 export const RunRequestSchema = z.object({
   modelId: z.string().min(1),
   provider: ProviderIdSchema,
@@ -634,8 +608,6 @@ export type BenchVerdict = z.infer<typeof BenchVerdictSchema>;
 
 const GpuPointSchema = z.object({
   temperatureC: z.number().nullable(),
-    /** What to feed; synthesized by dtype and name when absent. */
-    inputs: InputPlanSchema.optional(),
   powerDrawW: z.number().nullable(),
   smMHz: z.number().nullable(),
 });
@@ -751,6 +723,19 @@ export const BenchResultSchema = z.object({
   energy: BenchEnergySchema.optional(),
   /** Where the time goes: operators by time and provider (ORT profiling), when asked for. */
   profile: BenchProfileSchema.nullable().optional(),
+  /** GPU providers in iobinding mode: host→device copy, compute on device-resident data, device→host copy (medians, ms). */
+  split: z
+    .object({
+      h2dMs: z.number(),
+      computeMs: z.number(),
+      d2hMs: z.number(),
+      h2dBytes: z.number(),
+      d2hBytes: z.number(),
+      runs: z.number().int(),
+      notes: z.array(z.string()),
+    })
+    .nullable()
+    .optional(),
 });
 export type BenchResult = z.infer<typeof BenchResultSchema>;
 

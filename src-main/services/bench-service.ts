@@ -110,7 +110,6 @@ export async function runBenchmark(
         // session's creation is the warm one (from the cache entry).
         warmCreate: target.session.variant === 'original',
         profile: req.profile,
-        inputs: req.inputs,
       },
       {
         timeoutMs,
@@ -182,6 +181,7 @@ export async function runBenchmark(
     ),
     samplesMs: figures.samplesMs,
     profile: figures.profile ?? null,
+    split: figures.split ?? null,
     notes,
   };
 }
@@ -256,6 +256,9 @@ export const CSV_COLUMNS = [
   'smMaxMHz',
   'throttleReasons',
   'otherCores',
+  'h2dMs',
+  'computeMs',
+  'd2hMs',
 ] as const;
 
 function csvCell(v: string | number | null | undefined): string {
@@ -309,6 +312,9 @@ export function benchCsv(results: readonly BenchResult[]): string {
       r.conditions?.gpu?.smMHz?.max,
       r.conditions?.gpu?.throttleReasons.join(' '),
       r.conditions?.host?.otherCores,
+      r.split?.h2dMs,
+      r.split?.computeMs,
+      r.split?.d2hMs,
     ]
       .map(csvCell)
       .join(','),

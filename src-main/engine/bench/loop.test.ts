@@ -75,3 +75,21 @@ describe('runLoop on the CPU (denoise-step, whose output feeds its input)', () =
     expect(r.stepRatioHostVsDevice).toBeGreaterThan(0);
   }, 120_000);
 });
+
+describe('measureSplit', () => {
+  it('has nothing to split on the CPU provider (no device memory)', async () => {
+    const { measureSplit, splitProblem } = await import('./split');
+    const { openSession } = await import('../session/open-session');
+    const opened = await openSession({
+      modelPath: path.join(MODELS, 'mlp-tiny.onnx'),
+      provider: 'cpu',
+    });
+    try {
+      expect(await measureSplit(opened.session, 'cpu', {}, 3)).toBeNull();
+      expect(splitProblem('cpu')).toMatch(/no device memory/);
+      expect(splitProblem('webgpu')).toBeNull();
+    } finally {
+      opened.session.release();
+    }
+  });
+});

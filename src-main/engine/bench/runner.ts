@@ -31,13 +31,17 @@ import { IoBinding, copyTensors } from '../ort/io-binding';
 import { RunOptions } from '../ort/run-options';
 import type { Session } from '../ort/session';
 import { OrtValue } from '../ort/value';
-import { emptyPlan, resolveInputs, type InputPlan } from '../model/input-sources';
+import { synthesizeInputs } from '../model/synth';
 import { graphCaptureProblem } from '../session/capabilities';
 import { openSession, type OpenedSession } from '../session/open-session';
 import { runPathNote, SYNC_RUN_MAX_MS, SyncRunGuard, type RunPath } from '../session/run-path';
 import type { HostTensor } from '../tensor';
 import { hostLoadBetween, markHostLoad } from './host-load';
 import { profileSpec, PROFILE_RUNS } from './profile';
+import { measureSplit, splitProblem, type SplitFigures } from './split';
+
+/** Rounds of the H2D / compute / D2H split after an iobinding benchmark on a GPU provider. */
+const SPLIT_RUNS = 50;
 import {
   latencyStats,
   pickSamples,
@@ -74,8 +78,6 @@ export interface BenchPlan {
 
 /** A benchmark's figures, as the engine host answers them. */
 export interface BenchFigures {
-  /** What to feed (engine/model/input-sources.ts); synthesized by dtype and name when absent. */
-  inputs?: InputPlan;
   status: 'ok' | 'failed' | 'unsupported';
   error: AppErrorData | null;
   /** Timed iterations completed. */
@@ -93,6 +95,8 @@ export interface BenchFigures {
   host?: BenchConditions['host'];
   /** The per-operator profile, when the plan asked for one. */
   profile?: BenchProfile | null;
+  /** GPU providers in iobinding mode: H2D / compute / D2H measured apart. */
+  split?: SplitFigures | null;
   /** Up to maxSamples per-iteration latencies, in run order. */
   samplesMs: number[];
   /** Wall time of the measure phase; epoch ms of its start (for power sampling windows). */
@@ -183,15 +187,14 @@ function batchOf(inputs: Record<string, HostTensor>): number {
  * Builds the per-iteration call for the plan's mode on `session`; the first call is the first
  * inference (timed by the caller).
  */
-function prepare(
-  plan: BenchPlan,
-  opened: OpenedSession,
-  key: string,
-  runPath: RunPath,
-  hostInputs: Record<string, HostTensor>,
-): Prepared {
+function prepare(plan: BenchPlan, opened: OpenedSession, key: string, runPath: RunPath): Prepared {
   const { session } = opened;
   const provider: ProviderId | 'auto' = opened.spec.provider;
+  const hostInputs = synthesizeInputs(session.inputs, {
+    fill: 'random',
+    seed: 1,
+    dims: opened.spec.dims ?? {},
+  });
   const batch = batchOf(hostInputs);
   const graph = plan.mode === 'graph';
   const runOptions = RunOptions.create(graph ? { config: { gpu_graph_id: '1' } } : {});
@@ -451,12 +454,7 @@ export async function runBench(
       hooks.progress({ phase: 'session', done: 0, total });
       const runPath = opened.runPath;
       await creationFigures(plan, opened, figures);
-      // The same inputs a run of this plan gets (a control input's value picks the branch timed).
-      const fed = await resolveInputs(
-        { path: opened.spec.modelPath, inputs: opened.session.inputs },
-        { ...emptyPlan(), ...plan.inputs, dims: { ...opened.spec.dims, ...plan.inputs?.dims } },
-      );
-      prepared = prepare(plan, opened, key, runPath, fed.tensors);
+      prepared = prepare(plan, opened, key, runPath);
       prepared.notes.unshift(runPathNote(runPath));
       figures.notes.push(...prepared.notes);
       hooks.runOptions(prepared.runOptions);
@@ -488,6 +486,19 @@ export async function runBench(
 
     stage.phase = 'measure';
     await measure(plan, prepared, hooks, figures);
+    const provider = opened.spec.provider;
+    if (plan.mode === 'iobinding' && provider !== 'auto' && !splitProblem(provider)) {
+      // Where a GPU inference's time goes: H2D, compute, D2H apart (engine/bench/split.ts).
+      figures.split = await measureSplit(
+        opened.session,
+        provider,
+        opened.spec.dims ?? {},
+        SPLIT_RUNS,
+      ).catch((err: unknown) => {
+        figures.notes.push(`no H2D / compute / D2H split: ${toErrorData(err).message}`);
+        return null;
+      });
+    }
     if (plan.profile) {
       stage.phase = 'profile';
       figures.profile = await profileSpec(opened.spec, { warmup: 3, runs: PROFILE_RUNS });

@@ -127,6 +127,8 @@ const ORT_API = {
   MemoryInfoGetName: [71, 'void *MemoryInfoGetName(void *info, _Out_ void **out)'],
   MemoryInfoGetId: [72, 'void *MemoryInfoGetId(void *info, _Out_ int *out)'],
   AllocatorFree: [76, 'void *AllocatorFree(void *allocator, void *p)'],
+  CreateAllocator: [131, 'void *CreateAllocator(void *session, void *mem_info, _Out_ void **out)'],
+  ReleaseAllocator: [132, 'void ReleaseAllocator(void *allocator)'],
   GetAllocatorWithDefaultOptions: [78, 'void *GetAllocatorWithDefaultOptions(_Out_ void **out)'],
   SessionEndProfiling: [
     110,
@@ -348,6 +350,8 @@ export interface OrtApi {
   MemoryInfoGetName: NativeFn<[Ptr, Out<NPtr>], S>;
   MemoryInfoGetId: NativeFn<[Ptr, Out<number>], S>;
   AllocatorFree: NativeFn<[Ptr, Ptr], S>;
+  CreateAllocator: NativeFn<[Ptr, Ptr, Out<NPtr>], S>;
+  ReleaseAllocator: NativeFn<[Ptr], void>;
   GetAllocatorWithDefaultOptions: NativeFn<[Out<NPtr>], S>;
   ReleaseStatus: NativeFn<[Ptr], void>;
   ReleaseMemoryInfo: NativeFn<[Ptr], void>;

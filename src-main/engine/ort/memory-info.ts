@@ -127,10 +127,28 @@ export class MemoryInfo extends NativeHandle {
   }
 }
 
-/** An OrtAllocator. Always borrowed: ORT's default allocator and the env's shared ones. */
+/**
+ * An OrtAllocator: borrowed (ORT's default allocator and the env's shared ones), or owned (a
+ * session's, from {@link Allocator.forSession}, released with release()).
+ */
 export class Allocator extends NativeHandle {
-  private constructor(ptr: bigint) {
-    super('OrtAllocator', ptr, null);
+  private constructor(ptr: bigint, free: ((p: bigint) => void) | null = null) {
+    super('OrtAllocator', ptr, free);
+  }
+
+  /**
+   * CreateAllocator: an allocator over the memory `session`'s providers registered for `memInfo`
+   * (device memory the env has no shared allocator for, e.g. WebGPU's); owned.
+   */
+  static forSession(session: { ptr: bigint }, memInfo: MemoryInfo): Allocator {
+    const out: [NPtr] = [null];
+    check(
+      ortBinding().api.CreateAllocator(session.ptr, memInfo.ptr, out),
+      `creating a session allocator for '${memInfo.name}'`,
+    );
+    if (!out[0])
+      throw new AppError('NOT_FOUND', `no session allocator for memory '${memInfo.name}'`);
+    return new Allocator(out[0], (p) => ortBinding().api.ReleaseAllocator(p));
   }
 
   /** GetAllocatorWithDefaultOptions: ORT's CPU allocator. */

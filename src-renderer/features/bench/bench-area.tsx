@@ -526,6 +526,12 @@ function VerdictDetail(props: { r: BenchResult }) {
         </p>
       )}
       {r.energy && <p className="muted">Energy: {r.energy.note}</p>}
+      {r.split && (
+        <p data-testid="bench-split">
+          H2D {formatMs(r.split.h2dMs)} · compute {formatMs(r.split.computeMs)} · D2H{' '}
+          {formatMs(r.split.d2hMs)} (medians of {r.split.runs})
+        </p>
+      )}
     </div>
   );
 }
