@@ -245,6 +245,10 @@ export function benchFigures(r: BenchResult): TradeBench {
     p90Ms: r.latencyMs?.p90 ?? null,
     joulesPerInference: r.energy?.joulesPerInference ?? null,
     problem: r.status === 'ok' ? null : (r.error?.message ?? r.status),
+    untrusted:
+      r.verdict && r.verdict.state !== 'valid'
+        ? `the benchmark was ${r.verdict.state} (${r.verdict.reasons.join('; ')})`
+        : null,
   };
 }
 

@@ -30,6 +30,12 @@ describe('tradeVerdict', () => {
       /error too large.*top-1 3\/4/,
     ],
     [bench(10), bench(null), err(0.99999), /no latency/],
+    [
+      { ...bench(10), untrusted: 'noisy' },
+      bench(5),
+      err(0.99999),
+      /latency not conclusive here: noisy/,
+    ],
   ])('%#', (a, b, e, want) => {
     expect(tradeVerdict('fp16', a, b, e)).toMatch(want);
   });

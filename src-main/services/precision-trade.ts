@@ -29,6 +29,8 @@ export interface TradeBench {
   joulesPerInference: number | null;
   /** Why there are no figures (the benchmark failed or the mode is unsupported). */
   problem: string | null;
+  /** Why the benchmark's own verdict says its figures are not to be trusted (noisy, throttled). */
+  untrusted?: string | null;
 }
 
 /** How runs and benchmarks are done. */
@@ -233,8 +235,14 @@ export function tradeVerdict(
     error.topk ? `, top-1 ${error.topk.top1}/${error.topk.rows}` : ''
   }`;
   if (!accurate) return `keep the original: ${kind} error too large (${errorWords})`;
-  if (original.p50Ms === null || variant.p50Ms === null)
+  if (original.p50Ms === null || variant.p50Ms === null) {
     return `error acceptable (${errorWords}); no latency`;
+  }
+  // A speed verdict from figures the benchmark itself calls noisy would be a coin toss.
+  const untrusted = original.untrusted ?? variant.untrusted ?? null;
+  if (untrusted !== null) {
+    return `error acceptable (${errorWords}); latency not conclusive here: ${untrusted}`;
+  }
   const speedup = original.p50Ms / variant.p50Ms;
   if (speedup >= 1 + SAME_SPEED) {
     return `use ${kind}: ${speedup.toFixed(2)}× faster, error acceptable (${errorWords})`;
