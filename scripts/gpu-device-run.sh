@@ -48,6 +48,18 @@ for m in resnet-mini transformer-block upscale2x; do
     > "$OUT/switch-over-$m.json" 2> "$OUT/switch-over-$m.err"
   echo "switch-over $m rc=$?"
 done
+# Issue #16: float16 variants of a conv net and a transformer block against the originals on
+# WebGPU and CPU: error over 8 seeded input sets, latency (benchmark, 200 iterations), verdict.
+P=$(mktemp -d)
+for m in resnet-mini transformer-block; do
+  CRUCIBLE_DATA_DIR=$P c convert "$D/$m.onnx" --to fp16 --json > "$OUT/convert-$m.json" 2> "$OUT/convert-$m.err"
+  echo "convert $m rc=$?"
+  CRUCIBLE_DATA_DIR=$P c compare-variants "$D/$m.onnx" --provider webgpu,cpu --sets 8 --iterations 200 \
+    > "$OUT/compare-variants-$m.txt" 2> "$OUT/compare-variants-$m.err"
+  echo "compare-variants $m rc=$?"
+  CRUCIBLE_DATA_DIR=$P c compare-variants "$D/$m.onnx" --provider webgpu --sets 8 --iterations 200 --json \
+    > "$OUT/compare-variants-$m.json" 2>> "$OUT/compare-variants-$m.err"
+done
 timeout 420 bash "$B" test-gpu --out "$OUT/lane" > "$OUT/lane.log" 2>&1
 echo "lane rc=$?"
 # The device returns only a few files: pack everything into one archive.
