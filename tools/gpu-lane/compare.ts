@@ -1,20 +1,26 @@
 /**
- * Output comparison between a provider under test and the CPU reference: NumPy's allclose rule
- * (|actual − expected| ≤ atol + rtol·|expected|) for floating-point tensors, exact equality for
- * everything else, with the worst element reported so a failure says how far off it was.
+ * Output comparison between a provider under test and the CPU reference, with the engine's own
+ * code: the verdict is engine/conformance/compare.ts's (NumPy's allclose, |got − expected| ≤
+ * atol + rtol·|expected|, NaN equal only to NaN, an infinity only to itself, integers and strings
+ * exact, dtype then shape checked first), and the report's error figures are
+ * engine/model/output-diff.ts's (max absolute error; max relative error against max(|expected|,
+ * 1e-3·max|expected|), so values that are zero up to rounding do not blow it up). Only the
+ * tolerances below are the lane's own.
  */
+import {
+  compareTensors as allclose,
+  type Tolerance,
+} from '../../src-main/engine/conformance/compare';
+import { diffOutputs } from '../../src-main/engine/model/output-diff';
 import type { HostTensor } from '../../src-main/engine/tensor';
 
-/** Tolerances for one comparison. */
-export interface Tolerance {
-  rtol: number;
-  atol: number;
-}
+export type { Tolerance };
 
 /**
  * float32 on a GPU vs the CPU: the same maths in another summation order (tiled convolutions and
  * matrix products, parallel reductions), and WGSL's own exp/erf/tanh; errors grow with the length
- * of the dot products, so a few ulps per add across hundreds of terms.
+ * of the dot products, so a few ulps per add across hundreds of terms. (The conformance suite's
+ * default, rtol 1e-3 / atol 1e-7, compares against ONNX's reference outputs, not a second device.)
  */
 export const DEFAULT_TOLERANCE: Tolerance = { rtol: 1e-3, atol: 1e-4 };
 
@@ -35,19 +41,15 @@ export function toleranceFor(modelId: string): Tolerance {
 /** How one output compared. */
 export interface TensorComparison {
   ok: boolean;
-  /** Why not, in one line; null when ok. */
+  /** Why not, in one line (the engine's mismatch message); null when ok. */
   problem: string | null;
-  elements: number;
+  /** Values outside the tolerance (0 when ok or when dtype/shape already differ). */
   mismatches: number;
+  /** Flat index of the first value outside the tolerance, or null. */
+  firstIndex: number | null;
+  /** output-diff's figures; NaN when there are no numbers to compare (strings, other shapes). */
   maxAbsError: number;
-  /** max |a−e| / |e| over elements with e ≠ 0. */
   maxRelError: number;
-  /** Index (flat) of the element furthest outside the tolerance, or of the largest error. */
-  worstIndex: number | null;
-}
-
-function isFloat(t: HostTensor): boolean {
-  return t.dtype === 'float32' || t.dtype === 'float64';
 }
 
 /** Compares `actual` with the reference `expected` under `tol`. */
@@ -56,72 +58,24 @@ export function compareTensors(
   expected: HostTensor,
   tol: Tolerance,
 ): TensorComparison {
-  const result: TensorComparison = {
-    ok: false,
-    problem: null,
-    elements: expected.data.length,
-    mismatches: 0,
-    maxAbsError: 0,
-    maxRelError: 0,
-    worstIndex: null,
+  const mismatch = allclose(expected, actual, tol);
+  let maxAbsError = Number.NaN;
+  let maxRelError = Number.NaN;
+  if (mismatch === null || mismatch.what === 'value') {
+    try {
+      const d = diffOutputs(expected, actual);
+      maxAbsError = d.maxAbs;
+      maxRelError = d.maxRel;
+    } catch {
+      // string tensors have no numeric difference; the verdict above still holds
+    }
+  }
+  return {
+    ok: mismatch === null,
+    problem: mismatch?.message ?? null,
+    mismatches: mismatch?.count ?? 0,
+    firstIndex: mismatch?.index ?? null,
+    maxAbsError,
+    maxRelError,
   };
-  if (actual.dtype !== expected.dtype) {
-    result.problem = `dtype ${actual.dtype}, expected ${expected.dtype}`;
-    return result;
-  }
-  if (actual.dims.join('x') !== expected.dims.join('x')) {
-    result.problem = `shape [${actual.dims.join(', ')}], expected [${expected.dims.join(', ')}]`;
-    return result;
-  }
-  if (actual.data.length !== expected.data.length) {
-    result.problem = `${actual.data.length} elements, expected ${expected.data.length}`;
-    return result;
-  }
-  if (!isFloat(expected)) {
-    for (let i = 0; i < expected.data.length; i++) {
-      if (actual.data[i] !== expected.data[i]) {
-        result.mismatches++;
-        result.worstIndex ??= i;
-      }
-    }
-  } else {
-    const a = actual.data as Float32Array | Float64Array;
-    const e = expected.data as Float32Array | Float64Array;
-    let worstExcess = -Infinity;
-    for (let i = 0; i < e.length; i++) {
-      const x = a[i] as number;
-      const y = e[i] as number;
-      if (Number.isNaN(x) || Number.isNaN(y)) {
-        if (Number.isNaN(x) !== Number.isNaN(y)) {
-          result.mismatches++;
-          worstExcess = Infinity;
-          result.worstIndex = i;
-        }
-        continue;
-      }
-      if (!Number.isFinite(x) || !Number.isFinite(y)) {
-        if (x !== y) {
-          result.mismatches++;
-          worstExcess = Infinity;
-          result.worstIndex = i;
-        }
-        continue;
-      }
-      const abs = Math.abs(x - y);
-      if (abs > result.maxAbsError) result.maxAbsError = abs;
-      if (y !== 0 && abs / Math.abs(y) > result.maxRelError) result.maxRelError = abs / Math.abs(y);
-      const excess = abs - (tol.atol + tol.rtol * Math.abs(y));
-      if (excess > 0) result.mismatches++;
-      if (excess > worstExcess) {
-        worstExcess = excess;
-        result.worstIndex = i;
-      }
-    }
-  }
-  result.ok = result.mismatches === 0;
-  if (!result.ok) {
-    const i = result.worstIndex ?? 0;
-    result.problem = `${result.mismatches} of ${result.elements} elements outside rtol ${tol.rtol}/atol ${tol.atol}; worst at [${i}]: ${String(actual.data[i])} vs ${String(expected.data[i])}`;
-  }
-  return result;
 }

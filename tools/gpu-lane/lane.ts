@@ -32,7 +32,7 @@ import {
 } from './checks';
 import { laneCommands, type LaneCommand } from './commands';
 import { compareTensors, toleranceFor } from './compare';
-import { latencyStats } from './stats';
+import { latencyStats } from '../../src-main/engine/bench/stats';
 import { compareTelemetry, describeAgreement } from './telemetry';
 
 /** What the lane needs from the outside world; tests pass stand-ins. */
@@ -315,6 +315,8 @@ export async function runLane(opts: LaneOptions, deps: LaneDeps): Promise<LaneRe
                 : {
                     ok: false,
                     problem: 'missing from the GPU run',
+                    mismatches: 0,
+                    firstIndex: null,
                     maxAbsError: NaN,
                     maxRelError: NaN,
                   };
@@ -353,19 +355,20 @@ export async function runLane(opts: LaneOptions, deps: LaneDeps): Promise<LaneRe
                 if (i >= opts.warmup) times.push(r.runMs);
               }
               const st = latencyStats(times);
+              if (st === null) return fail('no timed runs (--runs 0)');
               timings.push({
                 model: model.id,
                 dims: c.dims,
                 provider,
                 warmup: opts.warmup,
                 runs: opts.runs,
-                medianMs: st.median,
+                medianMs: st.p50,
                 p90Ms: st.p90,
                 minMs: st.min,
                 createMs: created[provider] ?? Number.NaN,
               });
               return pass(
-                `median ${st.median.toFixed(3)} ms, p90 ${st.p90.toFixed(3)} ms over ${opts.runs} runs`,
+                `median ${st.p50.toFixed(3)} ms, p90 ${st.p90.toFixed(3)} ms over ${opts.runs} runs`,
                 { samples: times },
               );
             });
