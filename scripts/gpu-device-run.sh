@@ -60,6 +60,24 @@ for m in resnet-mini transformer-block; do
   CRUCIBLE_DATA_DIR=$P c compare-variants "$D/$m.onnx" --provider webgpu --sets 8 --iterations 200 --json \
     > "$OUT/compare-variants-$m.json" 2>> "$OUT/compare-variants-$m.err"
 done
+# Issue #15: the loop benchmark (host round-trips vs device-resident vs graph replay), and the
+# H2D / compute / D2H split with the verdict, energy and per-operator profile of a conv net and a
+# transformer block on WebGPU (CPU beside for the loop).
+for p in webgpu cpu; do
+  c bench --loop "$D/loop/denoise-step.onnx" --provider $p --steps 200 --warmup 10 --json \
+    > "$OUT/loop-$p.json" 2> "$OUT/loop-$p.err"
+  echo "loop $p rc=$?"
+done
+for m in resnet-mini transformer-block; do
+  c bench "$D/$m.onnx" --provider webgpu --mode iobinding --iterations 1000 --warmup 50 \
+    --percentile p99 --profile --json > "$OUT/trust-$m-webgpu-iobinding.json" 2> "$OUT/trust-$m.err"
+  echo "trust bench $m rc=$?"
+  c bench "$D/$m.onnx" --provider webgpu --mode graph --iterations 1000 --warmup 50 \
+    --percentile p99 --json > "$OUT/trust-$m-webgpu-graph.json" 2>> "$OUT/trust-$m.err"
+  c bench --compare "$OUT/trust-$m-webgpu-iobinding.json" "$OUT/trust-$m-webgpu-graph.json" \
+    > "$OUT/compare-$m-iobinding-vs-graph.txt" 2>> "$OUT/trust-$m.err"
+  echo "compare $m rc=$?"
+done
 timeout 420 bash "$B" test-gpu --out "$OUT/lane" > "$OUT/lane.log" 2>&1
 echo "lane rc=$?"
 # The device returns only a few files: pack everything into one archive.
