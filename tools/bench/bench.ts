@@ -2,7 +2,7 @@
  * `npm run bench`: Crucible's engine against onnxruntime-node's JS API, on the same provider, in
  * the same run, alternating round by round, printing every figure and the median ratio.
  *
- *   node dist/bench/bench.js [--provider cpu] [--rounds N] [--quick]
+ *   node dist/bench/bench.js [--provider cpu] [--rounds N] [--quick] [--small]
  *
  * 1. Event-loop lag of this process (it plays the main process) while a compile-like load (a
  *    second engine host saving optimized models over and over) and a benchmark run through the
@@ -11,7 +11,10 @@
  * 3. Per-inference latency, plain mode vs onnxruntime-node, on a compute-bound model
  *    (models/resnet-mini.onnx) and an overhead-bound one (models/mlp-tiny.onnx); IO-binding mode
  *    too on the tiny one. Target: plain ratio <= 1.02 on both; IO binding faster than both.
- * 4. Session creation, cold (from the .onnx, saving the optimized model) and warm (from that
+ * 4. Per-call overhead on small models shaped like real ones that do not take the synchronous
+ *    fast path (tools/bench/small-models.ts): an If-node head and an MLP over the FLOP threshold.
+ *    Target: plain ratio <= 1.05. `--small` runs only these rows.
+ * 5. Session creation, cold (from the .onnx, saving the optimized model) and warm (from that
  *    optimized model), both engines.
  *
  * onnxruntime-node is loaded only after step 1, so the lag measured is that of a process that
@@ -19,7 +22,7 @@
  * its engine host (no IPC in the measured path); onnxruntime-node's run here, in this process,
  * timed the same way (performance.now() around one awaited run).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
@@ -29,10 +32,11 @@ import { median, latencyStats } from '../../src-main/engine/bench/stats';
 import { EngineClient, nodeChildSpawner } from '../../src-main/engine/host/engine-client';
 import type { OpArgsIn } from '../../src-main/engine/host/protocol';
 import { inspectModel } from '../../src-main/engine/model/inspect';
-import { synthesizeInputs } from '../../src-main/engine/model/synth';
+import { emptyPlan, resolveInputs } from '../../src-main/engine/model/input-sources';
 import { createGpuMonitor } from '../../src-main/gpu/monitor';
 import { measureSampleCost } from '../../src-main/gpu/sample-cost';
 import { toErrorData } from '../../src-main/shared/errors';
+import { ifHeadModel, overThresholdModel } from './small-models';
 
 const root = path.resolve(__dirname, '..', '..');
 const hostScript = path.join(__dirname, '..', 'engine', 'engine-host.js');
@@ -41,15 +45,18 @@ interface Options {
   provider: ProviderId;
   rounds: number;
   quick: boolean;
+  /** Only the small real-model-shaped rows (per-call overhead), skipping the rest. */
+  small: boolean;
 }
 
 function parseOptions(argv: string[]): Options {
-  const opts: Options = { provider: 'cpu', rounds: 7, quick: false };
+  const opts: Options = { provider: 'cpu', rounds: 7, quick: false, small: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--provider') opts.provider = argv[++i] as ProviderId;
     else if (a === '--rounds') opts.rounds = Number(argv[++i]);
     else if (a === '--quick') opts.quick = true;
+    else if (a === '--small') opts.small = true;
     else throw new Error(`bench: unknown option ${a}`);
   }
   if (!Number.isSafeInteger(opts.rounds) || opts.rounds < 1) throw new Error('bench: --rounds N');
@@ -98,6 +105,12 @@ async function main(): Promise<void> {
   await engine.start();
   line(`engine host: ORT ${engine.status().ortVersion} (${engine.status().libraryPath})`);
   try {
+    if (opts.small) {
+      const ort = (await import('onnxruntime-node')) as typeof Ort;
+      line(`onnxruntime-node: ${ort.env.versions.node ?? ort.env.versions.common}`);
+      await smallModelRows(engine, ort, opts);
+      return;
+    }
     await eventLoopLag(engine, models.compute, opts);
     await sampleCost();
     const ort = (await import('onnxruntime-node')) as typeof Ort;
@@ -112,12 +125,19 @@ async function main(): Promise<void> {
       warmup: 200,
       modes: ['plain', 'iobinding'],
     });
+    const small = await smallModelRows(engine, ort, opts);
     await compareCreation(engine, ort, models.compute, opts);
     line('');
     line('targets');
     verdict('plain / onnxruntime-node, compute-bound (resnet-mini) <= 1.02', compute.plain, 1.02);
     verdict('plain / onnxruntime-node, overhead-bound (mlp-tiny) <= 1.02', tiny.plain, 1.02);
     verdict('iobinding / onnxruntime-node, mlp-tiny < 1', tiny.iobinding, 1);
+    verdict('plain / onnxruntime-node, If-node head <= 1.05', small.ifHead, 1.05);
+    verdict(
+      'plain / onnxruntime-node, MLP over the sync threshold <= 1.05',
+      small.overThreshold,
+      1.05,
+    );
     if (tiny.iobinding !== undefined && tiny.plain !== undefined) {
       verdict('iobinding / plain, mlp-tiny < 1', tiny.iobinding / tiny.plain, 1, true);
     }
@@ -252,11 +272,13 @@ async function compareRuns(
     `${name}: ${spec.iterations} timed runs per engine per round (+${spec.warmup} warm-up), p50 per round in ms`,
   );
   const inspection = await inspectModel(model);
-  const hostInputs = synthesizeInputs(inspection.inputs, { fill: 'random', seed: 1 });
+  // The inputs the engine host's benchmark feeds (input-sources: a rate input gets 16000).
+  const hostInputs = (await resolveInputs({ path: model, inputs: inspection.inputs }, emptyPlan()))
+    .tensors;
   const feeds = Object.fromEntries(
     Object.entries(hostInputs).map(([n, t]) => [
       n,
-      new ort.Tensor(t.dtype as Ort.Tensor.Type, t.data as Float32Array, t.dims),
+      new ort.Tensor(t.dtype as Ort.Tensor.Type, t.data as Float32Array | BigInt64Array, t.dims),
     ]),
   );
   const session = await ortSession(ort, model, opts.provider);
@@ -393,3 +415,28 @@ main().catch((err: unknown) => {
   if (err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
   process.exit(1);
 });
+
+/**
+ * Per-call overhead on small models shaped like real ones that do not take the synchronous fast
+ * path (tools/bench/small-models.ts): an If-node head and an MLP over the FLOP threshold. Written
+ * to a temp folder, compared with onnxruntime-node like mlp-tiny. Target: ratio <= 1.05.
+ */
+async function smallModelRows(
+  engine: EngineClient,
+  ort: typeof Ort,
+  opts: Options,
+): Promise<{ ifHead?: number; overThreshold?: number }> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'crucible-bench-small-'));
+  try {
+    const ifHead = path.join(dir, 'if-head.onnx');
+    const over = path.join(dir, 'mlp-512.onnx');
+    await writeFile(ifHead, ifHeadModel());
+    await writeFile(over, overThresholdModel());
+    const spec = { iterations: opts.quick ? 300 : 2000, warmup: 200, modes: ['plain' as const] };
+    const a = await compareRuns(engine, ort, ifHead, opts, spec);
+    const b = await compareRuns(engine, ort, over, opts, spec);
+    return { ifHead: a.plain, overThreshold: b.plain };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

@@ -58,6 +58,8 @@ describe('runPathFor', () => {
       /incomplete/,
     ],
     ['a Loop', facts({ ops: { Loop: 1, Add: 1 } }), false, /control flow \(Loop\)/],
+    // An If's larger branch is in the estimate: a small If model qualifies like any other.
+    ['a small If model', facts({ ops: { If: 1, Gemm: 2 } }), true, /1,280 FLOPs/],
     [
       'external data',
       facts({ externalData: [{ location: 'w.bin', bytes: 10, exists: true }] }),

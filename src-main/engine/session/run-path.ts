@@ -52,7 +52,9 @@ export class SyncRunGuard {
 /** Model files larger than this are never candidates (and are not parsed just to decide). */
 const SYNC_RUN_MAX_FILE_BYTES = 16 * 1024 * 1024;
 
-const CONTROL_FLOW_OPS = ['If', 'Loop', 'Scan'];
+// Loops and scans run a data-dependent number of times. An If runs one of its branches, and the
+// FLOP estimate counts the larger one (engine/model/flops.ts), so its work is known.
+const CONTROL_FLOW_OPS = ['Loop', 'Scan'];
 
 /** Which way a session runs, and why (for notes and logs). */
 export interface RunPath {
@@ -70,8 +72,8 @@ export function runPathNote(runPath: RunPath): string {
 
 /**
  * The policy from an inspection: sync only for the CPU provider, a known FLOPs estimate that left
- * nothing out (no control flow, every Conv/MatMul/Gemm shape known) and at most
- * {@link SYNC_RUN_MAX_FLOPS}.
+ * nothing out (no Loop or Scan, every Conv/MatMul/Gemm shape known, If nodes at their larger
+ * branch) and at most {@link SYNC_RUN_MAX_FLOPS}.
  */
 export function runPathFor(
   provider: ProviderId,
