@@ -194,7 +194,9 @@ export function formatBench(
   lines.push(
     r.power
       ? `  power avg ${r.power.avgW.toFixed(1)} W, peak ${r.power.peakW.toFixed(1)} W, ${r.power.inferencesPerJoule.toFixed(2)} inferences/J`
-      : '  power —  (no NVIDIA GPU readings)',
+      : r.provider === 'cpu'
+        ? "  power —  (CPU provider: the GPU board's watts are not this run's)"
+        : '  power —  (no NVIDIA GPU readings)',
   );
   lines.push(
     r.tflops
