@@ -54,39 +54,43 @@ export function TrtRtxPanel() {
       if (r.ok) settingsLoaded(r.value);
     });
   return (
-    <div
-      className="app-notice app-notice-info"
-      role="region"
-      aria-label="TensorRT for RTX"
-      data-testid="trt-rtx-panel"
-    >
-      <div className="app-notice-message">
-        <p>
-          <strong>Your {content.gpu} can run TensorRT for RTX.</strong>
-        </p>
-        <p data-testid="trt-rtx-panel-now">
-          Now: models run on {content.now.length > 0 ? content.now.join(', ') : 'no provider yet'}.
-        </p>
-        <p>
-          With NVIDIA&apos;s TensorRT for RTX plugin: each model is compiled for this GPU in the
-          background and kept in the compile cache, so later starts load the compiled engine; the
-          Benchmarks area shows what it gains on your models.
-        </p>
-        <p>
-          Get it: NVIDIA&apos;s onnxruntime-ep-nv-tensorrt-rtx wheel for Windows x64 (pypi.org),
-          then <a href={hashForArea('settings')}>Settings → {PROVIDER_LABELS['nv-tensorrt-rtx']}</a>{' '}
-          → Install from file.
-        </p>
-      </div>
-      <button
-        type="button"
-        className="icon-button"
-        aria-label="Dismiss"
-        onClick={dismiss}
-        data-testid="trt-rtx-panel-dismiss"
+    <div className="app-notices">
+      <div
+        className="app-notice app-notice-info"
+        role="region"
+        aria-label="TensorRT for RTX"
+        data-testid="trt-rtx-panel"
       >
-        ×
-      </button>
+        <div className="app-notice-message">
+          <p>
+            <strong>Your {content.gpu} can run TensorRT for RTX.</strong>
+          </p>
+          <p data-testid="trt-rtx-panel-now">
+            Now: models run on {content.now.length > 0 ? content.now.join(', ') : 'no provider yet'}
+            .
+          </p>
+          <p>
+            With NVIDIA&apos;s TensorRT for RTX plugin: each model is compiled for this GPU in the
+            background and kept in the compile cache, so later starts load the compiled engine; the
+            Benchmarks area shows what it gains on your models.
+          </p>
+          <p>
+            Get it: NVIDIA&apos;s onnxruntime-ep-nv-tensorrt-rtx wheel for Windows x64 (pypi.org),
+            then{' '}
+            <a href={hashForArea('settings')}>Settings → {PROVIDER_LABELS['nv-tensorrt-rtx']}</a> →
+            Install from file.
+          </p>
+        </div>
+        <button
+          type="button"
+          className="icon-button"
+          aria-label="Dismiss"
+          onClick={dismiss}
+          data-testid="trt-rtx-panel-dismiss"
+        >
+          ×
+        </button>
+      </div>
     </div>
   );
 }
