@@ -9,7 +9,7 @@ import { CHROMIUM_ARGS, artifacts, startBrowserHost } from './fixtures/app';
 // stand-in nvidia-smi that prints an RTX 4090's answer (a line a third party recorded on one:
 // name, compute capability 8.9, driver 595.71.05; src-main/gpu/trt-rtx-needs.test.ts), the engine
 // host finds no TensorRT-RTX plugin, so the main side's verdict is "plugin missing" and the panel
-// says what runs now and where to get the plugin. Dismissing it is remembered across a reload.
+// says what runs now and where to get the plugin. Dismissing it is remembered across a restart.
 test('first run on an RTX 4090 without TensorRT for RTX: one dismissable panel', async ({
   browserName: _,
 }, testInfo) => {
