@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
+  benchCompareToggled,
   benchExportRequested,
   benchFormChanged,
   benchFormProblem,
@@ -46,7 +47,14 @@ describe('benchmark run form', () => {
     await pending;
     expect(api.calls[0]).toEqual({
       channel: 'bench:run',
-      input: { modelId: 'm', provider: 'cpu', mode: 'iobinding', warmup: 10, iterations: 50 },
+      input: {
+        modelId: 'm',
+        provider: 'cpu',
+        mode: 'iobinding',
+        warmup: 10,
+        profile: false,
+        iterations: 50,
+      },
     });
     const s = useBenchStore.getState();
     expect(s.running).toBe(false);
@@ -85,5 +93,52 @@ describe('benchmark export', () => {
     const failing = createFakeApi();
     expect(await benchExportRequested(failing, 'json')).toBeNull();
     expect(useBenchStore.getState().exportError?.code).toBe('UNSUPPORTED');
+  });
+});
+
+describe('comparing two results', () => {
+  const comparison = {
+    a: { label: 'a', p50Ms: 2, samples: 100, verdict: null },
+    b: { label: 'b', p50Ms: 1, samples: 100, verdict: null },
+    diffMs: -1,
+    diffRel: -0.5,
+    ci95Ms: [-1.1, -0.9] as [number, number],
+    withinNoise: false,
+    resamples: 2000,
+    notes: [],
+  };
+
+  it('asks bench:compare for B (the second pick) against A once two are ticked', async () => {
+    const api = createFakeApi();
+    api.handle('bench:compare', () => ({ ok: true, value: comparison }));
+    await benchCompareToggled(api, 'x');
+    expect(api.calls).toEqual([]);
+    expect(useBenchStore.getState().compareIds).toEqual(['x']);
+    await benchCompareToggled(api, 'y');
+    expect(api.calls).toEqual([{ channel: 'bench:compare', input: { a: 'x', b: 'y' } }]);
+    expect(useBenchStore.getState().comparison).toEqual(comparison);
+  });
+
+  it('keeps at most two picks (the oldest drops off) and unticking clears the comparison', async () => {
+    const api = createFakeApi();
+    api.handle('bench:compare', () => ({ ok: true, value: comparison }));
+    await benchCompareToggled(api, 'x');
+    await benchCompareToggled(api, 'y');
+    await benchCompareToggled(api, 'z');
+    expect(useBenchStore.getState().compareIds).toEqual(['y', 'z']);
+    await benchCompareToggled(api, 'z');
+    expect(useBenchStore.getState().compareIds).toEqual(['y']);
+    expect(useBenchStore.getState().comparison).toBeNull();
+  });
+
+  it('shows the error when a result is gone', async () => {
+    const api = createFakeApi();
+    api.handle('bench:compare', () => ({
+      ok: false,
+      error: { code: 'NOT_FOUND', message: 'no benchmark result y in the history' },
+    }));
+    await benchCompareToggled(api, 'x');
+    await benchCompareToggled(api, 'y');
+    expect(useBenchStore.getState().compareError?.code).toBe('NOT_FOUND');
   });
 });
