@@ -395,7 +395,10 @@ export const FillSchema = z.enum(['random', 'zeros', 'ones']);
 
 export const RunRequestSchema = z.object({
   modelId: z.string().min(1),
-  provider: ProviderIdSchema,
+  /** A provider, or 'auto': ONNX Runtime picks by its EP selection policy (the result says which). */
+  provider: z.union([ProviderIdSchema, z.literal('auto')]),
+  /** The policy for 'auto'. */
+  policy: z.enum(EP_POLICIES).default('prefer-gpu'),
   /** Values for symbolic dims, by name. */
   dims: z.record(z.string(), z.number().int().positive()).default({}),
   fill: FillSchema.default('random'),
@@ -434,6 +437,11 @@ export const RunResultSchema = z.object({
   /** What ran: the original model or a compile-cache entry (its id). */
   variant: SessionVariantSchema,
   entryId: z.string().nullable(),
+  /** For provider 'auto': the policy asked for and the EP ONNX Runtime picked (its name). */
+  auto: z
+    .object({ policy: z.enum(EP_POLICIES), ep: z.string() })
+    .nullable()
+    .optional(),
   sessionMs: z.number(),
   runMs: z.number(),
   outputs: z.array(TensorSummarySchema),
@@ -894,7 +902,12 @@ export const invokeChannels = {
   /** Runs the image model on a picture and returns the picture it makes. */
   'run:image': {
     input: z
-      .object({ modelId: z.string().min(1), provider: ProviderIdSchema, image: ImageSchema })
+      .object({
+        modelId: z.string().min(1),
+        /** A provider, or 'auto' (ONNX Runtime's EP selection policy, prefer GPU, picks). */
+        provider: z.union([ProviderIdSchema, z.literal('auto')]),
+        image: ImageSchema,
+      })
       .strict(),
     output: z.object({
       image: ImageSchema,

@@ -7,6 +7,7 @@
 import type { z } from 'zod';
 import type {
   EngineStatus,
+  EpPolicy,
   ModelEntry,
   RunRequestSchema,
   RunResult,
@@ -16,9 +17,10 @@ import type { EngineClient } from '../engine/host/engine-client';
 import { PROVIDER_LABELS } from '../ipc/providers';
 import type { CompiledArtifact, CompiledSink } from './compile-service';
 import type { EngineSource } from './services';
-import type { OwnedSession, SessionOwner } from './sessions';
+import { providerThatRan, type OwnedSession, type SessionOwner } from './sessions';
 
-type RunRequest = z.output<typeof RunRequestSchema>;
+/** A run as the contract parses it; the policy may be left out (prefer-gpu). */
+type RunRequest = Omit<z.output<typeof RunRequestSchema>, 'policy'> & { policy?: EpPolicy };
 
 /** Runs and the switch-over, over the session owner. */
 export class EngineService implements EngineSource, CompiledSink {
@@ -65,6 +67,7 @@ export class EngineService implements EngineSource, CompiledSink {
     }
     const got = await this.owner.acquire(model, {
       provider: request.provider,
+      policy: request.policy,
       dims: request.dims,
     });
     try {
@@ -193,9 +196,11 @@ function result(
 ): RunResult {
   return {
     modelId: session.modelId,
-    provider: session.provider,
+    // For 'auto' the provider that ran is the one ORT picked.
+    provider: providerThatRan(session),
     variant: session.variant,
     entryId: session.entryId,
+    auto: session.policy ? { policy: session.policy, ep: session.ep } : null,
     sessionMs,
     runMs: out.runMs,
     outputs: out.summaries ?? [],

@@ -19,7 +19,7 @@ import type { EngineClient } from '../engine/host/engine-client';
 import { AppError } from '../shared/errors';
 import { requireModel } from './model-library';
 import type { DomainHandlers, LibrarySource } from './services';
-import type { SessionOwner } from './sessions';
+import { providerThatRan, type SessionOwner } from './sessions';
 
 // The pixel conversions live in engine/model/image.ts (the CLI uses them too).
 export { nchwToRgba, rgbaToNchw, type ImagePorts };
@@ -88,7 +88,7 @@ export class ImageRunService {
     return {
       image,
       runMs: out.runMs,
-      provider: input.provider,
+      provider: providerThatRan(got.session),
       variant: got.session.variant,
       entryId: got.session.entryId,
     };

@@ -218,6 +218,25 @@ describe('one session owner, real engine (CPU)', () => {
     expect(owner.liveKeys().some((k) => k.includes('|webgpu|'))).toBe(false);
   });
 
+  it("'auto' runs through ORT's EP selection policy and says which EP ORT chose", async () => {
+    const mlp = model('mlp-tiny.onnx');
+    for (const policy of ['prefer-gpu', 'max-efficiency'] as const) {
+      const r = await runs.run(
+        { modelId: mlp.id, provider: 'auto', policy, dims: {}, fill: 'random', seed: 1 },
+        mlp,
+      );
+      // No GPU adapter here: ORT's policy picks its CPU EP; a compiled CPU entry is not used
+      // (auto opens the original: entries belong to the provider they were compiled for).
+      expect(r).toMatchObject({
+        provider: 'cpu',
+        variant: 'original',
+        entryId: null,
+        auto: { policy, ep: 'CPUExecutionProvider' },
+      });
+    }
+    expect(owner.liveKeys().filter((k) => k.includes('|auto:'))).toHaveLength(2);
+  });
+
   it('sessions are forgotten when the engine host restarts, and opened again on demand', async () => {
     const mlp = model('mlp-tiny.onnx');
     const key = owner.liveKeys().find((k) => k.startsWith(`${mlp.id}|cpu|{}|compiled:`)) as string;

@@ -14,10 +14,17 @@
  *   with it).
  * - A provider that is not available here is refused before anything is created, with the reason.
  */
-import type { EngineStatus, ProviderId, SessionVariant, ValueInfo } from '../ipc/contract';
+import type {
+  EngineStatus,
+  EpPolicy,
+  ProviderId,
+  SessionVariant,
+  ValueInfo,
+} from '../ipc/contract';
 import type { OpArgsIn, OpResults } from '../engine/host/protocol';
 import type { RequestOptions } from '../engine/host/engine-client';
 import { requireAvailableProvider } from '../ipc/providers';
+import { PROVIDERS } from '../engine/providers/catalog';
 import { AppError } from '../shared/errors';
 import type { CompiledArtifact } from './compile-service';
 
@@ -39,7 +46,10 @@ export interface OwnerEngine {
 
 /** Which session to open for a model. */
 export interface SessionWant {
-  provider: ProviderId;
+  /** A provider, or 'auto': ORT's EP selection policy picks (never a compiled entry). */
+  provider: ProviderId | 'auto';
+  /** The policy for 'auto' (default prefer-gpu). */
+  policy?: EpPolicy;
   dims: Record<string, number>;
   /**
    * 'best' (runs): the compiled entry when one fits, else the original. 'original' / 'compiled'
@@ -56,7 +66,9 @@ export interface OwnedSession {
   id: string;
   key: string;
   modelId: string;
-  provider: ProviderId;
+  provider: ProviderId | 'auto';
+  /** The policy, for provider 'auto'. */
+  policy: EpPolicy | null;
   variant: SessionVariant;
   entryId: string | null;
   dims: Record<string, number>;
@@ -152,10 +164,12 @@ export class SessionOwner {
    * unavailable provider (PROVIDER_UNAVAILABLE with the reason) before creating anything.
    */
   async acquire(model: { id: string; path: string }, want: SessionWant): Promise<Acquired> {
-    this.checkProvider(want.provider);
+    if (want.provider !== 'auto') this.checkProvider(want.provider);
     const variant = want.variant ?? 'best';
     const artifact =
-      variant === 'original' ? null : this.compiledFor(model.id, want.provider, want.dims);
+      variant === 'original' || want.provider === 'auto'
+        ? null
+        : this.compiledFor(model.id, want.provider, want.dims);
     if (variant === 'compiled' && !artifact) {
       throw new AppError(
         'NOT_FOUND',
@@ -229,6 +243,7 @@ export class SessionOwner {
       sessionId: id,
       modelPath: artifact?.modelPath ?? model.path,
       provider: want.provider,
+      ...(want.provider === 'auto' ? { policy: want.policy ?? 'prefer-gpu' } : {}),
       dims: want.dims,
       ...(want.graphCapture ? { graphCapture: true } : {}),
       ...(artifact
@@ -244,6 +259,7 @@ export class SessionOwner {
       key,
       modelId: model.id,
       provider: want.provider,
+      policy: want.provider === 'auto' ? (want.policy ?? 'prefer-gpu') : null,
       variant: artifact ? 'compiled' : 'original',
       entryId: artifact?.entryId ?? null,
       dims: { ...want.dims },
@@ -279,14 +295,24 @@ export class SessionOwner {
   }
 }
 
+/** The provider id of an EP name ORT reported (CPU when ORT named none Crucible knows). */
+export function providerOfEp(ep: string): ProviderId {
+  return Object.values(PROVIDERS).find((p) => p.ortName === ep)?.id ?? 'cpu';
+}
+
+/** The provider that ran a session: the one asked for, or for 'auto' the one ORT picked. */
+export function providerThatRan(session: Pick<OwnedSession, 'provider' | 'ep'>): ProviderId {
+  return session.provider === 'auto' ? providerOfEp(session.ep) : session.provider;
+}
+
 function keyOf(
   modelId: string,
-  want: Pick<SessionWant, 'provider' | 'dims' | 'graphCapture'>,
+  want: Pick<SessionWant, 'provider' | 'policy' | 'dims' | 'graphCapture'>,
   artifact: CompiledArtifact | null,
 ): string {
   return [
     modelId,
-    want.provider,
+    want.provider === 'auto' ? `auto:${want.policy ?? 'prefer-gpu'}` : want.provider,
     dimsKey(want.dims),
     artifact ? `compiled:${artifact.entryId}` : 'original',
     want.graphCapture ? 'graph' : '',

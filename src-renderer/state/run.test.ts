@@ -183,7 +183,7 @@ describe('image runs', () => {
       value: {
         image: { width: 4, height: 2, rgbaBase64: bytesToBase64(new Uint8Array(32).fill(7)) },
         runMs: 3.5,
-        provider: input.provider,
+        provider: input.provider === 'auto' ? 'cpu' : input.provider,
         variant: 'compiled',
         entryId: 'cpu/none/none/1.30.0/sha/opts',
       },

@@ -21,7 +21,8 @@ export type Fill = 'random' | 'zeros' | 'ones';
 
 export interface RunForm {
   modelId: string | null;
-  provider: ProviderId | null;
+  /** A provider, or 'auto' (ONNX Runtime's EP selection policy picks). */
+  provider: ProviderId | 'auto' | null;
   /** Values for the model's symbolic dims, by name; NaN while the field is not a number. */
   dims: Record<string, number>;
   fill: Fill;
@@ -128,7 +129,7 @@ export function runModelChosen(model: ModelEntry | null): void {
 }
 
 /** The user chose a provider. */
-export function runProviderChosen(provider: ProviderId): void {
+export function runProviderChosen(provider: ProviderId | 'auto'): void {
   useRunStore.setState((state) => ({ form: { ...state.form, provider } }));
 }
 

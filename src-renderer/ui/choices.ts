@@ -12,6 +12,23 @@ export function modelChoices(models: readonly ModelEntry[]): SelectOption<string
 }
 
 /**
+ * The Run form's providers: "Auto" first (ONNX Runtime picks through its EP selection policy,
+ * preferring a GPU; the result says which EP it chose), then every provider by name.
+ */
+export function runProviderChoices(
+  providers: readonly ProviderStatus[],
+): SelectOption<ProviderId | 'auto'>[] {
+  return [
+    {
+      value: 'auto',
+      label: 'Auto (ONNX Runtime picks, GPU first)',
+      title: "ONNX Runtime's EP selection policy (prefer GPU) chooses; the result names its choice",
+    },
+    ...providerChoices(providers),
+  ];
+}
+
+/**
  * Execution providers as select choices by their people-facing name; an unavailable one stays
  * listed but disabled, saying why on hover.
  */

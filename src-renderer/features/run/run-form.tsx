@@ -11,7 +11,7 @@ import {
   useRunStore,
 } from '../../state/run';
 import { Card } from '../../ui/card';
-import { modelChoices, providerChoices } from '../../ui/choices';
+import { modelChoices, runProviderChoices } from '../../ui/choices';
 import { NumberField, NumberInput, SelectField } from '../../ui/field';
 
 const FILLS: { value: Fill; label: string }[] = [
@@ -55,8 +55,8 @@ export function RunForm(props: {
         <SelectField
           label="Execution provider"
           value={form.provider}
-          options={providerChoices(props.providers)}
-          onChange={(id) => runProviderChosen(id as ProviderId)}
+          options={runProviderChoices(props.providers)}
+          onChange={(id) => runProviderChosen(id as ProviderId | 'auto')}
           placeholder="Choose a provider"
           testId="run-provider"
         />

@@ -25,7 +25,19 @@ export function RunOutcome() {
         <>
           <Card title="Timing" testId="run-timing">
             <StatGrid>
-              <Stat label="Provider">{result.provider}</Stat>
+              <Stat
+                label="Provider"
+                hint={
+                  result.auto
+                    ? `Auto: ONNX Runtime's ${result.auto.policy} policy picked ${result.auto.ep}`
+                    : undefined
+                }
+              >
+                <span data-testid="run-provider-ran">
+                  {result.provider}
+                  {result.auto ? ` (Auto: ONNX Runtime picked ${result.auto.ep})` : ''}
+                </span>
+              </Stat>
               <Stat
                 label="Model"
                 hint="What ran: the original model, or its compiled entry from the compile cache for this provider and dims"
