@@ -72,6 +72,12 @@ describe.skipIf(process.platform === 'win32')('nvidia-smi fallback', () => {
     expect(snap.gpus.map((g) => [g.name, g.architecture, g.powerLimit.maxW])).toEqual([
       ['NVIDIA H200', 'Hopper', 700],
     ]);
+    // The power limit in words reaches every consumer of the snapshot (the GPU area through the
+    // contract): the H200 runs at its default, so there is nothing to restore.
+    expect(snap.gpus[0]?.powerAdvice).toMatchObject({
+      summary: expect.stringMatching(/^Limit 700 W = default/),
+      restoreDefault: null,
+    });
     monitor.close();
   });
 

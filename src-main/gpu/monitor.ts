@@ -8,6 +8,7 @@ import { AppError } from '../shared/errors';
 import { NvidiaSmiNotFound, NvidiaSmiSource } from './nvidia-smi';
 import { openNvml } from './nvml';
 import type { NvmlSource } from './nvml';
+import { withPowerAdvice } from './power';
 
 /** Options, mostly for tests and for users with unusual installs. */
 export interface GpuMonitorOptions {
@@ -168,9 +169,12 @@ export function createGpuMonitor(opts: GpuMonitorOptions = {}): GpuMonitor {
   function snapshot(): Promise<GpuSnapshot> {
     if (closed) return Promise.reject(new Error('GPU monitor used after close()'));
     // Overlapping callers (UI, watch loop, CLI) share one reading instead of queueing several.
-    inflight ??= read().finally(() => {
-      inflight = null;
-    });
+    // Every GPU leaves with its power limit in words (gpu/power.ts), for the GPU area and the CLI.
+    inflight ??= read()
+      .then(withPowerAdvice)
+      .finally(() => {
+        inflight = null;
+      });
     return inflight;
   }
 

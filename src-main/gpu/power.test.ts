@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { GpuInfo } from '../ipc/contract';
 import { AppError } from '../shared/errors';
 import { parseNvidiaSmiCsv } from './nvidia-smi';
-import { explainPowerLimit, powerLimitCommand } from './power';
+import { explainPowerLimit, powerAdviceFor, powerLimitCommand, withPowerAdvice } from './power';
 import { FIXTURE_DIR } from './test-support';
 
 const h200 = parseNvidiaSmiCsv(readFileSync(join(FIXTURE_DIR, 'h200-query-gpu.csv'), 'utf8'))
@@ -96,5 +96,39 @@ describe('powerLimitCommand', () => {
   it('accepts the ends of the range', () => {
     expect(powerLimitCommand(0, 200, h200).command).toBe('nvidia-smi -i 0 -pl 200');
     expect(powerLimitCommand(0, 700, h200).command).toBe('nvidia-smi -i 0 -pl 700');
+  });
+});
+
+describe('powerAdviceFor (GpuInfo.powerAdvice, what the GPU area shows)', () => {
+  it('explains the limit and offers no command when the card runs at its default', () => {
+    expect(powerAdviceFor(h200, 'linux')).toEqual({
+      summary: explainPowerLimit(h200).summary,
+      tradeoff: explainPowerLimit(h200).tradeoff,
+      enforcedNote: null,
+      restoreDefault: null,
+    });
+  });
+
+  it('offers the command that restores the default when the limit was moved', () => {
+    const gpu = withPower({ currentW: 450, defaultW: 600, minW: 150, maxW: 600 });
+    const a = powerAdviceFor(gpu, 'linux');
+    expect(a.summary).toMatch(/150 W below the default 600 W/);
+    expect(a.restoreDefault?.command).toBe(`nvidia-smi -i ${gpu.index} -pl 600`);
+    expect(a.restoreDefault?.note).toMatch(/root rights.*never runs it/);
+    const win = powerAdviceFor(gpu, 'win32');
+    expect(win.restoreDefault?.note).toMatch(/Run as administrator/);
+  });
+
+  it('offers no command where the card does not let the limit move', () => {
+    const gpu = withPower({ currentW: 300, defaultW: 350, minW: 300, maxW: 300 });
+    expect(powerAdviceFor(gpu, 'linux').restoreDefault).toBeNull();
+  });
+
+  it('fills in every GPU of a snapshot', () => {
+    const snap = withPowerAdvice({ gpus: [h200, withPower({ currentW: 450, defaultW: 700 })] });
+    expect(snap.gpus.map((g) => g.powerAdvice?.restoreDefault?.command ?? null)).toEqual([
+      null,
+      `nvidia-smi -i ${h200.index} -pl 700`,
+    ]);
   });
 });

@@ -143,3 +143,30 @@ export function powerLimitCommand(
     note: `${how} The new limit lasts until the next reboot or driver reload. Crucible shows this command but never runs it for you.`,
   };
 }
+
+/** The power advice the contract carries on each GPU (GpuInfo.powerAdvice). */
+export type PowerAdvice = NonNullable<GpuInfo['powerAdvice']>;
+
+/**
+ * A GPU's power limit for the GPU area: the explanation, and the command that restores the card's
+ * default when the limit is set elsewhere and the card allows it (null otherwise).
+ */
+export function powerAdviceFor(
+  gpu: GpuInfo,
+  platform: NodeJS.Platform = process.platform,
+): PowerAdvice {
+  const e = explainPowerLimit(gpu);
+  const { defaultW } = gpu.powerLimit;
+  const offDefault = e.position === 'below-default' || e.position === 'above-default';
+  let restoreDefault: PowerAdvice['restoreDefault'] = null;
+  if (offDefault && e.adjustable && defaultW !== null) {
+    const c = powerLimitCommand(gpu.index, defaultW, gpu, platform);
+    restoreDefault = { command: c.command, note: c.note };
+  }
+  return { summary: e.summary, tradeoff: e.tradeoff, enforcedNote: e.enforcedNote, restoreDefault };
+}
+
+/** A snapshot with every GPU's power advice filled in (the monitor's last step). */
+export function withPowerAdvice<S extends { gpus: GpuInfo[] }>(snap: S): S {
+  return { ...snap, gpus: snap.gpus.map((g) => ({ ...g, powerAdvice: powerAdviceFor(g) })) };
+}

@@ -207,6 +207,20 @@ export const GpuInfoSchema = z.object({
    * null where the GPU or the source (nvidia-smi) has none.
    */
   totalEnergyMJ: z.number().nullable().optional(),
+  /**
+   * The power limit in words (gpu/power.ts), added by the GPU monitor so the GPU area shows what
+   * `crucible gpu` prints: where the limit sits in the card's range, what moving it trades, and,
+   * when the limit is off the card's default, the command that restores it (the user runs it;
+   * Crucible never does). Absent where no monitor derived it.
+   */
+  powerAdvice: z
+    .object({
+      summary: z.string(),
+      tradeoff: z.string(),
+      enforcedNote: z.string().nullable(),
+      restoreDefault: z.object({ command: z.string(), note: z.string() }).nullable(),
+    })
+    .optional(),
 });
 export type GpuInfo = z.infer<typeof GpuInfoSchema>;
 

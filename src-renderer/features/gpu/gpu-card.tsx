@@ -113,6 +113,19 @@ export function GpuCard(props: {
               · read-only
             </span>
           </div>
+          {gpu.powerAdvice && (
+            <div className="power-advice muted" data-testid="gpu-power-advice">
+              <p>{gpu.powerAdvice.summary}.</p>
+              {gpu.powerAdvice.enforcedNote && <p>{gpu.powerAdvice.enforcedNote}</p>}
+              <p>{gpu.powerAdvice.tradeoff}</p>
+              {gpu.powerAdvice.restoreDefault && (
+                <p>
+                  Back to the default limit: <code>{gpu.powerAdvice.restoreDefault.command}</code>.{' '}
+                  {gpu.powerAdvice.restoreDefault.note}
+                </p>
+              )}
+            </div>
+          )}
         </div>
       </div>
       <StatGrid>
