@@ -67,11 +67,21 @@ export async function composeMain(opts: ComposeOptions): Promise<Composed> {
     else delete process.env.CRUCIBLE_TRT_RTX_SETTING;
   };
   applyTrtRtxSetting(settings.get().trtRtxDir);
+  // ONNX Runtime's telemetry is off in every engine process unless the user opted in (env.ts).
+  const applyTelemetrySetting = (on: boolean) => {
+    if (on) process.env.CRUCIBLE_ORT_TELEMETRY = '1';
+    else delete process.env.CRUCIBLE_ORT_TELEMETRY;
+  };
+  applyTelemetrySetting(settings.get().ortTelemetry);
   const engine = new EngineClient(opts.spawnEngine);
   // The first start is awaited by the first request; a failure is visible in engine:status.
   engine.start().catch((err: Error) => notice(`The engine could not start: ${err.message}`));
   settings.onChange((s) => {
-    if ((process.env.CRUCIBLE_TRT_RTX_SETTING ?? null) === s.trtRtxDir) return;
+    const telemetryChanged = (process.env.CRUCIBLE_ORT_TELEMETRY === '1') !== s.ortTelemetry;
+    applyTelemetrySetting(s.ortTelemetry);
+    if (!telemetryChanged && (process.env.CRUCIBLE_TRT_RTX_SETTING ?? null) === s.trtRtxDir) {
+      return;
+    }
     applyTrtRtxSetting(s.trtRtxDir);
     // A provider library registers when the engine host starts: start a new one.
     engine

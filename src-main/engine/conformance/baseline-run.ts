@@ -158,6 +158,8 @@ export async function runBaselineWorker(
   send: (msg: FromWorker) => void,
   onMessage: (listener: (msg: ToWorker) => void) => void,
 ): Promise<void> {
+  // ORT's own telemetry stays off here too (engine/ort/env.ts says why).
+  if (process.env.CRUCIBLE_ORT_TELEMETRY !== '1') process.env.ORT_DISABLE_TELEMETRY = '1';
   const ort = await import('onnxruntime-node');
   const engine = ortJsCaseEngine(ort);
   const version =

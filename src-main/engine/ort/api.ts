@@ -37,6 +37,8 @@ const ORT_API = {
     4,
     'void *CreateEnvWithCustomLogger(void *fn, void *param, int level, const char *logid, _Out_ void **out)',
   ],
+  EnableTelemetryEvents: [5, 'void *EnableTelemetryEvents(void *env)'],
+  DisableTelemetryEvents: [6, 'void *DisableTelemetryEvents(void *env)'],
   CreateSession: [
     7,
     `void *CreateSession(void *env, ${PATH} path, void *options, _Out_ void **out)`,
@@ -304,6 +306,8 @@ export interface OrtApi {
   GetErrorCode: NativeFn<[status: Ptr], number>;
   GetErrorMessage: NativeFn<[status: Ptr], string>;
   CreateEnvWithCustomLogger: NativeFn<[Ptr, PtrArg, number, string, Out<NPtr>], S>;
+  EnableTelemetryEvents: NativeFn<[Ptr], S>;
+  DisableTelemetryEvents: NativeFn<[Ptr], S>;
   CreateSession: NativeFn<[Ptr, string, Ptr, Out<NPtr>], S>;
   CreateSessionFromArray: NativeFn<[Ptr, Uint8Array, number, Ptr, Out<NPtr>], S>;
   Run: NativeFn<[Ptr, NPtr, string[], BigUint64Array, number, string[], number, BigUint64Array], S>;

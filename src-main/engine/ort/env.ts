@@ -42,6 +42,11 @@ export interface OrtEnvOptions {
   logLevel?: LogLevel;
   /** The env's log id. Default 'crucible'. */
   logId?: string;
+  /**
+   * ONNX Runtime's own telemetry events. Default: off, unless CRUCIBLE_ORT_TELEMETRY=1 (the
+   * Settings opt-in, passed to the engine processes by services/compose.ts).
+   */
+  telemetry?: boolean;
 }
 
 /** The process-wide ORT environment. */
@@ -112,6 +117,13 @@ export function initOrt(options: OrtEnvOptions = {}): OrtEnvironment {
     if (options.logLevel !== undefined) env.setLogLevel(options.logLevel);
     return env;
   }
+  // Off unless the user opted in: Crucible sends nothing anywhere the user did not ask for, and
+  // writes nothing outside its folders (docs/SECURITY.md). ORT's Linux telemetry (the 1DS SDK)
+  // starts with the env, before DisableTelemetryEvents can be called, and then writes
+  // ~/.cache/Microsoft/DeveloperTools/.onnxruntime/ and $TMPDIR/mat-debug-<pid>.log;
+  // ORT_DISABLE_TELEMETRY, read when the env is created, keeps it from starting at all.
+  const telemetry = options.telemetry ?? process.env.CRUCIBLE_ORT_TELEMETRY === '1';
+  if (!telemetry) process.env.ORT_DISABLE_TELEMETRY = '1';
   const { api, library, loggingFunctionType } = ortBinding(options.libraryLocation);
   // Registered (not transient): ORT keeps the pointer for the life of the env.
   const loggerPtr = koffi.register(deliver, loggingFunctionType) as Ptr;
@@ -129,6 +141,11 @@ export function initOrt(options: OrtEnvOptions = {}): OrtEnvironment {
   );
   const ptr = out[0];
   if (!ptr) throw new Error('CreateEnvWithCustomLogger returned no env');
+  // And the events themselves (Windows' ETW path does not read the variable above).
+  check(
+    telemetry ? api.EnableTelemetryEvents(ptr) : api.DisableTelemetryEvents(ptr),
+    `turning ONNX Runtime telemetry ${telemetry ? 'on' : 'off'}`,
+  );
   env = {
     ptr,
     version: library.version,
