@@ -38,8 +38,9 @@ test('pick a demo model, compile it, watch it finish, see the switch-over', asyn
     });
   await expect(page.getByTestId('engine-state')).toContainText(/ready/i, { timeout: 30_000 });
 
-  // The model runs at once (not compiled yet).
+  // The model runs at once (not compiled yet): the Run area says the original ran.
   await runOnce(page);
+  await expect(page.getByTestId('run-variant')).toHaveText('original');
 
   await page.getByTestId('nav-compile').click();
   await pick(page.getByTestId('compile-model'), 'mlp-tiny');
@@ -57,6 +58,8 @@ test('pick a demo model, compile it, watch it finish, see the switch-over', asyn
   // The next run moves to the compiled session and says so, with both measured times.
   await runOnce(page);
   await expect(page.getByTestId('run-timing')).toContainText('cpu');
+  await expect(page.getByTestId('run-variant')).toHaveText('compiled (compile cache)');
+  await shot('run-compiled');
   await page.getByTestId('nav-compile').click();
   await expect(page.getByTestId('switch-over').first()).toContainText(
     /was [\d.]+ ms on CPU, now [\d.]+ ms on CPU \(compiled\)/,
