@@ -122,7 +122,7 @@ async function epVersionHere(provider: ProviderId): Promise<string | null> {
  * The valid cache entry for this model, provider and dims (CompileOptions with only these dims, as
  * `crucible compile --dim` writes them), checked by hashes against this machine; else null.
  */
-export async function findCompiledEntry(opts: {
+async function findCompiledEntry(opts: {
   modelPath: string;
   modelSha256?: string;
   provider: ProviderId;

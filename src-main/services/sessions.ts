@@ -296,7 +296,7 @@ export class SessionOwner {
 }
 
 /** The provider id of an EP name ORT reported (CPU when ORT named none Crucible knows). */
-export function providerOfEp(ep: string): ProviderId {
+function providerOfEp(ep: string): ProviderId {
   return Object.values(PROVIDERS).find((p) => p.ortName === ep)?.id ?? 'cpu';
 }
 
