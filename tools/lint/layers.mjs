@@ -194,6 +194,23 @@ export const LAYER_RULES = [
       'engine/bench/ runs inside the engine host: only engine/ort, engine/model, engine/providers, engine/session, shared/ and ipc/ types. The main side (services/bench-service.ts) sends it a plan.',
   },
   {
+    id: 'session-below-bench',
+    files: ['src-main/engine/session/'],
+    within: 'src-main/',
+    only: [
+      'src-main/engine/session/',
+      'src-main/engine/ort/',
+      'src-main/engine/model/',
+      'src-main/engine/providers/',
+      'src-main/engine/tensor',
+      'src-main/shared/',
+      'src-main/ipc/',
+    ],
+    tests: false,
+    message:
+      'engine/session/ opens sessions and decides their run path; engine/bench and engine/host build on it, not the other way: only engine/ort, engine/model, engine/providers, shared/ and ipc/ types.',
+  },
+  {
     id: 'gpu-alone',
     files: ['src-main/gpu/'],
     within: 'src-main/',
