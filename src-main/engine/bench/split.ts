@@ -5,17 +5,18 @@
  *
  * - H2D: CopyTensors of every input from host memory into device buffers (the env's shared
  *   allocator for the device memory, else the session's own allocator, CreateAllocator);
- * - compute: a run with those device inputs and pre-allocated device outputs, then
- *   SynchronizeBoundOutputs, so the GPU has finished;
+ * - compute: a run with those device inputs and pre-allocated device outputs;
  * - D2H: CopyTensors of every output into host memory.
  *
- * Each part's figure is the median over `runs` rounds (H2D, compute, D2H in turn). For providers
+ * Providers that queue work return before the GPU has finished, and only a read-back waits for
+ * it: H2D and compute are each timed up to a read-back (of the inputs; of the smallest output),
+ * less the same read-back timed again on settled data. Each part's figure is the median over
+ * `runs` rounds (H2D, compute, D2H in turn). For providers
  * without device memory (CPU) there is nothing to split: null. Inputs are synthesized (seed 1);
  * their values do not change the copies, and for float models not the compute either.
  */
 import { performance } from 'node:perf_hooks';
 import type { ProviderId } from '../../ipc/contract';
-import { toErrorData } from '../../shared/errors';
 import { IoBinding, copyTensors } from '../ort/io-binding';
 import { Allocator, MemoryInfo } from '../ort/memory-info';
 import type { Session } from '../ort/session';
@@ -99,32 +100,45 @@ export async function measureSplit(
       owned.push(h);
       return h;
     });
-    let syncs = true;
+    // Providers that queue work (WebGPU, CUDA) return from a copy or a run before the GPU is
+    // done; only a read-back to host memory waits for it. So each part is timed up to a read-back
+    // and the read-back's own time, measured right after on settled data, is taken off.
+    const backIn = devIn.map((v) => {
+      const info = v.tensorInfo();
+      const h = OrtValue.allocate(Allocator.default(), info.dtype, info.dims);
+      owned.push(h);
+      return h;
+    });
+    const smallest = devOut.reduce(
+      (m, v, i) => (v.byteSize() < (devOut[m]?.byteSize() ?? Infinity) ? i : m),
+      0,
+    );
+    const probeSrc = [devOut[smallest] as OrtValue];
+    const probeDst = [hostOut[smallest] as OrtValue];
     const h2d: number[] = [];
     const compute: number[] = [];
     const d2h: number[] = [];
     for (let i = 0; i < runs; i++) {
       const t0 = performance.now();
       await copyTensors(hostIn, devIn);
+      await copyTensors(devIn, backIn);
       const t1 = performance.now();
-      await binding.run();
-      if (syncs) {
-        try {
-          binding.synchronizeOutputs();
-        } catch (err) {
-          syncs = false;
-          notes.push(
-            `SynchronizeBoundOutputs failed (${toErrorData(err).message}): compute may end before the GPU does, and D2H then holds the rest`,
-          );
-        }
-      }
+      await copyTensors(devIn, backIn);
       const t2 = performance.now();
-      await copyTensors(devOut, hostOut);
+      await binding.run();
+      await copyTensors(probeSrc, probeDst);
       const t3 = performance.now();
-      h2d.push(t1 - t0);
-      compute.push(t2 - t1);
-      d2h.push(t3 - t2);
+      await copyTensors(probeSrc, probeDst);
+      const t4 = performance.now();
+      await copyTensors(devOut, hostOut);
+      const t5 = performance.now();
+      h2d.push(Math.max(0, t1 - t0 - (t2 - t1)));
+      compute.push(Math.max(0, t3 - t2 - (t4 - t3)));
+      d2h.push(t5 - t4);
     }
+    notes.push(
+      'each part timed up to a read-back to the host (which waits for the GPU), minus that read-back measured again on settled data',
+    );
     return {
       h2dMs: median(h2d),
       computeMs: median(compute),
