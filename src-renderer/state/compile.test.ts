@@ -9,6 +9,8 @@ import {
 } from './compile';
 import { createFakeApi } from './fake-api';
 import { compileJob } from './fixtures';
+import { resetRunStore, runDimChanged, runModelChosen } from './run';
+import type { ModelEntry } from '../../src-main/ipc/contract';
 
 beforeEach(resetCompileStore);
 
@@ -57,6 +59,33 @@ describe('compile store', () => {
     }));
     await compileRequested(api);
     expect(useCompileStore.getState().actionError?.code).toBe('PROVIDER_UNAVAILABLE');
+  });
+
+  it('compiles a dynamic model at the dims the Run form uses, so the next run can use the entry', async () => {
+    resetRunStore();
+    const api = createFakeApi();
+    api.handle('compile:enqueue', () => ({ ok: true, value: compileJob({ id: 'j1' }) }));
+    const dynamic = {
+      id: 'dyn',
+      name: 'dyn.onnx',
+      inspection: { dynamicDims: ['batch', 'seq'] },
+    } as unknown as ModelEntry;
+    runModelChosen(dynamic);
+    runDimChanged('batch', 4);
+    compileFormChanged({ modelId: 'dyn', provider: 'cpu' });
+    await compileRequested(api, dynamic);
+    expect(api.calls.at(-1)).toEqual({
+      channel: 'compile:enqueue',
+      input: {
+        modelId: 'dyn',
+        provider: 'cpu',
+        options: { dims: { batch: 4, seq: 1 }, dimRanges: {}, cudaGraph: false },
+      },
+    });
+    // Not the Run form's model: each symbolic dim at 1, what the Run form starts with.
+    runModelChosen(null);
+    await compileRequested(api, dynamic);
+    expect(api.calls.at(-1)?.input).toMatchObject({ options: { dims: { batch: 1, seq: 1 } } });
   });
 
   it('re-reads the cache after clearing', async () => {

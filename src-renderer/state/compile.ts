@@ -8,12 +8,14 @@ import { create } from 'zustand';
 import type {
   CacheEntry,
   CompileJob,
+  ModelEntry,
   ModelProviderStatus,
   ProviderId,
   SwitchOver,
 } from '../../src-main/ipc/contract';
 import type { AppErrorData } from '../../src-main/shared/errors';
 import type { RendererApi } from '../api/types';
+import { useRunStore } from './run';
 
 export interface CompileState {
   jobs: CompileJob[];
@@ -81,12 +83,34 @@ export function compileFormChanged(patch: Partial<CompileState['form']>): void {
   useCompileStore.setState((state) => ({ form: { ...state.form, ...patch } }));
 }
 
-/** The user asked to compile the chosen model for the chosen provider. */
-export async function compileRequested(api: RendererApi): Promise<void> {
+/**
+ * The dims a compile of `model` is for: the values the Run form holds for it when it is the Run
+ * form's model, else 1 for each symbolic dim (what the Run form starts with) — so the entry a
+ * compile from this area makes is the one the next run of the model can use (the session owner
+ * uses an entry only for the dims it was compiled for).
+ */
+export function compileDimsFor(model: ModelEntry | null | undefined): Record<string, number> {
+  const run = useRunStore.getState().form;
+  const dims: Record<string, number> = {};
+  for (const name of model?.inspection?.dynamicDims ?? []) {
+    const v = run.modelId === model?.id ? run.dims[name] : undefined;
+    dims[name] = v !== undefined && Number.isSafeInteger(v) && v > 0 ? v : 1;
+  }
+  return dims;
+}
+
+/** The user asked to compile the chosen model for the chosen provider (at the model's dims). */
+export async function compileRequested(api: RendererApi, model?: ModelEntry | null): Promise<void> {
   const { modelId, provider } = useCompileStore.getState().form;
   if (modelId === null || provider === null) return;
   useCompileStore.setState({ actionError: null });
-  const r = await api.invoke('compile:enqueue', { modelId, provider });
+  const dims = compileDimsFor(model?.id === modelId ? model : null);
+  const r = await api.invoke(
+    'compile:enqueue',
+    Object.keys(dims).length > 0
+      ? { modelId, provider, options: { dims, dimRanges: {}, cudaGraph: false } }
+      : { modelId, provider },
+  );
   if (r.ok) compileProgressReceived(r.value);
   else useCompileStore.setState({ actionError: r.error });
 }

@@ -121,7 +121,10 @@ function CompileForm() {
         onSubmit={(e) => {
           e.preventDefault();
           compileFormChanged({ modelId, provider });
-          void compileRequested(api);
+          void compileRequested(
+            api,
+            models.find((m) => m.id === modelId),
+          );
         }}
       >
         <SelectField
