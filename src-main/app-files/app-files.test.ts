@@ -1,3 +1,5 @@
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { appFiles, detectLayout, unpackedPath } from './app-files';
@@ -29,6 +31,18 @@ describe('app-files', () => {
         process.platform,
         process.arch,
       ),
+    );
+  });
+
+  it('finds the root of a copy of dist/ without package.json by its node_modules (the GPU bundle)', () => {
+    const bundle = mkdtempSync(path.join(os.tmpdir(), 'crucible-bundle-'));
+    mkdirSync(path.join(bundle, 'dist', 'engine'), { recursive: true });
+    mkdirSync(path.join(bundle, 'node_modules', 'onnxruntime-node'), { recursive: true });
+    const files = appFiles(path.join(bundle, 'dist', 'engine'), {});
+    expect(files.layout).toMatchObject({ kind: 'dev', appRoot: bundle, unpackedRoot: bundle });
+    expect(files.engineHostScript).toBe(path.join(bundle, 'dist', 'engine', 'engine-host.js'));
+    expect(files.ortDir.startsWith(path.join(bundle, 'node_modules', 'onnxruntime-node'))).toBe(
+      true,
     );
   });
 

@@ -42,7 +42,8 @@ const UNPACKED = 'app.asar.unpacked';
 /**
  * The layout the file `from` (a folder inside the app: the running bundle's `__dirname`) belongs
  * to. Packaged when a path segment is `app.asar` or `app.asar.unpacked`; otherwise the nearest
- * folder above with a package.json is the development tree's root.
+ * folder above with a package.json or a node_modules folder is the root: the development tree, or
+ * a copy of dist/ with its runtime packages (the GPU lane's bundle, which has no package.json).
  */
 export function detectLayout(from: string, env: NodeJS.ProcessEnv = process.env): AppLayout {
   const abs = path.resolve(from);
@@ -62,7 +63,9 @@ export function detectLayout(from: string, env: NodeJS.ProcessEnv = process.env)
   }
   let dir = abs;
   for (;;) {
-    if (existsSync(path.join(dir, 'package.json'))) break;
+    if (existsSync(path.join(dir, 'package.json')) || existsSync(path.join(dir, 'node_modules'))) {
+      break;
+    }
     const up = path.dirname(dir);
     if (up === dir) {
       // No package.json above: assume dist/<part>/ (the bundles' depth) in a copied tree.
