@@ -59,6 +59,11 @@ for m in resnet-mini transformer-block; do
   echo "compare-variants $m rc=$?"
   CRUCIBLE_DATA_DIR=$P c compare-variants "$D/$m.onnx" --provider webgpu --sets 8 --iterations 200 --json \
     > "$OUT/compare-variants-$m.json" 2>> "$OUT/compare-variants-$m.err"
+  # Where the fp16 variant's nodes land on WebGPU (nodes the EP lacks in float16 go to the CPU).
+  V=$(grep -o '"path": "[^"]*\.fp16\.[^"]*"' "$OUT/convert-$m.json" | head -1 | cut -d'"' -f4)
+  CRUCIBLE_DATA_DIR=$P c compile "$V" --provider webgpu --json > "$OUT/compile-fp16-$m.json" \
+    2> "$OUT/compile-fp16-$m.err"
+  echo "compile fp16 $m rc=$?"
 done
 # Issue #15: the loop benchmark (host round-trips vs device-resident vs graph replay), and the
 # H2D / compute / D2H split with the verdict, energy and per-operator profile of a conv net and a

@@ -26,7 +26,7 @@ import { parseCliArgs, parseDims, startEngine, type CliIo } from './io';
 export const COMPARE_VARIANTS_USAGE = `compare-variants MODEL [--provider P,...] [--sets N] [--iterations N]
                  [--dim NAME=N ...] [--json]
       the model's fp16 variant against the model per provider: error over N seeded input
-      sets (default 8), latency (benchmark, default 50 iterations), energy on a GPU, verdict`;
+      sets (default 8), latency (benchmark, default 200 iterations), energy on a GPU, verdict`;
 
 function positiveInt(option: string, v: string, max: number): number {
   const n = Number(v);
@@ -41,7 +41,7 @@ export async function compareVariantsCommand(args: string[], io: CliIo): Promise
   const { values, positionals } = parseCliArgs('compare-variants', args, {
     provider: { type: 'string', multiple: true },
     sets: { type: 'string', default: '8' },
-    iterations: { type: 'string', default: '50' },
+    iterations: { type: 'string', default: '200' },
     dim: { type: 'string', multiple: true },
     json: { type: 'boolean' },
   });

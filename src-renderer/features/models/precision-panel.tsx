@@ -151,7 +151,7 @@ function VariantView({ model, variant }: { model: ModelEntry; variant: ModelVari
       kind: variant.kind,
       providers: available.length > 0 ? available : ['cpu'],
       sets: 4,
-      iterations: 30,
+      iterations: 100,
       dims: {},
     });
     setMeasuring(false);

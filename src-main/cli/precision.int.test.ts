@@ -1,0 +1,84 @@
+// `crucible inspect` (precision), `crucible convert` and `crucible compare-variants` as users run
+// them (node dist/cli/crucible.js, built by the test setup), with a library in a temp folder.
+import { execFile } from 'node:child_process';
+import { copyFile, mkdtemp, readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { sha256File } from '../engine/cache/hash';
+
+const root = path.resolve(__dirname, '..', '..');
+const cli = path.join(root, 'dist', 'cli', 'crucible.js');
+let tmp: string;
+let model: string;
+
+async function crucible(...args: string[]) {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [cli, ...args], {
+      timeout: 120_000,
+      env: { ...process.env, CRUCIBLE_DATA_DIR: path.join(tmp, 'data') },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+beforeAll(async () => {
+  tmp = await mkdtemp(path.join(os.tmpdir(), 'crucible-cli-precision-'));
+  model = path.join(tmp, 'mlp.onnx');
+  await copyFile(path.join(root, 'models', 'mlp-tiny.onnx'), model);
+});
+
+describe('crucible convert / compare-variants', () => {
+  it('inspect states the precision', async () => {
+    const o = await crucible('inspect', model);
+    expect(o.code, o.stderr).toBe(0);
+    expect(o.stdout).toMatch(/precision {3}float32/);
+    expect(o.stdout).toMatch(/weights {3}float32 100%/);
+  });
+
+  it('compare-variants before convert says to convert first', async () => {
+    const o = await crucible('compare-variants', model);
+    expect(o.code).toBe(2);
+    expect(o.stderr).toMatch(/no fp16 variant .* run crucible convert/);
+  });
+
+  it('convert writes a variant into the library and leaves the model alone', async () => {
+    const before = await sha256File(model);
+    const o = await crucible('convert', model, '--to', 'fp16', '--json');
+    expect(o.code, o.stderr).toBe(0);
+    const out = JSON.parse(o.stdout) as { variant: { path: string; id: string } };
+    expect(out.variant.path.startsWith(path.join(tmp, 'data', 'library', 'variants'))).toBe(true);
+    expect(await sha256File(out.variant.path)).toBe(out.variant.id);
+    expect(await sha256File(model)).toBe(before);
+    const inspected = await crucible('inspect', out.variant.path);
+    expect(inspected.stdout).toMatch(/precision {3}float16/);
+    expect(inspected.stdout).toMatch(/cast {6}float32 → float16 ×1 \(1 at the input/);
+    const lib = JSON.parse(
+      await readFile(path.join(tmp, 'data', 'library', 'library.json'), 'utf8'),
+    );
+    expect(lib.models[0].variants[0].id).toBe(out.variant.id);
+  });
+
+  it('compare-variants prints the table with a verdict', async () => {
+    const o = await crucible('compare-variants', model, '--sets', '2', '--iterations', '10');
+    expect(o.code, o.stderr).toBe(0);
+    expect(o.stdout).toMatch(/provider +precision +p50 ms/);
+    expect(o.stdout).toMatch(/cpu +fp16 .* 2\/2/);
+    expect(o.stdout).toMatch(
+      /cpu fp16: (use fp16|keep the original|no real speed difference|error acceptable .* latency not conclusive)/,
+    );
+  });
+
+  it('refuses bad options with one line', async () => {
+    const a = await crucible('convert', model, '--to', 'int3');
+    expect(a.code).toBe(2);
+    expect(a.stderr.trim()).toBe("crucible: convert: --to must be fp16, got 'int3'");
+    const b = await crucible('convert', model, '--to', 'fp16', '--block', 'Loop');
+    expect(b.code).toBe(2);
+    expect(b.stderr).toMatch(/--block Loop: control flow cannot be kept in float32/);
+  });
+});
