@@ -113,7 +113,7 @@ export function formatLoop(r: LoopFigures & { model?: string }): string {
     );
   }
   lines.push(
-    `  copy time host ÷ device-resident ${x(r.copyRatio)}; step time host ÷ device ${x(r.stepRatioHostVsDevice)}; device ÷ graph ${x(r.stepRatioDeviceVsGraph)}`,
+    `  copy time host ÷ device-resident ${x(r.copyRatio)}; step time host ÷ device ${x(r.stepRatioHostVsDevice)} (host round-trip costs ${ms(r.hostOverheadMsPerStep)} per step); device ÷ graph ${x(r.stepRatioDeviceVsGraph)}`,
   );
   for (const m of r.modes) for (const n of m.notes) lines.push(`  note (${m.mode}): ${n}`);
   for (const n of r.notes) lines.push(`  note: ${n}`);

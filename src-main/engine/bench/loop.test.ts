@@ -73,6 +73,7 @@ describe('runLoop on the CPU (denoise-step, whose output feeds its input)', () =
     expect(graph).toMatchObject({ mode: 'graph', status: 'unsupported' });
     expect(r.copyRatio).toBeGreaterThan(0);
     expect(r.stepRatioHostVsDevice).toBeGreaterThan(0);
+    expect(r.hostOverheadMsPerStep).toBeCloseTo((host?.stepMs ?? 0) - (device?.stepMs ?? 0), 9);
   }, 120_000);
 });
 

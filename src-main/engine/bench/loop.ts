@@ -73,6 +73,12 @@ export interface LoopFigures {
   modes: LoopModeFigures[];
   /** host ÷ device copy time per step; null when the device mode copies nothing measurable. */
   copyRatio: number | null;
+  /**
+   * host step − device step (ms): what going through host memory costs per step in all, the
+   * explicit copies' waits included (on GPUs that queue work the timed device → host copy also
+   * waits for the step's compute; this difference does not).
+   */
+  hostOverheadMsPerStep: number | null;
   /** host ÷ device step time, and device ÷ graph step time. */
   stepRatioHostVsDevice: number | null;
   stepRatioDeviceVsGraph: number | null;
@@ -213,6 +219,8 @@ export async function runLoop(
     constantInputs,
     modes,
     copyRatio: ratio(host?.copyMsPerStep, device?.copyMsPerStep),
+    hostOverheadMsPerStep:
+      host?.stepMs != null && device?.stepMs != null ? host.stepMs - device.stepMs : null,
     stepRatioHostVsDevice: ratio(host?.stepMs, device?.stepMs),
     stepRatioDeviceVsGraph: ratio(device?.stepMs, graph?.stepMs),
     notes,
@@ -378,6 +386,11 @@ async function runMode(plan: LoopPlan, mode: LoopMode, feeds: Feed[]): Promise<L
         }
       };
       figures.bytesPerStep = 2 * bytes;
+      if (memName) {
+        figures.notes.push(
+          'the timed device → host copy also waits for the step to finish on the GPU; the step-time difference with the device mode is the cost of the host round-trip alone',
+        );
+      }
       figures.notes.push(
         `each step moves ${feeds.map((f) => f.output).join(', ')} (${bytes} bytes) to host memory and back into the next step's input (each way timed)`,
       );
