@@ -164,6 +164,16 @@ describe('TensorRT for RTX on the user’s GPU (withTrtRtxNeeds)', () => {
     ).toBe('driver-too-old');
   });
 
+  it('without a GPU in the snapshot keeps the engine’s reason (what happened to the plugin)', () => {
+    const p = trt({
+      reason: 'Settings points at /x, which has no onnxruntime_providers_nv_tensorrt_rtx.dll',
+    });
+    expect(withTrtRtxNeeds(p, [], null)).toEqual({
+      ...p,
+      trtRtx: { state: 'no-gpu', gpu: null, requiredDriver: null },
+    });
+  });
+
   it('leaves the other providers alone', () => {
     expect(withTrtRtxNeeds(webgpu, h200, '580.159.04')).toBe(webgpu);
   });

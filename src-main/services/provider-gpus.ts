@@ -32,8 +32,9 @@ export function withTrtRtxNeeds(
     registered ? { registered: true } : { registered: false, reason: p.reason ?? 'unknown' },
   );
   const trtRtx = { state: needs.state, gpu: needs.gpu, requiredDriver: needs.requiredDriver };
-  // No GPU in the snapshot (no driver, or the monitor could not read it): ORT's own view stands.
-  if (needs.state === 'ready' || (needs.state === 'no-gpu' && p.available)) return { ...p, trtRtx };
+  // No GPU in the snapshot (no NVIDIA GPU, no driver, or the monitor could not read it): ORT's own
+  // view and its reason stand — they say what happened to the plugin the user pointed at.
+  if (needs.state === 'ready' || needs.state === 'no-gpu') return { ...p, trtRtx };
   return { ...p, available: false, reason: needs.reason, trtRtx };
 }
 
