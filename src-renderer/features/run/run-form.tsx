@@ -1,4 +1,5 @@
 import type { ModelEntry, ProviderId, ProviderStatus } from '../../../src-main/ipc/contract';
+import { PROVIDER_LABELS } from '../../../src-main/ipc/providers';
 import { useApi } from '../../common/api-context';
 import {
   type Fill,
@@ -64,7 +65,8 @@ export function RunForm(props: {
           <ul className="provider-reasons" data-testid="provider-reasons">
             {unavailable.map((p) => (
               <li key={p.id}>
-                <span className="mono">{p.ortName}</span>: {p.reason ?? 'not available here'}
+                <span className="mono">{PROVIDER_LABELS[p.id]}</span>:{' '}
+                {p.reason ?? 'not available here'}
               </li>
             ))}
           </ul>
