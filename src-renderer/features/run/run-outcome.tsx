@@ -1,5 +1,7 @@
 import type { TensorSummary } from '../../../src-main/ipc/contract';
 import { ErrorNotice } from '../../common/error-notice';
+import { withLabels } from '../../../src-main/ipc/labels';
+import { useModelsStore } from '../../state/models';
 import { useRunStore } from '../../state/run';
 import { Card } from '../../ui/card';
 import { formatMs, formatShape, formatValue } from '../../ui/format';
@@ -10,6 +12,9 @@ export function RunOutcome() {
   const status = useRunStore((s) => s.status);
   const result = useRunStore((s) => s.result);
   const error = useRunStore((s) => s.error);
+  // The model that made this result (by id: a rename shows at once), and its class labels.
+  const model = useModelsStore((s) => s.entries.find((e) => e.id === result?.modelId));
+  const labels = model?.inspection?.labels?.names ?? null;
   if (status === 'idle') {
     return <p className="muted run-hint">Outputs appear here after a run.</p>;
   }
@@ -25,6 +30,9 @@ export function RunOutcome() {
         <>
           <Card title="Timing" testId="run-timing">
             <StatGrid>
+              <Stat label="Model">
+                <span data-testid="run-result-model">{model?.name ?? result.modelId}</span>
+              </Stat>
               <Stat
                 label="Provider"
                 hint={
@@ -39,7 +47,7 @@ export function RunOutcome() {
                 </span>
               </Stat>
               <Stat
-                label="Model"
+                label="Variant"
                 hint="What ran: the original model, or its compiled entry from the compile cache for this provider and dims"
               >
                 <span data-testid="run-variant" title={result.entryId ?? undefined}>
@@ -55,7 +63,7 @@ export function RunOutcome() {
             </StatGrid>
           </Card>
           {result.outputs.map((o) => (
-            <OutputCard key={o.name} output={o} />
+            <OutputCard key={o.name} output={withLabels(o, labels)} />
           ))}
         </>
       )}
@@ -69,6 +77,7 @@ export function variantLabel(variant: 'original' | 'compiled'): string {
 }
 
 function OutputCard({ output }: { output: TensorSummary }) {
+  const labeled = output.topk?.some((t) => t.label !== undefined) ?? false;
   return (
     <Card
       title={<span className="mono">{output.name}</span>}
@@ -101,6 +110,7 @@ function OutputCard({ output }: { output: TensorSummary }) {
             <tr>
               <th scope="col">Rank</th>
               <th scope="col">Index</th>
+              {labeled && <th scope="col">Label</th>}
               <th scope="col">Value</th>
             </tr>
           </thead>
@@ -109,6 +119,7 @@ function OutputCard({ output }: { output: TensorSummary }) {
               <tr key={t.index}>
                 <td>{rank + 1}</td>
                 <td className="mono">{t.index}</td>
+                {labeled && <td data-testid="run-topk-label">{t.label ?? '—'}</td>}
                 <td className="mono">{formatValue(t.value)}</td>
               </tr>
             ))}

@@ -1,0 +1,145 @@
+// Issue #13 in browser mode: a model saved as model.onnx, dropped in its folder with a labels
+// file beside it, gets the folder's name and its labels; a run shows the top-5 with labels and
+// says which model made it; a rename persists across a restart (a second app on the same data).
+import path from 'node:path';
+import { onnx } from 'onnx-proto';
+import { chromium, type Page } from '@playwright/test';
+import { artifacts, CHROMIUM_ARGS, expect, startBrowserHost, test } from './fixtures/app';
+
+const LABELS = [
+  'tabby cat',
+  'golden retriever',
+  'goldfish',
+  'great white shark',
+  'tree frog',
+  'loggerhead turtle',
+  'macaw',
+  'koala',
+  'red fox',
+  'zebra',
+];
+
+/** A tiny picture classifier: x [1, 3, 8, 8] → mean per channel → Gemm 3×10 → Softmax. */
+function classifier(): Uint8Array {
+  const w = Array.from({ length: 30 }, (_, i) => ((i * 37) % 11) / 5 - 1);
+  const info = (name: string, dims: number[]): onnx.IValueInfoProto => ({
+    name,
+    type: { tensorType: { elemType: 1, shape: { dim: dims.map((d) => ({ dimValue: d })) } } },
+  });
+  return onnx.ModelProto.encode({
+    irVersion: 8,
+    opsetImport: [{ domain: '', version: 13 }],
+    producerName: 'pytorch',
+    graph: {
+      name: 'main_graph',
+      node: [
+        { opType: 'GlobalAveragePool', input: ['x'], output: ['p'] },
+        { opType: 'Flatten', input: ['p'], output: ['f'] },
+        { opType: 'Gemm', input: ['f', 'w', 'b'], output: ['logits'] },
+        { opType: 'Softmax', input: ['logits'], output: ['scores'] },
+      ],
+      initializer: [
+        { name: 'w', dataType: 1, dims: [3, 10], floatData: w },
+        { name: 'b', dataType: 1, dims: [10], floatData: new Array(10).fill(0) },
+      ],
+      input: [info('x', [1, 3, 8, 8])],
+      output: [info('scores', [1, 10])],
+    },
+  }).finish();
+}
+
+/** Drops files as a dropped folder delivers them: each with its path inside the drop. */
+async function dropFolder(page: Page, files: { path: string; bytes: Uint8Array }[]): Promise<void> {
+  await page.evaluate(
+    (files) => {
+      const dt = new DataTransfer();
+      for (const f of files) {
+        const bin = atob(f.base64);
+        const bytes = new Uint8Array(bin.length);
+        for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+        const file = new File([bytes], f.path.split('/').pop() as string);
+        Object.defineProperty(file, 'webkitRelativePath', { value: f.path });
+        dt.items.add(file);
+      }
+      for (const type of ['dragenter', 'dragover', 'drop']) {
+        document.body.dispatchEvent(
+          new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: dt }),
+        );
+      }
+    },
+    files.map((f) => ({ path: f.path, base64: Buffer.from(f.bytes).toString('base64') })),
+  );
+}
+
+// Playwright reads a hook's fixtures from its destructuring pattern: none here.
+// eslint-disable-next-line no-empty-pattern
+test.beforeEach(({}, testInfo) => {
+  test.skip(
+    testInfo.project.name !== 'browser',
+    'Files made in the page have no path on disk, which Electron drops need',
+  );
+});
+
+test('model.onnx with labels beside it: folder name, labelled top-5, rename kept across a restart', async ({
+  app,
+}, testInfo) => {
+  const { page } = app;
+  const shot = (p: Page, name: string) =>
+    p.screenshot({
+      path: path.join(artifacts, `${testInfo.project.name}-${name}.png`),
+      fullPage: true,
+    });
+  await page.getByTestId('nav-models').click();
+  await dropFolder(page, [
+    { path: 'pet-classifier/model.onnx', bytes: classifier() },
+    { path: 'pet-classifier/labels.txt', bytes: Buffer.from(`${LABELS.join('\n')}\n`) },
+  ]);
+  const detail = page.getByTestId('model-detail');
+  await expect(detail.locator('.card-title')).toHaveText('pet-classifier');
+  await expect(page.getByTestId('model-labels')).toHaveText('10 from labels.txt beside the model');
+
+  await detail.getByRole('link', { name: 'Run…' }).click();
+  await expect(page.getByTestId('run-model').locator('option:checked')).toHaveText(
+    'pet-classifier',
+  );
+  await page.getByTestId('run-execute').click();
+  const labels = page.getByTestId('run-topk-label');
+  await expect(labels).toHaveCount(5, { timeout: 60_000 });
+  for (const l of await labels.allTextContents()) expect(LABELS).toContain(l);
+  await expect(page.getByTestId('run-result-model')).toHaveText('pet-classifier');
+  await shot(page, 'run-labels-top5');
+
+  // Rename: the list, the run result and a second app on the same data folder all say it.
+  await page.getByTestId('nav-models').click();
+  await page.getByTestId('model-row').filter({ hasText: 'pet-classifier' }).click();
+  await page.getByTestId('rename-model').click();
+  await page.getByTestId('rename-input').fill('Pets (10 classes)');
+  await page.getByTestId('rename-save').click();
+  await expect(detail.locator('.card-title')).toHaveText('Pets (10 classes)');
+  await expect(page.getByTestId('model-row').filter({ hasText: 'Pets (10 classes)' })).toHaveCount(
+    1,
+  );
+
+  const second = await startBrowserHost(app.dataDir);
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: CHROMIUM_ARGS,
+  });
+  try {
+    const page2 = await (await browser.newContext()).newPage();
+    await page2.goto(second.url);
+    await page2.getByTestId('nav-models').click();
+    await expect(
+      page2.getByTestId('model-row').filter({ hasText: 'Pets (10 classes)' }),
+    ).toHaveCount(1);
+    await shot(page2, 'rename-after-restart');
+  } finally {
+    await browser.close();
+    second.child.kill('SIGTERM');
+  }
+
+  // Leave the shared app's library as the other specs expect it.
+  page.once('dialog', (d) => void d.accept());
+  await detail.getByRole('button', { name: 'Remove' }).click();
+  await expect(page.getByTestId('model-row').filter({ hasText: 'Pets' })).toHaveCount(0);
+});
