@@ -27,3 +27,19 @@ describe('error table', () => {
     expect(text.title).toBe(ERROR_MESSAGES.INTERNAL.title);
   });
 });
+
+describe('files that are not models', () => {
+  it('a .txt is "not an ONNX model", with no export hint', () => {
+    const d = describeError({
+      code: 'MODEL_INVALID',
+      message: 'notes.txt is not an ONNX model (.onnx)',
+    });
+    expect(d.title).toBe('This is not an ONNX model');
+    expect(d.action).not.toMatch(/export/i);
+    const broken = describeError({
+      code: 'MODEL_INVALID',
+      message: 'm.onnx is not an ONNX model: truncated',
+    });
+    expect(broken.action).toMatch(/torch\.onnx\.export/);
+  });
+});

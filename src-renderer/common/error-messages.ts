@@ -95,10 +95,23 @@ export const ERROR_MESSAGES: Record<ErrorCode, ErrorText> = {
   },
 };
 
+/**
+ * A file that is not a model at all (a .txt, a picture dropped on the window), as the library
+ * says it (services/model-library.ts): no export hint, which only fits a broken .onnx file.
+ */
+const NOT_A_MODEL_FILE = /is not an ONNX model \(\.onnx\)$/;
+const NOT_A_MODEL: ErrorText = {
+  title: 'This is not an ONNX model',
+  action:
+    'Crucible opens .onnx files: drop the model file itself (its labels or weight files can come with it).',
+};
+
 /** The words for an error: the table's title and action plus the main side's own message. */
 export function describeError(
   error: AppErrorData,
 ): ErrorText & { message: string; detail: string | null } {
-  const text = ERROR_MESSAGES[error.code] ?? ERROR_MESSAGES.INTERNAL;
+  const text = NOT_A_MODEL_FILE.test(error.message)
+    ? NOT_A_MODEL
+    : (ERROR_MESSAGES[error.code] ?? ERROR_MESSAGES.INTERNAL);
   return { ...text, message: error.message, detail: error.detail ?? null };
 }
