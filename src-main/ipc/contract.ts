@@ -971,6 +971,8 @@ export const eventChannels = {
   'compile:progress': CompileJobSchema,
   /** Status chips changed. */
   'compile:status-changed': z.array(ModelProviderStatusSchema),
+  /** The compile cache changed (an entry added, cleared, or found stale or corrupt). */
+  'cache:changed': z.array(CacheEntrySchema),
   /** A running model moved to its compiled session. */
   'run:switched': SwitchOverSchema,
   /** A benchmark is under way. */

@@ -225,11 +225,37 @@ export class CompileService {
     return true;
   }
 
-  /** Every cache entry, checked against this machine now. */
+  /**
+   * Every cache entry, checked against this machine now by sizes and passports (cheap: the deep
+   * hash check of every file runs at start-up and before an entry is used, see verifyEntry).
+   */
   async cacheList(): Promise<CacheEntry[]> {
-    await this.refreshEntries(true);
+    await this.refreshEntries(false);
     this.emitStatuses();
     return this.entries.map((e) => this.toCacheEntry(e));
+  }
+
+  /**
+   * The deep check (every file hashed) of one entry right before a session is opened from it:
+   * false (and the entry no longer used, the change pushed as cache:changed) when it is not valid.
+   */
+  async verifyEntry(entryId: string): Promise<boolean> {
+    const machine = await this.machine();
+    const checked = await this.cache.check(entryId, machine, true, this.deps.compatibility);
+    const i = this.entries.findIndex((e) => e.id === entryId);
+    const was = i >= 0 ? this.entries[i]?.state : undefined;
+    if (i >= 0) this.entries[i] = checked;
+    if (checked.state !== 'valid') {
+      this.deps.engine.forgetCompiled([entryId]);
+      this.deps.notice?.(
+        `Compile cache entry ${entryId} is ${checked.state}: ${checked.reason ?? ''}`,
+      );
+    }
+    if (was !== checked.state) {
+      this.emitCache();
+      this.emitStatuses();
+    }
+    return checked.state === 'valid';
   }
 
   /** Removes one entry or all; the engine stops using them. */
@@ -495,6 +521,17 @@ export class CompileService {
       const artifact = this.artifactOf(e);
       if (artifact) this.deps.engine.useCompiled(artifact, false);
     }
+    const changed =
+      before.size !== this.entries.length || this.entries.some((e) => before.get(e.id) !== e.state);
+    if (changed) this.emitCache();
+  }
+
+  /** Pushes the cache list (cache:changed) so the Compile area follows without asking. */
+  private emitCache(): void {
+    this.deps.bus.emit(
+      'cache:changed',
+      this.entries.map((e) => this.toCacheEntry(e)),
+    );
   }
 
   private artifactOf(e: CheckedEntry): CompiledArtifact | null {

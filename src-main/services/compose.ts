@@ -100,7 +100,11 @@ export async function composeMain(opts: ComposeOptions): Promise<Composed> {
   // One GPU monitor: the GPU area's live samples and benchmark power sampling share it.
   const gpu = createGpuMonitor();
   // The one owner of ORT sessions: runs, image runs, benchmarks and the switch-over ask it.
-  const owner = new SessionOwner(engine);
+  // Entries are deep-checked right before a session opens from one (the compile service, below).
+  let compileRef: CompileService | null = null;
+  const owner = new SessionOwner(engine, {
+    verify: (a) => compileRef?.verifyEntry(a.entryId) ?? Promise.resolve(true),
+  });
   const bench = new BenchService({
     storesDir: paths.stores,
     engine,
@@ -128,6 +132,7 @@ export async function composeMain(opts: ComposeOptions): Promise<Composed> {
     compatibility: (entry) => engine.request('cache.compatibility', entry),
     spawnWorker: opts.spawnCompileWorker ?? nodeWorkerSpawner(appFiles().compileWorkerScript),
   });
+  compileRef = compile;
   // Checking the cache waits for the engine (ORT's version is part of every key): in the background.
   compile
     .open()

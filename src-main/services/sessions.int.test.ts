@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CompileJob, ModelEntry, Settings, SwitchOver } from '../ipc/contract';
+import type { CacheEntry, CompileJob, ModelEntry, Settings, SwitchOver } from '../ipc/contract';
 import { sha256File } from '../engine/cache/hash';
 import { nodeWorkerSpawner } from '../engine/compile/runner';
 import { EngineClient, nodeChildSpawner } from '../engine/host/engine-client';
@@ -31,6 +31,8 @@ let bench: BenchService;
 let images: ImageRunService;
 let models: ModelEntry[];
 const switches: SwitchOver[] = [];
+const bus = new EventBus();
+const cacheEvents: CacheEntry[][] = [];
 const noGpu = {
   snapshot: async () => ({
     source: 'none' as const,
@@ -89,10 +91,11 @@ beforeAll(async () => {
     onChange: () => () => undefined,
   };
   const data = fs.mkdtempSync(path.join(os.tmpdir(), 'crucible-owner-'));
-  owner = new SessionOwner(engine);
+  // Entries are deep-checked right before a session opens from one, as compose.ts wires it.
+  owner = new SessionOwner(engine, { verify: (a) => compile.verifyEntry(a.entryId) });
   runs = new EngineService(engine, owner, library);
   runs.onSwitch((s) => switches.push(s));
-  const bus = new EventBus();
+  bus.on('cache:changed', (c) => cacheEvents.push(c));
   let settings: Settings = {
     trtRtxDir: null,
     autoCompile: false,
@@ -250,5 +253,29 @@ describe('one session owner, real engine (CPU)', () => {
     expect(r).toMatchObject({ variant: 'compiled' });
     expect(r.sessionMs).toBeGreaterThan(0);
     expect(owner.creationCounts().get(key)).toBe(2);
+  });
+
+  it('an entry edited on disk (same size) is listed cheaply, caught by the deep check before use, never used', async () => {
+    const mlp = model('mlp-tiny.onnx');
+    const entry = (await compile.cacheList()).find(
+      (e) => e.modelId === mlp.id && e.provider === 'cpu',
+    ) as CacheEntry;
+    const file = path.join(compile.cache.dirOf(entry.id), 'model.optimized.onnx');
+    const bytes = fs.readFileSync(file);
+    bytes[bytes.length - 1] = (bytes[bytes.length - 1] ?? 0) ^ 0xff;
+    fs.writeFileSync(file, bytes);
+    // The listing compares sizes and passports only: still valid there.
+    expect((await compile.cacheList()).find((e) => e.id === entry.id)?.state).toBe('valid');
+    await engine.restart('test');
+    cacheEvents.length = 0;
+    const r = await runs.run(
+      { modelId: mlp.id, provider: 'cpu', dims: {}, fill: 'random', seed: 1 },
+      mlp,
+    );
+    expect(r).toMatchObject({ variant: 'original', entryId: null });
+    expect(cacheEvents.at(-1)?.find((e) => e.id === entry.id)).toMatchObject({
+      state: 'corrupt',
+      reason: expect.stringMatching(/model\.optimized\.onnx/),
+    });
   });
 });

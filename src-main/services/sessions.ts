@@ -92,6 +92,11 @@ export interface Acquired {
 export interface SessionOwnerOptions {
   /** Live sessions kept at most (each holds a model's weights in the engine host). Default 8. */
   maxLive?: number;
+  /**
+   * The deep check of a compile-cache entry right before a session is opened from it (the
+   * compile service's verifyEntry); false: the entry is not used, the original model is.
+   */
+  verify?: (artifact: CompiledArtifact) => Promise<boolean>;
 }
 
 interface Slot {
@@ -107,12 +112,14 @@ export class SessionOwner {
   private readonly createMs = new Map<string, number>();
   private next = 1;
   private readonly maxLive: number;
+  private readonly verify: SessionOwnerOptions['verify'];
 
   constructor(
     private readonly engine: OwnerEngine,
     opts: SessionOwnerOptions = {},
   ) {
     this.maxLive = opts.maxLive ?? 8;
+    this.verify = opts.verify;
     // Sessions live in the host process: when it restarts they are gone.
     engine.onChange((s) => {
       if (s.state !== 'ready') this.live.clear();
@@ -166,10 +173,17 @@ export class SessionOwner {
   async acquire(model: { id: string; path: string }, want: SessionWant): Promise<Acquired> {
     if (want.provider !== 'auto') this.checkProvider(want.provider);
     const variant = want.variant ?? 'best';
-    const artifact =
+    let artifact =
       variant === 'original' || want.provider === 'auto'
         ? null
         : this.compiledFor(model.id, want.provider, want.dims);
+    // An entry is deep-checked before the first session is opened from it.
+    if (artifact && this.verify && !this.live.has(keyOf(model.id, want, artifact))) {
+      if (!(await this.verify(artifact))) {
+        this.forgetCompiled([artifact.entryId]);
+        artifact = null;
+      }
+    }
     if (variant === 'compiled' && !artifact) {
       throw new AppError(
         'NOT_FOUND',

@@ -121,6 +121,11 @@ export async function compileCancelled(api: RendererApi, jobId: string): Promise
   if (!r.ok) useCompileStore.setState({ actionError: r.error });
 }
 
+/** The main side pushed the cache list (cache:changed: an entry added, cleared or found bad). */
+export function cacheChanged(cache: CacheEntry[]): void {
+  useCompileStore.setState({ cache, cacheLoaded: true });
+}
+
 /** Reads the cache list (the main side checks every entry). */
 export async function cacheListRequested(api: RendererApi): Promise<void> {
   const r = await api.invoke('cache:list', {});
@@ -145,6 +150,7 @@ export function connectCompile(api: RendererApi): () => void {
   const unsubscribes = [
     api.on('compile:status-changed', compileStatusesReceived),
     api.on('run:switched', switchOverReceived),
+    api.on('cache:changed', cacheChanged),
   ];
   let closed = false;
   void api.invoke('compile:status', {}).then((r) => {
