@@ -29,9 +29,12 @@ test('the Precision panel makes an fp16 variant and shows the measured trade', a
   await expect(table).toBeVisible({ timeout: 120_000 });
   const fp16Row = table.locator('tbody tr').filter({ hasText: 'fp16' }).first();
   await expect(fp16Row).toContainText(/ms/);
-  // Cosine similarity of the CPU outputs: five decimals, within the acceptable range.
+  // Cosine similarity of the CPU outputs: five decimals, within the acceptable range. The verdict
+  // may call the latency inconclusive: this machine's benchmarks are often noisy.
   await expect(fp16Row).toContainText(/0\.999\d\d|1\.00000/);
-  await expect(fp16Row.locator('td').last()).toHaveText(/faster|slower|no real speed difference/);
+  await expect(fp16Row.locator('td').last()).toHaveText(
+    /faster|slower|no real speed difference|latency not conclusive/,
+  );
   await panel.screenshot({
     path: path.join(artifacts, `${testInfo.project.name}-precision-panel.png`),
   });

@@ -97,7 +97,7 @@ const ms = (v: number | null) => (v === null ? '—' : `${v < 1 ? v.toFixed(3) :
 /** The measured trade: precision × provider → error, latency, energy, verdict. */
 export function TradeTableView({ table }: { table: TradeTable }) {
   return (
-    <table className="table table-compact" data-testid="trade-table">
+    <table className="table table-compact trade-table" data-testid="trade-table">
       <caption>
         Original against variant, {table.sets} seeded input set{table.sets === 1 ? '' : 's'},
         measured {new Date(table.measuredAt).toLocaleString()}
