@@ -99,17 +99,15 @@ export function runnableModels(entries: readonly ModelEntry[]): ModelEntry[] {
   // named as the main side's library names them.
   const withVariants = entries.flatMap((e) => [
     e,
-    ...(e.variants ?? []).map(
-      (v): ModelEntry => ({
-        id: v.id,
-        name: `${e.name} · ${v.kind}`,
-        path: v.path,
-        builtIn: false,
-        addedAt: v.createdAt,
-        inspection: v.inspection,
-        error: null,
-      }),
-    ),
+    ...(e.variants ?? []).map((v): ModelEntry => ({
+      id: v.id,
+      name: `${e.name} · ${v.kind}`,
+      path: v.path,
+      builtIn: false,
+      addedAt: v.createdAt,
+      inspection: v.inspection,
+      error: null,
+    })),
   ]);
   return withVariants.filter((e) => e.error === null && e.inspection !== null);
 }
