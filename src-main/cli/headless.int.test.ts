@@ -56,7 +56,9 @@ describe('crucible over the session owner', () => {
     const c = JSON.parse(compiled.stdout);
     expect(c).toMatchObject({ status: 'ok', provider: 'cpu', variant: 'compiled' });
     expect(c.entryId).toMatch(/^cpu\//);
+    // Warm: the compiled session's creation from the entry; cold: the original's, same provider.
     expect(c.sessionCreateMs.warm).toBeGreaterThan(0);
+    expect(c.sessionCreateMs.cold).toBeGreaterThan(0);
     const original = await crucible(['bench', tiny, '--iterations', '20', '--json']);
     expect(original.code).toBe(0);
     const o = JSON.parse(original.stdout);

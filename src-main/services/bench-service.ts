@@ -418,6 +418,17 @@ export class BenchService {
       variant: req.variant,
       graphCapture: req.mode === 'graph',
     });
+    // A compiled row shows both creations: warm (from the entry, its own session's) and cold (the
+    // original model on the same provider), opened through the owner when it was not yet.
+    if (
+      req.variant === 'compiled' &&
+      this.deps.owner.originalCreateMs(model.id, req.provider, req.dims) === null
+    ) {
+      const original = await this.deps.owner
+        .acquire(model, { provider: req.provider, dims: req.dims, variant: 'original' })
+        .catch(() => null);
+      original?.done();
+    }
     try {
       return await runBenchmark(
         this.deps.engine,
