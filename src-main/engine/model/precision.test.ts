@@ -164,6 +164,45 @@ describe('precisionSummary', () => {
     expect(n.compute).toEqual([{ precision: 'int4 blocks', nodes: 1, flops: 2 * 16 * 32 }]);
   });
 
+  it('bfloat16 compute and float8 weights behind a DequantizeLinear', () => {
+    const bf16 = precisionSummary(
+      model({
+        name: 'bf16',
+        node: [node('MatMul', ['x', 'w'], ['y'])],
+        initializer: [{ name: 'w', dataType: 16, dims: [4, 4], rawData: new Uint8Array(32) }],
+        input: [tensorInfo('x', 16, [1, 4])],
+        output: [tensorInfo('y', 16, [1, 4])],
+      }),
+    );
+    expect(bf16.headline).toBe('bfloat16');
+    expect(bf16.weights).toEqual([{ dtype: 'bfloat16', count: 16, bytes: 32 }]);
+
+    const fp8 = precisionSummary(
+      model(
+        {
+          name: 'fp8',
+          node: [
+            node('DequantizeLinear', ['w8', 'ws'], ['wd']),
+            node('MatMul', ['x', 'wd'], ['y']),
+          ],
+          initializer: [
+            { name: 'w8', dataType: 17, dims: [4, 4], rawData: new Uint8Array(16) },
+            floats('ws', []),
+          ],
+          input: [tensorInfo('x', F, [1, 4])],
+          output: [tensorInfo('y', F, [1, 4])],
+        },
+        [{ domain: '', version: 19 }],
+      ),
+    );
+    expect(fp8.headline).toBe('fp8 QDQ');
+    expect(fp8.weights.find((w) => w.dtype === 'float8e4m3fn')).toEqual({
+      dtype: 'float8e4m3fn',
+      count: 16,
+      bytes: 16,
+    });
+  });
+
   it('the float16 variant of a demo model reads as float16 with Casts at input and output', async () => {
     const dest = path.join(mkdtempSync(path.join(tmpdir(), 'crucible-prec-')), 'r.onnx');
     await writeFp16Variant('models/resnet-mini.onnx', dest, { keepIoTypes: true, block: [] }, 'x');
