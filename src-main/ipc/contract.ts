@@ -247,7 +247,7 @@ export type GpuSnapshot = z.infer<typeof GpuSnapshotSchema>;
  * int4 blocks), and where Casts sit.
  */
 export const PrecisionSummarySchema = z.object({
-  /** One line for people: "float32", "float16", "mixed: float16 93%, float32 7%", "int8 (QDQ)". */
+  /** One line for people: "float32", "float16", "mixed: float16 93%, float32 7% of FLOPs", "int8 QDQ". */
   headline: z.string(),
   /** Weights (initializers and Constant-node tensors) by stored element type. */
   weights: z.array(z.object({ dtype: z.string(), count: z.number(), bytes: z.number() })),
