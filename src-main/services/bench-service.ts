@@ -412,14 +412,9 @@ export class BenchService {
         notes: [],
       };
     }
-    const got = await this.deps.owner.acquire(model, {
-      provider: req.provider,
-      dims: req.dims,
-      variant: req.variant,
-      graphCapture: req.mode === 'graph',
-    });
     // A compiled row shows both creations: warm (from the entry, its own session's) and cold (the
-    // original model on the same provider), opened through the owner when it was not yet.
+    // original model on the same provider), opened through the owner first when it was not yet —
+    // cold before warm, as the compile steps measure them.
     if (
       req.variant === 'compiled' &&
       this.deps.owner.originalCreateMs(model.id, req.provider, req.dims) === null
@@ -429,6 +424,12 @@ export class BenchService {
         .catch(() => null);
       original?.done();
     }
+    const got = await this.deps.owner.acquire(model, {
+      provider: req.provider,
+      dims: req.dims,
+      variant: req.variant,
+      graphCapture: req.mode === 'graph',
+    });
     try {
       return await runBenchmark(
         this.deps.engine,
