@@ -28,6 +28,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { ModelEntry } from '../ipc/contract';
 import { AppError, toErrorData } from '../shared/errors';
 import type { Result } from '../shared/result';
+import { processAlive } from '../engine/child-process';
 import { dispatch, parseInvokeFrame } from '../services/dispatch';
 import type { EventBus } from '../services/events';
 import type { Services } from '../services/services';
@@ -273,7 +274,11 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
       return sendJson(res, 413, failure('BAD_REQUEST', `${base} is larger than the upload limit`));
     }
     await mkdir(opts.uploadDir, { recursive: true });
-    const tmp = path.join(opts.uploadDir, `${randomBytes(8).toString('hex')}.upload`);
+    // Named with this process's pid, so a later start can tell an orphan from a live upload.
+    const tmp = path.join(
+      opts.uploadDir,
+      `${process.pid}-${randomBytes(8).toString('hex')}.upload`,
+    );
     let received = 0;
     req.on('data', (chunk: Buffer) => {
       received += chunk.length;
@@ -634,9 +639,22 @@ export function relativeNameSegments(name: string): string[] | null {
   return segments;
 }
 
-/** Removes upload groups left by an earlier run that stopped mid-drop (older than the TTL). */
-async function sweepStaleGroups(uploadDir: string): Promise<void> {
+/**
+ * Removes what an earlier run left when it was killed mid-upload: `<pid>-<hex>.upload` files whose
+ * process is gone (or older than the TTL: the pid may be reused), and upload groups older than the
+ * TTL. A host killed with SIGKILL never runs its `finally`, so only a start can clean up.
+ */
+export async function sweepStaleGroups(uploadDir: string): Promise<void> {
   for (const name of await readdir(uploadDir).catch(() => [])) {
+    if (name.endsWith('.upload')) {
+      const file = path.join(uploadDir, name);
+      const pid = Number(/^(\d+)-/.exec(name)?.[1] ?? NaN);
+      const info = await stat(file).catch(() => null);
+      const old = !info || Date.now() - info.mtimeMs > GROUP_TTL_MS;
+      const orphan = !Number.isInteger(pid) || pid === process.pid || !processAlive(pid);
+      if (old || orphan) await rm(file, { force: true });
+      continue;
+    }
     if (!name.startsWith('group-')) continue;
     const dir = path.join(uploadDir, name);
     const info = await stat(dir).catch(() => null);

@@ -11,16 +11,7 @@ import { sharedLibraryProblem } from '../providers/library-check';
 import { runCompileSteps } from './compile-steps';
 import { parseCompileLog, type CompileLogEvent } from './log-parser';
 import { CompileSpecSchema, type FromWorker, type ToWorker } from './protocol';
-
-/**
- * Ends this process at once. process.exit() waits for native work in flight: with ORT running a
- * session on a koffi worker thread it never returned (seen with the endless-Loop warm-up), and a
- * worker whose parent is gone must not outlive it.
- */
-function exitNow(): never {
-  process.kill(process.pid, 'SIGKILL');
-  throw new Error('unreachable');
-}
+import { dieWithParent, exitNow } from '../child-process';
 
 /** A direct run's limit (engine host): the warm-up gets as long. */
 const DEFAULT_WARMUP_TIMEOUT_MS = 120_000;
@@ -116,5 +107,5 @@ process.once('message', (m) => {
     })
     .finally(() => process.exit(0));
 });
-// The main side went away: nothing to report to.
-process.on('disconnect', () => exitNow());
+// The main side went away: nothing to report to (child-process.ts).
+dieWithParent();

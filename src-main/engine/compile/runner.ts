@@ -5,9 +5,9 @@
  * It always waits for the process to be gone before settling, so the caller can remove the job's
  * temp folder knowing nothing writes into it any more.
  */
-import { fork } from 'node:child_process';
 import { AppError, isAppErrorData } from '../../shared/errors';
 import type { CompilePhase, CompileResult, CompileSpec, FromWorker, ToWorker } from './protocol';
+import { forkChild } from '../child-process';
 
 /** One worker process, however it is started (tests pass their own). */
 export interface WorkerProcess {
@@ -26,7 +26,7 @@ export function nodeWorkerSpawner(
   env: NodeJS.ProcessEnv = process.env,
 ): SpawnWorker {
   return () => {
-    const child = fork(script, [], {
+    const child = forkChild(script, [], {
       serialization: 'advanced',
       env,
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

@@ -5,6 +5,7 @@
 import { unpackedPath } from '../../app-files/app-files';
 import { runBaselineCli, runBaselineWorker } from './baseline-run';
 import { nodeWorkerSpawner, type ToWorker } from './isolated-runner';
+import { dieWithParent } from '../child-process';
 
 const WORKER_FLAG = '--worker';
 
@@ -19,8 +20,8 @@ if (args[0] === WORKER_FLAG) {
     );
     process.exit(1);
   });
-  // The worker lives as long as its parent's channel.
-  process.on('disconnect', () => process.exit(0));
+  // The worker lives as long as its parent (child-process.ts).
+  dieWithParent();
 } else {
   void runBaselineCli(
     args,

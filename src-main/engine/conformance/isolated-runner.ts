@@ -4,9 +4,9 @@
  * that overruns its time has its worker killed. The baseline uses it to give onnxruntime-node's
  * JS API the same isolation the engine host gives Crucible.
  */
-import { fork } from 'node:child_process';
 import type { CaseRef } from './cases';
 import type { ConformanceCase } from './report';
+import { forkChild } from '../child-process';
 
 /** parent → worker */
 export type ToWorker = { type: 'case'; ref: CaseRef; timeoutMs: number };
@@ -29,7 +29,7 @@ export interface WorkerHandle {
  */
 export function nodeWorkerSpawner(script: string, args: readonly string[]): () => WorkerHandle {
   return () => {
-    const child = fork(script, [...args], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    const child = forkChild(script, args, { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
     return {
       send: (msg) => {
         if (child.connected) child.send(msg);

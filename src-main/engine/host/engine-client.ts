@@ -3,7 +3,6 @@
  * its hello, sends requests with ids, timeouts and cancellation, and supervises it — when the host
  * dies, every request in flight fails with ENGINE_CRASHED and a new host starts with backoff.
  */
-import { fork } from 'node:child_process';
 import type { EngineStatus } from '../../ipc/contract';
 import { AppError, isAppErrorData, type AppErrorData } from '../../shared/errors';
 import {
@@ -17,6 +16,7 @@ import {
   type OpResults,
   type ToHost,
 } from './protocol';
+import { forkChild } from '../child-process';
 
 /** One running host process, whatever starts it (Node child, Electron utilityProcess, in-memory). */
 export interface HostProcess {
@@ -31,7 +31,7 @@ export type SpawnHost = () => HostProcess;
 /** Starts the engine host as a Node child process (browser mode, CLI, tests). */
 export function nodeChildSpawner(script: string, env: NodeJS.ProcessEnv = process.env): SpawnHost {
   return () => {
-    const child = fork(script, [], {
+    const child = forkChild(script, [], {
       serialization: 'advanced',
       env,
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

@@ -32,6 +32,7 @@ import {
   type OpResults,
   type ToHost,
 } from './protocol';
+import { dieWithParent } from '../child-process';
 
 interface ParentPort {
   on(event: 'message', listener: (e: { data: unknown }) => void): void;
@@ -294,6 +295,6 @@ async function start(): Promise<void> {
   });
 }
 
-// Lost parent: nothing left to serve.
-process.on('disconnect', () => process.exit(0));
+// Lost parent: nothing left to serve (IPC disconnect, or the parent pid gone: child-process.ts).
+dieWithParent();
 void start();
