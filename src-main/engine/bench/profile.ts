@@ -18,11 +18,10 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { BenchProfile } from '../../ipc/contract';
 import { AppError } from '../../shared/errors';
-import { enableProfiling, endProfiling } from '../ort/profiling';
-import { Session } from '../ort/session';
+import { endProfiling } from '../ort/profiling';
 import { OrtValue } from '../ort/value';
 import { synthesizeInputs } from '../model/synth';
-import { sessionOptionsFor, type OpenSpec } from '../session/open-session';
+import { openSession, type OpenSpec } from '../session/open-session';
 
 /** One event of ORT's profile (the fields Crucible reads). */
 export interface ProfileEvent {
@@ -120,14 +119,12 @@ export async function profileSpec(spec: OpenSpec, opts: ProfileOptions): Promise
   const dir = await mkdtemp(path.join(opts.tempDir ?? os.tmpdir(), 'crucible-profile-'));
   const owned: { release(): void }[] = [];
   try {
-    const so = sessionOptionsFor({ ...spec, graphCapture: false });
-    let session: Session;
-    try {
-      enableProfiling(so, path.join(dir, 'ort'));
-      session = await Session.create(spec.modelPath, { options: so });
-    } finally {
-      so.release();
-    }
+    // Opened the one way sessions are opened (engine/session/open-session.ts), profiling on.
+    const { session } = await openSession({
+      ...spec,
+      graphCapture: false,
+      profilePrefix: path.join(dir, 'ort'),
+    });
     owned.push(session);
     const host = synthesizeInputs(session.inputs, { fill: 'random', seed: 1, dims: spec.dims });
     const inputs: Record<string, OrtValue> = {};
