@@ -55,6 +55,11 @@ export function firstAvailable(
   return order.find((id) => providers.some((p) => p.id === id && p.available)) ?? null;
 }
 
+/** "<label> is not available here: <reason>", the one wording of an unavailable provider. */
+export function unavailableText(id: ProviderId, reason: string | null | undefined): string {
+  return `${PROVIDER_LABELS[id]} is not available here: ${reason ?? 'unknown reason'}`;
+}
+
 /**
  * The one check before work goes to a provider: PROVIDER_UNAVAILABLE "<label> is not available
  * here: <reason>" when the engine lists `id` as unavailable. A provider the engine does not list
@@ -66,9 +71,6 @@ export function requireAvailableProvider(
 ): void {
   const p = providers.find((x) => x.id === id);
   if (p && !p.available) {
-    throw new AppError(
-      'PROVIDER_UNAVAILABLE',
-      `${PROVIDER_LABELS[id]} is not available here: ${p.reason ?? 'unknown reason'}`,
-    );
+    throw new AppError('PROVIDER_UNAVAILABLE', unavailableText(id, p.reason));
   }
 }

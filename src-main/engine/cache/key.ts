@@ -5,7 +5,7 @@
  */
 import os from 'node:os';
 import type { CompileOptions, GpuSnapshot, ProviderId, ProviderStatus } from '../../ipc/contract';
-import { PROVIDER_LABELS } from '../../ipc/providers';
+import { unavailableText } from '../../ipc/providers';
 import { AppError } from '../../shared/errors';
 import { canonicalJson, sha256Text } from './hash';
 
@@ -84,9 +84,7 @@ export function machineFactsFor(
   if (provider === 'cpu') return { gpu: 'cpu', driver: cpuIdentity(), ortVersion, epVersion: null };
   const p = now.providers.find((x) => x.id === provider);
   if (!p?.available) {
-    return {
-      unavailable: `${PROVIDER_LABELS[provider]} is not available here: ${p?.reason ?? 'unknown'}`,
-    };
+    return { unavailable: unavailableText(provider, p?.reason) };
   }
   const gpu = now.snapshot?.gpus[0];
   const gpuId = gpu
