@@ -427,7 +427,10 @@ function BenchTable(props: {
               )}
             </td>
             <td>{props.nameOf(r)}</td>
-            <td className="mono">{r.provider}</td>
+            <td className="mono" data-testid="bench-row-provider" title={r.entryId ?? undefined}>
+              {r.provider}
+              {r.variant === 'compiled' ? ' · compiled' : ''}
+            </td>
             <td>{r.mode}</td>
             <td title={r.error?.message}>{r.status}</td>
             <td>
