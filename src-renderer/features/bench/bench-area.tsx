@@ -529,6 +529,20 @@ function VerdictDetail(props: { r: BenchResult }) {
         </p>
       )}
       {r.energy && <p className="muted">Energy: {r.energy.note}</p>}
+      {r.tflops && (
+        <p className="muted" title={r.tflops.peakSource} data-testid="bench-tflops">
+          Achieved {r.tflops.achieved.toPrecision(3)} TFLOP/s
+          {r.tflops.peak !== null
+            ? ` of ${r.tflops.peak} (${((r.tflops.achieved / r.tflops.peak) * 100).toFixed(2)}%, ${r.tflops.peakWhat ?? ''})`
+            : ` (${r.tflops.peakWhat ?? 'no peak'})`}
+        </p>
+      )}
+      {r.sessionCreateMs.writeOptimized != null && (
+        <p className="muted">
+          Writing ORT&apos;s optimized model took {formatMs(r.sessionCreateMs.writeOptimized)} (not
+          in the cold creation)
+        </p>
+      )}
       {r.split && (
         <p data-testid="bench-split">
           H2D {formatMs(r.split.h2dMs)} · compute {formatMs(r.split.computeMs)} · D2H{' '}
