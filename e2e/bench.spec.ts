@@ -25,6 +25,9 @@ test('runs a benchmark from the UI, shows table and charts, exports CSV', async 
     'GPU energy not attributed: the run used the CPU provider',
   );
   await expect(page.getByTestId('bench-profile-chart').locator('li').first()).toContainText('Gemm');
+  await expect(page.getByTestId('bench-tflops')).toContainText(
+    'no GPU peak: not a GPU-provider run',
+  );
   await page.getByTestId('bench-profile').uncheck();
 
   const table = page.getByTestId('bench-table');
