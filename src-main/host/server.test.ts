@@ -74,10 +74,14 @@ describe('browser-mode host', () => {
     expect(host.origin).toBe(`http://127.0.0.1:${host.port}`);
   });
 
-  it('refuses a request without the token', async () => {
-    const res = await request('/', hostHeader());
+  it('refuses an API request without the token', async () => {
+    const res = await request(
+      '/api/upload?name=m.onnx',
+      { ...hostHeader(), origin: host.origin },
+      'POST',
+      Buffer.alloc(8),
+    );
     expect(res.status).toBe(401);
-    expect(res.body).toContain('token');
   });
 
   it('refuses a wrong token in the launch URL', async () => {
@@ -85,15 +89,61 @@ describe('browser-mode host', () => {
     expect(res.status).toBe(401);
   });
 
-  it('exchanges the launch token for an HttpOnly SameSite=Strict cookie that then works', async () => {
-    const res = await request('/?token=test-token-0123456789', hostHeader());
-    expect(res.status).toBe(303);
-    const cookie = String(res.headers['set-cookie']);
-    expect(cookie).toMatch(/HttpOnly/);
-    expect(cookie).toMatch(/SameSite=Strict/);
-    const page = await request('/', { ...hostHeader(), cookie: cookie.split(';')[0] as string });
-    expect(page.status).toBe(200);
-    expect(page.headers['content-security-policy']).toContain("script-src 'self'");
+  // Before the fix the launch URL set a cookie `crucible_<port>=<token>` for 127.0.0.1: browsers
+  // send a host's cookies to every port of it, so any other local server the user visited got
+  // the token. Now the credential never leaves this origin: no cookie is set, none is accepted.
+  it('binds the credential to this host and port: no cookie set, a cookie never accepted', async () => {
+    const launch = await request('/?token=test-token-0123456789', hostHeader());
+    expect(launch.status).toBe(200);
+    expect(launch.headers['set-cookie']).toBeUndefined();
+    expect(launch.headers['content-security-policy']).toContain("script-src 'self'");
+    const cookie = { cookie: `crucible_${host.port}=test-token-0123456789` };
+    const upload = await request(
+      '/api/upload?name=m.onnx',
+      { ...hostHeader(), ...cookie, origin: host.origin },
+      'POST',
+      Buffer.alloc(8),
+    );
+    expect(upload.status).toBe(401);
+    const socket = await new Promise<number | 'open'>((resolve) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${host.port}/ws`, {
+        headers: { origin: host.origin, ...cookie },
+      });
+      ws.on('open', () => {
+        ws.close();
+        resolve('open');
+      });
+      ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      ws.on('error', () => undefined);
+    });
+    expect(socket).toBe(401);
+  });
+
+  it('opens the socket with the token as a subprotocol (what the page does), answering only "crucible"', async () => {
+    const ws = new WebSocket(
+      `ws://127.0.0.1:${host.port}/ws`,
+      ['crucible', 'crucible-token.test-token-0123456789'],
+      { headers: { origin: host.origin } },
+    );
+    await new Promise((r) => ws.on('open', r));
+    expect(ws.protocol).toBe('crucible');
+    const reply = await new Promise<unknown>((resolve) => {
+      ws.on('message', (d) => resolve(JSON.parse(d.toString())));
+      ws.send(JSON.stringify({ type: 'invoke', id: 1, channel: 'engine:status', input: {} }));
+    });
+    expect(reply).toMatchObject({ id: 1, result: { ok: true } });
+    ws.close();
+    const wrong = await new Promise<number | 'open'>((resolve) => {
+      const w = new WebSocket(
+        `ws://127.0.0.1:${host.port}/ws`,
+        ['crucible', 'crucible-token.nope'],
+        { headers: { origin: host.origin } },
+      );
+      w.on('open', () => resolve('open'));
+      w.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      w.on('error', () => undefined);
+    });
+    expect(wrong).toBe(401);
   });
 
   it('refuses a foreign Origin even with the token', async () => {

@@ -3,9 +3,13 @@
  *
  * Security model (the page can drive native code, so the host is as strict as the Electron shell):
  * - binds 127.0.0.1 only;
- * - a per-launch random token: the printed URL carries it once (`/?token=…`), the host answers with
- *   an HttpOnly, SameSite=Strict cookie and a redirect to `/`; every later request and the socket
- *   must carry the cookie (or `Authorization: Bearer <token>` for scripts);
+ * - a per-launch random token, bound to this host and port: the printed URL carries it once
+ *   (`/?token=…`); the page keeps it in sessionStorage (scoped to this origin, port included) and
+ *   sends it as `Authorization: Bearer` on uploads and as a WebSocket subprotocol
+ *   (`crucible-token.<token>`) when it opens the socket. No cookie: browsers send a 127.0.0.1
+ *   cookie to every port of that host, so any other local server the user visits would receive
+ *   it. The renderer's static files are public (they hold no secret); everything that acts needs
+ *   the token;
  * - the Host header must name this host and port (DNS rebinding), and a request that carries an
  *   Origin must come from this origin; a socket must carry one;
  * - static files come from a list made at start-up, so no request path can reach another file;
@@ -119,7 +123,6 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
   const groups = new Map<string, UploadGroup>();
   await sweepStaleGroups(opts.uploadDir);
   let port = 0;
-  let cookieName = '';
 
   const tokenMatches = (candidate: string | undefined): boolean => {
     if (!candidate) return false;
@@ -128,6 +131,21 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
   };
   const allowedHosts = (): string[] => [`127.0.0.1:${port}`, `localhost:${port}`];
   const allowedOrigins = (): string[] => allowedHosts().map((h) => `http://${h}`);
+
+  /** Host and Origin checks. */
+  const checkOrigin = (
+    req: http.IncomingMessage,
+    requireOrigin: boolean,
+  ): { status: number; reason: string } | null => {
+    if (!allowedHosts().includes(req.headers.host ?? '')) {
+      return { status: 421, reason: `foreign Host header ${JSON.stringify(req.headers.host)}` };
+    }
+    const origin = req.headers.origin;
+    if (origin !== undefined ? !allowedOrigins().includes(origin) : requireOrigin) {
+      return { status: 403, reason: `foreign Origin ${JSON.stringify(origin ?? null)}` };
+    }
+    return null;
+  };
 
   /** Host, Origin and token checks shared by HTTP requests and socket upgrades. */
   const check = (
@@ -143,7 +161,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     }
     const auth = req.headers.authorization;
     const bearer = auth?.startsWith('Bearer ') ? auth.slice(7) : undefined;
-    if (!tokenMatches(bearer) && !tokenMatches(readCookie(req.headers.cookie, cookieName))) {
+    if (!tokenMatches(bearer) && !tokenMatches(protocolToken(req))) {
       return { status: 401, reason: 'missing or wrong token' };
     }
     return null;
@@ -208,24 +226,16 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
 
   async function handleRequest(req: http.IncomingMessage, res: http.ServerResponse) {
     const url = new URL(req.url ?? '/', 'http://placeholder');
-    // The one unauthenticated step: exchange the launch token for the session cookie.
-    if (req.method === 'GET' && url.pathname === '/' && url.searchParams.has('token')) {
-      if (!allowedHosts().includes(req.headers.host ?? '')) {
-        log(`host: refused token exchange with Host ${JSON.stringify(req.headers.host)}`);
-        return sendText(res, 421, 'wrong host');
-      }
+    const isStatic = req.method === 'GET' || req.method === 'HEAD';
+    // The launch URL: a wrong token is told at once (the page would only fail later).
+    if (isStatic && url.pathname === '/' && url.searchParams.has('token')) {
       if (!tokenMatches(url.searchParams.get('token') ?? undefined)) {
-        log('host: refused token exchange with a wrong token');
+        log('host: refused the launch URL with a wrong token');
         return sendText(res, 401, 'wrong token');
       }
-      res.writeHead(303, {
-        location: '/',
-        'set-cookie': `${cookieName}=${token}; HttpOnly; SameSite=Strict; Path=/`,
-        'cache-control': 'no-store',
-      });
-      return res.end();
     }
-    const refused = check(req, req.method !== 'GET' && req.method !== 'HEAD');
+    // Static files hold no secret: only the Host (DNS rebinding) and Origin checks apply to them.
+    const refused = isStatic ? checkOrigin(req, false) : check(req, true);
     if (refused) {
       log(`host: refused ${req.method} ${url.pathname}: ${refused.reason}`);
       return sendText(
@@ -432,6 +442,9 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: opts.maxMessageBytes ?? MAX_WS_MESSAGE,
+    // The page offers ['crucible', 'crucible-token.<token>']: the answer names only the first,
+    // so the token is never echoed back.
+    handleProtocols: (offered) => (offered.has(WS_PROTOCOL) ? WS_PROTOCOL : false),
   });
   const sockets = new Set<WebSocket>();
   server.on('upgrade', (req, socket, head) => {
@@ -602,7 +615,6 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
   });
   port = (server.address() as AddressInfo).port;
-  cookieName = `crucible_${port}`;
   const origin = `http://127.0.0.1:${port}`;
 
   return {
@@ -712,11 +724,17 @@ export function securityHeaders(port: number): Record<string, string> {
   };
 }
 
-function readCookie(header: string | undefined, name: string): string | undefined {
-  if (!header) return undefined;
-  for (const part of header.split(';')) {
-    const [k, ...v] = part.trim().split('=');
-    if (k === name) return v.join('=');
+/** The subprotocol the page asks for, and the prefix of the one that carries its token. */
+const WS_PROTOCOL = 'crucible';
+const TOKEN_PROTOCOL_PREFIX = 'crucible-token.';
+
+/** The token a socket upgrade offers as a subprotocol (`crucible-token.<token>`), if any. */
+function protocolToken(req: http.IncomingMessage): string | undefined {
+  const header = req.headers['sec-websocket-protocol'];
+  if (typeof header !== 'string') return undefined;
+  for (const p of header.split(',')) {
+    const v = p.trim();
+    if (v.startsWith(TOKEN_PROTOCOL_PREFIX)) return v.slice(TOKEN_PROTOCOL_PREFIX.length);
   }
   return undefined;
 }

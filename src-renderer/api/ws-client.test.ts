@@ -12,7 +12,10 @@ class ScriptedSocket {
   onmessage: ((ev: { data: string }) => void) | null = null;
   onclose: (() => void) | null = null;
   readonly sent: { type: string; id: number; channel: string; input: unknown }[] = [];
-  constructor(readonly url: string) {
+  constructor(
+    readonly url: string,
+    readonly protocols?: string[],
+  ) {
     ScriptedSocket.all.push(this);
   }
   send(data: string): void {
@@ -56,9 +59,11 @@ afterEach(() => {
 
 describe('ws-client', () => {
   it('connects to the origin’s /ws, holds a call until the socket opens, and answers it by id', async () => {
-    const api = createWsApi('http://127.0.0.1:5123');
+    const api = createWsApi('http://127.0.0.1:5123', 'tok');
     expect(ScriptedSocket.all).toHaveLength(1);
     expect(latest().url).toBe('ws://127.0.0.1:5123/ws');
+    // The token goes as a subprotocol, never as a cookie (server.ts says why).
+    expect(latest().protocols).toEqual(['crucible', 'crucible-token.tok']);
 
     const call = api.invoke('app:info', {});
     await settle();
@@ -76,7 +81,7 @@ describe('ws-client', () => {
   });
 
   it('fails every call in flight when the socket drops, and sends later calls on the new socket', async () => {
-    const api = createWsApi('http://h');
+    const api = createWsApi('http://h', 'tok');
     latest().open();
     const a = api.invoke('app:info', {});
     const b = api.invoke('models:list', {});
@@ -105,7 +110,7 @@ describe('ws-client', () => {
   });
 
   it('backs off 250 ms, doubling up to 5 s, and starts at 250 ms again after a connection opens', async () => {
-    createWsApi('http://h');
+    createWsApi('http://h', 'tok');
     const waits: number[] = [];
     for (let i = 0; i < 7; i++) {
       const before = ScriptedSocket.all.length;
@@ -130,7 +135,7 @@ describe('ws-client', () => {
   });
 
   it('fans events out to on() listeners until they unsubscribe', async () => {
-    const api = createWsApi('http://h');
+    const api = createWsApi('http://h', 'tok');
     latest().open();
     const seen: unknown[] = [];
     const off = api.on('gpu:sample', (p) => seen.push(p));

@@ -1,7 +1,12 @@
 /**
- * Browser mode's client of the contract: one WebSocket to the host (authenticated by the session
- * cookie the host set when the tokened URL was opened), requests by id, events fanned out to `on()`
- * listeners. Reconnects with backoff; calls made while disconnected wait for the socket.
+ * Browser mode's client of the contract: one WebSocket to the host, requests by id, events fanned
+ * out to `on()` listeners. Reconnects with backoff; calls made while disconnected wait for the
+ * socket.
+ *
+ * The per-launch token comes in the printed URL (`/?token=…`); {@link launchToken} keeps it in
+ * sessionStorage — which belongs to this origin, port included — and takes it out of the address
+ * bar. It goes to the host as a WebSocket subprotocol and as `Authorization: Bearer` on uploads,
+ * never as a cookie (a 127.0.0.1 cookie would be sent to every other local server too).
  */
 import type {
   EventChannel,
@@ -16,9 +21,28 @@ import type { RendererApi } from './types';
 
 type Listener = (payload: unknown) => void;
 
+const TOKEN_KEY = 'crucible-token';
+
+/** The launch token: from the URL the first time (then kept, and removed from the URL), else kept. */
+export function launchToken(): string {
+  const url = new URL(window.location.href);
+  const fromUrl = url.searchParams.get('token');
+  if (fromUrl) {
+    window.sessionStorage.setItem(TOKEN_KEY, fromUrl);
+    url.searchParams.delete('token');
+    window.history.replaceState(window.history.state, '', url.pathname + url.search + url.hash);
+    return fromUrl;
+  }
+  return window.sessionStorage.getItem(TOKEN_KEY) ?? '';
+}
+
 /** Creates the WebSocket client for the page served at `origin`. */
-export function createWsApi(origin: string = window.location.origin): RendererApi {
+export function createWsApi(
+  origin: string = window.location.origin,
+  token: string = launchToken(),
+): RendererApi {
   const wsUrl = origin.replace(/^http/, 'ws') + '/ws';
+  const auth = { authorization: `Bearer ${token}` };
   const listeners = new Map<EventChannel, Set<Listener>>();
   const pending = new Map<number, (r: Result<unknown>) => void>();
   let nextId = 1;
@@ -28,7 +52,7 @@ export function createWsApi(origin: string = window.location.origin): RendererAp
 
   const connect = (): Promise<WebSocket> => {
     open ??= new Promise<WebSocket>((resolve) => {
-      const ws = new WebSocket(wsUrl);
+      const ws = new WebSocket(wsUrl, ['crucible', `crucible-token.${token}`]);
       ws.onopen = () => {
         attempt = 0;
         socket = ws;
@@ -96,7 +120,7 @@ export function createWsApi(origin: string = window.location.origin): RendererAp
             {
               method: 'POST',
               body: file,
-              headers: { 'content-type': 'application/octet-stream' },
+              headers: { 'content-type': 'application/octet-stream', ...auth },
             },
           );
           const body = (await res.json()) as Result<unknown>;
@@ -111,7 +135,10 @@ export function createWsApi(origin: string = window.location.origin): RendererAp
       }
       if (staged === 0) return results;
       try {
-        const res = await fetch(`${origin}/api/upload/commit?group=${group}`, { method: 'POST' });
+        const res = await fetch(`${origin}/api/upload/commit?group=${group}`, {
+          method: 'POST',
+          headers: auth,
+        });
         const body = (await res.json()) as Result<Result<ModelEntry>[]>;
         return body.ok ? [...results, ...body.value] : [...results, body];
       } catch (err) {
