@@ -4,7 +4,7 @@ import { DTYPES, type DType, type ValueInfo } from '../../ipc/contract';
 import { AppError } from '../../shared/errors';
 import { checkHostTensor } from '../tensor';
 import { numericValues } from './float-bits';
-import { defaultDim, resolveDims, synthesizeInputs } from './synth';
+import { defaultDim, MAX_REQUEST_INPUT_BYTES, resolveDims, synthesizeInputs } from './synth';
 
 const vi = (
   name: string,
@@ -148,5 +148,42 @@ describe('synthesizeInputs', () => {
     });
     expect(Array.from(zeros.h?.data as Uint16Array)).toEqual([0, 0]);
     expect(zeros.s?.data).toEqual(['', '']);
+  });
+});
+
+describe('a request is capped as a whole', () => {
+  // Before the fix only each input was capped (2 GiB): two inputs of 600 MiB, or one just under
+  // the cap, were allocated in full and took the engine host to gigabytes with a vague error.
+  it('refuses inputs that add up to more than 1 GiB before allocating anything, naming cap and size', () => {
+    const inputs = [
+      vi('a', 'float32', [1, 'n']),
+      vi('b', 'float32', [1, 'n']),
+      vi('small', 'int64', [2]),
+    ];
+    const started = performance.now();
+    let err: unknown;
+    try {
+      synthesizeInputs(inputs, { fill: 'zeros', seed: 1, dims: { n: 150 * 2 ** 20 } });
+    } catch (e) {
+      err = e;
+    }
+    expect(performance.now() - started).toBeLessThan(1000); // nothing was filled
+    expect(err).toBeInstanceOf(AppError);
+    expect(err).toMatchObject({
+      code: 'INPUT_INVALID',
+      message: expect.stringMatching(
+        /this run's inputs would take 1\.17 GiB \('a' 600 MiB, 'b' 600 MiB, 'small' .*\), over the 1\.00 GiB limit for one request/,
+      ),
+    });
+    expect(MAX_REQUEST_INPUT_BYTES).toBe(2 ** 30);
+  });
+
+  it('still synthesizes a request just under the cap', () => {
+    const out = synthesizeInputs([vi('a', 'uint8', ['n'])], {
+      fill: 'zeros',
+      seed: 1,
+      dims: { n: 1000 },
+    });
+    expect(out.a?.dims).toEqual([1000]);
   });
 });

@@ -17,6 +17,31 @@ export const DEFAULT_DIM = 128;
 /** Largest input synthesized: 2 GiB of data (strings: 2^28 values). */
 export const MAX_INPUT_BYTES = 2 ** 31;
 
+/**
+ * Largest total of one request's inputs: 1 GiB. A per-input cap alone let a run ask for several
+ * inputs just under it, or one whose copies (JS, then ORT's) and outputs took the engine host to
+ * 5.5 GB; this bound is checked on the sizes before anything is allocated.
+ */
+export const MAX_REQUEST_INPUT_BYTES = 2 ** 30;
+
+/**
+ * INPUT_INVALID when a request's inputs add up to more than {@link MAX_REQUEST_INPUT_BYTES},
+ * naming the cap, the size asked for and the largest inputs.
+ */
+export function checkRequestInputBytes(sizes: readonly { name: string; bytes: number }[]): void {
+  const total = sizes.reduce((n, s) => n + s.bytes, 0);
+  if (total <= MAX_REQUEST_INPUT_BYTES) return;
+  const largest = [...sizes]
+    .sort((a, b) => b.bytes - a.bytes)
+    .slice(0, 3)
+    .map((s) => `'${s.name}' ${formatBytes(s.bytes)}`)
+    .join(', ');
+  throw new AppError(
+    'INPUT_INVALID',
+    `this run's inputs would take ${formatBytes(total)} (${largest}), over the ${formatBytes(MAX_REQUEST_INPUT_BYTES)} limit for one request; choose smaller values for their dims`,
+  );
+}
+
 // Names exporters write for batch dims: torch.onnx users (batch, batch_size, N, B, bs …), Keras.
 const BATCH_LIKE = /^(n|b|bs|nb|batch|batch_?size|batchsize|num_?batch(es)?|.*_batch|batch_.*)$/i;
 // Names that say nothing about the dim, read by position as if unnamed: tf2onnx's unk__123,
@@ -79,10 +104,15 @@ export function resolveDims(valueInfo: ValueInfo, userDims: Record<string, numbe
   return dims;
 }
 
-function checkInputSize(name: string, dtype: DType, dims: number[]): void {
+/** Bytes a tensor of `dims` takes (strings counted at 8 bytes a value), as a float. */
+function tensorBytes(dtype: DType, dims: readonly number[]): number {
   let count = 1;
   for (const d of dims) count *= d; // a float product: no overflow to worry about, only size
-  const bytes = dtype === 'string' ? count * 8 : byteLength(dtype, count);
+  return dtype === 'string' ? count * 8 : byteLength(dtype, count);
+}
+
+function checkInputSize(name: string, dtype: DType, dims: number[]): void {
+  const bytes = tensorBytes(dtype, dims);
   if (!(bytes <= MAX_INPUT_BYTES)) {
     throw new AppError(
       'INPUT_INVALID',
@@ -130,9 +160,13 @@ export function synthesizeInputs(
   options: SynthOptions,
 ): Record<string, HostTensor> {
   const next = mulberry32(options.seed);
+  const shaped = inputs.map((vi) => ({ vi, dims: resolveDims(vi, options.dims ?? {}) }));
+  // The whole request's size, before any of it is allocated.
+  checkRequestInputBytes(
+    shaped.map(({ vi, dims }) => ({ name: vi.name, bytes: tensorBytes(vi.dtype as DType, dims) })),
+  );
   const out: Record<string, HostTensor> = {};
-  for (const vi of inputs) {
-    const dims = resolveDims(vi, options.dims ?? {});
+  for (const { vi, dims } of shaped) {
     const dtype = vi.dtype as DType;
     out[vi.name] = { dtype, dims, data: fillTensor(dtype, elementCount(dims), options.fill, next) };
   }
