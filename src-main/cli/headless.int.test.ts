@@ -74,7 +74,11 @@ describe('crucible over the session owner', () => {
         close: () => undefined,
       },
       library: { get: () => undefined },
-      owner: { acquire: () => Promise.reject(new Error('not used')), originalCreateMs: () => null },
+      owner: {
+        acquire: () => Promise.reject(new Error('not used')),
+        originalCreateMs: () => null,
+        compiledFor: () => null,
+      },
       bus: new EventBus(),
     });
     expect(await app.open()).toBeNull();

@@ -334,7 +334,7 @@ export interface BenchServiceDeps {
   gpu: GpuSource;
   library: Pick<LibrarySource, 'get'>;
   /** Where sessions come from (availability is checked there, before any work). */
-  owner: Pick<SessionOwner, 'acquire' | 'originalCreateMs'>;
+  owner: Pick<SessionOwner, 'acquire' | 'originalCreateMs' | 'compiledFor'>;
   bus: EventBus;
 }
 
@@ -417,6 +417,7 @@ export class BenchService {
     // cold before warm, as the compile steps measure them.
     if (
       req.variant === 'compiled' &&
+      this.deps.owner.compiledFor(model.id, req.provider, req.dims) !== null &&
       this.deps.owner.originalCreateMs(model.id, req.provider, req.dims) === null
     ) {
       const original = await this.deps.owner
