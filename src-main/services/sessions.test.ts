@@ -82,6 +82,25 @@ describe('SessionOwner', () => {
     c.done();
   });
 
+  it('keeps the model weights of live sessions under maxBytes (file + external data)', async () => {
+    const e = engine();
+    const owner = new SessionOwner(e as unknown as OwnerEngine, { maxLive: 10, maxBytes: 1000 });
+    const big = (id: string, file: number, ext: number) => ({
+      ...m(id),
+      inspection: { sizeBytes: file, externalData: [{ bytes: ext }] },
+    });
+    const a = await owner.acquire(big('a', 100, 300), { provider: 'cpu', dims: {} });
+    expect(a.session.bytes).toBe(400);
+    a.done();
+    (await owner.acquire(big('b', 400, 0), { provider: 'cpu', dims: {} })).done();
+    expect(releases(e)).toHaveLength(0);
+    // 400 + 400 + 300 > 1000: the least recently used ('a') goes.
+    (await owner.acquire(big('c', 300, 0), { provider: 'cpu', dims: {} })).done();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(releases(e).map((r) => r.args.sessionId)).toEqual([a.session.id]);
+    expect(owner.liveKeys().map((k) => k.split('|')[0])).toEqual(['b', 'c']);
+  });
+
   it('refuses an unavailable provider before creating anything, and forgets all on a restart', async () => {
     const e = engine();
     const owner = new SessionOwner(e as unknown as OwnerEngine);

@@ -9,8 +9,10 @@
  *   it). One key, one session: asked twice, the owner answers the same one.
  * - One policy: a valid compiled entry for the model, provider and dims is used (the answer says
  *   `variant: 'compiled'` and the entry id); the provider asked for is the provider that runs.
- * - Live sessions are bounded: past {@link SessionOwnerOptions.maxLive} the least recently used one
- *   that nothing is using is released. All are forgotten when the engine host restarts (they died
+ * - Live sessions are bounded by count and by memory: past {@link SessionOwnerOptions.maxLive}
+ *   sessions, or {@link SessionOwnerOptions.maxBytes} of model weights (the model file and its
+ *   external data, the inspection's sizes: what a session holds at least), the least recently used
+ *   one that nothing is using is released. All are forgotten when the engine host restarts (they died
  *   with it).
  * - A provider that is not available here is refused before anything is created, with the reason.
  */
@@ -74,6 +76,8 @@ export interface OwnedSession {
   dims: Record<string, number>;
   /** CreateSession's wall time in the engine host. */
   createMs: number;
+  /** The model's weights in bytes (file + external data), the owner's memory estimate. */
+  bytes: number;
   /** The EP ORT placed the inputs on. */
   ep: string;
   inputs: ValueInfo[];
@@ -92,6 +96,8 @@ export interface Acquired {
 export interface SessionOwnerOptions {
   /** Live sessions kept at most (each holds a model's weights in the engine host). Default 8. */
   maxLive?: number;
+  /** Model weights kept live at most, in bytes (see OwnedSession.bytes). Default 8 GiB. */
+  maxBytes?: number;
   /**
    * The deep check of a compile-cache entry right before a session is opened from it (the
    * compile service's verifyEntry); false: the entry is not used, the original model is.
@@ -102,6 +108,22 @@ export interface SessionOwnerOptions {
 interface Slot {
   pending: Promise<OwnedSession>;
   users: number;
+  bytes: number;
+}
+
+/** A model as the owner takes it: its id, file and (for the memory bound) its inspection. */
+export interface OwnedModel {
+  id: string;
+  path: string;
+  inspection?: {
+    sizeBytes: number;
+    externalData: readonly { bytes: number }[];
+  } | null;
+}
+
+function weightBytes(model: OwnedModel): number {
+  const i = model.inspection;
+  return i ? i.sizeBytes + i.externalData.reduce((n, e) => n + e.bytes, 0) : 0;
 }
 
 /** The session owner. */
@@ -112,6 +134,7 @@ export class SessionOwner {
   private readonly createMs = new Map<string, number>();
   private next = 1;
   private readonly maxLive: number;
+  private readonly maxBytes: number;
   private readonly verify: SessionOwnerOptions['verify'];
 
   constructor(
@@ -119,6 +142,7 @@ export class SessionOwner {
     opts: SessionOwnerOptions = {},
   ) {
     this.maxLive = opts.maxLive ?? 8;
+    this.maxBytes = opts.maxBytes ?? 8 * 1024 ** 3;
     this.verify = opts.verify;
     // Sessions live in the host process: when it restarts they are gone.
     engine.onChange((s) => {
@@ -170,7 +194,7 @@ export class SessionOwner {
    * The session for a model: the one already open for its key, or a new one. Refuses an
    * unavailable provider (PROVIDER_UNAVAILABLE with the reason) before creating anything.
    */
-  async acquire(model: { id: string; path: string }, want: SessionWant): Promise<Acquired> {
+  async acquire(model: OwnedModel, want: SessionWant): Promise<Acquired> {
     if (want.provider !== 'auto') this.checkProvider(want.provider);
     const variant = want.variant ?? 'best';
     let artifact =
@@ -199,7 +223,11 @@ export class SessionOwner {
       this.live.set(key, slot);
     } else {
       created = true;
-      slot = { pending: this.create(key, model, want, artifact), users: 0 };
+      slot = {
+        pending: this.create(key, model, want, artifact),
+        users: 0,
+        bytes: weightBytes(model),
+      };
       this.live.set(key, slot);
       const mine = slot;
       mine.pending.catch(() => {
@@ -247,7 +275,7 @@ export class SessionOwner {
 
   private async create(
     key: string,
-    model: { id: string; path: string },
+    model: OwnedModel,
     want: SessionWant,
     artifact: CompiledArtifact | null,
   ): Promise<OwnedSession> {
@@ -278,20 +306,23 @@ export class SessionOwner {
       entryId: artifact?.entryId ?? null,
       dims: { ...want.dims },
       createMs: r.createMs,
+      bytes: weightBytes(model),
       ep: r.provider,
       inputs: r.inputs,
       outputs: r.outputs,
     };
   }
 
-  /** Releases the least recently used idle sessions beyond the bound. */
+  /** Releases the least recently used idle sessions while over the count or memory bound. */
   private trim(): void {
-    let over = this.live.size - this.maxLive;
+    let count = this.live.size;
+    let bytes = [...this.live.values()].reduce((n, s) => n + s.bytes, 0);
     for (const [key, slot] of [...this.live]) {
-      if (over <= 0) break;
+      if (count <= this.maxLive && bytes <= this.maxBytes) break;
       if (slot.users > 0) continue;
       this.drop(key);
-      over--;
+      count--;
+      bytes -= slot.bytes;
     }
   }
 
