@@ -48,6 +48,55 @@ function classifier(): Uint8Array {
   }).finish();
 }
 
+/**
+ * A voice-activity-like model with a control input: x float32 [?, 4], sr int64 scalar; y = x × 2
+ * when sr is 16000, else x × 3.
+ */
+function controlModel(): Uint8Array {
+  const times = (k: string, out: string): onnx.IGraphProto => ({
+    name: `times_${k}`,
+    node: [{ opType: 'Mul', input: ['x', k], output: [out] }],
+    output: [{ name: out, type: { tensorType: { elemType: 1 } } }],
+  });
+  return onnx.ModelProto.encode({
+    irVersion: 8,
+    opsetImport: [{ domain: '', version: 13 }],
+    graph: {
+      name: 'vad_head',
+      node: [
+        { opType: 'Equal', input: ['sr', 'r16k'], output: ['is16k'] },
+        {
+          opType: 'If',
+          input: ['is16k'],
+          output: ['y'],
+          attribute: [
+            {
+              name: 'then_branch',
+              type: onnx.AttributeProto.AttributeType.GRAPH,
+              g: times('two', 'y2'),
+            },
+            {
+              name: 'else_branch',
+              type: onnx.AttributeProto.AttributeType.GRAPH,
+              g: times('three', 'y3'),
+            },
+          ],
+        },
+      ],
+      initializer: [
+        { name: 'r16k', dataType: 7, dims: [], int64Data: [16000] },
+        { name: 'two', dataType: 1, dims: [], floatData: [2] },
+        { name: 'three', dataType: 1, dims: [], floatData: [3] },
+      ],
+      input: [
+        { name: 'x', type: { tensorType: { elemType: 1, shape: { dim: [{}, { dimValue: 4 }] } } } },
+        { name: 'sr', type: { tensorType: { elemType: 7, shape: { dim: [] } } } },
+      ],
+      output: [{ name: 'y', type: { tensorType: { elemType: 1 } } }],
+    },
+  }).finish();
+}
+
 /** Drops files as a dropped folder delivers them: each with its path inside the drop. */
 async function dropFolder(page: Page, files: { path: string; bytes: Uint8Array }[]): Promise<void> {
   await page.evaluate(
@@ -142,4 +191,32 @@ test('model.onnx with labels beside it: folder name, labelled top-5, rename kept
   page.once('dialog', (d) => void d.accept());
   await detail.getByRole('button', { name: 'Remove' }).click();
   await expect(page.getByTestId('model-row').filter({ hasText: 'Pets' })).toHaveCount(0);
+});
+
+test('the Run form feeds typed values: a control input picks the branch', async ({
+  app,
+}, testInfo) => {
+  const { page } = app;
+  await page.getByTestId('nav-models').click();
+  await dropFolder(page, [{ path: 'vad-head/model.onnx', bytes: controlModel() }]);
+  const detail = page.getByTestId('model-detail');
+  await expect(detail.locator('.card-title')).toHaveText('vad-head');
+  await detail.getByRole('link', { name: 'Run…' }).click();
+  await page.getByTestId('run-value-x').fill('1, 2, 3, 4');
+  const output = page.getByTestId('run-output');
+  // Nothing typed for sr: 16000 by its name, the ×2 branch.
+  await page.getByTestId('run-execute').click();
+  await expect(output).toContainText('2, 4, 6, 8', { timeout: 60_000 });
+  await page.getByTestId('run-value-sr').fill('8000');
+  await page.getByTestId('run-execute').click();
+  await expect(output).toContainText('3, 6, 9, 12', { timeout: 60_000 });
+  await page.screenshot({
+    path: path.join(artifacts, `${testInfo.project.name}-run-control-input.png`),
+    fullPage: true,
+  });
+  await page.getByTestId('nav-models').click();
+  await page.getByTestId('model-row').filter({ hasText: 'vad-head' }).click();
+  page.once('dialog', (d) => void d.accept());
+  await detail.getByRole('button', { name: 'Remove' }).click();
+  await expect(page.getByTestId('model-row').filter({ hasText: 'vad-head' })).toHaveCount(0);
 });

@@ -443,6 +443,8 @@ export const TensorSummarySchema = z.object({
     .array(z.object({ index: z.number(), value: z.number(), label: z.string().optional() }))
     .nullable(),
 });
+  /** Values, shapes and files per input (engine/model/input-sources.ts); fill and seed above win. */
+  inputs: InputPlanSchema.optional(),
 export type TensorSummary = z.infer<typeof TensorSummarySchema>;
 
 export const RunResultSchema = z.object({

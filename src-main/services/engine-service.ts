@@ -180,10 +180,14 @@ export class EngineService implements EngineSource, CompiledSink {
     }
   }
 
-  private runOnce(sessionId: string, request: Pick<RunRequest, 'fill' | 'seed' | 'dims'>) {
+  private runOnce(
+    sessionId: string,
+    request: Pick<RunRequest, 'fill' | 'seed' | 'dims' | 'inputs'>,
+  ) {
     return this.client.request('session.run', {
       sessionId,
       synth: { fill: request.fill, seed: request.seed, dims: request.dims },
+      ...(request.inputs ? { plan: request.inputs } : {}),
       want: 'summary',
     });
   }

@@ -73,6 +73,41 @@ describe('buildRunRequest', () => {
     });
   });
 
+  it('puts typed values and shapes into the input plan the CLI flags make', () => {
+    expect(
+      buildRunRequest({
+        ...form,
+        values: { sr: ' 8000 ', x: '1, 2,3 4', empty: '  ' },
+        shapes: { state: '2x?x128', other: '' },
+      }),
+    ).toEqual({
+      request: {
+        modelId: 'm',
+        provider: 'cpu',
+        dims: { N: 2 },
+        fill: 'zeros',
+        seed: 3,
+        inputs: {
+          sources: {
+            sr: { kind: 'values', values: ['8000'] },
+            x: { kind: 'values', values: ['1', '2', '3', '4'] },
+          },
+          shapes: { state: [2, null, 128] },
+          dims: { N: 2 },
+          fill: 'zeros',
+          seed: 3,
+          testData: null,
+        },
+      },
+    });
+    expect(buildRunRequest({ ...form, shapes: { state: '2xax1' } })).toEqual({
+      error: {
+        code: 'BAD_REQUEST',
+        message: 'The shape of "state" needs whole numbers (or ?) like 2x?x128.',
+      },
+    });
+  });
+
   it.each([
     [{ modelId: null }, 'Choose a model to run.'],
     [{ provider: null }, 'Choose an execution provider.'],

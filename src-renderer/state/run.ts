@@ -27,6 +27,13 @@ export interface RunForm {
   dims: Record<string, number>;
   fill: Fill;
   seed: number;
+  /**
+   * Per input, values typed in ("16000", "101, 2023, 102"); empty means the fill. The same input
+   * plan the CLI's --value takes (engine/model/input-sources.ts).
+   */
+  values?: Record<string, string>;
+  /** Per input with unnamed dims, its shape typed in ("2x?x128"; ? leaves a dim to the plan). */
+  shapes?: Record<string, string>;
 }
 
 /** A picture as RGBA bytes, the form both sides of an image run take in the page. */
@@ -69,7 +76,15 @@ export interface RunState {
   requestSeq: number;
 }
 
-const initialForm: RunForm = { modelId: null, provider: null, dims: {}, fill: 'random', seed: 1 };
+const initialForm: RunForm = {
+  modelId: null,
+  provider: null,
+  dims: {},
+  fill: 'random',
+  seed: 1,
+  values: {},
+  shapes: {},
+};
 const initialImage: ImageRunState = {
   status: 'idle',
   source: null,
@@ -120,10 +135,30 @@ export function runModelChosen(model: ModelEntry | null): void {
       dims[name] = state.form.dims[name] ?? 1;
     const same = model?.id === state.form.modelId;
     return {
-      form: { ...state.form, modelId: model?.id ?? null, dims },
+      form: {
+        ...state.form,
+        modelId: model?.id ?? null,
+        dims,
+        values: same ? state.form.values : {},
+        shapes: same ? state.form.shapes : {},
+      },
       image: same ? state.image : { ...initialImage, seq: state.image.seq + 1 },
     };
   });
+}
+
+/** The user typed values for an input (empty: back to the fill). */
+export function runValuesChanged(input: string, text: string): void {
+  useRunStore.setState((state) => ({
+    form: { ...state.form, values: { ...state.form.values, [input]: text } },
+  }));
+}
+
+/** The user typed a shape for an input with unnamed dims. */
+export function runShapeChanged(input: string, text: string): void {
+  useRunStore.setState((state) => ({
+    form: { ...state.form, shapes: { ...state.form.shapes, [input]: text } },
+  }));
 }
 
 /** The user chose a provider. */
@@ -172,6 +207,32 @@ export function buildRunRequest(form: RunForm): { request: RunRequest } | { erro
   if (!Number.isInteger(form.seed)) {
     return { error: { code: 'BAD_REQUEST', message: 'The seed must be a whole number.' } };
   }
+  const sources: NonNullable<RunRequest['inputs']>['sources'] = {};
+  for (const [name, text] of Object.entries(form.values ?? {})) {
+    const values = text
+      .split(/[\s,]+/)
+      .map((v) => v.trim())
+      .filter((v) => v !== '');
+    if (values.length > 0) sources[name] = { kind: 'values', values };
+  }
+  const shapes: Record<string, (number | null)[]> = {};
+  for (const [name, text] of Object.entries(form.shapes ?? {})) {
+    if (text.trim() === '') continue;
+    const dims = text
+      .trim()
+      .split(/[x×,]/)
+      .map((d) => (d.trim() === '?' ? null : Number(d)));
+    if (dims.some((d) => d !== null && (!Number.isInteger(d) || d < 0))) {
+      return {
+        error: {
+          code: 'BAD_REQUEST',
+          message: `The shape of "${name}" needs whole numbers (or ?) like 2x?x128.`,
+        },
+      };
+    }
+    shapes[name] = dims;
+  }
+  const planned = Object.keys(sources).length > 0 || Object.keys(shapes).length > 0;
   return {
     request: {
       modelId: form.modelId,
@@ -179,6 +240,18 @@ export function buildRunRequest(form: RunForm): { request: RunRequest } | { erro
       dims: { ...form.dims },
       fill: form.fill,
       seed: form.seed,
+      ...(planned
+        ? {
+            inputs: {
+              sources,
+              shapes,
+              dims: { ...form.dims },
+              fill: form.fill,
+              seed: form.seed,
+              testData: null,
+            },
+          }
+        : {}),
     },
   };
 }

@@ -18,7 +18,7 @@ import { SyncRunGuard } from '../session/run-path';
 import { writeFp16Variant } from '../model/fp16-file';
 import { checkExternalData, inspectModel } from '../model/inspect';
 import { summarizeTensor } from '../model/summary';
-import { synthesizeInputs } from '../model/synth';
+import { emptyPlan, resolveInputs } from '../model/input-sources';
 import { cudaProviderLibraryName, providerStatuses } from '../providers/catalog';
 import { epDeviceFact } from '../providers/attach';
 import { compiledModelCompatibility } from '../providers/compatibility';
@@ -145,15 +145,26 @@ async function handle<O extends Op>(id: number, op: O, args: OpArgsOut<O>): Prom
     }
     case 'session.run': {
       const a = args as OpArgsOut<'session.run'>;
-      const session = sessions.get(a.sessionId)?.session;
-      if (!session) throw new AppError('NOT_FOUND', `no session ${a.sessionId} in the engine`);
+      const opened = sessions.get(a.sessionId);
+      const session = opened?.session;
+      if (!opened || !session)
+        throw new AppError('NOT_FOUND', `no session ${a.sessionId} in the engine`);
+      // Given tensors, else the plan (engine/model/input-sources.ts) the CLI's run, bench and
+      // compile also use: the same fills by dtype and name, the same bytes for the same seed.
       const feeds =
         a.inputs ??
-        synthesizeInputs(session.inputs, {
-          fill: a.synth?.fill ?? 'random',
-          seed: a.synth?.seed ?? 1,
-          dims: a.synth?.dims ?? {},
-        });
+        (
+          await resolveInputs(
+            { path: opened.spec.modelPath, inputs: session.inputs },
+            {
+              ...emptyPlan(),
+              ...a.plan,
+              fill: a.synth?.fill ?? a.plan?.fill ?? 'random',
+              seed: a.synth?.seed ?? a.plan?.seed ?? 1,
+              dims: { ...a.synth?.dims, ...a.plan?.dims },
+            },
+          )
+        ).tensors;
       const ro = RunOptions.create();
       inflight.set(id, ro);
       try {

@@ -126,6 +126,8 @@ export const OpArgs = {
         })
         .strict()
         .optional(),
+      /** Or what to feed, as a plan (engine/model/input-sources.ts); `synth` wins where both say. */
+      plan: InputPlanSchema.optional(),
       /** 'summary' returns TensorSummary per output; 'tensors' returns full HostTensors. */
       want: z.enum(['summary', 'tensors']).default('summary'),
     })

@@ -9,6 +9,8 @@ import {
   runProviderChosen,
   runRequested,
   runSeedChanged,
+  runShapeChanged,
+  runValuesChanged,
   useRunStore,
 } from '../../state/run';
 import { Card } from '../../ui/card';
@@ -20,6 +22,11 @@ const FILLS: { value: Fill; label: string }[] = [
   { value: 'zeros', label: 'Zeros' },
   { value: 'ones', label: 'Ones' },
 ];
+
+/** A model shape as people read it, unnamed dims as ?: [?, 4]. */
+function describeShape(shape: readonly (string | number | null)[] | null): string {
+  return shape === null ? 'any shape' : `[${shape.map((d) => d ?? '?').join(', ')}]`;
+}
 
 /** An integer typed in a field, or NaN while the field is empty or not a whole number. */
 function parseInteger(text: string): number {
@@ -36,6 +43,7 @@ export function RunForm(props: {
   const running = useRunStore((s) => s.status === 'running');
   const unavailable = props.providers.filter((p) => !p.available);
   const dimNames = Object.keys(form.dims);
+  const model = props.models.find((m) => m.id === form.modelId);
   return (
     <Card className="run-form" title="Run once">
       <form
@@ -87,6 +95,40 @@ export function RunForm(props: {
                 />
               </label>
             ))}
+          </fieldset>
+        )}
+        {model?.inspection && model.inspection.inputs.length > 0 && (
+          <fieldset className="fieldset" data-testid="run-inputs">
+            <legend>Inputs</legend>
+            {model.inspection.inputs.map((input) => {
+              const unnamed = (input.shape ?? []).some((d) => d === null);
+              return (
+                <div key={input.name} className="field field-inline run-input">
+                  <span className="mono" title={describeShape(input.shape)}>
+                    {input.name} <span className="muted">{input.dtype}</span>
+                  </span>
+                  <input
+                    aria-label={`Values for ${input.name}`}
+                    data-testid={`run-value-${input.name}`}
+                    placeholder="values, e.g. 16000 (empty: the fill below)"
+                    value={form.values?.[input.name] ?? ''}
+                    onChange={(e) => runValuesChanged(input.name, e.target.value)}
+                  />
+                  {unnamed && (
+                    <input
+                      aria-label={`Shape of ${input.name}`}
+                      data-testid={`run-shape-${input.name}`}
+                      className="mono"
+                      placeholder={describeShape(input.shape)
+                        .replace(/^\[|\]$/g, '')
+                        .replace(/, /g, 'x')}
+                      value={form.shapes?.[input.name] ?? ''}
+                      onChange={(e) => runShapeChanged(input.name, e.target.value)}
+                    />
+                  )}
+                </div>
+              );
+            })}
           </fieldset>
         )}
         <div className="field-row">

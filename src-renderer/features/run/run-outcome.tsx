@@ -55,7 +55,8 @@ export function RunOutcome() {
                 </span>
               </Stat>
               <Stat label="Session" hint="Creating the session (loading and optimising the model)">
-                {formatMs(result.sessionMs)}
+                {/* 0: this run reused an open session; no creation to time. */}
+                {result.sessionMs > 0 ? formatMs(result.sessionMs) : 'already open'}
               </Stat>
               <Stat label="Run" hint="One inference">
                 {formatMs(result.runMs)}
