@@ -11,7 +11,7 @@ import type { FromWorker } from '../engine/compile/protocol';
 import { nodeWorkerSpawner, type SpawnWorker } from '../engine/compile/runner';
 import { EngineClient, nodeChildSpawner } from '../engine/host/engine-client';
 import { inspectModel } from '../engine/model/inspect';
-import { CompileService } from './compile-service';
+import { composeCompile, type CompileSide } from './compile-service';
 import { EngineService } from './engine-service';
 import { EventBus } from './events';
 import { SessionOwner } from './sessions';
@@ -38,7 +38,7 @@ const spawnWorker: SpawnWorker = () => {
 
 let engine: EngineClient;
 let engineService: EngineService;
-let service: CompileService;
+let service: CompileSide;
 let models: ModelEntry[];
 const bus = new EventBus();
 const switches: SwitchOver[] = [];
@@ -73,7 +73,7 @@ beforeAll(async () => {
     compileDeadlineMinutes: 30,
     ortTelemetry: false,
   };
-  service = new CompileService({
+  service = composeCompile({
     bus,
     library: {
       list: () => models,
@@ -114,8 +114,8 @@ afterAll(async () => {
 });
 
 async function finished(job: CompileJob): Promise<CompileJob> {
-  await service.idle();
-  const j = service.list().find((x) => x.id === job.id);
+  await service.queue.idle();
+  const j = service.queue.list().find((x) => x.id === job.id);
   if (!j) throw new Error('job vanished');
   return j;
 }
@@ -129,7 +129,7 @@ describe('compile service', () => {
       { modelId: mlp().id, provider: 'cpu', dims: {}, fill: 'random', seed: 1 },
       mlp(),
     );
-    const job = await finished(await service.enqueue(mlp().id, 'cpu', defaults));
+    const job = await finished(await service.queue.enqueue(mlp().id, 'cpu', defaults));
     expect(job).toMatchObject({ state: 'done', phase: 'done', error: null, percent: null });
     expect(job.cacheEntryId).toMatch(/^cpu\/cpu\/cpu-[0-9a-f]{12}\//);
     const phases = progress.filter((p) => p.id === job.id).map((p) => p.phase);
@@ -142,7 +142,7 @@ describe('compile service', () => {
       'serializing',
       'done',
     ]);
-    expect(service.statuses()).toContainEqual({
+    expect(service.queue.statuses()).toContainEqual({
       modelId: mlp().id,
       provider: 'cpu',
       state: 'ready',
@@ -161,7 +161,7 @@ describe('compile service', () => {
     expect(switches[0]?.afterMs).toBe(after.runMs);
     // Same inputs, same outputs: the compiled session computes what the original did.
     expect(after.outputs[0]?.first).toEqual(before.outputs[0]?.first);
-    const [cached] = await service.cacheList();
+    const [cached] = await service.cache.list();
     expect(cached).toMatchObject({
       state: 'valid',
       nodes: { provider: expect.any(Number), cpu: 0 },
@@ -177,21 +177,21 @@ describe('compile service', () => {
         stopped();
       }
     };
-    const job = await service.enqueue(resnet().id, 'cpu', defaults);
+    const job = await service.queue.enqueue(resnet().id, 'cpu', defaults);
     try {
       await atPartitioning;
-      expect(await service.cache.tempFolders()).toHaveLength(1);
-      expect(await service.cancel(job.id)).toBe(true);
+      expect(await service.cache.store.tempFolders()).toHaveLength(1);
+      expect(await service.queue.cancel(job.id)).toBe(true);
     } finally {
       onWorkerMessage = null;
     }
-    expect(service.list().find((j) => j.id === job.id)).toMatchObject({
+    expect(service.queue.list().find((j) => j.id === job.id)).toMatchObject({
       state: 'cancelled',
       error: null,
     });
-    expect(await service.cache.tempFolders()).toEqual([]);
-    expect((await service.cacheList()).filter((e) => e.modelId === resnet().id)).toEqual([]);
-    expect(service.statuses()).toContainEqual(
+    expect(await service.cache.store.tempFolders()).toEqual([]);
+    expect((await service.cache.list()).filter((e) => e.modelId === resnet().id)).toEqual([]);
+    expect(service.queue.statuses()).toContainEqual(
       expect.objectContaining({ modelId: resnet().id, provider: 'cpu', state: 'not-compiled' }),
     );
   });
@@ -202,7 +202,7 @@ describe('compile service', () => {
     };
     let killed: CompileJob;
     try {
-      killed = await finished(await service.enqueue(resnet().id, 'cpu', defaults));
+      killed = await finished(await service.queue.enqueue(resnet().id, 'cpu', defaults));
     } finally {
       onWorkerMessage = null;
     }
@@ -213,20 +213,22 @@ describe('compile service', () => {
         /compile process for .*resnet-mini\.onnx was killed \(SIGKILL\) during (loading|partitioning|warmup); nothing was cached/,
       ),
     });
-    expect(await service.cache.tempFolders()).toEqual([]);
-    expect(service.statuses()).toContainEqual(
+    expect(await service.cache.store.tempFolders()).toEqual([]);
+    expect(service.queue.statuses()).toContainEqual(
       expect.objectContaining({
         modelId: resnet().id,
         state: 'failed',
         reason: killed.error?.message,
       }),
     );
-    const again = await finished(await service.enqueue(resnet().id, 'cpu', defaults));
+    const again = await finished(await service.queue.enqueue(resnet().id, 'cpu', defaults));
     expect(again.state).toBe('done');
     // It learned: the next similar compile has an estimate.
-    const third = await service.enqueue(resnet().id, 'cpu', { ...defaults, dims: { N: 1 } });
-    await service.idle();
-    expect(service.list().find((j) => j.id === third.id)?.estimateMs).toEqual(expect.any(Number));
+    const third = await service.queue.enqueue(resnet().id, 'cpu', { ...defaults, dims: { N: 1 } });
+    await service.queue.idle();
+    expect(service.queue.list().find((j) => j.id === third.id)?.estimateMs).toEqual(
+      expect.any(Number),
+    );
   });
 
   it.each([
@@ -245,31 +247,33 @@ describe('compile service', () => {
     ],
   ])('an entry with %s is reported, never used, and rebuilt', async (_what, damage, reason) => {
     const job = await finished(
-      await service.enqueue(mlp().id, 'cpu', { ...defaults, cudaGraph: true }),
+      await service.queue.enqueue(mlp().id, 'cpu', { ...defaults, cudaGraph: true }),
     );
     const id = job.cacheEntryId as string;
-    await damage(path.join(service.cache.root, ...id.split('/')));
-    const listed = (await service.cacheList()).find((e) => e.id === id);
+    await damage(path.join(service.cache.store.root, ...id.split('/')));
+    const listed = (await service.cache.list()).find((e) => e.id === id);
     expect(listed).toMatchObject({ state: 'corrupt', reason: expect.stringMatching(reason) });
     const rebuilt = await finished(
-      await service.enqueue(mlp().id, 'cpu', { ...defaults, cudaGraph: true }),
+      await service.queue.enqueue(mlp().id, 'cpu', { ...defaults, cudaGraph: true }),
     );
     expect(rebuilt.cacheEntryId).toBe(id);
-    expect((await service.cacheList()).find((e) => e.id === id)).toMatchObject({
+    expect((await service.cache.list()).find((e) => e.id === id)).toMatchObject({
       state: 'valid',
       reason: null,
     });
   });
 
   it('clears the cache and says how much it freed', async () => {
-    const listed = await service.cacheList();
+    const listed = await service.cache.list();
     const total = listed.reduce((n, e) => n + e.sizeBytes, 0);
-    expect(await service.cacheClear()).toEqual({ removed: listed.length, freedBytes: total });
-    expect(await service.cacheList()).toEqual([]);
+    expect(await service.cache.clear()).toEqual({ removed: listed.length, freedBytes: total });
+    expect(await service.cache.list()).toEqual([]);
   });
 
   it('refuses a provider that is not available here, with its reason', async () => {
-    await expect(service.enqueue(mlp().id, 'nv-tensorrt-rtx', defaults)).rejects.toMatchObject({
+    await expect(
+      service.queue.enqueue(mlp().id, 'nv-tensorrt-rtx', defaults),
+    ).rejects.toMatchObject({
       code: 'PROVIDER_UNAVAILABLE',
       message: expect.stringMatching(/^TensorRT-RTX is not available here: /),
     });

@@ -11,7 +11,7 @@ import { createGpuMonitor } from '../gpu/monitor';
 import { resolveDataPaths, type DataPaths } from '../store/paths';
 import { startAutoCompile } from './auto-compile';
 import { BenchService } from './bench-service';
-import { CompileService } from './compile-service';
+import { composeCompile, type CompileSide } from './compile-service';
 import { EngineService } from './engine-service';
 import { EventBus } from './events';
 import { ImageRunService } from './image-run';
@@ -101,9 +101,9 @@ export async function composeMain(opts: ComposeOptions): Promise<Composed> {
   const gpu = createGpuMonitor();
   // The one owner of ORT sessions: runs, image runs, benchmarks and the switch-over ask it.
   // Entries are deep-checked right before a session opens from one (the compile service, below).
-  let compileRef: CompileService | null = null;
+  let compileRef: CompileSide | null = null;
   const owner = new SessionOwner(engine, {
-    verify: (a) => compileRef?.verifyEntry(a.entryId) ?? Promise.resolve(true),
+    verify: (a) => compileRef?.cache.verifyEntry(a.entryId) ?? Promise.resolve(true),
   });
   const bench = new BenchService({
     storesDir: paths.stores,
@@ -118,7 +118,7 @@ export async function composeMain(opts: ComposeOptions): Promise<Composed> {
 
   const engineService = new EngineService(engine, owner, library);
   engineService.onSwitch((s) => bus.emit('run:switched', s));
-  const compile = new CompileService({
+  const compile = composeCompile({
     bus,
     library,
     engine: engineService,
@@ -143,7 +143,7 @@ export async function composeMain(opts: ComposeOptions): Promise<Composed> {
     library,
     settings,
     engine: engineService,
-    compile,
+    compile: compile.queue,
     notice,
   });
 

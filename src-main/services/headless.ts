@@ -8,7 +8,7 @@
  *   hashes against this machine), handed to the session owner so runs and benches use it.
  * - `runOnce`: one inference on the session the owner gives (compiled when an entry fits).
  * - `bench`: a benchmark through the app's BenchService (original or compiled), recorded.
- * - `compileOnce`: a compile through the app's CompileService (its worker, its cache, its seal);
+ * - `compileOnce`: a compile through the app's compile queue (its worker, its cache, its seal);
  *   the finished entry goes to the owner, and a model running on that provider and dims switches
  *   over on its next run (`runSynth` goes through the app's EngineService, switch-over included).
  */
@@ -30,19 +30,19 @@ import {
   type SessionVariant,
 } from '../ipc/contract';
 import { appFiles } from '../app-files/app-files';
-import { CompileCache } from '../engine/cache/cache';
+import { CompileCache, type CompatibilityFor } from '../engine/cache/cache';
 import { libraryVersion, sha256File } from '../engine/cache/hash';
 import { machineFactsFor, optionsHash, type CacheKey } from '../engine/cache/key';
 import { EngineClient, nodeChildSpawner, type SpawnHost } from '../engine/host/engine-client';
 import type { OpResults } from '../engine/host/protocol';
-import { resolveEntryPaths } from '../engine/providers/options';
 import { findTrtRtxLibrary } from '../engine/providers/trt-rtx';
 import type { HostTensor } from '../engine/tensor';
 import { createGpuMonitor } from '../gpu/monitor';
 import { resolveDataPaths, type DataPaths } from '../store/paths';
 import { nodeWorkerSpawner } from '../engine/compile/runner';
 import { BenchService } from './bench-service';
-import { CompileService, type CompiledArtifact } from './compile-service';
+import { artifactOf, type CompiledArtifact } from '../engine/cache/view';
+import { composeCompile, type CompileSide } from './compile-service';
 import { EngineService } from './engine-service';
 import { EventBus } from './events';
 import { SettingsService } from './settings-service';
@@ -88,7 +88,7 @@ export interface Headless {
   ): Promise<{ session: OwnedSession; sessionMs: number; run: OpResults['session.run'] }>;
   /** A benchmark through the app's BenchService, recorded in the app's history. */
   bench(model: HeadlessModel, req: BenchRequest): Promise<BenchResult & { notes: string[] }>;
-  /** A compile through the app's CompileService into the app's cache; the finished job. */
+  /** A compile through the app's compile queue into the app's cache; the finished job. */
   compileOnce(
     model: HeadlessModel,
     provider: ProviderId,
@@ -120,7 +120,9 @@ async function epVersionHere(provider: ProviderId): Promise<string | null> {
 
 /**
  * The valid cache entry for this model, provider and dims (CompileOptions with only these dims, as
- * `crucible compile --dim` writes them), checked by hashes against this machine; else null.
+ * `crucible compile --dim` writes them), checked by hashes against this machine and then put to
+ * its provider (`compatibility`: ORT's GetModelCompatibilityForEpDevices through the engine host,
+ * as the app's cache service asks it); else null.
  */
 async function findCompiledEntry(opts: {
   modelPath: string;
@@ -129,6 +131,7 @@ async function findCompiledEntry(opts: {
   dims: Record<string, number>;
   engine: EngineStatus;
   cacheDir?: string;
+  compatibility?: CompatibilityFor;
 }): Promise<CompiledArtifact | null> {
   const options = CompileOptionsSchema.parse({ dims: opts.dims });
   const now = {
@@ -147,18 +150,8 @@ async function findCompiledEntry(opts: {
     optionsHash: optionsHash(opts.provider, options),
   };
   const cache = new CompileCache(opts.cacheDir ?? resolveDataPaths().cache);
-  const found = await cache.findValid(key, (p) => machineFactsFor(p, now));
-  if (!found?.meta) return null;
-  return {
-    entryId: found.id,
-    modelId: sha,
-    provider: opts.provider,
-    modelPath: path.join(found.dir, ...found.meta.artifact.split('/')),
-    providerOptions: resolveEntryPaths(found.meta.providerOptions, found.dir),
-    graphOptimizationLevel: found.meta.graphOptimizationLevel,
-    dims: found.meta.options.dims,
-    createdAt: found.meta.createdAt,
-  };
+  const found = await cache.findValid(key, (p) => machineFactsFor(p, now), opts.compatibility);
+  return found ? artifactOf(found) : null;
 }
 
 /** Composes the headless use-cases and starts the engine host. */
@@ -170,6 +163,8 @@ export async function composeHeadless(opts: HeadlessOptions = {}): Promise<Headl
   );
   await engine.start();
   const owner = new SessionOwner(engine);
+  // The provider's own word on a compiled model (the same check the app's cache service makes).
+  const compatibility: CompatibilityFor = (entry) => engine.request('cache.compatibility', entry);
   const gpu = createGpuMonitor();
   const bench = new BenchService({
     storesDir: paths.stores,
@@ -206,12 +201,12 @@ export async function composeHeadless(opts: HeadlessOptions = {}): Promise<Headl
   const runs = new EngineService(engine, owner, library);
   const switches: SwitchOver[] = [];
   runs.onSwitch((s) => switches.push(s));
-  let compile: CompileService | null = null;
-  const compiler = async (): Promise<CompileService> => {
+  let compile: CompileSide | null = null;
+  const compiler = async (): Promise<CompileSide> => {
     if (compile) return compile;
     const settings = new SettingsService(paths.stores);
     await settings.open();
-    compile = new CompileService({
+    compile = composeCompile({
       bus: new EventBus(),
       library,
       engine: runs,
@@ -221,7 +216,7 @@ export async function composeHeadless(opts: HeadlessOptions = {}): Promise<Headl
       trtRtxInstallDir: path.join(paths.root, 'providers', 'trt-rtx'),
       settings,
       spawnWorker: nodeWorkerSpawner(appFiles().compileWorkerScript),
-      compatibility: (entry) => engine.request('cache.compatibility', entry),
+      compatibility,
     });
     await compile.open();
     return compile;
@@ -243,6 +238,7 @@ export async function composeHeadless(opts: HeadlessOptions = {}): Promise<Headl
         dims,
         engine: engine.status(),
         cacheDir: paths.cache,
+        compatibility,
       });
       if (found) owner.addCompiled(found);
       return found;
@@ -268,9 +264,9 @@ export async function composeHeadless(opts: HeadlessOptions = {}): Promise<Headl
     async compileOnce(model, provider, options) {
       entryOf(model);
       const c = await compiler();
-      const job = await c.enqueue(model.id, provider, options);
-      await c.idle();
-      return c.list().find((j) => j.id === job.id) ?? job;
+      const job = await c.queue.enqueue(model.id, provider, options);
+      await c.queue.idle();
+      return c.queue.list().find((j) => j.id === job.id) ?? job;
     },
     runSynth(model, req) {
       return runs.run(

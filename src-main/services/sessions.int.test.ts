@@ -13,7 +13,7 @@ import { nodeWorkerSpawner } from '../engine/compile/runner';
 import { EngineClient, nodeChildSpawner } from '../engine/host/engine-client';
 import { inspectModel } from '../engine/model/inspect';
 import { BenchService } from './bench-service';
-import { CompileService } from './compile-service';
+import { composeCompile, type CompileSide } from './compile-service';
 import { EngineService } from './engine-service';
 import { EventBus } from './events';
 import { ImageRunService } from './image-run';
@@ -26,7 +26,7 @@ const defaults = { dims: {}, dimRanges: {}, cudaGraph: false };
 let engine: EngineClient;
 let owner: SessionOwner;
 let runs: EngineService;
-let compile: CompileService;
+let compile: CompileSide;
 let bench: BenchService;
 let images: ImageRunService;
 let models: ModelEntry[];
@@ -62,9 +62,9 @@ async function entry(file: string): Promise<ModelEntry> {
 const model = (name: string) => models.find((m) => m.name === name) as ModelEntry;
 
 async function compiled(name: string): Promise<CompileJob> {
-  const job = await compile.enqueue(model(name).id, 'cpu', defaults);
-  await compile.idle();
-  const done = compile.list().find((j) => j.id === job.id) as CompileJob;
+  const job = await compile.queue.enqueue(model(name).id, 'cpu', defaults);
+  await compile.queue.idle();
+  const done = compile.queue.list().find((j) => j.id === job.id) as CompileJob;
   expect(done).toMatchObject({ state: 'done', error: null });
   return done;
 }
@@ -92,7 +92,7 @@ beforeAll(async () => {
   };
   const data = fs.mkdtempSync(path.join(os.tmpdir(), 'crucible-owner-'));
   // Entries are deep-checked right before a session opens from one, as compose.ts wires it.
-  owner = new SessionOwner(engine, { verify: (a) => compile.verifyEntry(a.entryId) });
+  owner = new SessionOwner(engine, { verify: (a) => compile.cache.verifyEntry(a.entryId) });
   runs = new EngineService(engine, owner, library);
   runs.onSwitch((s) => switches.push(s));
   bus.on('cache:changed', (c) => cacheEvents.push(c));
@@ -102,7 +102,7 @@ beforeAll(async () => {
     compileDeadlineMinutes: 30,
     ortTelemetry: false,
   };
-  compile = new CompileService({
+  compile = composeCompile({
     bus,
     library,
     engine: runs,
@@ -257,15 +257,15 @@ describe('one session owner, real engine (CPU)', () => {
 
   it('an entry edited on disk (same size) is listed cheaply, caught by the deep check before use, never used', async () => {
     const mlp = model('mlp-tiny.onnx');
-    const entry = (await compile.cacheList()).find(
+    const entry = (await compile.cache.list()).find(
       (e) => e.modelId === mlp.id && e.provider === 'cpu',
     ) as CacheEntry;
-    const file = path.join(compile.cache.dirOf(entry.id), 'model.optimized.onnx');
+    const file = path.join(compile.cache.store.dirOf(entry.id), 'model.optimized.onnx');
     const bytes = fs.readFileSync(file);
     bytes[bytes.length - 1] = (bytes[bytes.length - 1] ?? 0) ^ 0xff;
     fs.writeFileSync(file, bytes);
     // The listing compares sizes and passports only: still valid there.
-    expect((await compile.cacheList()).find((e) => e.id === entry.id)?.state).toBe('valid');
+    expect((await compile.cache.list()).find((e) => e.id === entry.id)?.state).toBe('valid');
     await engine.restart('test');
     cacheEvents.length = 0;
     const r = await runs.run(

@@ -28,7 +28,7 @@ import type { RequestOptions } from '../engine/host/engine-client';
 import { requireAvailableProvider } from '../ipc/providers';
 import { PROVIDERS } from '../engine/providers/catalog';
 import { AppError } from '../shared/errors';
-import type { CompiledArtifact } from './compile-service';
+import type { CompiledArtifact } from '../engine/cache/view';
 
 /** The engine host as the owner uses it (EngineClient implements it). */
 export interface OwnerEngine {

@@ -62,6 +62,26 @@ export function entryId(key: CacheKey): string {
 }
 
 /**
+ * The key as far as an entry's folder tells it — the inverse of {@link entryId}, kept beside it so
+ * the layout is known in one place. Only for an entry whose passport cannot be read: segments were
+ * made safe, so an odd value may read back changed, and the provider is not checked here.
+ */
+export function keyOfEntryId(id: string): Omit<CacheKey, 'provider'> & { provider: string } {
+  const [provider = '', gpu = '', driver = '', ort = '', modelSha256 = '', hash = ''] =
+    id.split('/');
+  const plus = ort.indexOf('+');
+  return {
+    provider,
+    gpu,
+    driver,
+    ortVersion: plus < 0 ? ort : ort.slice(0, plus),
+    epVersion: plus < 0 ? null : ort.slice(plus + 1),
+    modelSha256,
+    optionsHash: hash,
+  };
+}
+
+/**
  * This machine's side of the key for a provider, from what the engine and the GPU monitor say:
  * the CPU's identity for the CPU provider; for GPU providers the NVIDIA GPU's UUID (else its name,
  * else the provider's device) and the driver version. `unavailable` with the reason when the
