@@ -157,6 +157,8 @@ test('drop a model: it runs at once, compiles in the background, and the next ru
   for (const name of ['transformer-dropped', 'long-chain']) {
     await rows.filter({ hasText: name }).click();
     await expect(page.getByTestId('model-detail')).toContainText(name);
+    // Remove asks first, saying what goes (the entry, the uploaded copy, its cache entries).
+    page.once('dialog', (d) => void d.accept());
     await page.getByTestId('model-detail').getByRole('button', { name: 'Remove' }).click();
     await expect(rows.filter({ hasText: name })).toHaveCount(0);
   }

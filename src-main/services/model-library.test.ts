@@ -276,6 +276,21 @@ describe('names in the library', () => {
     const again = await openLibrary();
     expect(again.get(b.id)?.name).toBe('wake word head');
   });
+
+  it('remove takes the uploaded copy with the entry, and never the user file', async () => {
+    const lib = await openLibrary();
+    const mine = await userModel('keep-me.onnx', 'k');
+    const kept = await lib.add(mine);
+    const uploaded = await lib.importUpload(await userModel('up.onnx', 'u'), 'up.onnx');
+    const copy = lib.uploadedCopyDir(uploaded);
+    expect(copy).not.toBeNull();
+    expect(lib.uploadedCopyDir(kept)).toBeNull();
+    expect(await lib.remove(uploaded.id)).toBe(true);
+    await expect(readdir(copy as string)).rejects.toThrow();
+    expect(await lib.remove(kept.id)).toBe(true);
+    expect((await readFile(mine)).byteLength).toBeGreaterThan(0);
+    expect((await openLibrary()).list().map((m) => m.id)).not.toContain(uploaded.id);
+  });
 });
 
 describe.skipIf(process.platform === 'win32')(

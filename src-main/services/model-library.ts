@@ -11,7 +11,17 @@
  * what is still on disk: the built-in models, the imported folder, and every model path that can
  * still be read out of the damaged file. The rebuild is reported, never silent.
  */
-import { copyFile, link, lstat, mkdir, readdir, readFile, rename, stat } from 'node:fs/promises';
+import {
+  copyFile,
+  link,
+  lstat,
+  mkdir,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  stat,
+} from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import {
@@ -273,11 +283,31 @@ export class ModelLibrary {
 
   /** Forgets a model. The file itself is never deleted. */
   async remove(id: string): Promise<boolean> {
-    const before = this.models.length;
+    const entry = this.models.find((m) => m.id === id);
+    if (!entry) return false;
+    // The copy Crucible made of an uploaded model goes too (the user's own files never do): moved
+    // aside first, so a failed save puts it back and nothing is half removed.
+    const copy = this.uploadedCopyDir(entry);
+    const aside = copy ? path.join(path.dirname(copy), `.removing-${path.basename(copy)}`) : null;
+    if (copy && aside) await rename(copy, aside).catch(() => undefined);
+    const before = this.models;
     this.models = this.models.filter((m) => m.id !== id);
-    if (this.models.length === before) return false;
-    await this.persist();
+    try {
+      await this.persist();
+    } catch (err) {
+      this.models = before;
+      if (copy && aside) await rename(aside, copy).catch(() => undefined);
+      throw err;
+    }
+    if (aside) await rm(aside, { recursive: true, force: true }).catch(() => undefined);
     return true;
+  }
+
+  /** The folder holding Crucible's own copy of an uploaded model (imported/<sha>/), or null. */
+  uploadedCopyDir(entry: Pick<ModelEntry, 'path'>): string | null {
+    const imported = path.join(this.opts.dir, 'imported');
+    const dir = path.dirname(entry.path);
+    return path.dirname(dir) === imported ? dir : null;
   }
 
   /**

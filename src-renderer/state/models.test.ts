@@ -91,10 +91,43 @@ describe('modelRemoveRequested', () => {
   it('drops the model from the list when the main side removed it', async () => {
     const api = createFakeApi();
     api.handle('models:remove', () => ({ ok: true, value: { removed: true } }));
+    api.handle('cache:list', () => ({ ok: true, value: [] }));
     modelsLoaded([a, b]);
     modelSelected('b');
-    await modelRemoveRequested(api, 'b');
+    await modelRemoveRequested(api, 'b', () => true);
     expect(useModelsStore.getState().entries.map((e) => e.id)).toEqual(['a']);
     expect(useModelsStore.getState().selectedId).toBe('a');
+  });
+
+  it('asks first, saying what goes; a no removes nothing', async () => {
+    const api = createFakeApi();
+    let removed = 0;
+    const cleared: string[] = [];
+    api.handle('models:remove', () => {
+      removed++;
+      return { ok: true, value: { removed: true } };
+    });
+    api.handle('cache:list', () => ({
+      ok: true,
+      value: [
+        { id: 'c1', modelId: 'b', sizeBytes: 2 ** 20 },
+        { id: 'c2', modelId: 'a', sizeBytes: 1 },
+      ] as never,
+    }));
+    api.handle('cache:clear', (input: { entryId?: string }) => {
+      cleared.push(input.entryId ?? '');
+      return { ok: true, value: { removed: 1, freedBytes: 1 } };
+    });
+    modelsLoaded([a, b]);
+    let asked = '';
+    await modelRemoveRequested(api, 'b', (text) => {
+      asked = text;
+      return false;
+    });
+    expect(asked).toMatch(/its entry in the model library/);
+    expect(asked).toMatch(/1 compiled cache entry \(1\.0 MiB\)/);
+    expect([removed, cleared]).toEqual([0, []]);
+    await modelRemoveRequested(api, 'b', () => true);
+    expect([removed, cleared]).toEqual([1, ['c1']]);
   });
 });

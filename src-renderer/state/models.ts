@@ -136,18 +136,50 @@ export async function modelRenameRequested(
   return null;
 }
 
-/** The user removed a model from the library (the file itself stays where it is). */
-export async function modelRemoveRequested(api: RendererApi, id: string): Promise<void> {
-  const result = await api.invoke('models:remove', { id });
-  if (!result.ok) {
-    useModelsStore.setState((state) => ({
-      dropErrors: [
-        ...state.dropErrors,
-        { id: nextDropErrorId++, fileName: null, error: result.error },
-      ],
-    }));
-    return;
+/** What removing a model takes with it, in words for the confirmation. */
+export function removalText(
+  entry: Pick<ModelEntry, 'name' | 'path'>,
+  cacheEntries: readonly { sizeBytes: number }[],
+): string {
+  const uploaded = /[\\/]library[\\/]imported[\\/]/.test(entry.path);
+  const bytes = cacheEntries.reduce((n, e) => n + e.sizeBytes, 0);
+  const lines = [`Remove "${entry.name}"? This removes:`, '• its entry in the model library'];
+  if (uploaded) lines.push('• the copy of the model Crucible made when it was dropped in');
+  if (cacheEntries.length > 0) {
+    lines.push(
+      `• ${cacheEntries.length} compiled cache ${cacheEntries.length === 1 ? 'entry' : 'entries'} (${(bytes / 2 ** 20).toFixed(1)} MiB)`,
+    );
   }
+  if (!uploaded) lines.push(`Your own file stays where it is: ${entry.path}`);
+  return lines.join('\n');
+}
+
+/**
+ * The user asked to remove a model: says what goes (the entry, an uploaded copy, its compiled
+ * cache entries) and asks; then removes the cache entries and the entry. A failure stops before
+ * the library entry goes, so the model is never half removed (cache entries can be compiled again).
+ */
+export async function modelRemoveRequested(
+  api: RendererApi,
+  id: string,
+  confirm: (text: string) => boolean = (text) => window.confirm(text),
+): Promise<void> {
+  const fail = (error: AppErrorData) =>
+    useModelsStore.setState((state) => ({
+      dropErrors: [...state.dropErrors, { id: nextDropErrorId++, fileName: null, error }],
+    }));
+  const entry = useModelsStore.getState().entries.find((e) => e.id === id);
+  if (!entry) return;
+  const cache = await api.invoke('cache:list', {});
+  if (!cache.ok) return fail(cache.error);
+  const mine = cache.value.filter((c) => c.modelId === id);
+  if (!confirm(removalText(entry, mine))) return;
+  for (const c of mine) {
+    const cleared = await api.invoke('cache:clear', { entryId: c.id });
+    if (!cleared.ok) return fail(cleared.error);
+  }
+  const result = await api.invoke('models:remove', { id });
+  if (!result.ok) return fail(result.error);
   if (result.value.removed) {
     const state = useModelsStore.getState();
     modelsLoaded(state.entries.filter((e) => e.id !== id));
