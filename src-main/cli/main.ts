@@ -72,23 +72,23 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         io.out(typeof CRUCIBLE_VERSION === 'string' ? CRUCIBLE_VERSION : '0.0.0-dev');
         return 0;
       case 'gpu': {
-        const { runGpuCli } = await import('../gpu/cli');
+        const { runGpuCli } = await import('./commands/gpu');
         return await runGpuCli(rest, io);
       }
       case 'inspect': {
-        const { inspectCommand } = await import('./inspect');
+        const { inspectCommand } = await import('./commands/inspect');
         return await inspectCommand(rest, io);
       }
       case 'run': {
-        const { runCommand } = await import('./run');
+        const { runCommand } = await import('./commands/run');
         return await runCommand(rest, io);
       }
       case 'bench': {
-        const { benchCommand } = await import('./bench');
+        const { benchCommand } = await import('./commands/bench');
         return await benchCommand(rest, io);
       }
       case 'compile': {
-        const { compileCommand } = await import('./compile');
+        const { compileCommand } = await import('./commands/compile');
         return await compileCommand(rest, io);
       }
       case 'switch-over': {
@@ -96,15 +96,15 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         return await switchOverCommand(rest, io);
       }
       case 'convert': {
-        const { convertCommand } = await import('./convert');
+        const { convertCommand } = await import('./commands/convert');
         return await convertCommand(rest, io);
       }
       case 'compare-variants': {
-        const { compareVariantsCommand } = await import('./compare-variants');
+        const { compareVariantsCommand } = await import('./commands/compare-variants');
         return await compareVariantsCommand(rest, io);
       }
       case 'conformance': {
-        const { conformanceCommand } = await import('./conformance');
+        const { conformanceCommand } = await import('./commands/conformance');
         return await conformanceCommand(rest, io);
       }
       default:

@@ -8,15 +8,15 @@
  * figures gathered are still printed), 2 for bad arguments or a missing compiled entry.
  */
 import path from 'node:path';
-import { BENCH_MODES, ProviderIdSchema, type BenchResult } from '../ipc/contract';
-import { checkExternalData, inspectModel } from '../engine/model/inspect';
-import { INPUT_OPTIONS, planFromArgs, resolveInputs } from '../engine/model/input-sources';
-import { readOnnxFile } from '../engine/model/onnx-file';
-import { composeHeadless } from '../services/headless';
-import { AppError } from '../shared/errors';
-import { loopCommand } from './bench-loop';
-import { compareCommand, trustLines } from './bench-trust';
-import { parseCliArgs, type CliIo } from './io';
+import { BENCH_MODES, ProviderIdSchema, type BenchResult } from '../../ipc/contract';
+import { checkExternalData, inspectModel } from '../../engine/model/inspect';
+import { INPUT_OPTIONS, planFromArgs, resolveInputs } from '../../engine/model/input-sources';
+import { readOnnxFile } from '../../engine/model/onnx-file';
+import { composeHeadless } from '../../services/headless';
+import { AppError } from '../../shared/errors';
+import { loopCommand } from '../bench-loop';
+import { compareCommand, trustLines } from '../bench-trust';
+import { parseCliArgs, type CliIo } from '../io';
 
 /** The usage lines of `crucible bench`. */
 export const BENCH_USAGE = `bench MODEL [--provider P] [--mode plain|iobinding|graph]

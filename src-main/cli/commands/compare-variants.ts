@@ -7,20 +7,20 @@
  * app's Precision panel shows it).
  */
 import path from 'node:path';
-import { ProviderIdSchema, type ProviderId, type TradeTable } from '../ipc/contract';
-import { createGpuMonitor } from '../gpu/monitor';
+import { ProviderIdSchema, type ProviderId, type TradeTable } from '../../ipc/contract';
+import { createGpuMonitor } from '../../gpu/monitor';
 import {
   benchFigures,
   benchViaOwner,
   providerProblem,
   runForTensors,
   tradeModel,
-} from '../services/precision-service';
-import { measureTrade } from '../services/precision-trade';
-import { SessionOwner } from '../services/sessions';
-import { AppError } from '../shared/errors';
+} from '../../services/precision-service';
+import { measureTrade } from '../../services/precision-trade';
+import { SessionOwner } from '../../services/sessions';
+import { AppError } from '../../shared/errors';
 import { openCliLibrary } from './convert';
-import { parseCliArgs, parseDims, startEngine, type CliIo } from './io';
+import { parseCliArgs, parseDims, startEngine, type CliIo } from '../io';
 
 /** The usage lines of `crucible compare-variants`. */
 export const COMPARE_VARIANTS_USAGE = `compare-variants MODEL [--provider P,...] [--sets N] [--iterations N]

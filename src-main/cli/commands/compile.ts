@@ -13,27 +13,27 @@ import {
   type EngineStatus,
   type GpuSnapshot,
   type ProviderId,
-} from '../ipc/contract';
-import { appFiles } from '../app-files/app-files';
-import { CompileCache, type CheckedEntry } from '../engine/cache/cache';
-import { libraryVersion, sha256File } from '../engine/cache/hash';
+} from '../../ipc/contract';
+import { appFiles } from '../../app-files/app-files';
+import { CompileCache, type CheckedEntry } from '../../engine/cache/cache';
+import { libraryVersion, sha256File } from '../../engine/cache/hash';
 import {
   machineFactsFor,
   optionsHash,
   requireMachineFacts,
   type CacheKey,
-} from '../engine/cache/key';
-import { sealCompile } from '../engine/compile/entry';
-import { nodeWorkerSpawner, runCompileWorker } from '../engine/compile/runner';
-import { checkExternalData, inspectModel } from '../engine/model/inspect';
-import { PROVIDERS } from '../engine/providers/catalog';
-import { buildProviderOptions, resolveEntryPaths } from '../engine/providers/options';
-import { findTrtRtxLibrary } from '../engine/providers/trt-rtx';
-import { resolveDataPaths } from '../store/paths';
-import { PROVIDER_LABELS, requireAvailableProvider } from '../ipc/providers';
-import { AppError } from '../shared/errors';
-import { keyValues, parseCliArgs, startEngine, type CliIo } from './io';
-import { INPUT_OPTIONS, planFromArgs, resolveInputs } from '../engine/model/input-sources';
+} from '../../engine/cache/key';
+import { sealCompile } from '../../engine/compile/entry';
+import { nodeWorkerSpawner, runCompileWorker } from '../../engine/compile/runner';
+import { checkExternalData, inspectModel } from '../../engine/model/inspect';
+import { PROVIDERS } from '../../engine/providers/catalog';
+import { buildProviderOptions, resolveEntryPaths } from '../../engine/providers/options';
+import { findTrtRtxLibrary } from '../../engine/providers/trt-rtx';
+import { resolveDataPaths } from '../../store/paths';
+import { PROVIDER_LABELS, requireAvailableProvider } from '../../ipc/providers';
+import { AppError } from '../../shared/errors';
+import { keyValues, parseCliArgs, startEngine, type CliIo } from '../io';
+import { INPUT_OPTIONS, planFromArgs, resolveInputs } from '../../engine/model/input-sources';
 
 /** A cache entry a session can start from. */
 export interface CachedModel {
@@ -45,7 +45,7 @@ export interface CachedModel {
 
 async function gpuSnapshot(provider: ProviderId): Promise<GpuSnapshot | null> {
   if (provider === 'cpu') return null;
-  const { createGpuMonitor } = await import('../gpu/monitor');
+  const { createGpuMonitor } = await import('../../gpu/monitor');
   const monitor = createGpuMonitor();
   try {
     return await monitor.snapshot();

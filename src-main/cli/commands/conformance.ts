@@ -7,11 +7,12 @@
  */
 import { PROVIDER_IDS, type ProviderId } from '../../ipc/contract';
 import { AppError } from '../../shared/errors';
-import type { EngineClient } from '../host/engine-client';
-import { parseCaseArgs, type CaseArgs } from './case-args';
+import type { EngineClient } from '../../engine/host/engine-client';
+import { parseCaseArgs, type CaseArgs } from '../../engine/conformance/case-args';
 import type { CliIo } from '../../shared/cli-io';
-import { runConformance } from './conformance';
-import { failureTable, progressLine, summaryLine } from './report';
+import { startEngine } from '../io';
+import { runConformance } from '../../engine/conformance/conformance';
+import { failureTable, progressLine, summaryLine } from '../../engine/conformance/report';
 
 /** Parsed command line of the conformance command. */
 export interface ConformanceArgs extends CaseArgs {
@@ -88,5 +89,15 @@ export async function runConformanceCli(
   } catch (err) {
     io.err(`crucible conformance: ${err instanceof Error ? err.message : String(err)}`);
     return 1;
+  }
+}
+
+/** Runs `crucible conformance` on an engine host of its own. */
+export async function conformanceCommand(args: string[], io: CliIo): Promise<number> {
+  const engine = await startEngine();
+  try {
+    return await runConformanceCli(args, io, engine);
+  } finally {
+    engine.close();
   }
 }

@@ -7,14 +7,14 @@
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { ModelVariant } from '../ipc/contract';
-import { writeFp16Variant } from '../engine/model/fp16-file';
-import { checkExternalData, inspectModel } from '../engine/model/inspect';
-import { sha256File } from '../engine/cache/hash';
-import { displayName, ModelLibrary } from '../services/model-library';
-import { AppError } from '../shared/errors';
-import { resolveDataPaths } from '../store/paths';
-import { parseCliArgs, type CliIo } from './io';
+import type { ModelVariant } from '../../ipc/contract';
+import { writeFp16Variant } from '../../engine/model/fp16-file';
+import { checkExternalData, inspectModel } from '../../engine/model/inspect';
+import { sha256File } from '../../engine/cache/hash';
+import { displayName, ModelLibrary } from '../../services/model-library';
+import { AppError } from '../../shared/errors';
+import { resolveDataPaths } from '../../store/paths';
+import { parseCliArgs, type CliIo } from '../io';
 
 /** The usage lines of `crucible convert`. */
 export const CONVERT_USAGE = `convert MODEL --to fp16 [--keep-io-types | --fp16-io] [--block Op,...] [--json]

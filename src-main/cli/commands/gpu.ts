@@ -4,13 +4,13 @@
  * No GPU is not an error: it prints why and exits 0.
  */
 import { parseArgs } from 'node:util';
-import type { GpuInfo, GpuSnapshot } from '../ipc/contract';
-import { AppError } from '../shared/errors';
-import type { CliIo } from '../shared/cli-io';
-import { trtRtxSupport } from './arch';
-import { clampHz, createGpuMonitor } from './monitor';
-import type { GpuMonitor } from './monitor';
-import { explainPowerLimit } from './power';
+import type { GpuInfo, GpuSnapshot } from '../../ipc/contract';
+import { AppError } from '../../shared/errors';
+import type { CliIo } from '../../shared/cli-io';
+import { trtRtxSupport } from '../../gpu/arch';
+import { clampHz, createGpuMonitor } from '../../gpu/monitor';
+import type { GpuMonitor } from '../../gpu/monitor';
+import { explainPowerLimit } from '../../gpu/power';
 
 const USAGE = `usage: crucible gpu [--json] [--watch] [--hz N] [--count N]
 

@@ -1,8 +1,8 @@
 /** `crucible inspect MODEL [--json] [--dim NAME=N]`. */
-import type { ModelInspection, PrecisionSummary, ValueInfo } from '../ipc/contract';
-import { inspectModel } from '../engine/model/inspect';
-import { AppError } from '../shared/errors';
-import { parseCliArgs, parseDims, type CliIo } from './io';
+import type { ModelInspection, PrecisionSummary, ValueInfo } from '../../ipc/contract';
+import { inspectModel } from '../../engine/model/inspect';
+import { AppError } from '../../shared/errors';
+import { parseCliArgs, parseDims, type CliIo } from '../io';
 
 export async function inspectCommand(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCliArgs('inspect', args, {

@@ -11,19 +11,19 @@
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { ProviderIdSchema, type TensorSummary } from '../ipc/contract';
-import { withLabels } from '../ipc/labels';
-import { checkExternalData, inspectModel } from '../engine/model/inspect';
-import { INPUT_OPTIONS, planFromArgs, resolveInputs } from '../engine/model/input-sources';
-import { readOnnxFile } from '../engine/model/onnx-file';
-import { summarizeTensor } from '../engine/model/summary';
-import { writeTensorFile } from '../engine/model/tensor-files';
-import { isPictureTensor, nchwToRgba } from '../engine/model/image';
-import { writePng } from '../engine/model/png';
-import type { HostTensor } from '../engine/tensor';
-import { AppError, toErrorData } from '../shared/errors';
-import { composeHeadless } from '../services/headless';
-import { parseCliArgs, type CliIo } from './io';
+import { ProviderIdSchema, type TensorSummary } from '../../ipc/contract';
+import { withLabels } from '../../ipc/labels';
+import { checkExternalData, inspectModel } from '../../engine/model/inspect';
+import { INPUT_OPTIONS, planFromArgs, resolveInputs } from '../../engine/model/input-sources';
+import { readOnnxFile } from '../../engine/model/onnx-file';
+import { summarizeTensor } from '../../engine/model/summary';
+import { writeTensorFile } from '../../engine/model/tensor-files';
+import { isPictureTensor, nchwToRgba } from '../../engine/model/image';
+import { writePng } from '../../engine/model/png';
+import type { HostTensor } from '../../engine/tensor';
+import { AppError, toErrorData } from '../../shared/errors';
+import { composeHeadless } from '../../services/headless';
+import { parseCliArgs, type CliIo } from '../io';
 
 export async function runCommand(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCliArgs('run', args, {

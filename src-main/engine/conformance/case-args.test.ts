@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseBaselineArgs } from './baseline-run';
 import { parseCaseArgs } from './case-args';
-import { parseConformanceArgs } from './cli';
+import { parseConformanceArgs } from '../../cli/commands/conformance';
 import { DEFAULT_CASE_TIMEOUT_MS } from './conformance';
 
 describe('parseCaseArgs', () => {

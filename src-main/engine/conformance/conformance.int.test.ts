@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readTensorFile, writeTensorFile } from '../model/tensor-files';
 import { EngineClient, nodeChildSpawner, type SpawnHost } from '../host/engine-client';
 import { runBaseline, runBaselineCli } from './baseline-run';
-import { runConformanceCli } from './cli';
+import { runConformanceCli } from '../../cli/commands/conformance';
 import { ENGINE_CRASHED_REASON, runConformance } from './conformance';
 import { nodeWorkerSpawner } from './isolated-runner';
 import { diffReports, type ConformanceReport } from './report';
