@@ -60,11 +60,11 @@ export class CacheService {
   }
 
   /**
-   * Start-up, once the engine has said which ORT it runs: every entry checked deeply, the valid
-   * ones handed to the engine service, the others told as notices.
+   * Start-up, once the engine has said which ORT it runs: every entry checked (deeply unless
+   * `deep` is false), the valid ones handed to the engine service, the others told as notices.
    */
-  async open(): Promise<void> {
-    await this.refresh(true);
+  async open(deep = true): Promise<void> {
+    await this.refresh(deep);
     for (const e of this.entries) {
       if (e.state !== 'valid') {
         this.deps.notice?.(`Compile cache entry ${e.id} is ${e.state}: ${e.reason ?? ''}`);

@@ -47,6 +47,8 @@ interface JobRecord {
   job: CompileJob;
   modelName: string;
   options: CompileOptions;
+  /** What the warm-up run feeds; by dtype and name when absent. */
+  inputs: CompileSpec['inputs'];
   optionsHash: string;
   abort: AbortController;
   /** Settles when the job has finished, failed or been cancelled, its temp folder gone. */
@@ -72,10 +74,13 @@ export class CompileQueue {
     deps.cache.onChange(() => this.emitStatuses());
   }
 
-  /** Start-up: removes temp folders a crash left and loads the learned estimates. */
-  async open(): Promise<void> {
+  /**
+   * Start-up: removes temp folders a crash left (unless `sweep` is false: a CLI process beside a
+   * running app must not remove the app's job folders) and loads the learned estimates.
+   */
+  async open(opts: { sweep?: boolean } = {}): Promise<void> {
     try {
-      await this.deps.cache.store.sweep();
+      if (opts.sweep ?? true) await this.deps.cache.store.sweep();
       await this.estimates.open();
     } finally {
       this.markSwept();
@@ -102,11 +107,15 @@ export class CompileQueue {
     return [...this.jobs].reverse().map((r) => r.job);
   }
 
-  /** Queues a compile; an identical job already waiting or running is returned instead. */
+  /**
+   * Queues a compile; an identical job already waiting or running is returned instead. `inputs`:
+   * what the warm-up run feeds (a control input picks its branch), as a run with the same plan.
+   */
   async enqueue(
     modelId: string,
     provider: ProviderId,
     options: CompileOptions,
+    inputs?: CompileSpec['inputs'],
   ): Promise<CompileJob> {
     if (this.closed) throw new AppError('UNSUPPORTED', 'the compile queue is shutting down');
     const model = this.model(modelId);
@@ -141,6 +150,7 @@ export class CompileQueue {
       },
       modelName: model.name,
       options,
+      inputs,
       optionsHash: hash,
       abort: new AbortController(),
       settled,
@@ -259,6 +269,7 @@ export class CompileQueue {
         providerOptions,
         outDir: tmp,
         epLibrary: this.deps.install.epLibrary(job.provider),
+        ...(r.inputs ? { inputs: r.inputs } : {}),
       };
       let built = 0;
       const result = await runCompileWorker(

@@ -45,9 +45,11 @@ export interface CompileSide {
   install: ProviderInstall;
   /**
    * Start-up: old temp folders swept and estimates loaded, then (once the engine says which ORT it
-   * runs) every cache entry checked deeply and the valid ones handed to the engine service.
+   * runs) every cache entry checked deeply and the valid ones handed to the engine service. A
+   * short-lived process beside the app (the CLI) passes `{ sweep: false, deep: false }`: it leaves
+   * the app's job folders alone and hashes only the entry it uses (before use, as always).
    */
-  open(): Promise<void>;
+  open(opts?: { sweep?: boolean; deep?: boolean }): Promise<void>;
   /** Stops the running job (its worker is killed, its output removed). */
   close(): Promise<void>;
   /** Every compile:*, cache:* and providers:install-trt-rtx channel. */
@@ -97,10 +99,10 @@ export function composeCompile(deps: CompileSideDeps): CompileSide {
     queue,
     cache,
     install,
-    async open() {
-      await queue.open();
+    async open(opts = {}) {
+      await queue.open({ sweep: opts.sweep });
       await engineSettled(deps.engine);
-      await cache.open();
+      await cache.open(opts.deep ?? true);
     },
     close: () => queue.close(),
     handlers: () => ({ ...queue.handlers(), ...cache.handlers(), ...install.handlers() }),

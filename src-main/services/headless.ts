@@ -30,7 +30,8 @@ import {
   type SessionVariant,
 } from '../ipc/contract';
 import { appFiles } from '../app-files/app-files';
-import { CompileCache, type CompatibilityFor } from '../engine/cache/cache';
+import { CompileCache, type CheckedEntry, type CompatibilityFor } from '../engine/cache/cache';
+import type { CompileSpec } from '../engine/compile/protocol';
 import { libraryVersion, sha256File } from '../engine/cache/hash';
 import { machineFactsFor, optionsHash, type CacheKey } from '../engine/cache/key';
 import { EngineClient, nodeChildSpawner, type SpawnHost } from '../engine/host/engine-client';
@@ -88,12 +89,23 @@ export interface Headless {
   ): Promise<{ session: OwnedSession; sessionMs: number; run: OpResults['session.run'] }>;
   /** A benchmark through the app's BenchService, recorded in the app's history. */
   bench(model: HeadlessModel, req: BenchRequest): Promise<BenchResult & { notes: string[] }>;
-  /** A compile through the app's compile queue into the app's cache; the finished job. */
+  /**
+   * A compile through the app's compile queue into the app's cache; the finished job (done,
+   * failed or cancelled). `inputs` feed the warm-up run; `onProgress` gets every state the job
+   * passes through; `signal` cancels it (its worker killed, nothing cached).
+   */
   compileOnce(
     model: HeadlessModel,
     provider: ProviderId,
     options: CompileOptions,
+    opts?: {
+      inputs?: CompileSpec['inputs'];
+      onProgress?: (job: CompileJob) => void;
+      signal?: AbortSignal;
+    },
   ): Promise<CompileJob>;
+  /** A compile-cache entry with its passport, as checked now (sizes; null when it is gone). */
+  entry(entryId: string): Promise<CheckedEntry | null>;
   /** One run with synthesized inputs through the app's EngineService (switch-over included). */
   runSynth(model: HeadlessModel, req: Omit<RunRequest, 'modelId'>): Promise<RunResult>;
   /** Switch-overs the EngineService reported, oldest first. */
@@ -202,12 +214,14 @@ export async function composeHeadless(opts: HeadlessOptions = {}): Promise<Headl
   const switches: SwitchOver[] = [];
   runs.onSwitch((s) => switches.push(s));
   let compile: CompileSide | null = null;
+  // The compile side's events: a compile's progress reaches compileOnce's caller.
+  const compileBus = new EventBus();
   const compiler = async (): Promise<CompileSide> => {
     if (compile) return compile;
     const settings = new SettingsService(paths.stores);
     await settings.open();
     compile = composeCompile({
-      bus: new EventBus(),
+      bus: compileBus,
       library,
       engine: runs,
       gpu,
@@ -218,7 +232,9 @@ export async function composeHeadless(opts: HeadlessOptions = {}): Promise<Headl
       spawnWorker: nodeWorkerSpawner(appFiles().compileWorkerScript),
       compatibility,
     });
-    await compile.open();
+    // The app may be running on the same data folder: its job folders stay, and the whole cache
+    // is not hashed for one compile (entries are deep-checked before use).
+    await compile.open({ sweep: false, deep: false });
     return compile;
   };
 
@@ -261,12 +277,32 @@ export async function composeHeadless(opts: HeadlessOptions = {}): Promise<Headl
       }
     },
     bench: (model, req) => bench.runAndRecord(model, req),
-    async compileOnce(model, provider, options) {
+    async compileOnce(model, provider, options, opts = {}) {
       entryOf(model);
       const c = await compiler();
-      const job = await c.queue.enqueue(model.id, provider, options);
-      await c.queue.idle();
-      return c.queue.list().find((j) => j.id === job.id) ?? job;
+      let id: string | null = null;
+      const off = compileBus.on('compile:progress', (j) => {
+        if (j.id === id) opts.onProgress?.(j);
+      });
+      const cancel = () => {
+        if (id) void c.queue.cancel(id).catch(() => undefined);
+      };
+      opts.signal?.addEventListener('abort', cancel);
+      try {
+        const job = await c.queue.enqueue(model.id, provider, options, opts.inputs);
+        id = job.id;
+        if (opts.signal?.aborted) cancel();
+        await c.queue.idle();
+        return c.queue.list().find((j) => j.id === job.id) ?? job;
+      } finally {
+        off();
+        opts.signal?.removeEventListener('abort', cancel);
+      }
+    },
+    async entry(entryId) {
+      const c = await compiler();
+      const checked = await c.cache.store.check(entryId, await c.cache.machine(), false);
+      return checked.meta ? checked : null;
     },
     runSynth(model, req) {
       return runs.run(

@@ -1,103 +1,23 @@
 /**
  * `crucible compile MODEL --provider P [--dim N=V ...] [--range N=MIN:MAX ...] [--cuda-graph]
- * [--json]`: one compile through the same worker and cache as the app, progress on stderr, the
- * entry on stdout. Also {@link findCachedModel}, which `crucible run` uses to start from a valid
- * cache entry when there is one for the model, provider and dims.
+ * [--json]`: one compile through the app's compile queue (services/headless.ts `compileOnce`: the
+ * same worker, cache, seal and estimates as the Compile area), progress on stderr, the entry on
+ * stdout. `crucible run` then starts from it (headless `findCompiled`).
  */
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import {
   CompileOptionsSchema,
   ProviderIdSchema,
+  type CompileJob,
   type CompileOptions,
-  type EngineStatus,
-  type GpuSnapshot,
-  type ProviderId,
 } from '../../ipc/contract';
-import { appFiles } from '../../app-files/app-files';
-import { CompileCache, type CheckedEntry } from '../../engine/cache/cache';
-import { libraryVersion, sha256File } from '../../engine/cache/hash';
-import {
-  machineFactsFor,
-  optionsHash,
-  requireMachineFacts,
-  type CacheKey,
-} from '../../engine/cache/key';
-import { sealCompile } from '../../engine/compile/entry';
-import { nodeWorkerSpawner, runCompileWorker } from '../../engine/compile/runner';
 import { checkExternalData, inspectModel } from '../../engine/model/inspect';
-import { PROVIDERS } from '../../engine/providers/catalog';
-import { buildProviderOptions, resolveEntryPaths } from '../../engine/providers/options';
-import { findTrtRtxLibrary } from '../../engine/providers/trt-rtx';
-import { resolveDataPaths } from '../../store/paths';
-import { PROVIDER_LABELS, requireAvailableProvider } from '../../ipc/providers';
-import { AppError } from '../../shared/errors';
-import { keyValues, parseCliArgs, startEngine, type CliIo } from '../io';
 import { INPUT_OPTIONS, planFromArgs, resolveInputs } from '../../engine/model/input-sources';
-
-/** A cache entry a session can start from. */
-export interface CachedModel {
-  entryId: string;
-  modelPath: string;
-  providerOptions: Record<string, string>;
-  graphOptimizationLevel: 'disabled' | 'basic' | 'extended' | 'all';
-}
-
-async function gpuSnapshot(provider: ProviderId): Promise<GpuSnapshot | null> {
-  if (provider === 'cpu') return null;
-  const { createGpuMonitor } = await import('../../gpu/monitor');
-  const monitor = createGpuMonitor();
-  try {
-    return await monitor.snapshot();
-  } finally {
-    monitor.close();
-  }
-}
-
-async function epVersionHere(provider: ProviderId): Promise<string | null> {
-  if (provider !== 'nv-tensorrt-rtx') return null;
-  const lib = findTrtRtxLibrary();
-  return lib ? libraryVersion(lib) : null;
-}
-
-/**
- * The valid cache entry for this model, provider and dims (CompileOptions with only these dims,
- * as `crucible compile --dim` writes them), checked by hashes against this machine; else null.
- */
-export async function findCachedModel(opts: {
-  modelPath: string;
-  provider: ProviderId;
-  dims: Record<string, number>;
-  engine: EngineStatus;
-  cacheDir?: string;
-}): Promise<CachedModel | null> {
-  const options = CompileOptionsSchema.parse({ dims: opts.dims });
-  const snapshot = await gpuSnapshot(opts.provider);
-  const epVersion = await epVersionHere(opts.provider);
-  const now = {
-    ortVersion: opts.engine.ortVersion,
-    providers: opts.engine.providers,
-    snapshot,
-    epVersion,
-  };
-  const facts = machineFactsFor(opts.provider, now);
-  if ('unavailable' in facts) return null;
-  const key: CacheKey = {
-    provider: opts.provider,
-    ...facts,
-    modelSha256: await sha256File(opts.modelPath),
-    optionsHash: optionsHash(opts.provider, options),
-  };
-  const cache = new CompileCache(opts.cacheDir ?? resolveDataPaths().cache);
-  const found = await cache.findValid(key, (p) => machineFactsFor(p, now));
-  if (!found?.meta) return null;
-  return {
-    entryId: found.id,
-    modelPath: path.join(found.dir, ...found.meta.artifact.split('/')),
-    providerOptions: resolveEntryPaths(found.meta.providerOptions, found.dir),
-    graphOptimizationLevel: found.meta.graphOptimizationLevel,
-  };
-}
+import { PROVIDER_LABELS } from '../../ipc/providers';
+import { composeHeadless } from '../../services/headless';
+import { AppError } from '../../shared/errors';
+import { keyValues, parseCliArgs, type CliIo } from '../io';
 
 function parseRanges(values: string[] | undefined): CompileOptions['dimRanges'] {
   const out: CompileOptions['dimRanges'] = {};
@@ -151,75 +71,49 @@ export async function compileCommand(args: string[], io: CliIo): Promise<number>
   await checkExternalData(modelPath);
   // Bad input flags fail here, before a worker starts.
   await resolveInputs({ path: modelPath, inputs: inspection.inputs }, plan);
-  const providerOptions = buildProviderOptions(provider.data, options, inspection.inputs);
-
   const t0 = performance.now();
   const say = (what: string) => io.err(`[${seconds(performance.now() - t0)}] ${what}`);
-  const engine = await startEngine();
-  let status: EngineStatus;
-  try {
-    status = engine.status();
-  } finally {
-    engine.close();
-  }
-  requireAvailableProvider(status.providers, provider.data);
-  const now = {
-    ortVersion: status.ortVersion,
-    providers: status.providers,
-    snapshot: await gpuSnapshot(provider.data),
-    epVersion: await epVersionHere(provider.data),
-  };
-  const facts = requireMachineFacts(machineFactsFor(provider.data, now));
-  const lib = provider.data === 'nv-tensorrt-rtx' ? findTrtRtxLibrary() : null;
-
-  const cache = new CompileCache(resolveDataPaths().cache);
-  const modelSha256 = await sha256File(modelPath);
-  const tmp = await cache.createTemp('cli');
+  const headless = await composeHeadless();
   const abort = new AbortController();
   const onSigint = () => abort.abort();
   process.once('SIGINT', onSigint);
-  let entry: CheckedEntry;
+  let job: CompileJob;
+  let entry: Awaited<ReturnType<typeof headless.entry>>;
   try {
-    const spec = {
-      jobId: 'cli',
-      modelPath,
-      modelSha256,
-      provider: provider.data,
-      options,
-      providerOptions,
-      outDir: tmp,
-      epLibrary: lib ? { name: PROVIDERS[provider.data].ortName, path: lib } : null,
+    const model = await headless.model(modelPath, inspection);
+    let phase: string | null = null;
+    let built = -1;
+    job = await headless.compileOnce(model, provider.data, options, {
       inputs: plan,
-    };
-    let count = 0;
-    const result = await runCompileWorker(
-      nodeWorkerSpawner(appFiles().compileWorkerScript),
-      spec,
-      {
-        onPhase: (phase) => say(phase),
-        onSubgraphs: (n) => {
-          count = n;
-          say(`${n} subgraph${n === 1 ? '' : 's'} for ${PROVIDERS[provider.data].ortName}`);
-        },
-        onSubgraphBuilt: (i) =>
+      signal: abort.signal,
+      onProgress: (j) => {
+        if (j.phase !== phase && j.phase !== 'done') say((phase = j.phase));
+        const sub = j.subgraph;
+        if (sub && sub.count > 0 && sub.index !== built) {
+          built = sub.index;
           say(
-            `built subgraph ${i} of ${count}${count > 0 ? ` (${Math.round((100 * i) / count)}%)` : ''}`,
-          ),
+            built === 0
+              ? `${sub.count} subgraph${sub.count === 1 ? '' : 's'} for ${PROVIDER_LABELS[provider.data]}`
+              : `built subgraph ${built} of ${sub.count} (${Math.round((100 * built) / sub.count)}%)`,
+          );
+        }
       },
-      abort.signal,
-    );
-    say('serializing');
-    entry = await sealCompile(cache, spec, result, facts, {
-      name: path.basename(modelPath),
-      optionsHash: optionsHash(provider.data, options),
-      options,
     });
+    if (job.state === 'cancelled')
+      throw new AppError('CANCELLED', `compile of ${modelPath} cancelled; nothing was cached`);
+    if (job.state !== 'done' || !job.cacheEntryId) {
+      throw new AppError(
+        job.error?.code ?? 'INTERNAL',
+        job.error?.message ?? `compile of ${modelPath} failed`,
+      );
+    }
+    entry = await headless.entry(job.cacheEntryId);
   } finally {
     process.off('SIGINT', onSigint);
-    await cache.removeTemp(tmp);
+    headless.close();
   }
-  const meta = entry.meta;
-  if (!meta) throw new Error('a sealed entry has no meta');
+  const meta = entry?.meta;
+  if (!entry || !meta) throw new Error('a sealed entry has no passport');
   const out = {
     model: modelPath,
     provider: provider.data,
