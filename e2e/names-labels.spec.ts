@@ -214,6 +214,33 @@ test('the Run form feeds typed values: a control input picks the branch', async 
     path: path.join(artifacts, `${testInfo.project.name}-run-control-input.png`),
     fullPage: true,
   });
+
+  // Its compile card, through its states: one line under the chip, never contradicting it.
+  await page.getByTestId('nav-compile').click();
+  const model = page.getByTestId('compile-model');
+  const value = await model.evaluate(
+    (el) =>
+      Array.from((el as HTMLSelectElement).options).find((o) => o.text.includes('vad-head'))
+        ?.value ?? '',
+  );
+  await model.selectOption(value);
+  await page.getByTestId('compile-provider').selectOption('cpu');
+  await page.getByTestId('compile-start').click();
+  const job = page.getByTestId('compile-job').filter({ hasText: 'vad-head' }).first();
+  await expect(job).toBeVisible();
+  await page.screenshot({
+    path: path.join(artifacts, `${testInfo.project.name}-compile-card-started.png`),
+  });
+  for (const text of await job.getByTestId('compile-job-phase').allTextContents()) {
+    expect(text).not.toMatch(/\b0 µs|^done$/);
+  }
+  await expect(job).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
+  await expect(job.getByTestId('compile-job-state')).toHaveText('done');
+  await expect(job.getByTestId('compile-job-phase')).toHaveText(/^compiled in /);
+  await page.screenshot({
+    path: path.join(artifacts, `${testInfo.project.name}-compile-card-done.png`),
+  });
+
   await page.getByTestId('nav-models').click();
   await page.getByTestId('model-row').filter({ hasText: 'vad-head' }).click();
   page.once('dialog', (d) => void d.accept());

@@ -26,7 +26,13 @@ import { EmptyState } from '../../ui/empty-state';
 import { SelectField } from '../../ui/field';
 import { formatBytes, formatMs } from '../../ui/format';
 import { Meter } from '../../ui/meter';
-import { ENTRY_TONE, STATE_TONE, progressFraction, subgraphText } from './compile-summary';
+import {
+  ENTRY_TONE,
+  jobStatusText,
+  STATE_TONE,
+  progressFraction,
+  subgraphText,
+} from './compile-summary';
 
 /**
  * The Compile area: start a compile, the queue (phase, subgraph counter, elapsed, estimate, cancel),
@@ -179,10 +185,9 @@ function JobRow({ job, modelName }: { job: CompileJob; modelName: string }) {
         )}
       </div>
       <div className="job-meta">
-        <span data-testid="compile-job-phase">{job.phase}</span>
-        {subgraph !== null && <span>{subgraph}</span>}
-        {job.percent !== null && <span>{Math.round(job.percent)}%</span>}
-        <span>elapsed {formatMs(job.elapsedMs)}</span>
+        <span data-testid="compile-job-phase">{jobStatusText(job, formatMs)}</span>
+        {subgraph !== null && active && <span>{subgraph}</span>}
+        {job.percent !== null && active && <span>{Math.round(job.percent)}%</span>}
         {job.estimateMs !== null && active && <span>estimate {formatMs(job.estimateMs)}</span>}
         {job.estimateMs === null && job.state === 'running' && (
           <span className="muted">no estimate yet (nothing similar compiled here)</span>

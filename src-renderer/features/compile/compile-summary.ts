@@ -36,3 +36,29 @@ export const ENTRY_TONE: Record<CacheEntry['state'], Tone> = {
   stale: 'warn',
   corrupt: 'bad',
 };
+
+/**
+ * The one line under a job's state chip, derived from state, phase and times together so the card
+ * can never contradict itself: a queued job says it waits (no phase, no time); a running one its
+ * phase ("starting" before the worker reports one) and the time so far; a finished one how long it
+ * took (not its phase again: the chip already says done); a failed or cancelled one where it
+ * stopped. A time is shown only once the job started and some time passed.
+ */
+export function jobStatusText(job: CompileJob, formatMs: (ms: number) => string): string {
+  const took = job.startedAt !== null && job.elapsedMs > 0 ? formatMs(job.elapsedMs) : null;
+  const where = job.phase === 'queued' ? 'before it started' : `while ${job.phase}`;
+  switch (job.state) {
+    case 'queued':
+      return 'waiting for the jobs before it';
+    case 'running': {
+      const phase = job.phase === 'queued' ? 'starting' : job.phase;
+      return took === null ? phase : `${phase} · elapsed ${took}`;
+    }
+    case 'done':
+      return took === null ? 'compiled' : `compiled in ${took}`;
+    case 'failed':
+      return `failed ${where}${took === null ? '' : ` after ${took}`}`;
+    case 'cancelled':
+      return `cancelled ${where}`;
+  }
+}
