@@ -59,3 +59,29 @@ test('Settings: a TensorRT-RTX folder without the library, and an install from a
     rmSync(scratch, { recursive: true, force: true });
   }
 });
+
+test('Settings: ONNX Runtime telemetry is off until turned on; a compile deadline out of range is refused', async ({
+  app,
+}, testInfo) => {
+  const { page } = app;
+  await page.getByTestId('nav-settings').click();
+  const telemetry = page.getByTestId('ort-telemetry');
+  await expect(telemetry).not.toBeChecked();
+  const deadline = page.getByTestId('compile-deadline');
+  await expect(deadline).toHaveValue('30');
+  await deadline.fill('0');
+  await deadline.blur();
+  const error = page.getByTestId('auto-compile-error');
+  await expect(error).toBeVisible();
+  await expect(error).toHaveAttribute('data-code', 'BAD_REQUEST');
+  await deadline.fill('45');
+  await deadline.blur();
+  await expect(error).toHaveCount(0);
+  await expect(page.getByTestId('compile-deadline')).toHaveValue('45');
+  await page.getByTestId('settings-privacy').screenshot({
+    path: path.join(artifacts, `${testInfo.project.name}-settings-privacy.png`),
+  });
+  await deadline.fill('30');
+  await deadline.blur();
+  await expect(page.getByTestId('compile-deadline')).toHaveValue('30');
+});

@@ -85,7 +85,11 @@ export async function composeMain(opts: ComposeOptions): Promise<Composed> {
     applyTrtRtxSetting(s.trtRtxDir);
     // A provider library registers when the engine host starts: start a new one.
     engine
-      .restart('the TensorRT-RTX folder changed in Settings')
+      .restart(
+        telemetryChanged
+          ? 'ONNX Runtime telemetry was turned on or off in Settings'
+          : 'the TensorRT-RTX folder changed in Settings',
+      )
       .catch((err: Error) => notice(`The engine could not restart: ${err.message}`));
   });
   const library = new ModelLibrary({

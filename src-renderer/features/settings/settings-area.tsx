@@ -37,6 +37,7 @@ export function SettingsArea() {
       {loadError !== null && <ErrorNotice error={loadError} testId="settings-error" />}
       <AutoCompileCard />
       <TrtRtxCard />
+      <PrivacyCard />
       <ProvidersCard />
     </div>
   );
@@ -75,7 +76,70 @@ function AutoCompileCard() {
           Compile models I add in the background
         </span>
       </label>
+      <label className="field">
+        <span>Stop a compile that runs longer than</span>
+        <input
+          type="number"
+          min={1}
+          max={1440}
+          step={1}
+          key={settings?.compileDeadlineMinutes ?? 'none'}
+          defaultValue={settings?.compileDeadlineMinutes ?? 30}
+          disabled={settings === null || saving}
+          onBlur={(e) => {
+            const minutes = Number(e.target.value);
+            if (minutes === settings?.compileDeadlineMinutes) return;
+            setSaving(true);
+            setError(null);
+            void api.invoke('settings:set', { compileDeadlineMinutes: minutes }).then((r) => {
+              setSaving(false);
+              if (r.ok) settingsLoaded(r.value);
+              else setError(r.error);
+            });
+          }}
+          data-testid="compile-deadline"
+        />{' '}
+        minutes
+      </label>
       {error !== null && <ErrorNotice error={error} testId="auto-compile-error" />}
+    </Card>
+  );
+}
+
+/** ONNX Runtime's own telemetry: off unless the user turns it on (docs/SECURITY.md). */
+function PrivacyCard() {
+  const api = useApi();
+  const settings = useSettingsStore((s) => s.settings);
+  const [saving, setSaving] = useState(false);
+  const [error, setError] = useState<AppErrorData | null>(null);
+  return (
+    <Card
+      title="Privacy"
+      subtitle="Crucible sends nothing anywhere. ONNX Runtime has usage telemetry of its own (to Microsoft); it stays off unless you turn it on here (the engine restarts to apply it)."
+      testId="settings-privacy"
+    >
+      <label className="field">
+        <span>
+          <input
+            type="checkbox"
+            checked={settings?.ortTelemetry ?? false}
+            disabled={settings === null || saving}
+            onChange={(e) => {
+              const ortTelemetry = e.target.checked;
+              setSaving(true);
+              setError(null);
+              void api.invoke('settings:set', { ortTelemetry }).then((r) => {
+                setSaving(false);
+                if (r.ok) settingsLoaded(r.value);
+                else setError(r.error);
+              });
+            }}
+            data-testid="ort-telemetry"
+          />{' '}
+          Let ONNX Runtime send its usage telemetry
+        </span>
+      </label>
+      {error !== null && <ErrorNotice error={error} testId="ort-telemetry-error" />}
     </Card>
   );
 }
