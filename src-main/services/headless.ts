@@ -28,6 +28,7 @@ import {
   type ModelInspection,
   type ProviderId,
   type SessionVariant,
+  type TradeTable,
 } from '../ipc/contract';
 import { appFiles } from '../app-files/app-files';
 import { CompileCache, type CheckedEntry, type CompatibilityFor } from '../engine/cache/cache';
@@ -46,6 +47,8 @@ import { artifactOf, type CompiledArtifact } from '../engine/cache/view';
 import { composeCompile, type CompileSide } from './compile-service';
 import { EngineService } from './engine-service';
 import { EventBus } from './events';
+import { benchFigures, benchViaOwner, providerProblem, runForTensors } from './precision-service';
+import { measureTrade, type TradeModel, type TradeOptions } from './precision-trade';
 import { SettingsService } from './settings-service';
 import { SessionOwner, type OwnedSession } from './sessions';
 
@@ -108,6 +111,17 @@ export interface Headless {
   entry(entryId: string): Promise<CheckedEntry | null>;
   /** One run with synthesized inputs through the app's EngineService (switch-over included). */
   runSynth(model: HeadlessModel, req: Omit<RunRequest, 'modelId'>): Promise<RunResult>;
+  /**
+   * A precision trade (services/precision-trade.ts): the same seeded inputs through the original
+   * and its variant on each provider, and a benchmark of each, over this composition's engine host,
+   * session owner and GPU monitor (as the app's PrecisionService does).
+   */
+  trade(
+    original: TradeModel,
+    variant: TradeModel,
+    kind: string,
+    opts: TradeOptions,
+  ): Promise<TradeTable>;
   /** Switch-overs the EngineService reported, oldest first. */
   switches(): SwitchOver[];
   /** Stops a running compile (its worker killed), releases the sessions, stops the engine host. */
@@ -316,6 +330,19 @@ export async function composeHeadless(opts: HeadlessOptions = {}): Promise<Headl
         entryOf(model),
       );
     },
+    trade: (original, variant, kind, opts) =>
+      measureTrade(
+        original,
+        variant,
+        kind,
+        {
+          unavailable: (p) => providerProblem(engine.status(), p),
+          outputs: (m, p, d, inputs) => runForTensors(engine, owner, m, p, d, inputs),
+          bench: async (m, p, d, n) =>
+            benchFigures(await benchViaOwner(engine, owner, gpu, m, p, d, n)),
+        },
+        opts,
+      ),
     switches: () => [...switches],
     close() {
       void compile?.close();

@@ -8,19 +8,11 @@
  */
 import path from 'node:path';
 import { ProviderIdSchema, type ProviderId, type TradeTable } from '../../ipc/contract';
-import { createGpuMonitor } from '../../gpu/monitor';
-import {
-  benchFigures,
-  benchViaOwner,
-  providerProblem,
-  runForTensors,
-  tradeModel,
-} from '../../services/precision-service';
-import { measureTrade } from '../../services/precision-trade';
-import { SessionOwner } from '../../services/sessions';
+import { composeHeadless } from '../../services/headless';
+import { tradeModel } from '../../services/precision-service';
 import { AppError } from '../../shared/errors';
 import { openCliLibrary } from './convert';
-import { parseCliArgs, parseDims, startEngine, type CliIo } from '../io';
+import { parseCliArgs, parseDims, type CliIo } from '../io';
 
 /** The usage lines of `crucible compare-variants`. */
 export const COMPARE_VARIANTS_USAGE = `compare-variants MODEL [--provider P,...] [--sets N] [--iterations N]
@@ -75,22 +67,15 @@ export async function compareVariantsCommand(args: string[], io: CliIo): Promise
   const original = tradeModel(model);
   const made = tradeModel(library.get(variant.id) ?? model);
 
-  const engine = await startEngine();
-  const gpu = createGpuMonitor();
+  const headless = await composeHeadless();
   try {
-    const owner = new SessionOwner(engine);
-    const table = await measureTrade(
-      original,
-      made,
-      'fp16',
-      {
-        unavailable: (p) => providerProblem(engine.status(), p),
-        outputs: (m, p, d, inputs) => runForTensors(engine, owner, m, p, d, inputs),
-        bench: async (m, p, d, n) =>
-          benchFigures(await benchViaOwner(engine, owner, gpu, m, p, d, n)),
-      },
-      { providers, sets, iterations, dims, onProgress: (m) => io.err(m) },
-    );
+    const table = await headless.trade(original, made, 'fp16', {
+      providers,
+      sets,
+      iterations,
+      dims,
+      onProgress: (m) => io.err(m),
+    });
     await library.setVariantTrade(variant.id, table);
     if (values.json) {
       io.out(JSON.stringify({ model: model.path, variant: variant.path, ...table }, null, 2));
@@ -99,8 +84,7 @@ export async function compareVariantsCommand(args: string[], io: CliIo): Promise
     }
     return table.rows.some((r) => r.problem !== null) ? 3 : 0;
   } finally {
-    gpu.close();
-    engine.close();
+    headless.close();
   }
 }
 
