@@ -119,7 +119,7 @@ test('nothing leaves for another origin: fetch, images and forms are blocked by 
 
 test('the page cannot be framed by another page (browser mode)', async ({ app }) => {
   test.skip(app.origin === null, 'Electron has no other page to frame it');
-  // A same-origin page without a CSP of its own (the host's 404), holding the session cookie:
+  // A same-origin page without a CSP of its own (the host's 404), holding the token in its sessionStorage:
   // only the app page's own frame-ancestors / X-Frame-Options can stop the frame loading.
   const other = await app.page.context().newPage();
   try {
