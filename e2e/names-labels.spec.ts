@@ -247,3 +247,26 @@ test('the Run form feeds typed values: a control input picks the branch', async 
   await detail.getByRole('button', { name: 'Remove' }).click();
   await expect(page.getByTestId('model-row').filter({ hasText: 'vad-head' })).toHaveCount(0);
 });
+
+test('a benchmark shows a progress bar of iterations done, and Cancel stops it', async ({
+  app,
+}, testInfo) => {
+  const { page } = app;
+  await page.getByRole('link', { name: 'Benchmarks' }).click();
+  await page.getByTestId('bench-model').selectOption({ label: 'mlp-tiny' });
+  await page.getByTestId('bench-provider').selectOption('cpu');
+  await page.getByTestId('bench-mode').selectOption('plain');
+  await page.getByTestId('bench-iterations').fill('1000000');
+  await page.getByTestId('bench-warmup').fill('10');
+  await page.getByTestId('bench-run').click();
+  const bar = page.getByTestId('bench-progress-bar');
+  await expect(bar).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByTestId('bench-progress-text')).toContainText(/of 1000000/);
+  await page.screenshot({
+    path: path.join(artifacts, `${testInfo.project.name}-bench-progress.png`),
+  });
+  await page.getByTestId('bench-cancel').click();
+  await expect(page.getByTestId('bench-run')).toHaveText('Run benchmark', { timeout: 30_000 });
+  await expect(page.getByTestId('bench-progress')).toHaveCount(0);
+  await expect(page.getByTestId('bench-run-error')).toHaveCount(0);
+});

@@ -1004,6 +1004,8 @@ export function isInvokeChannel(name: string): name is InvokeChannel {
 
 /**
  * What the renderer sees, whichever transport carries it: one async function per invoke channel
+  /** Cancels the benchmark under way (its bench:run answers CANCELLED; nothing is recorded). */
+  'bench:cancel': { input: Empty, output: z.object({ cancelled: z.boolean() }) },
  * (resolving to a Result) and `on()` returning an unsubscribe.
  */
 export interface CrucibleApi {

@@ -110,6 +110,7 @@ export async function runBenchmark(
         // session's creation is the warm one (from the cache entry).
         warmCreate: target.session.variant === 'original',
         profile: req.profile,
+        inputs: req.inputs,
       },
       {
         timeoutMs,
@@ -344,6 +345,8 @@ export class BenchService {
   private readonly store: JsonStore<typeof HistorySchema>;
   /** Saves run one after another, so two finishing benchmarks cannot lose each other's result. */
   private saving: Promise<void> = Promise.resolve();
+  /** Benchmarks under way, each cancellable (bench:cancel). */
+  private readonly running = new Set<AbortController>();
 
   constructor(private readonly deps: BenchServiceDeps) {
     this.store = new JsonStore(
@@ -388,7 +391,8 @@ export class BenchService {
   ): Promise<BenchResult & { notes: string[] }> {
     const withNotes = await this.runWithNotes(model, input);
     const { notes: _notes, ...result } = withNotes;
-    await this.record(result);
+    // A run the user cancelled is no result to keep.
+    if (result.error?.code !== 'CANCELLED') await this.record(result);
     return withNotes;
   }
 
@@ -431,6 +435,8 @@ export class BenchService {
       variant: req.variant,
       graphCapture: req.mode === 'graph',
     });
+    const abort = new AbortController();
+    this.running.add(abort);
     try {
       return await runBenchmark(
         this.deps.engine,
@@ -445,10 +451,19 @@ export class BenchService {
         },
         req,
         (p) => this.deps.bus.emit('bench:progress', p),
+        abort.signal,
       );
     } finally {
+      this.running.delete(abort);
       got.done();
     }
+  }
+
+  /** Cancels the benchmarks under way (the Benchmarks area's Cancel); whether there were any. */
+  cancel(): boolean {
+    const had = this.running.size > 0;
+    for (const a of this.running) a.abort();
+    return had;
   }
 
   private record(result: BenchResult): Promise<void> {
@@ -492,9 +507,13 @@ export class BenchService {
   }
 
   /** The contract handlers of the bench domain. */
-  handlers(): Pick<Handlers, 'bench:run' | 'bench:history' | 'bench:export' | 'bench:compare'> {
+  handlers(): Pick<
+    Handlers,
+    'bench:run' | 'bench:cancel' | 'bench:history' | 'bench:export' | 'bench:compare'
+  > {
     return {
       'bench:run': async (input) => this.run(input),
+      'bench:cancel': async () => ({ cancelled: this.cancel() }),
       'bench:history': async (input) => this.history(input.modelId),
       'bench:export': async (input) => this.export(input.format, input.modelId),
       'bench:compare': async (input) => this.compare(input.a, input.b),

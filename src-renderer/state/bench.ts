@@ -156,6 +156,11 @@ export async function benchRunRequested(api: RendererApi, now = () => Date.now()
     return;
   }
   const r = result.value;
+  // Cancelled by the user: no result to show (the main side keeps none either).
+  if (r.error?.code === 'CANCELLED') {
+    useBenchStore.setState({ running: false, progress: null });
+    return;
+  }
   useBenchStore.setState((s) => ({
     running: false,
     lastId: r.id,
@@ -163,6 +168,22 @@ export async function benchRunRequested(api: RendererApi, now = () => Date.now()
     loaded: true,
     loadedAt: now(),
   }));
+}
+
+/** The user pressed Cancel on the benchmark under way. */
+export async function benchCancelRequested(api: RendererApi): Promise<void> {
+  const result = await api.invoke('bench:cancel', {});
+  if (!result.ok) useBenchStore.setState({ runError: result.error });
+}
+
+/**
+ * How far the benchmark under way is, 0–1, for its progress bar: warm-up and timed iterations
+ * done of those asked for; null while the session opens or when the run is by duration.
+ */
+export function benchProgressFraction(p: EventPayload<'bench:progress'> | null): number | null {
+  if (p === null || p.total === null || p.total <= 0) return null;
+  if (p.phase !== 'warmup' && p.phase !== 'measure') return null;
+  return Math.min(1, Math.max(0, p.done / p.total));
 }
 
 /** The user asked for the history as a file; resolves with it (the view offers the download). */

@@ -8,11 +8,13 @@ import type {
 import { useApi } from '../../common/api-context';
 import { ErrorNotice } from '../../common/error-notice';
 import {
+  benchCancelRequested,
   benchCompareToggled,
   benchExportRequested,
   benchFormChanged,
   benchFormProblem,
   benchHistoryRequested,
+  benchProgressFraction,
   benchProgressReceived,
   benchRunRequested,
   useBenchStore,
@@ -30,6 +32,7 @@ import { EmptyState } from '../../ui/empty-state';
 import { NumberField, SelectField } from '../../ui/field';
 import { formatAgo, formatMs, formatValue } from '../../ui/format';
 import { LineChart } from '../../ui/line-chart';
+import { Meter } from '../../ui/meter';
 import { latencyHistogram, modeComparison, p50History, providerComparison } from './bench-charts';
 
 const MODES: { value: BenchMode; label: string }[] = [
@@ -271,13 +274,35 @@ function BenchRunForm() {
             {running ? 'Benchmarking…' : 'Run benchmark'}
           </button>
           {running && (
-            <span className="muted" data-testid="bench-progress">
-              {progress === null
-                ? 'Starting…'
-                : `${progress.phase}${progress.phase === 'measure' ? ` · ${progress.done}${progress.total === null ? '' : ` of ${progress.total}`}` : ''}`}
-            </span>
+            <button
+              type="button"
+              className="button"
+              onClick={() => void benchCancelRequested(api)}
+              data-testid="bench-cancel"
+            >
+              Cancel
+            </button>
           )}
         </div>
+        {running && (
+          <div className="bench-progress" data-testid="bench-progress">
+            <span className="muted" data-testid="bench-progress-text">
+              {progress === null
+                ? 'Opening the session…'
+                : progress.phase === 'session'
+                  ? 'Opening the session…'
+                  : `${progress.phase === 'warmup' ? 'Warm-up' : 'Timed iterations'}: ${progress.done}${progress.total === null ? '' : ` of ${progress.total}`}`}
+            </span>
+            {benchProgressFraction(progress) !== null && (
+              <Meter
+                label="Benchmark progress"
+                value={benchProgressFraction(progress)}
+                max={1}
+                testId="bench-progress-bar"
+              />
+            )}
+          </div>
+        )}
       </form>
       {runError !== null && <ErrorNotice error={runError} testId="bench-run-error" />}
     </Card>
