@@ -407,6 +407,32 @@ export type ModelVariant = z.infer<typeof ModelVariantSchema>;
 
 export const FillSchema = z.enum(['random', 'zeros', 'ones']);
 
+/**
+ * Where each model input comes from (engine/model/input-sources.ts): per input a file (.npy,
+ * .pb, .png, .wav, .txt of token ids — a path on this machine, as models:add takes), a list of
+ * values, or a fill; shapes by position, named dims, the fill and seed for the rest, or an ONNX
+ * test-data folder. The same plan feeds a run, a benchmark and a compile's warm-up run.
+ */
+export const InputPlanSchema = z
+  .object({
+    sources: z
+      .record(
+        z.string(),
+        z.discriminatedUnion('kind', [
+          z.object({ kind: z.literal('file'), path: z.string().min(1) }).strict(),
+          z.object({ kind: z.literal('values'), values: z.array(z.string()).min(1) }).strict(),
+          z.object({ kind: z.literal('fill'), fill: FillSchema }).strict(),
+        ]),
+      )
+      .default({}),
+    shapes: z.record(z.string(), z.array(z.number().int().min(0).nullable())).default({}),
+    dims: z.record(z.string(), z.number().int().positive()).default({}),
+    fill: FillSchema.default('random'),
+    seed: z.number().int().default(1),
+    testData: z.string().nullable().default(null),
+  })
+  .strict();
+
 export const RunRequestSchema = z.object({
   modelId: z.string().min(1),
   /** A provider, or 'auto': ONNX Runtime picks by its EP selection policy (the result says which). */
@@ -417,6 +443,8 @@ export const RunRequestSchema = z.object({
   dims: z.record(z.string(), z.number().int().positive()).default({}),
   fill: FillSchema.default('random'),
   seed: z.number().int().default(1),
+  /** Values, shapes and files per input (engine/model/input-sources.ts); fill and seed above win. */
+  inputs: InputPlanSchema.optional(),
 });
 export type RunRequest = z.input<typeof RunRequestSchema>;
 
@@ -443,8 +471,6 @@ export const TensorSummarySchema = z.object({
     .array(z.object({ index: z.number(), value: z.number(), label: z.string().optional() }))
     .nullable(),
 });
-  /** Values, shapes and files per input (engine/model/input-sources.ts); fill and seed above win. */
-  inputs: InputPlanSchema.optional(),
 export type TensorSummary = z.infer<typeof TensorSummarySchema>;
 
 export const RunResultSchema = z.object({
@@ -644,6 +670,8 @@ export const BenchConditionsSchema = z.object({
       before: GpuPointSchema.nullable(),
       after: GpuPointSchema.nullable(),
       /** SM clock over the samples taken while measuring. */
+    /** What to feed; synthesized by dtype and name when absent. */
+    inputs: InputPlanSchema.optional(),
       smMHz: z.object({ min: z.number(), max: z.number() }).nullable(),
       /** Every clock-event reason seen while measuring (NVML / nvidia-smi names). */
       throttleReasons: z.array(z.string()),

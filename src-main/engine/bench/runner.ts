@@ -31,7 +31,7 @@ import { IoBinding, copyTensors } from '../ort/io-binding';
 import { RunOptions } from '../ort/run-options';
 import type { Session } from '../ort/session';
 import { OrtValue } from '../ort/value';
-import { synthesizeInputs } from '../model/synth';
+import { emptyPlan, resolveInputs, type InputPlan } from '../model/input-sources';
 import { graphCaptureProblem } from '../session/capabilities';
 import { openSession, type OpenedSession } from '../session/open-session';
 import { runPathNote, SYNC_RUN_MAX_MS, SyncRunGuard, type RunPath } from '../session/run-path';
@@ -74,6 +74,8 @@ export interface BenchPlan {
   maxSamples: number;
   /** After the timed phase, profile a few runs per operator (engine/bench/profile.ts). */
   profile?: boolean;
+  /** What to feed (engine/model/input-sources.ts); synthesized by dtype and name when absent. */
+  inputs?: InputPlan;
 }
 
 /** A benchmark's figures, as the engine host answers them. */
@@ -187,14 +189,15 @@ function batchOf(inputs: Record<string, HostTensor>): number {
  * Builds the per-iteration call for the plan's mode on `session`; the first call is the first
  * inference (timed by the caller).
  */
-function prepare(plan: BenchPlan, opened: OpenedSession, key: string, runPath: RunPath): Prepared {
+function prepare(
+  plan: BenchPlan,
+  opened: OpenedSession,
+  key: string,
+  runPath: RunPath,
+  hostInputs: Record<string, HostTensor>,
+): Prepared {
   const { session } = opened;
   const provider: ProviderId | 'auto' = opened.spec.provider;
-  const hostInputs = synthesizeInputs(session.inputs, {
-    fill: 'random',
-    seed: 1,
-    dims: opened.spec.dims ?? {},
-  });
   const batch = batchOf(hostInputs);
   const graph = plan.mode === 'graph';
   const runOptions = RunOptions.create(graph ? { config: { gpu_graph_id: '1' } } : {});
@@ -454,7 +457,12 @@ export async function runBench(
       hooks.progress({ phase: 'session', done: 0, total });
       const runPath = opened.runPath;
       await creationFigures(plan, opened, figures);
-      prepared = prepare(plan, opened, key, runPath);
+      // The same inputs a run of this plan gets (a control input's value picks the branch timed).
+      const fed = await resolveInputs(
+        { path: opened.spec.modelPath, inputs: opened.session.inputs },
+        { ...emptyPlan(), ...plan.inputs, dims: { ...opened.spec.dims, ...plan.inputs?.dims } },
+      );
+      prepared = prepare(plan, opened, key, runPath, fed.tensors);
       prepared.notes.unshift(runPathNote(runPath));
       figures.notes.push(...prepared.notes);
       hooks.runOptions(prepared.runOptions);
