@@ -753,3 +753,66 @@ describe('half-sent requests cannot lock new clients out (slow loris)', () => {
     expect(tookMs).toBeLessThan(5000); // the header timeout (10 s) never had to free a slot
   });
 });
+
+describe('a client whose replies are not drained', () => {
+  let slow: RunningHost;
+  let bus: EventBus;
+  const lines: string[] = [];
+  beforeAll(async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'crucible-drain-'));
+    await writeFile(path.join(dir, 'index.html'), '<!doctype html><title>t</title>');
+    bus = new EventBus();
+    slow = await startHost({
+      services: stubServices(dir, bus),
+      bus,
+      rendererDir: dir,
+      token: 'drain-token-0123456789',
+      uploadDir: path.join(dir, 'incoming'),
+      importUpload: async () => {
+        throw new AppError('MODEL_INVALID', 'not a model');
+      },
+      maxQueuedReplyBytes: 1 << 20,
+      drainTimeoutMs: 500,
+      log: (l) => lines.push(l),
+    });
+  });
+  afterAll(() => slow.close());
+
+  const open = () =>
+    new Promise<WebSocket>((resolve) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${slow.port}/ws`, {
+        headers: { origin: slow.origin, authorization: 'Bearer drain-token-0123456789' },
+      });
+      ws.once('open', () => resolve(ws));
+    });
+
+  it('is cut off once its queued frames stay over the limit; a client that reads keeps getting them', async () => {
+    const stuck = await open();
+    (stuck as unknown as { _socket: { pause(): void } })._socket.pause(); // never reads
+    const reader = await open();
+    let received = 0;
+    reader.on('message', () => received++);
+    // 64 pushes of 512 KiB: far more than the kernel's socket buffers hold for the stuck client.
+    const big = 'x'.repeat(512 << 10);
+    for (let i = 0; i < 64; i++) {
+      bus.emit('app:notice', { id: `n${i}`, level: 'info', message: big, at: 0 } as never);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const started = Date.now();
+    while (!lines.some((l) => l.includes('replies not read')) && Date.now() - started < 5000) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(lines.some((l) => /cut off ws-\d+: replies not read/.test(l))).toBe(true);
+    const reply = await new Promise<unknown>((resolve) => {
+      reader.on('message', (d) => {
+        const m = JSON.parse(d.toString()) as { type: string; id?: number };
+        if (m.type === 'result' && m.id === 3) resolve(m);
+      });
+      reader.send(JSON.stringify({ type: 'invoke', id: 3, channel: 'engine:status', input: {} }));
+    });
+    expect(reply).toMatchObject({ id: 3, result: { ok: true } });
+    expect(received).toBeGreaterThanOrEqual(64);
+    reader.close();
+    stuck.terminate();
+  });
+});
