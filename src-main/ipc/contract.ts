@@ -297,6 +297,14 @@ export const ModelInspectionSchema = z.object({
   }),
   /** Precision breakdown; absent in library entries written before it existed. */
   precision: PrecisionSummarySchema.optional(),
+  /**
+   * Class labels for classifier outputs, from the model's metadata_props or a labels file beside
+   * it (engine/model/labels.ts); absent in inspections made before labels were read.
+   */
+  labels: z
+    .object({ from: z.string(), names: z.array(z.string()) })
+    .nullable()
+    .optional(),
 });
 export type ModelInspection = z.infer<typeof ModelInspectionSchema>;
 
@@ -309,14 +317,6 @@ export const ModelEntrySchema = z.object({
   addedAt: z.number(),
   inspection: ModelInspectionSchema.nullable(),
   /** Set when the model could not be read; the entry stays so the user sees why. */
-  /**
-   * Class labels for classifier outputs, from the model's metadata_props or a labels file beside
-   * it (engine/model/labels.ts); absent in inspections made before labels were read.
-   */
-  labels: z
-    .object({ from: z.string(), names: z.array(z.string()) })
-    .nullable()
-    .optional(),
   error: AppErrorSchema.nullable(),
   /**
    * Precision variants made from this model (a float16 copy), each runnable, compilable and
@@ -630,6 +630,8 @@ export const BenchRequestSchema = z
     profile: z.boolean().default(false),
     /** The original model, or its compile-cache entry for the provider and dims (NOT_FOUND if none). */
     variant: SessionVariantSchema.default('original'),
+    /** What to feed; synthesized by dtype and name when absent. */
+    inputs: InputPlanSchema.optional(),
   })
   .strict();
 export type BenchRequest = z.input<typeof BenchRequestSchema>;
@@ -670,8 +672,6 @@ export const BenchConditionsSchema = z.object({
       before: GpuPointSchema.nullable(),
       after: GpuPointSchema.nullable(),
       /** SM clock over the samples taken while measuring. */
-    /** What to feed; synthesized by dtype and name when absent. */
-    inputs: InputPlanSchema.optional(),
       smMHz: z.object({ min: z.number(), max: z.number() }).nullable(),
       /** Every clock-event reason seen while measuring (NVML / nvidia-smi names). */
       throttleReasons: z.array(z.string()),
@@ -869,6 +869,11 @@ export const invokeChannels = {
   },
   /** Removes a model from the library (never deletes the user's file). */
   'models:remove': { input: ModelRef, output: z.object({ removed: z.boolean() }) },
+  /** Renames a model in the library (kept across restarts; the file is not renamed). */
+  'models:rename': {
+    input: z.object({ id: z.string().min(1), name: z.string().min(1).max(200) }).strict(),
+    output: ModelEntrySchema,
+  },
   /**
    * Makes a precision variant of a model (float16: weights and compute, IO kept float32 by
    * default) into the library beside it; progress arrives as precision:progress.
@@ -926,11 +931,6 @@ export const invokeChannels = {
   /** The compile cache, each entry checked against this machine. */
   'cache:list': { input: Empty, output: z.array(CacheEntrySchema) },
   /** Removes one cache entry, or all of them. */
-  /** Renames a model in the library (kept across restarts; the file is not renamed). */
-  'models:rename': {
-    input: z.object({ id: z.string().min(1), name: z.string().min(1).max(200) }).strict(),
-    output: ModelEntrySchema,
-  },
   'cache:clear': {
     input: z.object({ entryId: z.string().min(1).optional() }).strict(),
     output: z.object({ removed: z.number().int(), freedBytes: z.number() }),
@@ -964,6 +964,8 @@ export const invokeChannels = {
   },
   /** Runs a benchmark; progress arrives as bench:progress. */
   'bench:run': { input: BenchRequestSchema, output: BenchResultSchema },
+  /** Cancels the benchmark under way (its bench:run answers CANCELLED; nothing is recorded). */
+  'bench:cancel': { input: Empty, output: z.object({ cancelled: z.boolean() }) },
   /** Benchmark history, newest first. */
   'bench:history': {
     input: z.object({ modelId: z.string().optional() }).strict(),
@@ -1032,8 +1034,6 @@ export function isInvokeChannel(name: string): name is InvokeChannel {
 
 /**
  * What the renderer sees, whichever transport carries it: one async function per invoke channel
-  /** Cancels the benchmark under way (its bench:run answers CANCELLED; nothing is recorded). */
-  'bench:cancel': { input: Empty, output: z.object({ cancelled: z.boolean() }) },
  * (resolving to a Result) and `on()` returning an unsubscribe.
  */
 export interface CrucibleApi {
