@@ -816,3 +816,56 @@ describe('a client whose replies are not drained', () => {
     stuck.terminate();
   });
 });
+
+describe('a page with more calls out than the in-flight budget', () => {
+  it('gets every answer: calls past the budget wait for a slot instead of failing', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'crucible-inflight-'));
+    await writeFile(path.join(dir, 'index.html'), '<!doctype html><title>t</title>');
+    const bus = new EventBus();
+    const services = stubServices(dir, bus);
+    let running = 0;
+    let most = 0;
+    const status = services.handlers['engine:status'];
+    (services.handlers as Record<string, unknown>)['engine:status'] = async (
+      ...args: Parameters<typeof status>
+    ) => {
+      most = Math.max(most, ++running);
+      await new Promise((r) => setTimeout(r, 20));
+      running--;
+      return status(...args);
+    };
+    const busy = await startHost({
+      services,
+      bus,
+      rendererDir: dir,
+      token: 'inflight-token-0123456789',
+      uploadDir: path.join(dir, 'incoming'),
+      importUpload: async () => {
+        throw new AppError('MODEL_INVALID', 'not a model');
+      },
+      maxInFlight: 4,
+      log: () => undefined,
+    });
+    const ws = new WebSocket(`ws://127.0.0.1:${busy.port}/ws`, {
+      headers: { origin: busy.origin, authorization: 'Bearer inflight-token-0123456789' },
+    });
+    await new Promise((r) => ws.on('open', r));
+    const answers = new Map<number, unknown>();
+    const all = new Promise<void>((resolve) =>
+      ws.on('message', (d) => {
+        const m = JSON.parse(d.toString()) as { type: string; id: number; result: unknown };
+        if (m.type === 'result') answers.set(m.id, m.result);
+        if (answers.size === 40) resolve();
+      }),
+    );
+    for (let id = 1; id <= 40; id++) {
+      ws.send(JSON.stringify({ type: 'invoke', id, channel: 'engine:status', input: {} }));
+    }
+    await all;
+    ws.close();
+    await busy.close();
+    expect([...answers.values()].every((r) => (r as { ok: boolean }).ok)).toBe(true);
+    expect(most).toBeLessThanOrEqual(4);
+    expect(most).toBe(4);
+  });
+});

@@ -33,7 +33,7 @@ import type { ModelEntry } from '../ipc/contract';
 import { AppError, toErrorData } from '../shared/errors';
 import type { Result } from '../shared/result';
 import { processAlive } from '../engine/child-process';
-import { dispatch, parseInvokeFrame } from '../services/dispatch';
+import { dispatch, parseInvokeFrame, type InvokeFrame } from '../services/dispatch';
 import type { EventBus } from '../services/events';
 import type { Services } from '../services/services';
 
@@ -61,6 +61,8 @@ export interface HostOptions {
   maxMessageBytes?: number;
   /** Calls one socket may have running at once (default 16); past it, reading stops. */
   maxInFlight?: number;
+  /** Calls read past `maxInFlight` that wait for a slot (default 256); past it, cut off. */
+  maxWaiting?: number;
   /** Reply bytes queued for a socket before reading from it stops (default 16 MiB). */
   maxQueuedReplyBytes?: number;
   /** A socket whose queued replies stay over the limit this long is cut off (default 10 s). */
@@ -463,6 +465,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
 
   let nextClient = 0;
   const maxInFlight = opts.maxInFlight ?? 16;
+  const maxWaiting = opts.maxWaiting ?? 256;
   const maxQueued = opts.maxQueuedReplyBytes ?? 16 << 20;
   const drainTimeout = opts.drainTimeoutMs ?? 10_000;
   const rate = opts.maxRequestsPerSecond ?? 200;
@@ -480,6 +483,13 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     const clientId = `ws-${++nextClient}`;
     sockets.add(ws);
     let inFlight = 0;
+    /**
+     * Frames read before reading paused: they wait for a free slot instead of failing, since
+     * the page itself may have more than `maxInFlight` calls out (start-up, several panes
+     * polling). Bounded in count and bytes: a client that fills it is flooding, and is cut off.
+     */
+    const waiting: { frame: InvokeFrame; bytes: number }[] = [];
+    let waitingBytes = 0;
     let tokens = burst;
     let refilledAt = Date.now();
     let throttledSince: number | null = null;
@@ -563,16 +573,18 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
         return;
       }
       if (inFlight >= maxInFlight) {
-        // Frames already read when reading paused still arrive: answered at once, not run.
-        sendFrame(
-          JSON.stringify({
-            type: 'result',
-            id: frame.id,
-            result: failure('BAD_REQUEST', `more than ${maxInFlight} calls at once`),
-          }),
-        );
+        const bytes = typeof data === 'string' ? data.length : (data as Buffer).length;
+        if (waiting.length >= maxWaiting || waitingBytes + bytes > maxQueued) {
+          cutOff(`more than ${maxWaiting} calls waiting behind ${maxInFlight} running`);
+          return;
+        }
+        waiting.push({ frame, bytes });
+        waitingBytes += bytes;
         return;
       }
+      start(frame);
+    });
+    const start = (frame: InvokeFrame) => {
       inFlight++;
       settle();
       void dispatch(opts.services.handlers, frame.channel, frame.input, { clientId }, log)
@@ -592,10 +604,15 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
         .catch((err: unknown) => log(`host: ${clientId} call failed: ${String(err)}`))
         .finally(() => {
           inFlight--;
-          settle();
+          const next = cut ? undefined : waiting.shift();
+          if (next) {
+            waitingBytes -= next.bytes;
+            start(next.frame);
+          } else settle();
         });
-    });
+    };
     ws.on('close', () => {
+      waiting.length = 0;
       sockets.delete(ws);
       clientSenders.delete(ws);
       for (const t of [rateTimer, drainTimer]) if (t) clearTimeout(t);
