@@ -487,6 +487,21 @@ export const RunResultSchema = z.object({
   sessionMs: z.number(),
   runMs: z.number(),
   outputs: z.array(TensorSummarySchema),
+  /**
+   * A compiled session on another provider that measured faster than this run (services/
+   * provider-offer.ts): offered to the user, never used without their choice.
+   */
+  offer: z
+    .object({
+      provider: ProviderIdSchema,
+      entryId: z.string(),
+      /** This run's time over the compiled model's measured first run (a single run each). */
+      speedup: z.number(),
+      /** For people: "Compiled for WebGPU: its first run took 4.2 ms, 3.1× faster than this run". */
+      message: z.string(),
+    })
+    .nullable()
+    .optional(),
 });
 export type RunResult = z.infer<typeof RunResultSchema>;
 
@@ -588,21 +603,46 @@ export const SwitchOverSchema = z.object({
 export type SwitchOver = z.infer<typeof SwitchOverSchema>;
 
 const SettingsFields = {
-  /** The folder holding NVIDIA's TensorRT-RTX EP plugin library, chosen by the user. */
-  trtRtxDir: z.string().nullable(),
+  /**
+   * The folder holding NVIDIA's TensorRT-RTX EP plugin library, chosen by the user: an absolute
+   * path of at most 1024 characters without control characters (it travels to the engine host in
+   * its environment; settings-service.ts also checks it is an existing folder).
+   */
+  trtRtxDir: z
+    .string()
+    .min(1)
+    .max(1024)
+    // eslint-disable-next-line no-control-regex -- control characters are what this refuses
+    .refine((p) => !/[\u0000-\u001f]/.test(p), 'a folder path has no control characters')
+    .nullable(),
   /**
    * Whether a model the user adds is compiled in the background for the best provider here
    * (services/auto-compile.ts).
    */
   autoCompile: z.boolean(),
-  /** The first-run TensorRT for RTX panel was dismissed (src-renderer/features/first-run). */
+  /** The first-run TensorRT for RTX panel was dismissed (src-renderer/app/trt-rtx-panel.tsx). */
   trtRtxPanelDismissed: z.boolean().optional(),
+  /** A compile job's overall deadline, minutes: past it the compile process is stopped. */
+  compileDeadlineMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60),
+  /** ONNX Runtime's own telemetry (off unless the user opts in: docs/SECURITY.md). */
+  ortTelemetry: z.boolean(),
+  /**
+   * The provider the user chose for a model (by model id) when the Run area offered a faster
+   * compiled one: the Run area starts that model on it; Settings lists and forgets them.
+   */
+  preferredProviders: z.record(z.string().min(1).max(200), ProviderIdSchema).optional(),
 };
 
 export const SettingsSchema = z.object({
   ...SettingsFields,
-  // A settings file from before the setting existed takes the default.
+  // A settings file from before a setting existed takes its default.
   autoCompile: SettingsFields.autoCompile.default(true),
+  compileDeadlineMinutes: SettingsFields.compileDeadlineMinutes.default(30),
+  ortTelemetry: SettingsFields.ortTelemetry.default(false),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 

@@ -14,7 +14,9 @@ import type {
   SwitchOver,
 } from '../ipc/contract';
 import type { EngineClient } from '../engine/host/engine-client';
+import { PROVIDER_IDS } from '../ipc/contract';
 import { PROVIDER_LABELS } from '../ipc/providers';
+import { offerFor } from './provider-offer';
 import type { CompiledArtifact, CompiledSink } from './compile-service';
 import type { EngineSource } from './services';
 import { providerThatRan, type OwnedSession, type SessionOwner } from './sessions';
@@ -73,7 +75,8 @@ export class EngineService implements EngineSource, CompiledSink {
     try {
       const out = await this.runOnce(got.session.id, request);
       this.active.set(model.id, got.session);
-      return result(got.session, got.created ? got.session.createMs : 0, out);
+      const ran = result(got.session, got.created ? got.session.createMs : 0, out);
+      return { ...ran, offer: this.offer(model.id, ran, request.dims) };
     } finally {
       got.done();
     }
@@ -119,6 +122,15 @@ export class EngineService implements EngineSource, CompiledSink {
     const gone = new Set(entryIds);
     for (const [k, a] of this.pendingSwitch) if (gone.has(a.entryId)) this.pendingSwitch.delete(k);
     this.owner.forgetCompiled(entryIds);
+  }
+
+  /** A faster compiled session on another provider for this model and dims, to offer. */
+  private offer(modelId: string, ran: RunResult, dims: Record<string, number>): RunResult['offer'] {
+    const compiled = PROVIDER_IDS.flatMap((p) => this.owner.compiledFor(modelId, p, dims) ?? []);
+    const providers = this.client.status().providers;
+    return offerFor(ran.provider, ran.runMs, compiled, (p) =>
+      providers.some((x) => x.id === p && x.available),
+    );
   }
 
   /** Subscribes to switch-overs (compose forwards them as run:switched). */

@@ -1,7 +1,9 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import type { ProviderId } from '../../src-main/ipc/contract';
 import { createFakeApi } from './fake-api';
 import {
   dirFromDraft,
+  preferredProviderChosen,
   resetSettingsStore,
   settingsAreaOpened,
   trtRtxArchiveTyped,
@@ -178,5 +180,31 @@ describe('settings store', () => {
     trtRtxArchiveTyped('   ');
     await trtRtxInstallRequested(api);
     expect(api.calls).toEqual([]);
+  });
+
+  it("keeps a model's chosen provider beside the others' and forgets it on request", async () => {
+    const api = createFakeApi();
+    let saved: Record<string, ProviderId> = { other: 'cuda' };
+    const value = () => ({
+      trtRtxDir: null,
+      autoCompile: true,
+      compileDeadlineMinutes: 30,
+      ortTelemetry: false,
+      preferredProviders: saved,
+    });
+    api.handle('settings:get', () => ({ ok: true, value: value() }));
+    api.handle('settings:set', (input) => {
+      saved = input.preferredProviders ?? saved;
+      return { ok: true, value: value() };
+    });
+    // Not read yet (the offer came from the Run area): read first, so 'other' stays.
+    await preferredProviderChosen(api, 'm1', 'webgpu');
+    expect(state().settings?.preferredProviders).toEqual({ other: 'cuda', m1: 'webgpu' });
+    await preferredProviderChosen(api, 'm1', null);
+    expect(state().settings?.preferredProviders).toEqual({ other: 'cuda' });
+    expect(api.calls.filter((c) => c.channel === 'settings:set').map((c) => c.input)).toEqual([
+      { preferredProviders: { other: 'cuda', m1: 'webgpu' } },
+      { preferredProviders: { other: 'cuda' } },
+    ]);
   });
 });

@@ -5,7 +5,7 @@
  * install from a local archive (providers:install-trt-rtx), with each call's error kept to show.
  */
 import { create } from 'zustand';
-import type { InvokeOutput, Settings } from '../../src-main/ipc/contract';
+import type { InvokeOutput, ProviderId, Settings } from '../../src-main/ipc/contract';
 import type { AppErrorData } from '../../src-main/shared/errors';
 import type { RendererApi } from '../api/types';
 
@@ -78,6 +78,28 @@ export async function trtRtxDirSaved(api: RendererApi): Promise<void> {
   useSettingsStore.setState({ saving: true, saveError: null });
   const r = await api.invoke('settings:set', { trtRtxDir: dir });
   useSettingsStore.setState({ saving: false });
+  if (r.ok) settingsLoaded(r.value);
+  else useSettingsStore.setState({ saveError: r.error });
+}
+
+/**
+ * The user chose a model's provider from the Run area's offer (or forgot it in Settings: null).
+ * Kept on the main side as `preferredProviders`, so the Run area starts that model on it and the
+ * Settings area lists it. Reads the settings first when they were not read yet, so the other
+ * models' choices stay.
+ */
+export async function preferredProviderChosen(
+  api: RendererApi,
+  modelId: string,
+  provider: ProviderId | null,
+): Promise<void> {
+  if (useSettingsStore.getState().settings === null) await settingsAreaOpened(api);
+  const current = useSettingsStore.getState().settings?.preferredProviders ?? {};
+  const next = { ...current };
+  if (provider === null) delete next[modelId];
+  else next[modelId] = provider;
+  useSettingsStore.setState({ saveError: null });
+  const r = await api.invoke('settings:set', { preferredProviders: next });
   if (r.ok) settingsLoaded(r.value);
   else useSettingsStore.setState({ saveError: r.error });
 }

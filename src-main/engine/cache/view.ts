@@ -22,6 +22,8 @@ export interface CompiledArtifact {
   /** The dims it was compiled for; runs with other dims use the original model. */
   dims: Record<string, number>;
   createdAt: number;
+  /** The compiled model's first run when it was compiled (ms), when measured. */
+  warmupRunMs?: number | null;
 }
 
 /** The compiled model of an entry whose passport was read; null when it has none. */
@@ -36,6 +38,7 @@ export function artifactOf(e: CheckedEntry): CompiledArtifact | null {
     graphOptimizationLevel: e.meta.graphOptimizationLevel,
     dims: e.meta.options.dims,
     createdAt: e.meta.createdAt,
+    warmupRunMs: e.meta.timings.warmupRunMs,
   };
 }
 

@@ -1,4 +1,5 @@
-import { useEffect, useMemo } from 'react';
+import { useEffect, useMemo, useRef } from 'react';
+import { useApi } from '../../common/api-context';
 import { selectProviders, useEngineStore } from '../../state/engine';
 import { useModelsStore } from '../../state/models';
 import {
@@ -9,6 +10,7 @@ import {
   runnableModels,
   useRunStore,
 } from '../../state/run';
+import { settingsAreaOpened, useSettingsStore } from '../../state/settings';
 import { EmptyState } from '../../ui/empty-state';
 import { ImagePanel } from './image-panel';
 import { RunForm } from './run-form';
@@ -39,6 +41,25 @@ export function RunArea() {
       if (best !== null) runProviderChosen(best);
     }
   }, [models, providers, form.modelId, form.provider, selectedId]);
+
+  // A model the user chose a provider for (the offer of a faster compiled session, kept in
+  // Settings) starts on it when it is chosen here and that provider is available.
+  const api = useApi();
+  const preferredProviders = useSettingsStore((s) => s.settings?.preferredProviders);
+  const settingsRead = useSettingsStore((s) => s.settings !== null);
+  useEffect(() => {
+    if (!settingsRead) void settingsAreaOpened(api);
+  }, [api, settingsRead]);
+  const appliedFor = useRef<string | null>(null);
+  useEffect(() => {
+    const id = form.modelId;
+    if (id === null || appliedFor.current === id || preferredProviders === undefined) return;
+    appliedFor.current = id;
+    const preferred = preferredProviders[id];
+    if (preferred && providers.some((p) => p.id === preferred && p.available)) {
+      runProviderChosen(preferred);
+    }
+  }, [form.modelId, preferredProviders, providers]);
 
   return (
     <div className="area" data-testid="area-run">

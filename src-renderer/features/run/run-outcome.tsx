@@ -2,7 +2,9 @@ import type { TensorSummary } from '../../../src-main/ipc/contract';
 import { ErrorNotice } from '../../common/error-notice';
 import { withLabels } from '../../../src-main/ipc/labels';
 import { useModelsStore } from '../../state/models';
-import { useRunStore } from '../../state/run';
+import { runProviderChosen, useRunStore } from '../../state/run';
+import { preferredProviderChosen } from '../../state/settings';
+import { useApi } from '../../common/api-context';
 import { Card } from '../../ui/card';
 import { formatMs, formatShape, formatValue } from '../../ui/format';
 import { Stat, StatGrid } from '../../ui/stat';
@@ -15,6 +17,7 @@ export function RunOutcome() {
   // The model that made this result (by id: a rename shows at once), and its class labels.
   const model = useModelsStore((s) => s.entries.find((e) => e.id === result?.modelId));
   const labels = model?.inspection?.labels?.names ?? null;
+  const api = useApi();
   if (status === 'idle') {
     return <p className="muted run-hint">Outputs appear here after a run.</p>;
   }
@@ -63,6 +66,25 @@ export function RunOutcome() {
               </Stat>
             </StatGrid>
           </Card>
+          {result.offer && (
+            <p className="run-offer" data-testid="run-offer" role="status">
+              {result.offer.message} —{' '}
+              <button
+                type="button"
+                className="button"
+                data-testid="run-offer-use"
+                onClick={() => {
+                  const { provider } = result.offer ?? {};
+                  if (!provider) return;
+                  // The form moves to it now; Settings keeps the choice for this model.
+                  runProviderChosen(provider);
+                  void preferredProviderChosen(api, result.modelId, provider);
+                }}
+              >
+                use it
+              </button>
+            </p>
+          )}
           {result.outputs.map((o) => (
             <OutputCard key={o.name} output={withLabels(o, labels)} />
           ))}

@@ -4,7 +4,9 @@ import type { AppErrorData } from '../../../src-main/shared/errors';
 import { useApi } from '../../common/api-context';
 import { ErrorNotice } from '../../common/error-notice';
 import { selectProviders, useEngineStore } from '../../state/engine';
+import { useModelsStore } from '../../state/models';
 import {
+  preferredProviderChosen,
   settingsAreaOpened,
   settingsLoaded,
   trtRtxArchiveTyped,
@@ -38,6 +40,7 @@ export function SettingsArea() {
       <AutoCompileCard />
       <TrtRtxCard />
       <PrivacyCard />
+      <PreferredProvidersCard />
       <ProvidersCard />
     </div>
   );
@@ -294,6 +297,45 @@ function ProviderChip(props: { provider: ProviderStatus | undefined; engineState
     <Chip tone="warn" testId="trt-rtx-chip">
       not available
     </Chip>
+  );
+}
+
+/**
+ * The providers the user chose per model from the Run area's offer of a faster compiled session:
+ * the Run area starts those models on them. Each can be forgotten here.
+ */
+function PreferredProvidersCard() {
+  const api = useApi();
+  const preferred = useSettingsStore((s) => s.settings?.preferredProviders);
+  const models = useModelsStore((s) => s.entries);
+  const rows = Object.entries(preferred ?? {});
+  return (
+    <Card
+      title="Preferred providers"
+      subtitle="Chosen in the Run area when a compiled session on another provider was faster; the Run area starts these models on them."
+      testId="settings-preferred"
+    >
+      {rows.length === 0 ? (
+        <p className="muted">None chosen.</p>
+      ) : (
+        <ul className="provider-reasons">
+          {rows.map(([modelId, provider]) => (
+            <li key={modelId} data-testid="settings-preferred-row">
+              {models.find((m) => m.id === modelId)?.name ?? modelId.slice(0, 12)}:{' '}
+              <span className="mono">{PROVIDER_LABELS[provider]}</span>{' '}
+              <button
+                type="button"
+                className="button"
+                onClick={() => void preferredProviderChosen(api, modelId, null)}
+                data-testid="settings-preferred-forget"
+              >
+                Forget
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </Card>
   );
 }
 
