@@ -65,6 +65,12 @@ export interface HeadlessOptions {
   dataRoot?: string;
   /** Starts the engine host (default: the app's engine host script as a Node child). */
   spawnEngine?: SpawnHost;
+  /**
+   * Asks a compiled entry's provider whether it fits this machine (default: the engine host's
+   * `cache.compatibility`, ORT's GetModelCompatibilityForEpDevices); a provider's "unsupported"
+   * makes the entry stale, so it is not used.
+   */
+  compatibility?: CompatibilityFor;
 }
 
 /** The composed use-cases. */
@@ -190,7 +196,8 @@ export async function composeHeadless(opts: HeadlessOptions = {}): Promise<Headl
   await engine.start();
   const owner = new SessionOwner(engine);
   // The provider's own word on a compiled model (the same check the app's cache service makes).
-  const compatibility: CompatibilityFor = (entry) => engine.request('cache.compatibility', entry);
+  const compatibility: CompatibilityFor =
+    opts.compatibility ?? ((entry) => engine.request('cache.compatibility', entry));
   const gpu = createGpuMonitor();
   const bench = new BenchService({
     storesDir: paths.stores,
