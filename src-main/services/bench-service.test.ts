@@ -84,7 +84,13 @@ const model: ModelEntry = {
   path: '/models/mlp-tiny.onnx',
   builtIn: true,
   addedAt: 0,
-  inspection: { flops: { total: 2e9, byOp: {}, note: '' } } as ModelEntry['inspection'],
+  // The fields the service reads: the FLOP count, and the weight bytes the session owner's memory
+  // bound adds up (the library's schema guarantees both on every stored inspection).
+  inspection: {
+    flops: { total: 2e9, byOp: {}, note: '' },
+    sizeBytes: 1024,
+    externalData: [],
+  } as ModelEntry['inspection'],
   error: null,
 };
 
