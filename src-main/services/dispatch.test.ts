@@ -119,6 +119,7 @@ describe('dispatch passes parsed inputs only, and errors as data', () => {
     expect(calls[0]?.input).toEqual({
       modelId: 'a',
       provider: 'cpu',
+      policy: 'prefer-gpu',
       dims: {},
       fill: 'random',
       seed: 1,
