@@ -60,3 +60,31 @@ describe('image-model detection', () => {
     else expect(() => imagePortsOf('m', model)).toThrow(/^m is not an image model: /);
   });
 });
+
+describe('a picture that does not fit', () => {
+  const classifier = insp([t('x', 'float32', [1, 3, 224, 224])], [t('logits', 'float32', [1, 10])]);
+
+  it('a classifier says which pictures it takes, and that none comes back', () => {
+    expect(() => imagePortsOf('m', classifier, 4, 3)).toThrow(
+      /^m takes pictures of 224×224 pixels; this one is 4×3; besides, it is not an image model: no output is a float32 picture/,
+    );
+  });
+
+  it('a classifier given the right size is refused as no image model', () => {
+    expect(() => imagePortsOf('m', classifier, 224, 224)).toThrow(/^m is not an image model: /);
+  });
+
+  it('an image model says the size alone', () => {
+    const fixed = insp([t('x', 'float32', [1, 3, 8, 8])], [t('y', 'float32', [1, 3, 8, 8])]);
+    expect(() => imagePortsOf('m', fixed, 4, 3)).toThrow(
+      /^m takes pictures of 8×8 pixels; this one is 4×3$/,
+    );
+  });
+
+  it('a model whose input is no picture is refused as such, whatever the size', () => {
+    const tokens = insp([t('ids', 'int64', [1, 16])], [t('y', 'float32', [1, 3, 8, 8])]);
+    expect(() => imagePortsOf('m', tokens, 4, 3)).toThrow(
+      /^m is not an image model: its input ids/,
+    );
+  });
+});

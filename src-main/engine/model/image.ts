@@ -44,12 +44,23 @@ export function imagePortsOf(
       `${modelName} is not an image model: ${why}; a picture needs one float32 input [1, 3, height, width]`,
     );
   const problem = imageModelProblem(insp);
-  if (problem !== null) throw notImage(problem);
   const input = insp.inputs[0] as ValueInfo;
-  if (width !== undefined && height !== undefined) {
+  // A model whose one input takes pictures says which pictures first, whatever its outputs (a
+  // classifier's input is a picture too): the size is what the user can act on at once. When the
+  // outputs are no picture either, the same message says so, so fixing the size is not a dead end.
+  if (
+    width !== undefined &&
+    height !== undefined &&
+    insp.inputs.length === 1 &&
+    pictureInputProblem(input) === null
+  ) {
     const misfit = pictureSizeProblem(input, width, height);
-    if (misfit !== null) throw new AppError('INPUT_INVALID', `${modelName} ${misfit}`);
+    if (misfit !== null) {
+      const besides = problem === null ? '' : `; besides, it is not an image model: ${problem}`;
+      throw new AppError('INPUT_INVALID', `${modelName} ${misfit}${besides}`);
+    }
   }
+  if (problem !== null) throw notImage(problem);
   const output = insp.outputs.find(isPictureOutput) as ValueInfo;
   return { input: input.name, output: output.name };
 }
