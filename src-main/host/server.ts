@@ -560,9 +560,11 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
         throttledSince = null;
       }
       let parsed: unknown;
+      let text = '';
       try {
         if (isBinary) throw new Error('binary frame');
-        parsed = JSON.parse(data.toString());
+        text = data.toString();
+        parsed = JSON.parse(text);
       } catch {
         log(`host: refused a malformed message from ${clientId}`);
         return;
@@ -573,7 +575,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
         return;
       }
       if (inFlight >= maxInFlight) {
-        const bytes = typeof data === 'string' ? data.length : (data as Buffer).length;
+        const bytes = text.length;
         if (waiting.length >= maxWaiting || waitingBytes + bytes > maxQueued) {
           cutOff(`more than ${maxWaiting} calls waiting behind ${maxInFlight} running`);
           return;
