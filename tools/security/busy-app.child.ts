@@ -46,8 +46,20 @@ async function main(): Promise<void> {
   const tick = (what: string, n: number) => process.stdout.write(`tick ${what} ${n}\n`);
 
   const loops: Record<string, (n: number) => Promise<unknown>> = {
-    settings: (n) =>
-      call(h, 'settings:set', { trtRtxDir: `/opt/trt-rtx/${n}/${'x'.repeat(n % 400)}` }),
+    // Settings that restart nothing (a new TensorRT-RTX folder restarts the engine host, which
+    // would starve the bench and compile loops; settings:set also refuses a folder that does not
+    // exist); the preferences grow and shrink so the file's size keeps changing.
+    settings: async (n) => {
+      const preferredProviders = Object.fromEntries(
+        Array.from({ length: n % 40 }, (_, i) => [`model-${i}-${'x'.repeat(n % 150)}`, 'cpu']),
+      );
+      const r = await call(h, 'settings:set', {
+        compileDeadlineMinutes: 1 + (n % 600),
+        preferredProviders,
+      });
+      // A refused write would leave no settings file to damage: fail loudly instead.
+      if (!r.ok) throw new Error(`settings:set refused: ${r.error.message}`);
+    },
     library: async (n) => {
       const p = path.join(pool, 'upscale2x.onnx');
       if (n % 2 === 0) return call(h, 'models:add', { path: p });
