@@ -18,20 +18,6 @@ import { loopCommand } from '../bench-loop';
 import { compareCommand, trustLines } from '../bench-trust';
 import { parseCliArgs, type CliIo } from '../io';
 
-/** The usage lines of `crucible bench`. */
-export const BENCH_USAGE = `bench MODEL [--provider P] [--mode plain|iobinding|graph]
-            [--iterations N | --duration S] [--warmup N] [INPUTS] [--compiled] [--json]
-            [--percentile p50|p90|p99] [--profile]
-      bench --compare A.json[#ID] B.json[#ID] [--json]
-      bench --loop MODEL [--provider P] [--steps N] [--warmup N] [--feed OUTPUT=INPUT ...]
-            [--modes host,device,graph] [--dim NAME=N ...] [--json]
-      latency (min/mean/p50/p90/p99/max/std), throughput, session creation cold and
-      warm, first inference; power and TFLOP/s on an NVIDIA GPU; --compiled: the model's
-      compile-cache entry; the result is kept in the app's Benchmarks history; a verdict
-      (valid / noisy / throttled, with why) beside the figures; --profile: top operators by
-      time and provider (ORT profiling); --compare: the difference of two results' medians
-      with a 95% bootstrap interval, or "within noise"`;
-
 function positiveNumber(
   option: string,
   v: string | undefined,
