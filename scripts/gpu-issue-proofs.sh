@@ -7,7 +7,7 @@ set -u
 OUT=${1:?usage: gpu-issue-proofs.sh OUT}
 mkdir -p "$OUT"
 B=.gpu/bundle/run.sh
-c() { timeout "${T:-90}" bash "$B" "$@"; }
+c() { timeout "${T:-60}" bash "$B" "$@"; }
 log() { echo "$(date -u +%T) $*" | tee -a "$OUT/steps.log"; }
 date -u +%FT%TZ > "$OUT/date.txt"
 nvidia-smi > "$OUT/nvidia-smi.txt" 2>&1
