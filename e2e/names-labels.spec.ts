@@ -139,6 +139,16 @@ test('model.onnx with labels beside it: folder name, labelled top-5, rename kept
       fullPage: true,
     });
   await page.getByTestId('nav-models').click();
+  // A drop error belongs to the Models area: leaving it clears the banner, and so does a later
+  // drop that adds a model; it never follows the user to Run.
+  const dropError = page.getByTestId('drop-error').filter({ hasText: 'notes.txt' });
+  await dropFolder(page, [{ path: 'notes.txt', bytes: Buffer.from('just some words') }]);
+  await expect(dropError).toContainText('is not an ONNX model');
+  await page.getByTestId('nav-run').click();
+  await expect(dropError).toHaveCount(0);
+  await page.getByTestId('nav-models').click();
+  await dropFolder(page, [{ path: 'notes.txt', bytes: Buffer.from('just some words') }]);
+  await expect(dropError).toHaveCount(1);
   await dropFolder(page, [
     { path: 'pet-classifier/model.onnx', bytes: classifier() },
     { path: 'pet-classifier/labels.txt', bytes: Buffer.from(`${LABELS.join('\n')}\n`) },
@@ -146,6 +156,7 @@ test('model.onnx with labels beside it: folder name, labelled top-5, rename kept
   const detail = page.getByTestId('model-detail');
   await expect(detail.locator('.card-title')).toHaveText('pet-classifier');
   await expect(page.getByTestId('model-labels')).toHaveText('10 from labels.txt beside the model');
+  await expect(dropError).toHaveCount(0);
 
   await detail.getByRole('link', { name: 'Run…' }).click();
   await expect(page.getByTestId('run-model').locator('option:checked')).toHaveText(
@@ -156,6 +167,8 @@ test('model.onnx with labels beside it: folder name, labelled top-5, rename kept
   await expect(labels).toHaveCount(5, { timeout: 60_000 });
   for (const l of await labels.allTextContents()) expect(LABELS).toContain(l);
   await expect(page.getByTestId('run-result-model')).toHaveText('pet-classifier');
+  await expect(page.getByTestId('drop-error')).toHaveCount(0);
+  await expect(page.getByText('is not an ONNX model')).toHaveCount(0);
   await shot(page, 'run-labels-top5');
 
   // Rename: the list, the run result and a second app on the same data folder all say it.

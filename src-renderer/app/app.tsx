@@ -8,7 +8,7 @@ import { DropOverlay } from '../features/models/drop-overlay';
 import { ModelsArea } from '../features/models/models-area';
 import { RunArea } from '../features/run/run-area';
 import { SettingsArea } from '../features/settings/settings-area';
-import { filesDropped } from '../state/models';
+import { areaLeft, filesDropped } from '../state/models';
 import { ApiContext } from '../common/api-context';
 import { ErrorBoundary } from './error-boundary';
 import { Header } from './header';
@@ -32,6 +32,8 @@ const AREA_VIEWS: Record<Area, () => JSX.Element> = {
 export function App({ api }: { api: RendererApi }) {
   const area = useHashArea();
   useEffect(() => connectStores(api), [api]);
+  // Drop errors belong to the area they happened in: leaving it clears them.
+  useEffect(() => areaLeft, [area]);
   const onFiles = useCallback((files: File[]) => void filesDropped(api, files), [api]);
   const View = AREA_VIEWS[area];
   return (

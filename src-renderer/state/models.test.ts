@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { createFakeApi } from './fake-api';
 import { modelEntry } from './fixtures';
 import {
+  areaLeft,
   dropErrorDismissed,
   dropResultsReceived,
   filesDropped,
@@ -50,6 +51,30 @@ describe('models library', () => {
     if (first === undefined) throw new Error('expected a drop error');
     dropErrorDismissed(first.id);
     expect(useModelsStore.getState().dropErrors.map((e) => e.error.code)).toEqual(['IO_ERROR']);
+  });
+
+  it('a drop that adds a model clears earlier drop errors but keeps its own', () => {
+    const notModel = {
+      ok: false as const,
+      error: { code: 'MODEL_INVALID' as const, message: 'notes.txt is not an ONNX model (.onnx)' },
+    };
+    dropResultsReceived(['notes.txt'], [notModel]);
+    dropResultsReceived(['notes.txt'], [notModel]);
+    expect(useModelsStore.getState().dropErrors).toHaveLength(2);
+    dropResultsReceived(['b.onnx', 'notes.txt'], [{ ok: true, value: b }, notModel]);
+    expect(useModelsStore.getState().dropErrors.map((e) => e.fileName)).toEqual(['notes.txt']);
+    dropResultsReceived(['b.onnx'], [{ ok: true, value: b }]);
+    expect(useModelsStore.getState().dropErrors).toEqual([]);
+  });
+
+  it('leaving the area clears drop errors: they never follow the user to another area', () => {
+    dropResultsReceived(
+      ['notes.txt'],
+      [{ ok: false, error: { code: 'MODEL_INVALID', message: 'notes.txt is not an ONNX model' } }],
+    );
+    expect(useModelsStore.getState().dropErrors).toHaveLength(1);
+    areaLeft();
+    expect(useModelsStore.getState().dropErrors).toEqual([]);
   });
 
   it('names the only dropped file when the message does not', () => {

@@ -72,12 +72,16 @@ export function modelAdded(entry: ModelEntry): void {
 
 /**
  * The answers for a drop or a pick arrived. Failures become dismissable messages; each is tied to
- * the dropped file its message names, or to the only file when one was dropped.
+ * the dropped file its message names, or to the only file when one was dropped. A drop that added
+ * a model clears the errors of earlier drops: their cause (no model added) is gone, and a banner
+ * that outlives it contradicts the list below it. This drop's own failures stay.
  */
 export function dropResultsReceived(fileNames: string[], results: Result<ModelEntry>[]): void {
+  const added = results.some((r) => r.ok);
   for (const result of results) {
     if (result.ok) modelAdded(result.value);
   }
+  if (added) useModelsStore.setState({ dropErrors: [] });
   const failures = results.filter((r) => !r.ok).map((r) => r.error);
   if (failures.length === 0) return;
   useModelsStore.setState((state) => ({
@@ -97,6 +101,14 @@ export function dropErrorDismissed(id: number): void {
   useModelsStore.setState((state) => ({
     dropErrors: state.dropErrors.filter((e) => e.id !== id),
   }));
+}
+
+/**
+ * The user went to another area: errors from adding or removing files belong to the area they
+ * happened in and do not follow the user (the Run area never shows a Models drop error).
+ */
+export function areaLeft(): void {
+  if (useModelsStore.getState().dropErrors.length > 0) useModelsStore.setState({ dropErrors: [] });
 }
 
 /** Files were dropped on the window or picked: add them, then show what failed. */
