@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { ProviderStatus } from '../../../src-main/ipc/contract';
+import type { InvokeInput, ProviderStatus } from '../../../src-main/ipc/contract';
 import type { AppErrorData } from '../../../src-main/shared/errors';
 import { useApi } from '../../common/api-context';
 import { ErrorNotice } from '../../common/error-notice';
@@ -46,12 +46,30 @@ export function SettingsArea() {
   );
 }
 
-/** The autoCompile setting: models the user adds compile in the background (services/auto-compile.ts). */
-function AutoCompileCard() {
+/**
+ * Saving one settings change: the card is disabled while it saves, the stored settings are
+ * replaced by what the main side answers, and a refusal (a bad value) is kept to show.
+ */
+function useSettingSaver() {
   const api = useApi();
-  const settings = useSettingsStore((s) => s.settings);
   const [saving, setSaving] = useState(false);
   const [error, setError] = useState<AppErrorData | null>(null);
+  const save = (patch: InvokeInput<'settings:set'>) => {
+    setSaving(true);
+    setError(null);
+    void api.invoke('settings:set', patch).then((r) => {
+      setSaving(false);
+      if (r.ok) settingsLoaded(r.value);
+      else setError(r.error);
+    });
+  };
+  return { saving, error, save };
+}
+
+/** The autoCompile setting: models the user adds compile in the background (services/auto-compile.ts). */
+function AutoCompileCard() {
+  const settings = useSettingsStore((s) => s.settings);
+  const { saving, error, save } = useSettingSaver();
   return (
     <Card
       title="Background compiles"
@@ -65,14 +83,7 @@ function AutoCompileCard() {
             checked={settings?.autoCompile ?? false}
             disabled={settings === null || saving}
             onChange={(e) => {
-              const autoCompile = e.target.checked;
-              setSaving(true);
-              setError(null);
-              void api.invoke('settings:set', { autoCompile }).then((r) => {
-                setSaving(false);
-                if (r.ok) settingsLoaded(r.value);
-                else setError(r.error);
-              });
+              save({ autoCompile: e.target.checked });
             }}
             data-testid="auto-compile"
           />{' '}
@@ -92,13 +103,7 @@ function AutoCompileCard() {
           onBlur={(e) => {
             const minutes = Number(e.target.value);
             if (minutes === settings?.compileDeadlineMinutes) return;
-            setSaving(true);
-            setError(null);
-            void api.invoke('settings:set', { compileDeadlineMinutes: minutes }).then((r) => {
-              setSaving(false);
-              if (r.ok) settingsLoaded(r.value);
-              else setError(r.error);
-            });
+            save({ compileDeadlineMinutes: minutes });
           }}
           data-testid="compile-deadline"
         />{' '}
@@ -111,10 +116,8 @@ function AutoCompileCard() {
 
 /** ONNX Runtime's own telemetry: off unless the user turns it on (docs/SECURITY.md). */
 function PrivacyCard() {
-  const api = useApi();
   const settings = useSettingsStore((s) => s.settings);
-  const [saving, setSaving] = useState(false);
-  const [error, setError] = useState<AppErrorData | null>(null);
+  const { saving, error, save } = useSettingSaver();
   return (
     <Card
       title="Privacy"
@@ -128,14 +131,7 @@ function PrivacyCard() {
             checked={settings?.ortTelemetry ?? false}
             disabled={settings === null || saving}
             onChange={(e) => {
-              const ortTelemetry = e.target.checked;
-              setSaving(true);
-              setError(null);
-              void api.invoke('settings:set', { ortTelemetry }).then((r) => {
-                setSaving(false);
-                if (r.ok) settingsLoaded(r.value);
-                else setError(r.error);
-              });
+              save({ ortTelemetry: e.target.checked });
             }}
             data-testid="ort-telemetry"
           />{' '}
