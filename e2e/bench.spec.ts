@@ -1,5 +1,5 @@
 // Issue #7 in browser mode: run a benchmark from the Benchmarks area on the real engine host,
-// see the results table and the charts, try a mode the CPU cannot do, and export the history as
+// see the results table and the charts, see graph mode not offered for CPU, and export the history as
 // CSV (a real download). Issue #15: the verdict beside every result, the per-operator profile,
 // and two results compared (bench-compare.png).
 import { readFileSync } from 'node:fs';
@@ -46,21 +46,23 @@ test('runs a benchmark from the UI, shows table and charts, exports CSV', async 
   await expect(page.getByTestId('bench-modes').locator('li')).toHaveCount(2);
   await expect(page.getByTestId('bench-history-chart')).toBeVisible();
 
-  // The CPU cannot capture graphs: said so, never run another way.
-  await page.getByTestId('bench-mode').selectOption('graph');
-  await page.getByTestId('bench-run').click();
-  await expect(table.locator('tbody tr')).toHaveCount(3, { timeout: 60_000 });
-  await expect(table.locator('tbody tr').first()).toContainText('unsupported');
-  await expect(page.getByTestId('bench-result-error')).toContainText('graph mode');
+  // The CPU cannot capture graphs: graph mode is not offered for it at all (issue #13).
+  const modeValues = () =>
+    page
+      .getByTestId('bench-mode')
+      .locator('option')
+      .evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+  expect(await modeValues()).toEqual(['plain', 'iobinding']);
+  await expect(row.getByTestId('bench-row-provider')).toHaveText(/^CPU( · compiled)?$/);
 
   // Two results compared: plain (A) against IO binding (B), the difference and its interval.
   const picks = page.getByTestId('bench-compare-pick');
   await expect(table.getByTestId('bench-verdict-chip')).toHaveCount(2);
-  await picks.nth(2).check();
   await picks.nth(1).check();
+  await picks.nth(0).check();
   const compare = page.getByTestId('bench-compare');
-  await expect(compare).toContainText('A: mlp-tiny · cpu · plain');
-  await expect(compare).toContainText('B: mlp-tiny · cpu · iobinding');
+  await expect(compare).toContainText('A: mlp-tiny · CPU · plain');
+  await expect(compare).toContainText('B: mlp-tiny · CPU · iobinding');
   await expect(page.getByTestId('bench-compare-diff')).toContainText(
     /B − A: [+-]?[\d.]+ [µm]s \([+-]?[\d.]+%\), 95% interval -?[\d.]+ [µm]s to -?[\d.]+ [µm]s \(bootstrap of medians, 2000 resamples\)/,
   );
@@ -85,7 +87,7 @@ test('runs a benchmark from the UI, shows table and charts, exports CSV', async 
   const file = await download.path();
   const lines = readFileSync(file, 'utf8').trimEnd().split('\r\n');
   expect(lines[0]).toMatch(/^id,at,model,modelId,provider,mode,status,/);
-  expect(lines).toHaveLength(4);
-  expect(lines.filter((l) => l.includes(',mlp-tiny,'))).toHaveLength(3);
-  expect(lines.some((l) => l.includes(',cpu,graph,unsupported,'))).toBe(true);
+  expect(lines).toHaveLength(3);
+  expect(lines.filter((l) => l.includes(',mlp-tiny,'))).toHaveLength(2);
+  expect(lines.some((l) => l.includes(',graph,'))).toBe(false);
 });

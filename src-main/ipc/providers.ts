@@ -5,7 +5,7 @@
  * a provider is never spelled two ways or ranked two ways.
  */
 import { AppError } from '../shared/errors';
-import type { ProviderId, ProviderStatus } from './contract';
+import type { BENCH_MODES, ProviderId, ProviderStatus } from './contract';
 
 /** A provider's name for people: "TensorRT-RTX is not available here", "CUDA ready". */
 export const PROVIDER_LABELS: Readonly<Record<ProviderId, string>> = {
@@ -15,6 +15,41 @@ export const PROVIDER_LABELS: Readonly<Record<ProviderId, string>> = {
   cuda: 'CUDA',
   'nv-tensorrt-rtx': 'TensorRT-RTX',
 };
+
+/**
+ * The providers that can capture a graph (CUDA graphs: CUDA, TensorRT-RTX; graph capture: WebGPU).
+ * The engine's GRAPH_CAPTURE (engine/session/capabilities.ts) holds the options that turn it on
+ * and a test keeps the two the same; this list is here so the renderer never offers graph mode to
+ * a provider that cannot do it.
+ */
+export const GRAPH_CAPTURE_PROVIDERS: readonly ProviderId[] = ['cuda', 'nv-tensorrt-rtx', 'webgpu'];
+
+/** The benchmark modes `id` can do, in BENCH_MODES order: graph only where it captures graphs. */
+export function providerBenchModes(id: ProviderId): (typeof BENCH_MODES)[number][] {
+  return GRAPH_CAPTURE_PROVIDERS.includes(id)
+    ? ['plain', 'iobinding', 'graph']
+    : ['plain', 'iobinding'];
+}
+
+/** ONNX Runtime's own provider names (profiles, auto-selection reports) beside Crucible's ids. */
+const ORT_NAMES: Readonly<Record<string, ProviderId>> = {
+  CPUExecutionProvider: 'cpu',
+  WebGpuExecutionProvider: 'webgpu',
+  DmlExecutionProvider: 'dml',
+  CUDAExecutionProvider: 'cuda',
+  NvTensorRTRTXExecutionProvider: 'nv-tensorrt-rtx',
+};
+
+/**
+ * The people-facing name for a provider given as Crucible's id or as ONNX Runtime's name (a
+ * profile's `CPUExecutionProvider`): "CPU" either way. A name neither knows is shown as it is, so
+ * a provider newer than this table is still named rather than hidden.
+ */
+export function providerLabel(name: string): string {
+  const id = (Object.hasOwn(PROVIDER_LABELS, name) ? name : ORT_NAMES[name]) as
+    ProviderId | undefined;
+  return id === undefined ? name : PROVIDER_LABELS[id];
+}
 
 /**
  * Which provider to run on first: the fastest one that is ready now. TensorRT-RTX comes after CUDA

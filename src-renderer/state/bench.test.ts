@@ -28,6 +28,17 @@ describe('benchmark run form', () => {
     expect(benchFormProblem({ ...ready, warmup: -1 })).toMatch(/Warm-up/);
   });
 
+  it('never keeps graph mode for a provider that cannot capture graphs', () => {
+    benchFormChanged({ provider: 'cuda', mode: 'graph' });
+    expect(useBenchStore.getState().form.mode).toBe('graph');
+    benchFormChanged({ provider: 'cpu' });
+    expect(useBenchStore.getState().form.mode).toBe('plain');
+    benchFormChanged({ mode: 'graph' });
+    expect(useBenchStore.getState().form.mode).toBe('plain');
+    benchFormChanged({ mode: 'iobinding' });
+    expect(useBenchStore.getState().form.mode).toBe('iobinding');
+  });
+
   it('sends a count or a duration, and puts the result first', async () => {
     const api = createFakeApi();
     api.handle('bench:run', () => ({ ok: true, value: benchResult({ id: 'new' }) }));

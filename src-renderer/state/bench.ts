@@ -11,6 +11,7 @@ import type {
   InvokeOutput,
   ProviderId,
 } from '../../src-main/ipc/contract';
+import { providerBenchModes } from '../../src-main/ipc/providers';
 import type { AppErrorData } from '../../src-main/shared/errors';
 import type { RendererApi } from '../api/types';
 
@@ -95,9 +96,16 @@ export async function benchHistoryRequested(api: RendererApi): Promise<void> {
   else benchHistoryFailed(result.error);
 }
 
-/** The user changed the run form. */
+/** The user changed the run form; a provider change drops a mode it cannot do to plain. */
 export function benchFormChanged(patch: Partial<BenchForm>): void {
-  useBenchStore.setState((s) => ({ form: { ...s.form, ...patch } }));
+  useBenchStore.setState((s) => {
+    const form = { ...s.form, ...patch };
+    // A mode the provider cannot do is never kept (the form does not offer it either).
+    if (form.provider !== null && !providerBenchModes(form.provider).includes(form.mode)) {
+      form.mode = 'plain';
+    }
+    return { form };
+  });
 }
 
 /** Why the form cannot run yet, or null when it can. */

@@ -34,6 +34,7 @@ import { formatAgo, formatMs, formatValue } from '../../ui/format';
 import { LineChart } from '../../ui/line-chart';
 import { Meter } from '../../ui/meter';
 import { latencyHistogram, modeComparison, p50History, providerComparison } from './bench-charts';
+import { providerBenchModes, providerLabel } from '../../../src-main/ipc/providers';
 
 const MODES: { value: BenchMode; label: string }[] = [
   { value: 'plain', label: 'Plain run' },
@@ -179,6 +180,10 @@ function BenchRunForm() {
   }, [models, providers, form.modelId, form.provider]);
 
   const problem = benchFormProblem(form);
+  // Only the modes the chosen provider can do: graph mode is never offered for CPU.
+  const provider = form.provider;
+  const modes =
+    provider === null ? MODES : MODES.filter((m) => providerBenchModes(provider).includes(m.value));
   return (
     <Card title="Run a benchmark">
       <form
@@ -208,7 +213,7 @@ function BenchRunForm() {
           <SelectField
             label="Mode"
             value={form.mode}
-            options={MODES}
+            options={modes}
             onChange={(mode) => benchFormChanged({ mode: mode as BenchMode })}
             testId="bench-mode"
           />
@@ -319,7 +324,7 @@ function BenchCharts(props: {
   const providers = providerComparison(results, chosen.modelId, chosen.mode);
   const modes = modeComparison(results, chosen.modelId, chosen.provider);
   const history = p50History(results, chosen);
-  const config = `${nameOf(chosen)} · ${chosen.provider} · ${chosen.mode}`;
+  const config = `${nameOf(chosen)} · ${providerLabel(chosen.provider)} · ${chosen.mode}`;
   return (
     <div className="two-columns" data-testid="bench-charts">
       <Card
@@ -353,13 +358,16 @@ function BenchCharts(props: {
           testId="bench-providers"
           rows={providers.map((r) => ({
             key: r.id,
-            label: r.provider,
+            label: providerLabel(r.provider),
             value: r.latencyMs?.p50 ?? 0,
             display: formatMs(r.latencyMs?.p50),
           }))}
         />
       </Card>
-      <Card title="Mode vs mode" subtitle={`${nameOf(chosen)} · ${chosen.provider} · p50`}>
+      <Card
+        title="Mode vs mode"
+        subtitle={`${nameOf(chosen)} · ${providerLabel(chosen.provider)} · p50`}
+      >
         <BarList
           label="Median latency per mode"
           testId="bench-modes"
@@ -441,7 +449,7 @@ function BenchTable(props: {
             <td onClick={(e) => e.stopPropagation()}>
               <input
                 type="checkbox"
-                aria-label={`Compare ${props.nameOf(r)} · ${r.provider} · ${r.mode}`}
+                aria-label={`Compare ${props.nameOf(r)} · ${providerLabel(r.provider)} · ${r.mode}`}
                 checked={compareIds.includes(r.id)}
                 disabled={r.samplesMs.length === 0}
                 onChange={() => void benchCompareToggled(api, r.id)}
@@ -453,7 +461,7 @@ function BenchTable(props: {
             </td>
             <td>{props.nameOf(r)}</td>
             <td className="mono" data-testid="bench-row-provider" title={r.entryId ?? undefined}>
-              {r.provider}
+              {providerLabel(r.provider)}
               {r.variant === 'compiled' ? ' · compiled' : ''}
             </td>
             <td>{r.mode}</td>
@@ -592,13 +600,14 @@ function ProfileCard(props: { r: BenchResult; config: string }) {
         testId="bench-profile-chart"
         rows={p.ops.map((o) => ({
           key: o.name,
-          label: `${o.name} · ${o.opType} · ${o.provider.replace('ExecutionProvider', '')}`,
+          label: `${o.name} · ${o.opType} · ${providerLabel(o.provider)}`,
           value: o.ms,
           display: formatMs(o.ms),
         }))}
       />
       <p className="muted">
-        By provider: {p.byProvider.map((b) => `${b.provider} ${formatMs(b.ms)}`).join(', ')}
+        By provider:{' '}
+        {p.byProvider.map((b) => `${providerLabel(b.provider)} ${formatMs(b.ms)}`).join(', ')}
       </p>
     </Card>
   );
@@ -615,7 +624,7 @@ function BenchCompareCard(props: {
   if (compareIds.length === 0) return null;
   const label = (id: string | undefined) => {
     const r = props.results.find((x) => x.id === id);
-    return r ? `${props.nameOf(r)} · ${r.provider} · ${r.mode}` : '?';
+    return r ? `${props.nameOf(r)} · ${providerLabel(r.provider)} · ${r.mode}` : '?';
   };
   return (
     <Card

@@ -12,6 +12,7 @@ import {
 import { Card } from '../../ui/card';
 import { formatMs } from '../../ui/format';
 import { variantLabel } from './run-outcome';
+import { providerLabel } from '../../../src-main/ipc/providers';
 
 /**
  * Decodes a picture file in the page (createImageBitmap: PNG, JPEG, WebP, GIF, BMP…) and reads its
@@ -167,7 +168,7 @@ export function ImagePanel() {
               />
               <figcaption className="note" data-testid="image-result-caption">
                 Result: {image.result.width}×{image.result.height}, {formatMs(image.result.runMs)}{' '}
-                on {image.result.provider},{' '}
+                on {providerLabel(image.result.provider)},{' '}
                 <span data-testid="image-result-variant" title={image.result.entryId ?? undefined}>
                   {variantLabel(image.result.variant)}
                 </span>

@@ -8,6 +8,7 @@ import { useApi } from '../../common/api-context';
 import { Card } from '../../ui/card';
 import { formatMs, formatShape, formatValue } from '../../ui/format';
 import { Stat, StatGrid } from '../../ui/stat';
+import { providerLabel } from '../../../src-main/ipc/providers';
 
 /** The last run: its error inline, or its timings and a summary of every output. */
 export function RunOutcome() {
@@ -40,13 +41,15 @@ export function RunOutcome() {
                 label="Provider"
                 hint={
                   result.auto
-                    ? `Auto: ONNX Runtime's ${result.auto.policy} policy picked ${result.auto.ep}`
+                    ? `Auto: ONNX Runtime's ${result.auto.policy} policy picked ${providerLabel(result.auto.ep)}`
                     : undefined
                 }
               >
                 <span data-testid="run-provider-ran">
-                  {result.provider}
-                  {result.auto ? ` (Auto: ONNX Runtime picked ${result.auto.ep})` : ''}
+                  {providerLabel(result.provider)}
+                  {result.auto
+                    ? ` (Auto: ONNX Runtime picked ${providerLabel(result.auto.ep)})`
+                    : ''}
                 </span>
               </Stat>
               <Stat
