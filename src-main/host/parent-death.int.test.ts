@@ -12,7 +12,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { processAlive } from '../engine/child-process';
-import { encodeModel, node, tensorInfo } from '../engine/model/test-helpers';
+import { endlessLoopModel } from '../engine/model/test-helpers';
 
 const root = path.resolve(__dirname, '..', '..');
 const survivors: number[] = [];
@@ -37,29 +37,6 @@ function childrenOf(ppid: number): { pid: number; cmd: string }[] {
     }
   }
   return out;
-}
-
-function endlessLoopModel(): Uint8Array {
-  return encodeModel({
-    name: 'endless',
-    node: [
-      node('Loop', ['trip', 'cond', 'x'], ['y'], {
-        body: {
-          name: 'body',
-          node: [node('Identity', ['c_in'], ['c_out']), node('Add', ['x_in', 'one'], ['x_out'])],
-          input: [tensorInfo('i', 7, []), tensorInfo('c_in', 9, []), tensorInfo('x_in', 1, [1, 4])],
-          output: [tensorInfo('c_out', 9, []), tensorInfo('x_out', 1, [1, 4])],
-        },
-      }),
-    ],
-    input: [tensorInfo('x', 1, [1, 4])],
-    initializer: [
-      { name: 'trip', dataType: 7, dims: [], int64Data: [2 ** 62] },
-      { name: 'cond', dataType: 9, dims: [], int32Data: [1] },
-      { name: 'one', dataType: 1, dims: [], floatData: [1] },
-    ],
-    output: [tensorInfo('y', 1, [1, 4])],
-  });
 }
 
 async function startApp(dataDir: string): Promise<{ app: ChildProcess; url: URL }> {

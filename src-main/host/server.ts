@@ -154,13 +154,8 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     req: http.IncomingMessage,
     requireOrigin: boolean,
   ): { status: number; reason: string } | null => {
-    if (!allowedHosts().includes(req.headers.host ?? '')) {
-      return { status: 421, reason: `foreign Host header ${JSON.stringify(req.headers.host)}` };
-    }
-    const origin = req.headers.origin;
-    if (origin !== undefined ? !allowedOrigins().includes(origin) : requireOrigin) {
-      return { status: 403, reason: `foreign Origin ${JSON.stringify(origin ?? null)}` };
-    }
+    const foreign = checkOrigin(req, requireOrigin);
+    if (foreign) return foreign;
     const auth = req.headers.authorization;
     const bearer = auth?.startsWith('Bearer ') ? auth.slice(7) : undefined;
     if (!tokenMatches(bearer) && !tokenMatches(protocolToken(req))) {

@@ -7,37 +7,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sha256File } from '../cache/hash';
-import { encodeModel, node, tensorInfo } from '../model/test-helpers';
+import { endlessLoopModel } from '../model/test-helpers';
 import type { CompileSpec } from './protocol';
 import { nodeWorkerSpawner, runCompileWorker } from './runner';
 
 const worker = path.resolve(__dirname, '..', '..', '..', 'dist', 'engine', 'compile-worker.js');
 let dir: string;
 let model: string;
-
-/** y = x + 1, 2^62 times, in a Loop: valid, small, and never finishing. */
-function endlessLoopModel(): Uint8Array {
-  return encodeModel({
-    name: 'endless',
-    node: [
-      node('Loop', ['trip', 'cond', 'x'], ['y'], {
-        body: {
-          name: 'body',
-          node: [node('Identity', ['c_in'], ['c_out']), node('Add', ['x_in', 'one'], ['x_out'])],
-          input: [tensorInfo('i', 7, []), tensorInfo('c_in', 9, []), tensorInfo('x_in', 1, [1, 4])],
-          output: [tensorInfo('c_out', 9, []), tensorInfo('x_out', 1, [1, 4])],
-        },
-      }),
-    ],
-    input: [tensorInfo('x', 1, [1, 4])],
-    initializer: [
-      { name: 'trip', dataType: 7, dims: [], int64Data: [2 ** 62] },
-      { name: 'cond', dataType: 9, dims: [], int32Data: [1] },
-      { name: 'one', dataType: 1, dims: [], floatData: [1] },
-    ],
-    output: [tensorInfo('y', 1, [1, 4])],
-  });
-}
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'crucible-deadline-'));

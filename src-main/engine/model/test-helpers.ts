@@ -218,3 +218,30 @@ export function sharedBatchModel(): Uint8Array {
     13,
   );
 }
+
+/**
+ * y = x + 1, 2^62 times, in a Loop: a valid, small model whose run never finishes (the compile
+ * deadline and parent-death tests need a warm-up that is inside ORT when they act).
+ */
+export function endlessLoopModel(): Uint8Array {
+  return encodeModel({
+    name: 'endless',
+    node: [
+      node('Loop', ['trip', 'cond', 'x'], ['y'], {
+        body: {
+          name: 'body',
+          node: [node('Identity', ['c_in'], ['c_out']), node('Add', ['x_in', 'one'], ['x_out'])],
+          input: [tensorInfo('i', 7, []), tensorInfo('c_in', 9, []), tensorInfo('x_in', 1, [1, 4])],
+          output: [tensorInfo('c_out', 9, []), tensorInfo('x_out', 1, [1, 4])],
+        },
+      }),
+    ],
+    input: [tensorInfo('x', 1, [1, 4])],
+    initializer: [
+      { name: 'trip', dataType: 7, dims: [], int64Data: [2 ** 62] },
+      { name: 'cond', dataType: 9, dims: [], int32Data: [1] },
+      { name: 'one', dataType: 1, dims: [], floatData: [1] },
+    ],
+    output: [tensorInfo('y', 1, [1, 4])],
+  });
+}
