@@ -58,7 +58,7 @@ test('pick a demo model, compile it, watch it finish, see the switch-over', asyn
 
   // The next run moves to the compiled session and says so, with both measured times.
   await runOnce(page);
-  await expect(page.getByTestId('run-timing')).toContainText('cpu');
+  await expect(page.getByTestId('run-provider-ran')).toHaveText('CPU');
   await expect(page.getByTestId('run-variant')).toHaveText('compiled (compile cache)');
   await shot('run-compiled');
   await page.getByTestId('nav-compile').click();
