@@ -268,7 +268,7 @@ describe('bench service', () => {
     await s.open();
     const r = await s.run({ modelId: 'abc', provider: 'cpu', mode: 'graph' });
     expect(r.status).toBe('unsupported');
-    expect(r.error?.message).toMatch(/graph mode: CPUExecutionProvider has no graph capture/);
+    expect(r.error?.message).toMatch(/graph mode: CPU has no graph capture/);
     expect(created).toHaveLength(0);
     expect(engine.args).toHaveLength(0);
     expect(s.history()[0]?.status).toBe('unsupported');

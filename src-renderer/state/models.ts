@@ -1,6 +1,7 @@
 /**
  * The model library as the main side reports it (models:list, models:changed), the selected model,
- * and the errors from files the user dropped or picked, each kept until dismissed.
+ * and the errors from files the user dropped or picked, kept until dismissed, until the user
+ * leaves the area, or until a later drop adds a model.
  */
 import { create } from 'zustand';
 import type { ModelEntry } from '../../src-main/ipc/contract';

@@ -3,7 +3,7 @@
  * a benchmark mode before any session is opened): graph capture and the options that turn it on.
  */
 import type { ProviderId } from '../../ipc/contract';
-import { PROVIDERS } from '../providers/catalog';
+import { PROVIDER_LABELS } from '../../ipc/providers';
 
 /** Graph capture settings per provider; absent: the provider cannot capture graphs. */
 export const GRAPH_CAPTURE: Partial<
@@ -17,6 +17,7 @@ export const GRAPH_CAPTURE: Partial<
 /** Null when `provider` can capture graphs; otherwise why not (for refusals before running). */
 export function graphCaptureProblem(provider: ProviderId | 'auto'): string | null {
   if (provider !== 'auto' && GRAPH_CAPTURE[provider]) return null;
-  const name = provider === 'auto' ? 'Auto (ORT picks the provider)' : PROVIDERS[provider].ortName;
+  // People's names (PROVIDER_LABELS): the CLI and the Benchmarks area show this refusal.
+  const name = provider === 'auto' ? 'Auto (ORT picks the provider)' : PROVIDER_LABELS[provider];
   return `${name} has no graph capture (CUDA graphs: CUDA and TensorRT-RTX; graph capture: WebGPU)`;
 }
