@@ -1,0 +1,157 @@
+// Issue #13, must-show 3: a dynamic model compiled from the Compile area is the entry a Run of the
+// same dims uses. Everything real (engine host and compile worker from dist/, the cache on disk),
+// called through the contract's channels as the renderer calls them: `compile:enqueue` with the
+// options the Compile area sends (src-renderer/state/compile.ts compileRequested: the Run form's
+// values of the model's dynamic dims), then `run:execute` as the Run area sends it.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CompileJob, ModelEntry, Settings } from '../ipc/contract';
+import { sha256File } from '../engine/cache/hash';
+import { nodeWorkerSpawner } from '../engine/compile/runner';
+import { EngineClient, nodeChildSpawner } from '../engine/host/engine-client';
+import { inspectModel } from '../engine/model/inspect';
+import { composeCompile, type CompileSide } from './compile-service';
+import { call, type Handlers } from './dispatch';
+import { EngineService } from './engine-service';
+import { EventBus } from './events';
+import { createServices, type DomainHandlers } from './services';
+import { SessionOwner } from './sessions';
+
+const root = path.resolve(__dirname, '..', '..');
+const dist = path.join(root, 'dist', 'engine');
+
+let engine: EngineClient;
+let compile: CompileSide;
+let handlers: Handlers;
+let model: ModelEntry;
+
+beforeAll(async () => {
+  engine = new EngineClient(nodeChildSpawner(path.join(dist, 'engine-host.js')));
+  await engine.start();
+  const file = path.join(root, 'models', 'resnet-mini.onnx');
+  model = {
+    id: await sha256File(file),
+    name: 'resnet-mini.onnx',
+    path: file,
+    builtIn: true,
+    addedAt: 0,
+    inspection: await inspectModel(file),
+    error: null,
+  };
+  const library = {
+    list: () => [model],
+    get: (id: string) => (id === model.id ? model : undefined),
+    add: async () => {
+      throw new Error('not in this test');
+    },
+    remove: async () => false,
+    onChange: () => () => undefined,
+  };
+  const gpu = {
+    snapshot: async () => ({
+      source: 'none' as const,
+      reason: 'no NVIDIA GPU',
+      driverVersion: null,
+      cudaDriverVersion: null,
+      gpus: [],
+      sampledAt: 0,
+    }),
+    watch: () => () => undefined,
+    close: () => undefined,
+  };
+  const data = fs.mkdtempSync(path.join(os.tmpdir(), 'crucible-compile-run-'));
+  // As compose.ts wires it: entries deep-checked before a session opens from one.
+  const owner = new SessionOwner(engine, { verify: (a) => compile.cache.verifyEntry(a.entryId) });
+  const runs = new EngineService(engine, owner, library);
+  let settings: Settings = {
+    trtRtxDir: null,
+    autoCompile: false,
+    compileDeadlineMinutes: 30,
+    ortTelemetry: false,
+  };
+  const bus = new EventBus();
+  compile = composeCompile({
+    bus,
+    library,
+    engine: runs,
+    gpu,
+    cacheDir: path.join(data, 'cache'),
+    storesDir: path.join(data, 'stores'),
+    trtRtxInstallDir: path.join(data, 'providers', 'trt-rtx'),
+    settings: { get: () => settings, set: async (p) => (settings = { ...settings, ...p }) },
+    spawnWorker: nodeWorkerSpawner(path.join(dist, 'compile-worker.js')),
+    tickMs: 50,
+  });
+  await compile.open();
+  handlers = createServices({
+    info: {
+      name: 'crucible',
+      version: 'test',
+      mode: 'browser',
+      platform: process.platform,
+      arch: process.arch,
+      userDataDir: data,
+      cacheDir: path.join(data, 'cache'),
+    },
+    bus,
+    gpu,
+    engine: runs,
+    library,
+    // Only the compile domain is called here; the others are not part of this path.
+    domains: compile.handlers() as unknown as DomainHandlers,
+  }).handlers;
+});
+
+afterAll(async () => {
+  await compile.close();
+  engine.close();
+});
+
+describe('Compile area → Run (real engine, CPU)', () => {
+  it('a Run with the dims the model was compiled for uses that entry; other dims run the original', async () => {
+    expect(model.inspection?.dynamicDims).toEqual(['batch']);
+    // The Run form holds batch = 2; the Compile area sends the Run form's dims for the model.
+    const enqueued = await call(handlers, 'compile:enqueue', {
+      modelId: model.id,
+      provider: 'cpu',
+      options: { dims: { batch: 2 }, dimRanges: {}, cudaGraph: false },
+    });
+    if (!enqueued.ok) throw new Error(enqueued.error.message);
+    await compile.queue.idle();
+    const listed = await call(handlers, 'compile:list', {});
+    if (!listed.ok) throw new Error(listed.error.message);
+    const job = listed.value.find((j) => j.id === enqueued.value.id) as CompileJob;
+    expect(job).toMatchObject({ state: 'done', error: null });
+    expect(job.cacheEntryId).toEqual(expect.any(String));
+
+    // The Run area's request (buildRunRequest: the form's dims, fill and seed).
+    const run = (batch: number) =>
+      call(handlers, 'run:execute', {
+        modelId: model.id,
+        provider: 'cpu',
+        dims: { batch },
+        fill: 'random',
+        seed: 1,
+      });
+    const same = await run(2);
+    if (!same.ok) throw new Error(same.error.message);
+    expect(same.value).toMatchObject({
+      provider: 'cpu',
+      variant: 'compiled',
+      entryId: job.cacheEntryId,
+    });
+    expect(same.value.outputs[0]?.shape).toEqual([2, 100]);
+
+    const other = await run(1);
+    if (!other.ok) throw new Error(other.error.message);
+    expect(other.value).toMatchObject({ provider: 'cpu', variant: 'original', entryId: null });
+    expect(other.value.outputs[0]?.shape).toEqual([1, 100]);
+
+    // Back to the compiled dims: the compiled entry again, not whatever ran last.
+    const again = await run(2);
+    if (!again.ok) throw new Error(again.error.message);
+    expect(again.value).toMatchObject({ variant: 'compiled', entryId: job.cacheEntryId });
+  });
+});
