@@ -74,6 +74,9 @@ export function stubServices(dir: string, bus: EventBus) {
       run: async () => {
         throw new AppError('NOT_FOUND', 'no model');
       },
+      outputs: async () => {
+        throw new AppError('NOT_FOUND', 'no model');
+      },
     },
     library: {
       list: () => [],

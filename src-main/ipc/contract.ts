@@ -473,6 +473,9 @@ export const TensorSummarySchema = z.object({
 });
 export type TensorSummary = z.infer<typeof TensorSummarySchema>;
 
+/** The most .npy bytes `run:outputs` hands over in one answer (all outputs together). */
+export const MAX_SAVED_OUTPUT_BYTES = 64 << 20;
+
 export const RunResultSchema = z.object({
   modelId: z.string(),
   provider: ProviderIdSchema,
@@ -948,6 +951,22 @@ export const invokeChannels = {
   },
   /** Runs a model once with synthesized inputs. */
   'run:execute': { input: RunRequestSchema, output: RunResultSchema },
+  /**
+   * The outputs of the model's last `run:execute`, each as the bytes of a .npy file (base64), for
+   * the Run area's "Save outputs (.npy)". At most MAX_SAVED_OUTPUT_BYTES in all (UNSUPPORTED past
+   * that: `crucible run --out` writes any size).
+   */
+  'run:outputs': {
+    input: z.object({ modelId: z.string().min(1) }).strict(),
+    output: z.array(
+      z.object({
+        name: z.string(),
+        dtype: DTypeSchema,
+        shape: z.array(z.number()),
+        npyBase64: z.string(),
+      }),
+    ),
+  },
   /** The compile queue, newest first. */
   'compile:list': { input: Empty, output: z.array(CompileJobSchema) },
   /** Queues a compile of a model for a provider. */

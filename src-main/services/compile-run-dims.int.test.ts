@@ -12,6 +12,7 @@ import { sha256File } from '../engine/cache/hash';
 import { nodeWorkerSpawner } from '../engine/compile/runner';
 import { EngineClient, nodeChildSpawner } from '../engine/host/engine-client';
 import { inspectModel } from '../engine/model/inspect';
+import { decodeNpy } from '../engine/model/npy';
 import { composeCompile, type CompileSide } from './compile-service';
 import { call, type Handlers } from './dispatch';
 import { EngineService } from './engine-service';
@@ -153,5 +154,32 @@ describe('Compile area → Run (real engine, CPU)', () => {
     const again = await run(2);
     if (!again.ok) throw new Error(again.error.message);
     expect(again.value).toMatchObject({ variant: 'compiled', entryId: job.cacheEntryId });
+  });
+
+  it("run:outputs hands over the model's last run's outputs as .npy files (the Run area's Save outputs)", async () => {
+    const ran = await call(handlers, 'run:execute', {
+      modelId: model.id,
+      provider: 'cpu',
+      dims: { batch: 3 },
+      fill: 'random',
+      seed: 7,
+    });
+    if (!ran.ok) throw new Error(ran.error.message);
+    const saved = await call(handlers, 'run:outputs', { modelId: model.id });
+    if (!saved.ok) throw new Error(saved.error.message);
+    expect(saved.value.map((o) => [o.name, o.dtype, o.shape])).toEqual([
+      ['probabilities', 'float32', [3, 100]],
+    ]);
+    const t = decodeNpy(
+      Buffer.from(saved.value[0]?.npyBase64 ?? '', 'base64'),
+      'probabilities.npy',
+    );
+    expect(t.dims).toEqual([3, 100]);
+    // The values the run summarized.
+    const first = ran.value.outputs[0]?.first ?? [];
+    expect([...(t.data as Float32Array).slice(0, first.length)]).toEqual(first);
+
+    const unknown = await call(handlers, 'run:outputs', { modelId: 'no-such-model' });
+    expect(unknown).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
   });
 });

@@ -8,13 +8,16 @@ import type { z } from 'zod';
 import type {
   EngineStatus,
   EpPolicy,
+  InvokeOutput,
   ModelEntry,
   RunRequestSchema,
   RunResult,
   SwitchOver,
 } from '../ipc/contract';
 import type { EngineClient } from '../engine/host/engine-client';
-import { PROVIDER_IDS } from '../ipc/contract';
+import { MAX_SAVED_OUTPUT_BYTES, PROVIDER_IDS } from '../ipc/contract';
+import { encodeNpy } from '../engine/model/npy';
+import { AppError } from '../shared/errors';
 import { PROVIDER_LABELS } from '../ipc/providers';
 import { offerFor } from './provider-offer';
 import type { CompiledArtifact, CompiledSink } from './compile-service';
@@ -80,6 +83,44 @@ export class EngineService implements EngineSource, CompiledSink {
     } finally {
       got.done();
     }
+  }
+
+  /**
+   * The outputs of the model's last run (kept in the engine host by that run), each as .npy bytes
+   * in base64: what the Run area's "Save outputs (.npy)" downloads. NOT_FOUND when the model has
+   * not run since the engine started (or its session was closed); UNSUPPORTED past
+   * MAX_SAVED_OUTPUT_BYTES.
+   */
+  async outputs(modelId: string): Promise<InvokeOutput<'run:outputs'>> {
+    const session = this.active.get(modelId);
+    const again = 'run the model again to save its outputs';
+    if (!session) throw new AppError('NOT_FOUND', `this model has no run to save: ${again}`);
+    let tensors;
+    try {
+      ({ tensors } = await this.client.request('session.outputs', { sessionId: session.id }));
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'NOT_FOUND') {
+        throw new AppError(
+          'NOT_FOUND',
+          `the last run's outputs are gone (its session closed): ${again}`,
+        );
+      }
+      throw err;
+    }
+    const files = Object.entries(tensors).map(([name, t]) => ({ name, t, npy: encodeNpy(t) }));
+    const total = files.reduce((n, f) => n + f.npy.byteLength, 0);
+    if (total > MAX_SAVED_OUTPUT_BYTES) {
+      throw new AppError(
+        'UNSUPPORTED',
+        `the outputs are ${(total / 2 ** 20).toFixed(1)} MiB, more than the ${MAX_SAVED_OUTPUT_BYTES / 2 ** 20} MiB the app hands over at once: use \`crucible run --out DIR\``,
+      );
+    }
+    return files.map(({ name, t, npy }) => ({
+      name,
+      dtype: t.dtype,
+      shape: [...t.dims],
+      npyBase64: Buffer.from(npy.buffer, npy.byteOffset, npy.byteLength).toString('base64'),
+    }));
   }
 
   /**
@@ -201,6 +242,8 @@ export class EngineService implements EngineSource, CompiledSink {
       synth: { fill: request.fill, seed: request.seed, dims: request.dims },
       ...(request.inputs ? { plan: request.inputs } : {}),
       want: 'summary',
+      // The host keeps the outputs (one set per session) for "Save outputs" (outputs()).
+      keep: true,
     });
   }
 }

@@ -50,6 +50,7 @@ function fakes(snapshots: GpuSnapshot[]) {
       return () => listeners.delete(l);
     },
     run: () => Promise.reject(new Error('not used')),
+    outputs: () => Promise.reject(new Error('not used')),
   };
   const gpu: GpuSource = {
     snapshot: async () => snapshots[Math.min(reads++, snapshots.length - 1)] as GpuSnapshot,

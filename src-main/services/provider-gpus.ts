@@ -95,5 +95,6 @@ export function withProviderGpus(engine: EngineSource, gpu: GpuSource): EngineSo
       };
     },
     run: (request, model) => engine.run(request, model),
+    outputs: (modelId) => engine.outputs(modelId),
   };
 }

@@ -3,7 +3,14 @@
  * and the tests bind exactly this object. Each dependency is an interface so tests can pass real
  * implementations on small inputs, and the CLI can reuse the same pieces without a window.
  */
-import type { AppInfo, EngineStatus, GpuSnapshot, ModelEntry, RunResult } from '../ipc/contract';
+import type {
+  AppInfo,
+  EngineStatus,
+  GpuSnapshot,
+  InvokeOutput,
+  ModelEntry,
+  RunResult,
+} from '../ipc/contract';
 import type { RunRequestSchema } from '../ipc/contract';
 import type { z } from 'zod';
 import { AppError } from '../shared/errors';
@@ -23,6 +30,8 @@ export interface EngineSource {
   status(): EngineStatus;
   onChange(listener: (s: EngineStatus) => void): () => void;
   run(request: z.output<typeof RunRequestSchema>, model: ModelEntry): Promise<RunResult>;
+  /** The model's last run's outputs as .npy files (base64); see EngineService.outputs. */
+  outputs(modelId: string): Promise<InvokeOutput<'run:outputs'>>;
 }
 
 /** The model library as the services use it (services/model-library.ts implements it). */
@@ -46,7 +55,8 @@ export type CoreChannel =
   | 'models:add'
   | 'models:remove'
   | 'models:rename'
-  | 'run:execute';
+  | 'run:execute'
+  | 'run:outputs';
 
 /** Handlers of the other domains (compile, cache, settings, bench, image runs), each in its module. */
 export type DomainHandlers = Omit<Handlers, CoreChannel>;
@@ -104,6 +114,10 @@ export function createServices(deps: ServiceDeps): Services {
     'run:execute': async (input) => {
       const model = requireModel(library.get(input.modelId), input.modelId);
       return engine.run(input, model);
+    },
+    'run:outputs': async (input) => {
+      requireModel(library.get(input.modelId), input.modelId);
+      return engine.outputs(input.modelId);
     },
   };
 

@@ -19,6 +19,7 @@ import { writeFp16Variant } from '../model/fp16-file';
 import { checkExternalData, inspectModel } from '../model/inspect';
 import { summarizeTensor } from '../model/summary';
 import { emptyPlan, resolveInputs } from '../model/input-sources';
+import type { HostTensor } from '../tensor';
 import { cudaProviderLibraryName, providerStatuses } from '../providers/catalog';
 import { epDeviceFact } from '../providers/attach';
 import { compiledModelCompatibility } from '../providers/compatibility';
@@ -81,9 +82,13 @@ function cudaProblem(): string | null {
 }
 
 /** Releases a session and what was prepared on it; true when there was one. */
+/** The outputs of each session's last run made with `keep` (session.outputs hands them over). */
+const keptOutputs = new Map<string, Record<string, HostTensor>>();
+
 function release(sessionId: string): boolean {
   const s = sessions.get(sessionId);
   releaseKeptOf(sessionId);
+  keptOutputs.delete(sessionId);
   s?.session.release();
   sessions.delete(sessionId);
   syncRuns.delete(sessionId);
@@ -175,6 +180,7 @@ async function handle<O extends Op>(id: number, op: O, args: OpArgsOut<O>): Prom
           : await session.run(feeds, undefined, ro);
         const runMs = performance.now() - t0;
         if (sync && !syncRuns.get(a.sessionId)?.record(runMs)) syncRuns.delete(a.sessionId);
+        if (a.keep) keptOutputs.set(a.sessionId, out);
         if (a.want === 'tensors') return { runMs, tensors: out } as OpResults[O];
         return {
           runMs,
@@ -191,6 +197,13 @@ async function handle<O extends Op>(id: number, op: O, args: OpArgsOut<O>): Prom
       // A benchmark kept under this id (session.bench keepAs) is released the same way.
       const bench = releaseKept(a.sessionId);
       return { released: had || bench } as OpResults[O];
+    }
+    case 'session.outputs': {
+      const a = args as OpArgsOut<'session.outputs'>;
+      const tensors = keptOutputs.get(a.sessionId);
+      if (!tensors)
+        throw new AppError('NOT_FOUND', `no kept outputs of session ${a.sessionId} in the engine`);
+      return { tensors } as OpResults[O];
     }
     case 'session.list':
       return { sessionIds: [...sessions.keys()] } as OpResults[O];

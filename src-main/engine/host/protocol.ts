@@ -130,8 +130,16 @@ export const OpArgs = {
       plan: InputPlanSchema.optional(),
       /** 'summary' returns TensorSummary per output; 'tensors' returns full HostTensors. */
       want: z.enum(['summary', 'tensors']).default('summary'),
+      /**
+       * Keep this run's outputs in the host (one set per session, replaced by the next kept run) so
+       * `session.outputs` can hand them over later: the Run area's "Save outputs" without every
+       * run paying to send full tensors.
+       */
+      keep: z.boolean().optional(),
     })
     .strict(),
+  /** The outputs of the session's last run made with `keep` (NOT_FOUND when there is none). */
+  'session.outputs': z.object({ sessionId: z.string().min(1) }).strict(),
   /** Releases a session (idempotent). */
   'session.release': z.object({ sessionId: z.string().min(1) }).strict(),
   /** Sessions the host holds now. */
@@ -215,6 +223,7 @@ export interface OpResults {
     summaries?: TensorSummary[];
     tensors?: Record<string, HostTensor>;
   };
+  'session.outputs': { tensors: Record<string, HostTensor> };
   'session.release': { released: boolean };
   'session.list': { sessionIds: string[] };
   'session.bench': BenchFigures;
