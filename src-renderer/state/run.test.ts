@@ -10,11 +10,13 @@ import {
   bytesToBase64,
   fitPicture,
   isImageModel,
+  npyDownloads,
   pictureDropped,
   pictureUnreadable,
   resetRunStore,
   runDimChanged,
   runModelChosen,
+  runOutputsSaveRequested,
   runProviderChosen,
   runRequested,
   runnableModels,
@@ -291,5 +293,57 @@ describe('image runs', () => {
     await first;
     expect(useRunStore.getState().image.source?.fileName).toBe('second.png');
     expect(useRunStore.getState().image.result?.runMs).toBe(2);
+  });
+});
+
+describe('Save outputs (.npy)', () => {
+  const npy = new Uint8Array([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, 0xff, 0x80]);
+  const b64 = btoa(String.fromCharCode(...npy));
+
+  it('names one file per output after the model and the output, bytes as sent', () => {
+    const files = npyDownloads('model.onnx', [
+      { name: 'logits:0', npyBase64: b64 },
+      { name: 'out/probs', npyBase64: b64 },
+      { name: '..', npyBase64: '' },
+    ]);
+    expect(files.map((f) => f.fileName)).toEqual([
+      'model-logits_0.npy',
+      'model-out_probs.npy',
+      'model-_.npy',
+    ]);
+    expect([...(files[0]?.bytes ?? [])]).toEqual([...npy]);
+    expect(files[2]?.bytes.byteLength).toBe(0);
+  });
+
+  it("asks for the result's model's outputs; a refusal is kept beside the result", async () => {
+    const api = createFakeApi();
+    api.handle('run:execute', () => ({ ok: true, value: result }));
+    runModelChosen(modelEntry());
+    runProviderChosen('cpu');
+    await runRequested(api);
+    api.handle('run:outputs', () => ({
+      ok: true,
+      value: [{ name: 'Plus214_Output_0', dtype: 'float32', shape: [1, 10], npyBase64: b64 }],
+    }));
+    const files = await runOutputsSaveRequested(api, 'mnist.onnx');
+    expect(api.calls.at(-1)).toMatchObject({
+      channel: 'run:outputs',
+      input: { modelId: 'sha-mnist' },
+    });
+    expect(files.map((f) => f.fileName)).toEqual(['mnist-Plus214_Output_0.npy']);
+
+    api.handle('run:outputs', () => ({
+      ok: false,
+      error: { code: 'NOT_FOUND', message: 'run the model again to save its outputs' },
+    }));
+    expect(await runOutputsSaveRequested(api, 'mnist.onnx')).toEqual([]);
+    expect(useRunStore.getState()).toMatchObject({
+      status: 'done',
+      result,
+      saveError: { code: 'NOT_FOUND' },
+    });
+    // A new run clears it.
+    await runRequested(api);
+    expect(useRunStore.getState().saveError).toBeNull();
   });
 });

@@ -72,6 +72,8 @@ export interface RunState {
   status: 'idle' | 'running' | 'done' | 'failed';
   result: RunResult | null;
   error: AppErrorData | null;
+  /** Why "Save outputs (.npy)" failed (the result stays shown); null after a save or a new run. */
+  saveError: AppErrorData | null;
   /** Bumped by every request; answers for older ones are ignored. */
   requestSeq: number;
 }
@@ -98,6 +100,7 @@ const initial: RunState = {
   status: 'idle',
   result: null,
   error: null,
+  saveError: null,
   requestSeq: 0,
 };
 
@@ -264,11 +267,52 @@ export async function runRequested(api: RendererApi): Promise<void> {
     return;
   }
   const seq = useRunStore.getState().requestSeq + 1;
-  useRunStore.setState({ status: 'running', error: null, requestSeq: seq });
+  useRunStore.setState({ status: 'running', error: null, saveError: null, requestSeq: seq });
   const result = await api.invoke('run:execute', built.request);
   if (useRunStore.getState().requestSeq !== seq) return;
   if (result.ok) useRunStore.setState({ status: 'done', result: result.value, error: null });
   else useRunStore.setState({ status: 'failed', error: result.error, result: null });
+}
+
+/** A file the page offers as a download. */
+export interface NpyDownload {
+  fileName: string;
+  bytes: Uint8Array<ArrayBuffer>;
+}
+
+/**
+ * The files for "Save outputs (.npy)": one per output, named `<model>-<output>.npy` with anything a
+ * file name cannot hold replaced by `_` (output names such as `logits:0` or `out/probs`).
+ */
+export function npyDownloads(
+  modelName: string,
+  outputs: { name: string; npyBase64: string }[],
+): NpyDownload[] {
+  const safe = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^\.+/, '_');
+  const stem = safe(modelName.replace(/\.onnx$/i, ''));
+  return outputs.map((o) => ({
+    fileName: `${stem}-${safe(o.name)}.npy`,
+    bytes: Uint8Array.from(atob(o.npyBase64), (c) => c.charCodeAt(0)),
+  }));
+}
+
+/**
+ * The user asked to save the last result's outputs: resolves with the files to offer (the view
+ * downloads them), or with none and the reason in `saveError`.
+ */
+export async function runOutputsSaveRequested(
+  api: RendererApi,
+  modelName: string,
+): Promise<NpyDownload[]> {
+  const result = useRunStore.getState().result;
+  if (result === null) return [];
+  useRunStore.setState({ saveError: null });
+  const r = await api.invoke('run:outputs', { modelId: result.modelId });
+  if (!r.ok) {
+    useRunStore.setState({ saveError: r.error });
+    return [];
+  }
+  return npyDownloads(modelName, r.value);
 }
 
 /**

@@ -2,7 +2,12 @@ import type { TensorSummary } from '../../../src-main/ipc/contract';
 import { ErrorNotice } from '../../common/error-notice';
 import { withLabels } from '../../../src-main/ipc/labels';
 import { useModelsStore } from '../../state/models';
-import { runProviderChosen, useRunStore } from '../../state/run';
+import {
+  runOutputsSaveRequested,
+  runProviderChosen,
+  useRunStore,
+  type NpyDownload,
+} from '../../state/run';
 import { preferredProviderChosen } from '../../state/settings';
 import { useApi } from '../../common/api-context';
 import { Card } from '../../ui/card';
@@ -15,6 +20,7 @@ export function RunOutcome() {
   const status = useRunStore((s) => s.status);
   const result = useRunStore((s) => s.result);
   const error = useRunStore((s) => s.error);
+  const saveError = useRunStore((s) => s.saveError);
   // The model that made this result (by id: a rename shows at once), and its class labels.
   const model = useModelsStore((s) => s.entries.find((e) => e.id === result?.modelId));
   const labels = model?.inspection?.labels?.names ?? null;
@@ -88,6 +94,24 @@ export function RunOutcome() {
               </button>
             </p>
           )}
+          {result.outputs.length > 0 && (
+            <p className="run-save">
+              <button
+                type="button"
+                className="button"
+                data-testid="run-save-outputs"
+                title="Each output of this run as a NumPy .npy file"
+                onClick={() =>
+                  void runOutputsSaveRequested(api, model?.name ?? result.modelId).then((files) =>
+                    files.forEach(download),
+                  )
+                }
+              >
+                Save outputs (.npy)
+              </button>
+            </p>
+          )}
+          {saveError !== null && <ErrorNotice error={saveError} testId="run-save-error" />}
           {result.outputs.map((o) => (
             <OutputCard key={o.name} output={withLabels(o, labels)} />
           ))}
@@ -95,6 +119,18 @@ export function RunOutcome() {
       )}
     </div>
   );
+}
+
+/** Offers one file as a download (the same in a browser and in Electron's window). */
+function download(file: NpyDownload): void {
+  const url = URL.createObjectURL(new Blob([file.bytes], { type: 'application/octet-stream' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = file.fileName;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 /** "original" or "compiled (from the compile cache)": what the session was opened from. */
