@@ -1,6 +1,7 @@
 // Issue #13 in browser mode: a model saved as model.onnx, dropped in its folder with a labels
 // file beside it, gets the folder's name and its labels; a run shows the top-5 with labels and
 // says which model made it; a rename persists across a restart (a second app on the same data).
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { onnx } from 'onnx-proto';
 import { chromium, type Page } from '@playwright/test';
@@ -206,7 +207,7 @@ test('model.onnx with labels beside it: folder name, labelled top-5, rename kept
   await expect(page.getByTestId('model-row').filter({ hasText: 'Pets' })).toHaveCount(0);
 });
 
-test('the Run form feeds typed values: a control input picks the branch', async ({
+test('the Run form feeds typed values: a control input picks the branch; Save outputs downloads .npy', async ({
   app,
 }, testInfo) => {
   const { page } = app;
@@ -223,6 +224,19 @@ test('the Run form feeds typed values: a control input picks the branch', async 
   await page.getByTestId('run-value-sr').fill('8000');
   await page.getByTestId('run-execute').click();
   await expect(output).toContainText('3, 6, 9, 12', { timeout: 60_000 });
+  // Save outputs (.npy): a download per output that parses as .npy with the run's shape and values.
+  const downloaded = page.waitForEvent('download');
+  await page.getByTestId('run-save-outputs').click();
+  const file = await downloaded;
+  expect(file.suggestedFilename()).toBe('vad-head-y.npy');
+  const npy = await readFile((await file.path()) as string);
+  expect([...npy.subarray(0, 6)]).toEqual([0x93, ...Buffer.from('NUMPY')]);
+  const headerLength = npy.readUInt16LE(8);
+  const header = npy.subarray(10, 10 + headerLength).toString('latin1');
+  expect(header).toMatch(/'descr': '<f4'/);
+  expect(header).toMatch(/'shape': \(1, 4\)/);
+  const data = npy.subarray(10 + headerLength);
+  expect(Array.from({ length: 4 }, (_, i) => data.readFloatLE(i * 4))).toEqual([3, 6, 9, 12]);
   await page.screenshot({
     path: path.join(artifacts, `${testInfo.project.name}-run-control-input.png`),
     fullPage: true,
