@@ -153,9 +153,13 @@ test('window.open to another origin gets no handle on the app', async ({ app }) 
   page.on('popup', onPopup);
   const handle = await page.evaluate(async () => {
     const w = window.open('http://localhost:9/', '_blank');
-    await new Promise((r) => setTimeout(r, 300));
     // With COOP same-origin a cross-origin popup lands in another browsing-context group: the
     // opener sees it as closed and the popup sees no opener. Electron's handler denies it outright.
+    // The switch happens when the popup's navigation commits, which a loaded machine can take
+    // well over 300 ms to do: wait for it (up to 10 s), and judge what the handle says then.
+    for (let waited = 0; w !== null && !w.closed && waited < 10_000; waited += 100) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
     return { opened: w !== null, closedOrNull: w === null || w.closed };
   });
   page.off('popup', onPopup);
