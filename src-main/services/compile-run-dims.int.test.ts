@@ -8,16 +8,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CompileJob, ModelEntry, Settings } from '../ipc/contract';
-import { sha256File } from '../engine/cache/hash';
 import { nodeWorkerSpawner } from '../engine/compile/runner';
 import { EngineClient, nodeChildSpawner } from '../engine/host/engine-client';
-import { inspectModel } from '../engine/model/inspect';
 import { decodeNpy } from '../engine/model/npy';
 import { composeCompile, type CompileSide } from './compile-service';
 import { call, type Handlers } from './dispatch';
 import { EngineService } from './engine-service';
 import { EventBus } from './events';
 import { createServices, type DomainHandlers } from './services';
+import { builtInEntry, noGpuMonitor } from './model-test-support';
 import { SessionOwner } from './sessions';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -31,16 +30,7 @@ let model: ModelEntry;
 beforeAll(async () => {
   engine = new EngineClient(nodeChildSpawner(path.join(dist, 'engine-host.js')));
   await engine.start();
-  const file = path.join(root, 'models', 'resnet-mini.onnx');
-  model = {
-    id: await sha256File(file),
-    name: 'resnet-mini.onnx',
-    path: file,
-    builtIn: true,
-    addedAt: 0,
-    inspection: await inspectModel(file),
-    error: null,
-  };
+  model = await builtInEntry('resnet-mini.onnx');
   const library = {
     list: () => [model],
     get: (id: string) => (id === model.id ? model : undefined),
@@ -49,18 +39,6 @@ beforeAll(async () => {
     },
     remove: async () => false,
     onChange: () => () => undefined,
-  };
-  const gpu = {
-    snapshot: async () => ({
-      source: 'none' as const,
-      reason: 'no NVIDIA GPU',
-      driverVersion: null,
-      cudaDriverVersion: null,
-      gpus: [],
-      sampledAt: 0,
-    }),
-    watch: () => () => undefined,
-    close: () => undefined,
   };
   const data = fs.mkdtempSync(path.join(os.tmpdir(), 'crucible-compile-run-'));
   // As compose.ts wires it: entries deep-checked before a session opens from one.
@@ -77,7 +55,7 @@ beforeAll(async () => {
     bus,
     library,
     engine: runs,
-    gpu,
+    gpu: noGpuMonitor,
     cacheDir: path.join(data, 'cache'),
     storesDir: path.join(data, 'stores'),
     trtRtxInstallDir: path.join(data, 'providers', 'trt-rtx'),
@@ -97,7 +75,7 @@ beforeAll(async () => {
       cacheDir: path.join(data, 'cache'),
     },
     bus,
-    gpu,
+    gpu: noGpuMonitor,
     engine: runs,
     library,
     // Only the compile domain is called here; the others are not part of this path.

@@ -6,14 +6,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CompileJob, ModelEntry, Settings, SwitchOver } from '../ipc/contract';
-import { sha256File } from '../engine/cache/hash';
 import type { FromWorker } from '../engine/compile/protocol';
 import { nodeWorkerSpawner, type SpawnWorker } from '../engine/compile/runner';
 import { EngineClient, nodeChildSpawner } from '../engine/host/engine-client';
-import { inspectModel } from '../engine/model/inspect';
 import { composeCompile, type CompileSide } from './compile-service';
 import { EngineService } from './engine-service';
 import { EventBus } from './events';
+import { builtInEntry as entry } from './model-test-support';
 import { SessionOwner } from './sessions';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -43,19 +42,6 @@ let models: ModelEntry[];
 const bus = new EventBus();
 const switches: SwitchOver[] = [];
 const progress: CompileJob[] = [];
-
-async function entry(file: string): Promise<ModelEntry> {
-  const p = path.join(root, 'models', file);
-  return {
-    id: await sha256File(p),
-    name: file,
-    path: p,
-    builtIn: true,
-    addedAt: 0,
-    inspection: await inspectModel(p),
-    error: null,
-  };
-}
 
 beforeAll(async () => {
   engine = new EngineClient(nodeChildSpawner(path.join(dist, 'engine-host.js')));

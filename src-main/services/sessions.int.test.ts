@@ -8,15 +8,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CacheEntry, CompileJob, ModelEntry, Settings, SwitchOver } from '../ipc/contract';
-import { sha256File } from '../engine/cache/hash';
 import { nodeWorkerSpawner } from '../engine/compile/runner';
 import { EngineClient, nodeChildSpawner } from '../engine/host/engine-client';
-import { inspectModel } from '../engine/model/inspect';
 import { BenchService } from './bench-service';
 import { composeCompile, type CompileSide } from './compile-service';
 import { EngineService } from './engine-service';
 import { EventBus } from './events';
 import { ImageRunService } from './image-run';
+import { builtInEntry as entry, noGpuMonitor } from './model-test-support';
 import { SessionOwner } from './sessions';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -33,31 +32,6 @@ let models: ModelEntry[];
 const switches: SwitchOver[] = [];
 const bus = new EventBus();
 const cacheEvents: CacheEntry[][] = [];
-const noGpu = {
-  snapshot: async () => ({
-    source: 'none' as const,
-    reason: 'no NVIDIA GPU',
-    driverVersion: null,
-    cudaDriverVersion: null,
-    gpus: [],
-    sampledAt: 0,
-  }),
-  watch: () => () => undefined,
-  close: () => undefined,
-};
-
-async function entry(file: string): Promise<ModelEntry> {
-  const p = path.join(root, 'models', file);
-  return {
-    id: await sha256File(p),
-    name: file,
-    path: p,
-    builtIn: true,
-    addedAt: 0,
-    inspection: await inspectModel(p),
-    error: null,
-  };
-}
 
 const model = (name: string) => models.find((m) => m.name === name) as ModelEntry;
 
@@ -106,7 +80,7 @@ beforeAll(async () => {
     bus,
     library,
     engine: runs,
-    gpu: noGpu,
+    gpu: noGpuMonitor,
     cacheDir: path.join(data, 'cache'),
     storesDir: path.join(data, 'stores'),
     trtRtxInstallDir: path.join(data, 'providers', 'trt-rtx'),
@@ -118,7 +92,7 @@ beforeAll(async () => {
   bench = new BenchService({
     storesDir: path.join(data, 'stores'),
     engine,
-    gpu: noGpu,
+    gpu: noGpuMonitor,
     library,
     owner,
     bus,
