@@ -1,25 +1,15 @@
 // `crucible bench` as a user runs it: the built CLI (dist/cli/crucible.js, built by the test
 // setup) on a demo model, its JSON, its exit codes.
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { runCli } from './cli-test-support';
 
 const root = path.resolve(__dirname, '..', '..');
-const cli = path.join(root, 'dist', 'cli', 'crucible.js');
 const tiny = path.join(root, 'models', 'mlp-tiny.onnx');
 
-async function crucible(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [cli, ...args]);
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const crucible = (args: string[]) => runCli(args);
 
 describe('crucible bench', () => {
   it('prints every figure as JSON', async () => {

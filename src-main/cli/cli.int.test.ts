@@ -1,37 +1,21 @@
 // The `crucible` CLI as users run it (node dist/cli/crucible.js, built by the test setup): the
 // happy paths on the demo models, and every kind of bad input ending in one clear line and exit 2.
-import { execFile } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PNG } from 'pngjs';
 import { nchwToRgba, rgbaToNchw } from '../engine/model/image';
 import { decodeNpy, encodeNpy } from '../engine/model/npy';
+import { runCli, type CliOutcome } from './cli-test-support';
 
 const root = path.resolve(__dirname, '..', '..');
-const cli = path.join(root, 'dist', 'cli', 'crucible.js');
 const models = path.join(root, 'models');
 let tmp: string;
 
-interface Outcome {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+type Outcome = CliOutcome;
 
-async function crucible(...args: string[]): Promise<Outcome> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [cli, ...args], {
-      timeout: 60_000,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const crucible = (...args: string[]) => runCli(args, { timeoutMs: 60_000 });
 
 /** One line on stderr, starting with `crucible:`, naming `file`, and exit code 2. */
 function expectCleanError(o: Outcome, file: string, problem: RegExp): void {

@@ -1,34 +1,19 @@
 // The CLI over the headless use-cases (services/headless.ts), as a user runs it: the built CLI
 // (dist/cli/crucible.js, built by the test setup) with its own data folder, so what it writes is
 // what the app reads from the same folder.
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BenchService } from '../services/bench-service';
 import { EventBus } from '../services/events';
+import { runCli } from './cli-test-support';
 
 const root = path.resolve(__dirname, '..', '..');
-const cli = path.join(root, 'dist', 'cli', 'crucible.js');
 const tiny = path.join(root, 'models', 'mlp-tiny.onnx');
 let data: string;
 
-async function crucible(
-  args: string[],
-  dataDir?: string,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [cli, ...args], {
-      env: { ...process.env, CRUCIBLE_DATA_DIR: dataDir ?? data },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const crucible = (args: string[], dataDir?: string) => runCli(args, { dataDir: dataDir ?? data });
 
 beforeAll(async () => {
   data = await mkdtemp(path.join(os.tmpdir(), 'crucible-cli-data-'));

@@ -2,36 +2,21 @@
 // a model with a control input (an If on an int64 sample rate) runs the branch the value selects
 // in all three, and two inputs sharing an unnamed batch dim get the same batch. The built CLI
 // (dist/cli/crucible.js, built by the test setup), as users run it.
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeNpy } from '../engine/model/npy';
 import { controlInputModel, sharedBatchModel } from '../engine/model/test-helpers';
+import { runCli } from './cli-test-support';
 
-const root = path.resolve(__dirname, '..', '..');
-const cli = path.join(root, 'dist', 'cli', 'crucible.js');
 let tmp: string;
 let control: string;
 let shared: string;
 
-async function crucible(
-  ...args: string[]
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [cli, ...args], {
-      timeout: 60_000,
-      // Compiles go into a cache of this test's own.
-      env: { ...process.env, CRUCIBLE_DATA_DIR: path.join(tmp, 'data') },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+/** Compiles go into a cache of this test's own. */
+const crucible = (...args: string[]) =>
+  runCli(args, { dataDir: path.join(tmp, 'data'), timeoutMs: 60_000 });
 
 beforeAll(async () => {
   tmp = await mkdtemp(path.join(os.tmpdir(), 'crucible-inputs-cli-'));

@@ -1,30 +1,18 @@
 // `crucible inspect` (precision), `crucible convert` and `crucible compare-variants` as users run
 // them (node dist/cli/crucible.js, built by the test setup), with a library in a temp folder.
-import { execFile } from 'node:child_process';
 import { copyFile, mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sha256File } from '../engine/cache/hash';
+import { runCli } from './cli-test-support';
 
 const root = path.resolve(__dirname, '..', '..');
-const cli = path.join(root, 'dist', 'cli', 'crucible.js');
 let tmp: string;
 let model: string;
 
-async function crucible(...args: string[]) {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [cli, ...args], {
-      timeout: 120_000,
-      env: { ...process.env, CRUCIBLE_DATA_DIR: path.join(tmp, 'data') },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const crucible = (...args: string[]) =>
+  runCli(args, { dataDir: path.join(tmp, 'data'), timeoutMs: 120_000 });
 
 beforeAll(async () => {
   tmp = await mkdtemp(path.join(os.tmpdir(), 'crucible-cli-precision-'));
