@@ -476,6 +476,11 @@ export type TensorSummary = z.infer<typeof TensorSummarySchema>;
 /** The most .npy bytes `run:outputs` hands over in one answer (all outputs together). */
 export const MAX_SAVED_OUTPUT_BYTES = 64 << 20;
 
+/** Why outputs of `bytes` in all are not handed over by `run:outputs`. */
+export function savedOutputsTooLarge(bytes: number): string {
+  return `the outputs are ${(bytes / 2 ** 20).toFixed(1)} MiB, more than the ${MAX_SAVED_OUTPUT_BYTES / 2 ** 20} MiB the app hands over at once: use \`crucible run --out DIR\``;
+}
+
 export const RunResultSchema = z.object({
   modelId: z.string(),
   provider: ProviderIdSchema,

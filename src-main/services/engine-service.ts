@@ -15,7 +15,7 @@ import type {
   SwitchOver,
 } from '../ipc/contract';
 import type { EngineClient } from '../engine/host/engine-client';
-import { MAX_SAVED_OUTPUT_BYTES, PROVIDER_IDS } from '../ipc/contract';
+import { MAX_SAVED_OUTPUT_BYTES, PROVIDER_IDS, savedOutputsTooLarge } from '../ipc/contract';
 import { encodeNpy } from '../engine/model/npy';
 import { AppError } from '../shared/errors';
 import { PROVIDER_LABELS } from '../ipc/providers';
@@ -110,10 +110,7 @@ export class EngineService implements EngineSource, CompiledSink {
     const files = Object.entries(tensors).map(([name, t]) => ({ name, t, npy: encodeNpy(t) }));
     const total = files.reduce((n, f) => n + f.npy.byteLength, 0);
     if (total > MAX_SAVED_OUTPUT_BYTES) {
-      throw new AppError(
-        'UNSUPPORTED',
-        `the outputs are ${(total / 2 ** 20).toFixed(1)} MiB, more than the ${MAX_SAVED_OUTPUT_BYTES / 2 ** 20} MiB the app hands over at once: use \`crucible run --out DIR\``,
-      );
+      throw new AppError('UNSUPPORTED', savedOutputsTooLarge(total));
     }
     return files.map(({ name, t, npy }) => ({
       name,

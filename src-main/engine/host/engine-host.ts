@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { MAX_SAVED_OUTPUT_BYTES, savedOutputsTooLarge } from '../../ipc/contract';
 import { AppError, toErrorData } from '../../shared/errors';
 import { getAvailableProviders, getEpDevices } from '../ort/ep-devices';
 import { initOrt, type OrtEnvironment } from '../ort/env';
@@ -82,8 +83,28 @@ function cudaProblem(): string | null {
 }
 
 /** Releases a session and what was prepared on it; true when there was one. */
-/** The outputs of each session's last run made with `keep` (session.outputs hands them over). */
-const keptOutputs = new Map<string, Record<string, HostTensor>>();
+/**
+ * The outputs of each session's last run made with `keep` (session.outputs hands them over), or
+ * only their size when their data alone is past what `run:outputs` hands over: outputs that can
+ * never be saved from the app are not held in memory, nor copied out to be refused.
+ */
+const keptOutputs = new Map<
+  string,
+  { tensors: Record<string, HostTensor> } | { tooLargeBytes: number }
+>();
+
+/** What a `keep` run leaves in {@link keptOutputs}. */
+function keepable(
+  tensors: Record<string, HostTensor>,
+): { tensors: Record<string, HostTensor> } | { tooLargeBytes: number } {
+  let bytes = 0;
+  for (const t of Object.values(tensors)) {
+    bytes += ArrayBuffer.isView(t.data)
+      ? t.data.byteLength
+      : t.data.reduce((n, v) => n + Buffer.byteLength(v), 0);
+  }
+  return bytes > MAX_SAVED_OUTPUT_BYTES ? { tooLargeBytes: bytes } : { tensors };
+}
 
 function release(sessionId: string): boolean {
   const s = sessions.get(sessionId);
@@ -180,7 +201,7 @@ async function handle<O extends Op>(id: number, op: O, args: OpArgsOut<O>): Prom
           : await session.run(feeds, undefined, ro);
         const runMs = performance.now() - t0;
         if (sync && !syncRuns.get(a.sessionId)?.record(runMs)) syncRuns.delete(a.sessionId);
-        if (a.keep) keptOutputs.set(a.sessionId, out);
+        if (a.keep) keptOutputs.set(a.sessionId, keepable(out));
         if (a.want === 'tensors') return { runMs, tensors: out } as OpResults[O];
         return {
           runMs,
@@ -200,10 +221,12 @@ async function handle<O extends Op>(id: number, op: O, args: OpArgsOut<O>): Prom
     }
     case 'session.outputs': {
       const a = args as OpArgsOut<'session.outputs'>;
-      const tensors = keptOutputs.get(a.sessionId);
-      if (!tensors)
+      const kept = keptOutputs.get(a.sessionId);
+      if (!kept)
         throw new AppError('NOT_FOUND', `no kept outputs of session ${a.sessionId} in the engine`);
-      return { tensors } as OpResults[O];
+      if ('tooLargeBytes' in kept)
+        throw new AppError('UNSUPPORTED', savedOutputsTooLarge(kept.tooLargeBytes));
+      return { tensors: kept.tensors } as OpResults[O];
     }
     case 'session.list':
       return { sessionIds: [...sessions.keys()] } as OpResults[O];
