@@ -7,6 +7,10 @@ set -u
 OUT=${1:?usage: gpu-issue-proofs.sh OUT}
 mkdir -p "$OUT"
 B=.gpu/bundle/run.sh
+# PROVIDER=cpu gives a dry run of every command on a machine without a GPU (argument errors show
+# up there, not in a scarce device call).
+P=${PROVIDER:-webgpu}
+export CRUCIBLE_BUNDLE_HOME=${CRUCIBLE_BUNDLE_HOME:-$(mktemp -d)/bundle}
 c() { timeout "${T:-60}" bash "$B" "$@"; }
 log() { echo "$(date -u +%T) $*" | tee -a "$OUT/steps.log"; }
 date -u +%FT%TZ > "$OUT/date.txt"
@@ -22,7 +26,7 @@ python3 -c 'import onnxruntime as o; print(o.__version__, o.__file__, o.get_avai
 log "ort libs: $(wc -l < "$OUT/ort-libs.txt") found; python: $(cat "$OUT/python-ort.txt" | tail -1)"
 # #14/#12: what the app says about each provider on this GPU (TensorRT-RTX on compute capability 9.0).
 c gpu --json > "$OUT/crucible-gpu.json" 2> "$OUT/crucible-gpu.err"; log "gpu rc=$?"
-D=$(ls -d /tmp/crucible-bundle-* | head -1)/models
+D=$CRUCIBLE_BUNDLE_HOME/models
 export CRUCIBLE_DATA_DIR=$(mktemp -d)
 c run "$D/mlp-tiny.onnx" --provider cuda > "$OUT/run-cuda.out" 2> "$OUT/run-cuda.err"
 log "run cuda rc=$? $(head -c 300 "$OUT/run-cuda.err")"
@@ -30,39 +34,39 @@ log "run cuda rc=$? $(head -c 300 "$OUT/run-cuda.err")"
 # issue's proof, then transformer-block.
 for m in resnet-mini transformer-block; do
   # #12: original vs compiled through the one session owner, each mode; then the switch-over.
-  c compile "$D/$m.onnx" --provider webgpu --json > "$OUT/compile-$m.json" 2> "$OUT/compile-$m.err"
+  c compile "$D/$m.onnx" --provider $P --json > "$OUT/compile-$m.json" 2> "$OUT/compile-$m.err"
   log "compile $m rc=$?"
   for mode in plain iobinding graph; do
     for v in original compiled; do
       flag=$([ $v = compiled ] && echo --compiled)
-      c bench "$D/$m.onnx" --provider webgpu --mode $mode $flag --iterations 300 --warmup 30 \
+      c bench "$D/$m.onnx" --provider $P --mode $mode $flag --iterations 300 --warmup 30 \
         --json > "$OUT/owner-$m-$v-$mode.json" 2> "$OUT/owner-$m-$v-$mode.err"
       log "owner bench $m $v $mode rc=$?"
     done
   done
-  CRUCIBLE_DATA_DIR=$(mktemp -d) c switch-over "$D/$m.onnx" --provider webgpu --json \
+  CRUCIBLE_DATA_DIR=$(mktemp -d) c switch-over "$D/$m.onnx" --provider $P --json \
     > "$OUT/switch-over-$m.json" 2> "$OUT/switch-over-$m.err"
   log "switch-over $m rc=$?"
   # #15: the loop benchmark once; the H2D / compute / D2H split, verdict, energy and profile;
   # IO binding against graph replay.
   if [ $m = resnet-mini ]; then
-    c bench --loop "$D/loop/denoise-step.onnx" --provider webgpu --steps 200 --warmup 10 --json \
-      > "$OUT/loop-webgpu.json" 2> "$OUT/loop-webgpu.err"
+    c bench --loop "$D/loop/denoise-step.onnx" --provider $P --steps 200 --warmup 10 --json \
+      > "$OUT/loop-$P.json" 2> "$OUT/loop-$P.err"
     log "loop webgpu rc=$?"
   fi
-  c bench "$D/$m.onnx" --provider webgpu --mode iobinding --iterations 1000 --warmup 50 \
-    --percentile p99 --profile --json > "$OUT/trust-$m-webgpu-iobinding.json" 2> "$OUT/trust-$m.err"
+  c bench "$D/$m.onnx" --provider $P --mode iobinding --iterations 1000 --warmup 50 \
+    --percentile p99 --profile --json > "$OUT/trust-$m-$P-iobinding.json" 2> "$OUT/trust-$m.err"
   log "trust iobinding $m rc=$?"
-  c bench "$D/$m.onnx" --provider webgpu --mode graph --iterations 1000 --warmup 50 \
-    --percentile p99 --json > "$OUT/trust-$m-webgpu-graph.json" 2>> "$OUT/trust-$m.err"
+  c bench "$D/$m.onnx" --provider $P --mode graph --iterations 1000 --warmup 50 \
+    --percentile p99 --json > "$OUT/trust-$m-$P-graph.json" 2>> "$OUT/trust-$m.err"
   log "trust graph $m rc=$?"
-  c bench --compare "$OUT/trust-$m-webgpu-iobinding.json" "$OUT/trust-$m-webgpu-graph.json" \
+  c bench --compare "$OUT/trust-$m-$P-iobinding.json" "$OUT/trust-$m-$P-graph.json" \
     > "$OUT/compare-$m-iobinding-vs-graph.txt" 2>> "$OUT/trust-$m.err"
   log "compare $m rc=$?"
   # #16: the float16 variant against the original on WebGPU: error over 8 seeded input sets, latency.
   c convert "$D/$m.onnx" --to fp16 --json > "$OUT/convert-$m.json" 2> "$OUT/convert-$m.err"
   log "convert $m rc=$?"
-  T=150 c compare-variants "$D/$m.onnx" --provider webgpu --sets 8 --iterations 300 --json \
+  T=150 c compare-variants "$D/$m.onnx" --provider $P --sets 8 --iterations 300 --json \
     > "$OUT/compare-variants-$m.json" 2> "$OUT/compare-variants-$m.err"
   log "compare-variants $m rc=$?"
 done
