@@ -13,6 +13,7 @@
 import { z } from 'zod';
 import { ERROR_CODES } from '../shared/errors';
 import type { Result } from '../shared/result';
+import { PIXEL_SCALINGS } from './image-model';
 
 // ---------------------------------------------------------------------------------------------
 // Shared pieces
@@ -270,6 +271,9 @@ export const PrecisionSummarySchema = z.object({
 });
 export type PrecisionSummary = z.infer<typeof PrecisionSummarySchema>;
 
+/** How a picture's bytes become input values (ipc/image-model.ts PIXEL_SCALINGS). */
+export const PixelScalingSchema = z.enum(PIXEL_SCALINGS);
+
 export const ModelInspectionSchema = z.object({
   fileName: z.string(),
   sizeBytes: z.number(),
@@ -305,6 +309,11 @@ export const ModelInspectionSchema = z.object({
     .object({ from: z.string(), names: z.array(z.string()) })
     .nullable()
     .optional(),
+  /**
+   * The pixel scaling the model's metadata_props ask for (engine/model/image.ts
+   * pictureScalingOf), the default for pictures fed to it; null when they say nothing.
+   */
+  pictureScaling: z.object({ scaling: PixelScalingSchema, from: z.string() }).nullable().optional(),
 });
 export type ModelInspection = z.infer<typeof ModelInspectionSchema>;
 
@@ -409,8 +418,8 @@ export const FillSchema = z.enum(['random', 'zeros', 'ones']);
 
 /**
  * Where each model input comes from (engine/model/input-sources.ts): per input a file (.npy,
- * .pb, .png, .wav, .txt of token ids — a path on this machine, as models:add takes), a list of
- * values, or a fill; shapes by position, named dims, the fill and seed for the rest, or an ONNX
+ * .pb, .png, .wav, .txt of token ids — a path on this machine, as models:add takes), a picture
+ * the page decoded, a list of values, or a fill; shapes by position, named dims, the fill and seed for the rest, or an ONNX
  * test-data folder. The same plan feeds a run, a benchmark and a compile's warm-up run.
  */
 export const InputPlanSchema = z
@@ -419,8 +428,31 @@ export const InputPlanSchema = z
       .record(
         z.string(),
         z.discriminatedUnion('kind', [
-          z.object({ kind: z.literal('file'), path: z.string().min(1) }).strict(),
+          z
+            .object({
+              kind: z.literal('file'),
+              path: z.string().min(1),
+              /** For a picture file: how its pixels are scaled ([0, 1] unless told). */
+              pixels: PixelScalingSchema.optional(),
+            })
+            .strict(),
           z.object({ kind: z.literal('values'), values: z.array(z.string()).min(1) }).strict(),
+          /**
+           * A picture the page decoded (any format it reads), as RGBA: resized and scaled on the
+           * main side exactly as a picture file is (engine/model/input-sources.ts).
+           */
+          z
+            .object({
+              kind: z.literal('picture'),
+              /** The file it came from, for messages and the record of what was fed. */
+              fileName: z.string().min(1).max(400),
+              width: z.number().int().positive().max(8192),
+              height: z.number().int().positive().max(8192),
+              /** width × height × 4 bytes, base64. */
+              rgbaBase64: z.string(),
+              pixels: PixelScalingSchema.optional(),
+            })
+            .strict(),
           z.object({ kind: z.literal('fill'), fill: FillSchema }).strict(),
         ]),
       )

@@ -64,3 +64,94 @@ export function describeValue(v: ValueInfo): string {
     v.shape === null ? 'of unknown shape' : `[${v.shape.map((d) => d ?? '?').join(', ')}]`;
   return `${v.dtype ?? 'unknown type'} ${dims}`;
 }
+
+/**
+ * How picture bytes become an input's values — what the model was trained on, which the file does
+ * not say: [0, 1] (the CLI's default and torchvision's ToTensor), ImageNet's mean/std after [0, 1]
+ * (most ImageNet classifiers exported from PyTorch), [0, 255] (Caffe-era and many TF exports), or
+ * [-1, 1] (Inception/MobileNet-style TF models; ONNX's `Normalized_1_1`).
+ */
+export const PIXEL_SCALINGS = ['unit', 'imagenet', 'byte', 'signed'] as const;
+export type PixelScaling = (typeof PIXEL_SCALINGS)[number];
+
+/** The scalings as people read them. */
+export const PIXEL_SCALING_LABELS: Record<PixelScaling, string> = {
+  unit: '[0, 1]',
+  imagenet: 'ImageNet mean/std',
+  byte: '[0, 255]',
+  signed: '[-1, 1]',
+};
+
+/** ImageNet's per-channel mean and std (RGB, on [0, 1] values), as torchvision normalises. */
+export const IMAGENET_MEAN = [0.485, 0.456, 0.406] as const;
+export const IMAGENET_STD = [0.229, 0.224, 0.225] as const;
+
+/**
+ * Per channel (R, G, B) the `scale` and `offset` with value = byte × scale + offset, for a
+ * scaling: one multiply-add per pixel whichever is chosen.
+ */
+export function pixelAffine(scaling: PixelScaling): { scale: number[]; offset: number[] } {
+  switch (scaling) {
+    case 'unit':
+      return { scale: [1 / 255, 1 / 255, 1 / 255], offset: [0, 0, 0] };
+    case 'byte':
+      return { scale: [1, 1, 1], offset: [0, 0, 0] };
+    case 'signed':
+      return { scale: [2 / 255, 2 / 255, 2 / 255], offset: [-1, -1, -1] };
+    case 'imagenet':
+      return {
+        scale: IMAGENET_STD.map((s) => 1 / (255 * s)),
+        offset: IMAGENET_MEAN.map((m, i) => -m / (IMAGENET_STD[i] as number)),
+      };
+  }
+}
+
+/**
+ * The size a picture is fed at to `input` (float32 [N, 3, H, W]): the model's fixed sides, else
+ * `dims` given for its named sides, else the picture's own. The main side resizes to it
+ * ({@link resizeRgba}); the page computes the same to draw what went in.
+ */
+export function pictureFeedSize(
+  input: ValueInfo,
+  picture: { width: number; height: number },
+  dims: Readonly<Record<string, number>> = {},
+): { width: number; height: number } {
+  const [, , h, w] = input.shape ?? [];
+  const side = (d: typeof h, own: number) =>
+    typeof d === 'number' ? d : typeof d === 'string' && dims[d] !== undefined ? dims[d] : own;
+  return { width: side(w, picture.width), height: side(h, picture.height) };
+}
+
+/**
+ * An RGBA picture resized to `width` × `height`: bilinear on half-pixel centres, no antialiasing
+ * (as OpenCV's INTER_LINEAR). The same code on both sides, so the
+ * picture the page shows as fed is the one the model got.
+ */
+export function resizeRgba(
+  src: { width: number; height: number; rgba: ArrayLike<number> },
+  width: number,
+  height: number,
+): Uint8Array {
+  const out = new Uint8Array(width * height * 4);
+  const sx = src.width / width;
+  const sy = src.height / height;
+  for (let y = 0; y < height; y++) {
+    const fy = Math.max(0, (y + 0.5) * sy - 0.5);
+    const y0 = Math.min(src.height - 1, Math.floor(fy));
+    const y1 = Math.min(src.height - 1, y0 + 1);
+    const wy = fy - y0;
+    for (let x = 0; x < width; x++) {
+      const fx = Math.max(0, (x + 0.5) * sx - 0.5);
+      const x0 = Math.min(src.width - 1, Math.floor(fx));
+      const x1 = Math.min(src.width - 1, x0 + 1);
+      const wx = fx - x0;
+      for (let c = 0; c < 4; c++) {
+        const p = (yy: number, xx: number) => src.rgba[(yy * src.width + xx) * 4 + c] as number;
+        const top = p(y0, x0) * (1 - wx) + p(y0, x1) * wx;
+        const bottom = p(y1, x0) * (1 - wx) + p(y1, x1) * wx;
+        out[(y * width + x) * 4 + c] = Math.round(top * (1 - wy) + bottom * wy);
+      }
+    }
+  }
+  return out;
+}

@@ -10,7 +10,12 @@
 import path from 'node:path';
 import { BENCH_MODES, ProviderIdSchema, type BenchResult } from '../../ipc/contract';
 import { checkExternalData, inspectModel } from '../../engine/model/inspect';
-import { INPUT_OPTIONS, planFromArgs, resolveInputs } from '../../engine/model/input-sources';
+import {
+  INPUT_OPTIONS,
+  planFromArgs,
+  resolveInputs,
+  withModelPixels,
+} from '../../engine/model/input-sources';
 import { readOnnxFile } from '../../engine/model/onnx-file';
 import { composeHeadless } from '../../services/headless';
 import { AppError } from '../../shared/errors';
@@ -98,7 +103,12 @@ export async function benchCommand(args: string[], io: CliIo): Promise<number> {
   // Resolved here too: bad input flags fail before the engine starts, and the result records
   // what the engine host feeds (the same plan gives the same bytes there).
   const fed = await resolveInputs(
-    { path: modelPath, inputs: inspection.inputs, proto: (await readOnnxFile(modelPath)).model },
+    {
+      path: modelPath,
+      inputs: inspection.inputs,
+      proto: (await readOnnxFile(modelPath)).model,
+      pixels: inspection.pictureScaling,
+    },
     plan,
   );
 
@@ -125,7 +135,7 @@ export async function benchCommand(args: string[], io: CliIo): Promise<number> {
       variant: values.compiled ? 'compiled' : 'original',
       percentile,
       profile: values.profile === true,
-      inputs: plan,
+      inputs: withModelPixels(plan, inspection.pictureScaling),
     });
     // The CLI passed --dim to the inspection, so the FLOP estimate matches the dims used.
     const tflops =

@@ -13,7 +13,12 @@ import {
   type CompileOptions,
 } from '../../ipc/contract';
 import { checkExternalData, inspectModel } from '../../engine/model/inspect';
-import { INPUT_OPTIONS, planFromArgs, resolveInputs } from '../../engine/model/input-sources';
+import {
+  INPUT_OPTIONS,
+  planFromArgs,
+  resolveInputs,
+  withModelPixels,
+} from '../../engine/model/input-sources';
 import { PROVIDER_LABELS } from '../../ipc/providers';
 import { composeHeadless } from '../../services/headless';
 import { AppError } from '../../shared/errors';
@@ -70,7 +75,10 @@ export async function compileCommand(args: string[], io: CliIo): Promise<number>
   const inspection = await inspectModel(modelPath, { dims: options.dims });
   await checkExternalData(modelPath);
   // Bad input flags fail here, before a worker starts.
-  await resolveInputs({ path: modelPath, inputs: inspection.inputs }, plan);
+  await resolveInputs(
+    { path: modelPath, inputs: inspection.inputs, pixels: inspection.pictureScaling },
+    plan,
+  );
   const t0 = performance.now();
   const say = (what: string) => io.err(`[${seconds(performance.now() - t0)}] ${what}`);
   const headless = await composeHeadless();
@@ -84,7 +92,7 @@ export async function compileCommand(args: string[], io: CliIo): Promise<number>
     let phase: string | null = null;
     let built = -1;
     job = await headless.compileOnce(model, provider.data, options, {
-      inputs: plan,
+      inputs: withModelPixels(plan, inspection.pictureScaling),
       signal: abort.signal,
       onProgress: (j) => {
         if (j.phase !== phase && j.phase !== 'done') say((phase = j.phase));

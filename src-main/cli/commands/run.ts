@@ -54,7 +54,12 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
   const inspection = await inspectModel(modelPath, { dims });
   await checkExternalData(modelPath);
   const inputs = await resolveInputs(
-    { path: modelPath, inputs: inspection.inputs, proto: file.model },
+    {
+      path: modelPath,
+      inputs: inspection.inputs,
+      proto: file.model,
+      pixels: inspection.pictureScaling,
+    },
     plan,
   );
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ModelInspection, ValueInfo } from '../../ipc/contract';
-import { isImageModel } from '../../ipc/image-model';
-import { imagePortsOf } from './image';
+import type { onnx } from 'onnx-proto';
+import { isImageModel, type PixelScaling } from '../../ipc/image-model';
+import { imagePortsOf, pictureScalingOf, rgbaToNchw } from './image';
 
 const t = (name: string, dtype: ValueInfo['dtype'], shape: ValueInfo['shape']): ValueInfo => ({
   name,
@@ -86,5 +87,60 @@ describe('a picture that does not fit', () => {
     expect(() => imagePortsOf('m', tokens, 4, 3)).toThrow(
       /^m is not an image model: its input ids/,
     );
+  });
+});
+
+describe('pixel scaling', () => {
+  const red = Uint8Array.from([255, 0, 128, 255]);
+  const cases: [PixelScaling, number[]][] = [
+    ['unit', [1, 0, 128 / 255]],
+    ['byte', [255, 0, 128]],
+    ['signed', [1, -1, (2 * 128) / 255 - 1]],
+    // torchvision: Normalize(mean, std) after ToTensor.
+    ['imagenet', [(1 - 0.485) / 0.229, (0 - 0.456) / 0.224, (128 / 255 - 0.406) / 0.225]],
+  ];
+  it.each(cases)('%s', (scaling, want) => {
+    const t = rgbaToNchw(red, 1, 1, scaling);
+    expect(t.dims).toEqual([1, 3, 1, 1]);
+    [...(t.data as Float32Array)].forEach((v, i) => expect(v).toBeCloseTo(want[i] as number, 5));
+  });
+
+  it('[0, 1] keeps the bits of v / 255 (the CLI default before scalings existed)', () => {
+    const bytes = Uint8Array.from({ length: 256 * 4 }, (_, i) => i >> 2);
+    const t = rgbaToNchw(bytes, 256, 1);
+    expect([...(t.data as Float32Array).subarray(0, 256)]).toEqual([
+      ...Float32Array.from({ length: 256 }, (_, i) => i / 255),
+    ]);
+  });
+});
+
+describe('pictureScalingOf (metadata_props)', () => {
+  const meta = (props: Record<string, string>): onnx.IModelProto => ({
+    metadataProps: Object.entries(props).map(([key, value]) => ({ key, value })),
+  });
+  const cases: [string, Record<string, string>, PixelScaling | null][] = [
+    ['ONNX NominalRange_0_255', { 'Image.NominalPixelRange': 'NominalRange_0_255' }, 'byte'],
+    ['keys and values case-insensitive', { 'image.nominalpixelrange': 'normalized_1_1' }, 'signed'],
+    ['Normalized_0_1', { 'Image.NominalPixelRange': 'Normalized_0_1' }, 'unit'],
+    ['16–235 has no preset', { 'Image.NominalPixelRange': 'NominalRange_16_235' }, null],
+    [
+      'Hugging Face image_mean/image_std',
+      { image_mean: '[0.485, 0.456, 0.406]', image_std: '[0.229, 0.224, 0.225]' },
+      'imagenet',
+    ],
+    [
+      'mmlab mean/std on 0–255',
+      { mean: '123.675,116.28,103.53', std: '58.395 57.12 57.375' },
+      'imagenet',
+    ],
+    ['0.5/0.5', { norm_mean: '0.5,0.5,0.5', norm_std: '0.5,0.5,0.5' }, 'signed'],
+    ['0/1 cannot tell [0, 1] from [0, 255]', { mean: '0,0,0', std: '1,1,1' }, null],
+    ['another mean', { mean: '0.4,0.4,0.4', std: '0.2,0.2,0.2' }, null],
+    ['nothing', {}, null],
+  ];
+  it.each(cases)('%s', (_name, props, want) => {
+    const got = pictureScalingOf(meta(props));
+    expect(got?.scaling ?? null).toBe(want);
+    if (got) expect(got.from).toMatch(/^the model's metadata_props '/);
   });
 });

@@ -5,11 +5,16 @@
  * becomes exactly the same tensor whichever way it arrives.
  */
 import type { ModelInspection, ValueInfo } from '../../ipc/contract';
+import type { onnx } from 'onnx-proto';
 import {
+  IMAGENET_MEAN,
+  IMAGENET_STD,
   imageModelProblem,
   isPictureOutput,
+  pixelAffine,
   pictureInputProblem,
   pictureSizeProblem,
+  type PixelScaling,
 } from '../../ipc/image-model';
 import { AppError } from '../../shared/errors';
 import type { HostTensor } from '../tensor';
@@ -65,8 +70,16 @@ export function imagePortsOf(
   return { input: input.name, output: output.name };
 }
 
-/** RGBA bytes (alpha dropped) → NCHW float32 [1, 3, height, width] in [0, 1]. */
-export function rgbaToNchw(rgba: Uint8Array, width: number, height: number): HostTensor {
+/**
+ * RGBA bytes (alpha dropped) → NCHW float32 [1, 3, height, width], scaled as `scaling` says
+ * ([0, 1] unless told: ipc/image-model.ts PIXEL_SCALINGS).
+ */
+export function rgbaToNchw(
+  rgba: Uint8Array,
+  width: number,
+  height: number,
+  scaling: PixelScaling = 'unit',
+): HostTensor {
   const plane = width * height;
   if (rgba.length !== plane * 4) {
     throw new AppError(
@@ -75,10 +88,14 @@ export function rgbaToNchw(rgba: Uint8Array, width: number, height: number): Hos
     );
   }
   const data = new Float32Array(plane * 3);
-  for (let i = 0; i < plane; i++) {
-    data[i] = (rgba[i * 4] as number) / 255;
-    data[plane + i] = (rgba[i * 4 + 1] as number) / 255;
-    data[2 * plane + i] = (rgba[i * 4 + 2] as number) / 255;
+  const { scale, offset } = pixelAffine(scaling);
+  for (let c = 0; c < 3; c++) {
+    const k = scale[c] as number;
+    const b = offset[c] as number;
+    // [0, 1] divides as before (v / 255), so the CLI's default tensors keep their exact bits.
+    if (scaling === 'unit')
+      for (let i = 0; i < plane; i++) data[c * plane + i] = (rgba[i * 4 + c] as number) / 255;
+    else for (let i = 0; i < plane; i++) data[c * plane + i] = (rgba[i * 4 + c] as number) * k + b;
   }
   return { dtype: 'float32', dims: [1, 3, height, width], data };
 }
@@ -128,4 +145,77 @@ export function nchwToRgba(
     rgba[i * 4 + 3] = c === 4 ? byte(data[3 * plane + i] as number) : 255;
   }
   return { width, height, rgba };
+}
+
+/** A scaling the model's metadata asks for, and where it says so. */
+export interface MetadataScaling {
+  scaling: PixelScaling;
+  from: string;
+}
+
+/** ONNX's image metadata (docs/MetadataProps.md): `Image.NominalPixelRange` values. */
+const NOMINAL_RANGES: Record<string, PixelScaling> = {
+  nominalrange_0_255: 'byte',
+  normalized_0_1: 'unit',
+  normalized_1_1: 'signed',
+};
+
+/** Mean/std key pairs exporters write (Hugging Face's preprocessor names among them). */
+const MEAN_STD_KEYS: [string, string][] = [
+  ['mean', 'std'],
+  ['image_mean', 'image_std'],
+  ['norm_mean', 'norm_std'],
+];
+
+/** Three numbers from a metadata value: a JSON list, or numbers separated by commas or spaces. */
+function threeNumbers(text: string): number[] | null {
+  const nums = text
+    .replace(/[[\]()]/g, ' ')
+    .split(/[\s,]+/)
+    .filter((s) => s !== '')
+    .map(Number);
+  return nums.length === 3 && nums.every(Number.isFinite) ? nums : null;
+}
+
+/**
+ * The scaling a model's metadata_props ask for, or null when they say nothing Crucible can map:
+ * ONNX's `Image.NominalPixelRange` (NominalRange_0_255, Normalized_0_1, Normalized_1_1; keys and
+ * values case-insensitive), or a mean/std pair (`mean`/`std`, `image_mean`/`image_std`,
+ * `norm_mean`/`norm_std`) equal to ImageNet's or 0.5/0.5, on [0, 1] or [0, 255] values.
+ */
+export function pictureScalingOf(model: onnx.IModelProto): MetadataScaling | null {
+  const props = new Map(
+    (model.metadataProps ?? []).map((p) => [(p.key ?? '').toLowerCase(), p.value ?? '']),
+  );
+  const range = props.get('image.nominalpixelrange');
+  const mapped = range === undefined ? undefined : NOMINAL_RANGES[range.trim().toLowerCase()];
+  if (mapped !== undefined) {
+    return {
+      scaling: mapped,
+      from: `the model's metadata_props 'Image.NominalPixelRange' (${range})`,
+    };
+  }
+  for (const [mk, sk] of MEAN_STD_KEYS) {
+    const mean = threeNumbers(props.get(mk) ?? '');
+    const std = threeNumbers(props.get(sk) ?? '');
+    if (mean === null || std === null) continue;
+    // On [0, 255] values (mmlab's 123.675, …) when any number is past 1.
+    const unit = [...mean, ...std].some((v) => v > 1) ? 255 : 1;
+    const near = (a: number[], b: readonly number[], tol: number) =>
+      a.every((v, i) => Math.abs(v / unit - (b[i] as number)) <= tol);
+    // mean 0 / std 1 is left alone: it cannot tell [0, 1] from [0, 255].
+    const scaling: PixelScaling | null =
+      near(mean, IMAGENET_MEAN, 0.002) && near(std, IMAGENET_STD, 0.002)
+        ? 'imagenet'
+        : near(mean, [0.5, 0.5, 0.5], 0.002) && near(std, [0.5, 0.5, 0.5], 0.002)
+          ? 'signed'
+          : null;
+    if (scaling !== null) {
+      return {
+        scaling,
+        from: `the model's metadata_props '${mk}'/'${sk}' (${props.get(mk)} / ${props.get(sk)})`,
+      };
+    }
+  }
+  return null;
 }

@@ -12,7 +12,9 @@ import {
   planShapes,
   resolveInputs,
   vocabSizes,
+  withModelPixels,
 } from './input-sources';
+import type { PixelScaling } from '../../ipc/image-model';
 import { readOnnxFile } from './onnx-file';
 import { errorOf, TESTDATA } from './test-helpers';
 import { encodeWav16 } from './wav';
@@ -306,3 +308,101 @@ function argsToFlags(args: string[]): Parameters<typeof parseInputFlags>[0] {
   }
   return flags;
 }
+
+describe('pictures in a plan', () => {
+  const rgba = (w: number, h: number, px: [number, number, number]) =>
+    Buffer.from(
+      Uint8Array.from({ length: w * h * 4 }, (_, i) => (i % 4 === 3 ? 255 : (px[i % 4] as number))),
+    );
+  const picture = (w: number, h: number, px: [number, number, number], pixels?: PixelScaling) => ({
+    kind: 'picture' as const,
+    fileName: 'red.png',
+    width: w,
+    height: h,
+    rgbaBase64: rgba(w, h, px).toString('base64'),
+    ...(pixels ? { pixels } : {}),
+  });
+
+  it('a decoded picture is resized to the fixed sides and scaled as asked; the notes say both', async () => {
+    const m = { path: '/m/model.onnx', inputs: [t('x', 'float32', [1, 3, 8, 8])] };
+    const plan = { ...emptyPlan(), sources: { x: picture(16, 12, [255, 0, 0], 'imagenet') } };
+    const r = await resolveInputs(m, plan);
+    const x = r.tensors.x as { dims: number[]; data: Float32Array };
+    expect(x.dims).toEqual([1, 3, 8, 8]);
+    expect(x.data[0]).toBeCloseTo((1 - 0.485) / 0.229, 5);
+    expect(x.data[64]).toBeCloseTo(-0.456 / 0.224, 5);
+    expect(r.fed[0]?.source).toBe('picture red.png');
+    expect(r.fed[0]?.notes).toEqual([
+      'picture resized from 16×12 to 8×8',
+      'pixels ImageNet mean/std (as asked)',
+    ]);
+    expect(r.replay).toEqual(
+      expect.arrayContaining(['--input', 'x=red.png', '--pixels', 'x=imagenet']),
+    );
+  });
+
+  it("without a scaling, the model's metadata default, else [0, 1], each said in the notes", async () => {
+    const inputs = [t('x', 'float32', [1, 3, 'height', 'width'])];
+    const plan = { ...emptyPlan(), sources: { x: picture(4, 2, [255, 255, 255]) } };
+    const plain = await resolveInputs({ path: '/m/m.onnx', inputs }, plan);
+    expect(plain.tensors.x?.dims).toEqual([1, 3, 2, 4]);
+    expect((plain.tensors.x?.data as Float32Array)[0]).toBe(1);
+    expect(plain.fed[0]?.notes).toEqual(['pixels [0, 1] (the default; the model does not say)']);
+    const from = "the model's metadata_props 'Image.NominalPixelRange' (NominalRange_0_255)";
+    const byte = await resolveInputs(
+      { path: '/m/m.onnx', inputs, pixels: { scaling: 'byte', from } },
+      plan,
+    );
+    expect((byte.tensors.x?.data as Float32Array)[0]).toBe(255);
+    expect(byte.fed[0]?.notes).toEqual([`pixels [0, 255] (from ${from})`]);
+  });
+
+  it('named picture sides take --dim values (the picture is resized to them) and bind other inputs', async () => {
+    const inputs = [t('x', 'float32', [1, 3, 'height', 'width']), t('m', 'float32', [1, 'height'])];
+    const plan = {
+      ...emptyPlan(),
+      dims: { height: 3, width: 5 },
+      sources: { x: picture(10, 6, [0, 0, 255]) },
+    };
+    const r = await resolveInputs({ path: '/m/m.onnx', inputs }, plan);
+    expect(r.tensors.x?.dims).toEqual([1, 3, 3, 5]);
+    expect(r.tensors.m?.dims).toEqual([1, 3]);
+  });
+
+  it('refuses a picture for an input that cannot take one, and bytes that do not fit the size', async () => {
+    const plan = { ...emptyPlan(), sources: { x: picture(2, 2, [0, 0, 0]) } };
+    const grey = { path: '/m/grey.onnx', inputs: [t('x', 'float32', [1, 1, 8, 8])] };
+    expect((await errorOf(resolveInputs(grey, plan))).message).toMatch(
+      /red\.png: grey\.onnx cannot take a picture as 'x'/,
+    );
+    const short = { ...plan, sources: { x: { ...picture(2, 2, [0, 0, 0]), width: 3 } } };
+    const m = { path: '/m/m.onnx', inputs: [t('x', 'float32', [1, 3, 2, 2])] };
+    expect((await errorOf(resolveInputs(m, short))).message).toMatch(
+      /red\.png: a 3×2 picture needs 24 RGBA bytes, got 16/,
+    );
+  });
+
+  it('--pixels sets the scaling of a picture given by --input, and nothing else', () => {
+    const plan = parseInputFlags({ input: ['x=a.png'], pixels: ['x=imagenet'] });
+    expect(plan.sources.x).toEqual({
+      kind: 'file',
+      path: path.resolve('a.png'),
+      pixels: 'imagenet',
+    });
+    expect(() => parseInputFlags({ pixels: ['x=byte'] })).toThrow(
+      /--pixels x: give its picture with --input x=FILE/,
+    );
+    expect(() => parseInputFlags({ input: ['x=a.png'], pixels: ['x=bgr'] })).toThrow(
+      /--pixels x=bgr: choose unit, imagenet, byte, signed/,
+    );
+  });
+
+  it("withModelPixels writes the model's default onto pictures that do not say theirs", () => {
+    const plan = parseInputFlags({ input: ['x=a.png', 'y=b.npy', 'z=c.png'], pixels: ['z=unit'] });
+    const got = withModelPixels(plan, { scaling: 'imagenet' });
+    expect(got.sources.x).toMatchObject({ pixels: 'imagenet' });
+    expect(got.sources.y).not.toHaveProperty('pixels');
+    expect(got.sources.z).toMatchObject({ pixels: 'unit' });
+    expect(withModelPixels(plan, null)).toBe(plan);
+  });
+});

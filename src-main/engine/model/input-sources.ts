@@ -22,6 +22,13 @@ import { AppError } from '../../shared/errors';
 import { allocData, byteLength, elementCount, type HostTensor, type TensorData } from '../tensor';
 import { numberToBf16, numberToF16 } from './float-bits';
 import { realInputs } from './graph';
+import {
+  PIXEL_SCALING_LABELS,
+  PIXEL_SCALINGS,
+  pictureFeedSize,
+  resizeRgba,
+  type PixelScaling,
+} from '../../ipc/image-model';
 import { pictureInputProblem, rgbaToNchw } from './image';
 import { fsError, toNumber, type IntLike } from './onnx-file';
 import {
@@ -40,9 +47,17 @@ export type FillKind = 'random' | 'zeros' | 'ones';
 
 /** Where one input's data comes from. */
 export type InputSource =
-  | { kind: 'file'; path: string }
+  | { kind: 'file'; path: string; pixels?: PixelScaling }
   | { kind: 'values'; values: string[] }
-  | { kind: 'fill'; fill: FillKind };
+  | { kind: 'fill'; fill: FillKind }
+  | {
+      kind: 'picture';
+      fileName: string;
+      width: number;
+      height: number;
+      rgbaBase64: string;
+      pixels?: PixelScaling;
+    };
 
 /** Everything the user chose about inputs; JSON-safe, so it can be recorded and replayed. */
 export interface InputPlan {
@@ -72,6 +87,7 @@ export interface InputFlags {
   fill?: string;
   seed?: string;
   inputsFrom?: string;
+  pixels?: string[];
 }
 
 /** The input options of `run`, `bench` and `compile`, in node:util parseArgs terms. */
@@ -83,11 +99,13 @@ export const INPUT_OPTIONS = {
   fill: { type: 'string' },
   seed: { type: 'string' },
   'inputs-from': { type: 'string' },
+  pixels: { type: 'string', multiple: true },
 } as const;
 
 /** The usage lines of the input options, shared by the commands' help. */
 export const INPUT_USAGE = `[--input NAME=FILE ...] [--value NAME=V[,V...] ...] [--shape NAME=2x?x128 ...]
-            [--dim NAME=N ...] [--fill random|zeros|ones] [--seed N] [--inputs-from DIR]`;
+            [--dim NAME=N ...] [--fill random|zeros|ones] [--seed N] [--inputs-from DIR]
+            [--pixels NAME=unit|imagenet|byte|signed ...]`;
 
 /** A plan from parseArgs values of {@link INPUT_OPTIONS}. */
 export function planFromArgs(values: {
@@ -98,6 +116,7 @@ export function planFromArgs(values: {
   fill?: string;
   seed?: string;
   'inputs-from'?: string;
+  pixels?: string[];
 }): InputPlan {
   return parseInputFlags({ ...values, inputsFrom: values['inputs-from'] });
 }
@@ -113,7 +132,8 @@ function pairs(option: string, values: string[] | undefined): [string, string][]
 
 /**
  * Parses `--input NAME=FILE`, `--value NAME=V[,V…]`, `--shape NAME=2x?x128`, `--dim NAME=N`,
- * `--fill`, `--seed` and `--inputs-from DIR` into a plan. BAD_REQUEST naming the flag for anything
+ * `--fill`, `--seed`, `--inputs-from DIR` and `--pixels NAME=SCALING` (for a picture given by
+ * --input) into a plan. BAD_REQUEST naming the flag for anything
  * malformed; input names are checked against the model later ({@link resolveInputs}).
  */
 export function parseInputFlags(flags: InputFlags): InputPlan {
@@ -171,7 +191,43 @@ export function parseInputFlags(flags: InputFlags): InputPlan {
     plan.seed = seed;
   }
   if (flags.inputsFrom !== undefined) plan.testData = path.resolve(flags.inputsFrom);
+  for (const [name, v] of pairs('--pixels', flags.pixels)) {
+    const src = plan.sources[name];
+    if (src?.kind !== 'file') {
+      throw new AppError(
+        'BAD_REQUEST',
+        `--pixels ${name}: give its picture with --input ${name}=FILE`,
+      );
+    }
+    if (!(PIXEL_SCALINGS as readonly string[]).includes(v)) {
+      throw new AppError(
+        'BAD_REQUEST',
+        `--pixels ${name}=${v}: choose ${PIXEL_SCALINGS.join(', ')}`,
+      );
+    }
+    src.pixels = v as PixelScaling;
+  }
   return plan;
+}
+
+/**
+ * The plan with the model's metadata scaling written onto picture sources that do not say theirs,
+ * for a plan handed to another process (the engine host, a compile worker), which resolves it
+ * without the model's inspection: the same pixels as a resolve here with `pixels` set.
+ */
+export function withModelPixels(
+  plan: InputPlan,
+  pixels: { scaling: PixelScaling } | null | undefined,
+): InputPlan {
+  if (!pixels) return plan;
+  const sources: Record<string, InputSource> = {};
+  for (const [name, src] of Object.entries(plan.sources)) {
+    const picture =
+      src.kind === 'picture' ||
+      (src.kind === 'file' && path.extname(src.path).toLowerCase() === '.png');
+    sources[name] = picture && src.pixels === undefined ? { ...src, pixels: pixels.scaling } : src;
+  }
+  return { ...plan, sources };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -588,6 +644,11 @@ export interface ModelInputs {
   path: string;
   inputs: readonly ValueInfo[];
   proto?: onnx.IModelProto;
+  /**
+   * The pixel scaling for pictures that do not say theirs: the model's metadata_props default
+   * (inspection `pictureScaling`); [0, 1] when absent.
+   */
+  pixels?: { scaling: PixelScaling; from: string } | null;
 }
 
 const NUMERIC_ARRAYS = new Set([
@@ -679,34 +740,47 @@ async function readSmallFile(file: string, limit: number): Promise<Buffer> {
   }
 }
 
-/** A picture resized (bilinear) to width × height, RGBA. */
-function resizeRgba(
-  src: { width: number; height: number; rgba: Uint8Array },
-  width: number,
-  height: number,
-): Uint8Array {
-  const out = new Uint8Array(width * height * 4);
-  const sx = src.width / width;
-  const sy = src.height / height;
-  for (let y = 0; y < height; y++) {
-    const fy = Math.max(0, (y + 0.5) * sy - 0.5);
-    const y0 = Math.min(src.height - 1, Math.floor(fy));
-    const y1 = Math.min(src.height - 1, y0 + 1);
-    const wy = fy - y0;
-    for (let x = 0; x < width; x++) {
-      const fx = Math.max(0, (x + 0.5) * sx - 0.5);
-      const x0 = Math.min(src.width - 1, Math.floor(fx));
-      const x1 = Math.min(src.width - 1, x0 + 1);
-      const wx = fx - x0;
-      for (let c = 0; c < 4; c++) {
-        const p = (yy: number, xx: number) => src.rgba[(yy * src.width + xx) * 4 + c] as number;
-        const top = p(y0, x0) * (1 - wx) + p(y0, x1) * wx;
-        const bottom = p(y1, x0) * (1 - wx) + p(y1, x1) * wx;
-        out[(y * width + x) * 4 + c] = Math.round(top * (1 - wy) + bottom * wy);
-      }
-    }
+/**
+ * A picture as input `vi`'s tensor: resized (ipc/image-model.ts resizeRgba) to the size
+ * pictureFeedSize gives (the model's fixed sides, else --shape or --dim values for its sides, else
+ * the picture's own) and scaled as `pixels` says, else the model's metadata default, else [0, 1].
+ * The notes say what was done, the scaling and where it came from included. INPUT_INVALID naming
+ * `what` when the input cannot take a picture.
+ */
+function pictureTensor(
+  model: ModelInputs,
+  vi: ValueInfo,
+  pic: { width: number; height: number; rgba: Uint8Array },
+  what: string,
+  pixels: PixelScaling | undefined,
+  plan: Pick<InputPlan, 'shapes' | 'dims'>,
+): { tensor: HostTensor; scaling: PixelScaling; notes: string[] } {
+  const problem = pictureInputProblem(vi);
+  if (problem !== null) {
+    throw new AppError(
+      'INPUT_INVALID',
+      `${what}: ${path.basename(model.path)} cannot take a picture as '${vi.name}': ${problem}; a picture needs a float32 input [1, 3, height, width]`,
+    );
   }
-  return out;
+  const spec = plan.shapes[vi.name];
+  const size = pictureFeedSize(vi, pic, plan.dims);
+  const width = typeof vi.shape?.[3] === 'number' ? size.width : (spec?.[3] ?? size.width);
+  const height = typeof vi.shape?.[2] === 'number' ? size.height : (spec?.[2] ?? size.height);
+  const notes: string[] = [];
+  let rgba = pic.rgba;
+  if (width !== pic.width || height !== pic.height) {
+    rgba = resizeRgba(pic, width, height);
+    notes.push(`picture resized from ${pic.width}×${pic.height} to ${width}×${height}`);
+  }
+  const scaling = pixels ?? model.pixels?.scaling ?? 'unit';
+  const why =
+    pixels !== undefined
+      ? 'as asked'
+      : model.pixels
+        ? `from ${model.pixels.from}`
+        : 'the default; the model does not say';
+  notes.push(`pixels ${PIXEL_SCALING_LABELS[scaling]} (${why})`);
+  return { tensor: rgbaToNchw(rgba, width, height, scaling), scaling, notes };
 }
 
 /** A seed per input, so adding or reordering inputs does not change another input's bytes. */
@@ -821,6 +895,33 @@ export async function resolveInputs(model: ModelInputs, plan: InputPlan): Promis
       fed.set(vi.name, { name: vi.name, dtype, dims, source, notes: [] });
       continue;
     }
+    if (src.kind === 'picture') {
+      const rgba = Buffer.from(src.rgbaBase64, 'base64');
+      if (rgba.length !== src.width * src.height * 4) {
+        throw new AppError(
+          'INPUT_INVALID',
+          `${src.fileName}: a ${src.width}×${src.height} picture needs ${src.width * src.height * 4} RGBA bytes, got ${rgba.length}`,
+        );
+      }
+      const pic = { width: src.width, height: src.height, rgba: new Uint8Array(rgba) };
+      const fedPic = pictureTensor(model, vi, pic, src.fileName, src.pixels, plan);
+      replay.push(
+        '--input',
+        `${vi.name}=${src.fileName}`,
+        '--pixels',
+        `${vi.name}=${fedPic.scaling}`,
+      );
+      tensors[vi.name] = fedPic.tensor;
+      given[vi.name] = { shape: fedPic.tensor.dims, from: src.fileName };
+      fed.set(vi.name, {
+        name: vi.name,
+        dtype: 'float32',
+        dims: fedPic.tensor.dims,
+        source: `picture ${src.fileName}`,
+        notes: fedPic.notes,
+      });
+      continue;
+    }
     const file = src.path;
     replay.push('--input', `${vi.name}=${file}`);
     fileOf[vi.name] = file;
@@ -833,24 +934,10 @@ export async function resolveInputs(model: ModelInputs, plan: InputPlan): Promis
       if (read.dtype !== dtype) notes.push(`converted from ${read.dtype} to ${dtype}`);
     } else if (ext === '.png') {
       const { readPng } = await import('./png');
-      const pic = await readPng(file);
-      const shape = vi.shape as Dim[];
-      const problem = pictureInputProblem(vi);
-      if (problem !== null) {
-        throw new AppError(
-          'INPUT_INVALID',
-          `${file}: ${path.basename(model.path)} cannot take a picture as '${vi.name}': ${problem}; a picture needs a float32 input [1, 3, height, width]`,
-        );
-      }
-      const h = typeof shape[2] === 'number' ? shape[2] : (plan.shapes[vi.name]?.[2] ?? pic.height);
-      const w = typeof shape[3] === 'number' ? shape[3] : (plan.shapes[vi.name]?.[3] ?? pic.width);
-      let rgba = pic.rgba;
-      if (w !== pic.width || h !== pic.height) {
-        rgba = resizeRgba(pic, w, h);
-        notes.push(`picture resized from ${pic.width}×${pic.height} to ${w}×${h}`);
-      }
-      t = rgbaToNchw(rgba, w, h);
-      notes.push('RGB in [0, 1], no mean/std normalisation');
+      const fedPic = pictureTensor(model, vi, await readPng(file), file, src.pixels, plan);
+      if (src.pixels !== undefined) replay.push('--pixels', `${vi.name}=${fedPic.scaling}`);
+      t = fedPic.tensor;
+      notes.push(...fedPic.notes);
       firstPicture ??= file;
     } else if (ext === '.wav') {
       const shape = vi.shape as Dim[];

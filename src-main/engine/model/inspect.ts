@@ -14,6 +14,7 @@ import type { ModelInspection } from '../../ipc/contract';
 import { AppError } from '../../shared/errors';
 import { DTYPE_INFO, dtypeFromOnnx } from '../tensor';
 import { estimateFlops } from './flops';
+import { pictureScalingOf } from './image';
 import { findLabels } from './labels';
 import { opKey, realInputs, valueInfo, walkGraphs } from './graph';
 import { decodeOnnxModel, readOnnxFile, toNumber, type IntLike } from './onnx-file';
@@ -290,5 +291,6 @@ async function inspectDecoded(
     flops: estimateFlops(model, options.dims ?? {}),
     precision: precisionSummary(model, options.dims ?? {}),
     labels: await findLabels(model, dir, fileName),
+    pictureScaling: pictureScalingOf(model),
   };
 }
