@@ -291,6 +291,46 @@ describe('names in the library', () => {
     expect((await readFile(mine)).byteLength).toBeGreaterThan(0);
     expect((await openLibrary()).list().map((m) => m.id)).not.toContain(uploaded.id);
   });
+
+  it('remove takes the precision variants made for a model, and keeps them when the save fails', async () => {
+    const lib = await openLibrary();
+    const mine = await userModel('with-variant.onnx', 'v');
+    const model = await lib.add(mine);
+    const dir = lib.variantsDir(model.id);
+    await mkdir(dir, { recursive: true });
+    const variantFile = path.join(dir, 'with-variant.fp16.onnx');
+    await writeFile(variantFile, 'fp16 bytes');
+    await lib.addVariant(model.id, {
+      kind: 'fp16',
+      id: 'f'.repeat(64),
+      path: variantFile,
+      createdAt: 1,
+      options: { keepIoTypes: true, block: [] },
+      report: {
+        convertedNodes: 1,
+        blocked: [],
+        castsInserted: 0,
+        tensorsConverted: 0,
+        valuesConverted: 0,
+        tensorsKept: 0,
+        clamped: [],
+      },
+      inspection: null,
+      trade: null,
+    });
+    // A library file that cannot be written (a folder in its place): nothing may be lost.
+    const broken = lib as unknown as { persist: () => Promise<void> };
+    const persist = broken.persist.bind(lib);
+    broken.persist = () => Promise.reject(new Error('disk full'));
+    await expect(lib.remove(model.id)).rejects.toThrow(/disk full/);
+    expect(await readFile(variantFile, 'utf8')).toBe('fp16 bytes');
+    expect(lib.get('f'.repeat(64))).toBeDefined();
+    broken.persist = persist;
+    expect(await lib.remove(model.id)).toBe(true);
+    await expect(readdir(dir)).rejects.toThrow();
+    expect(lib.get('f'.repeat(64))).toBeUndefined();
+    expect((await readFile(mine)).byteLength).toBeGreaterThan(0);
+  });
 });
 
 describe.skipIf(process.platform === 'win32')(

@@ -281,25 +281,47 @@ export class ModelLibrary {
     return entry;
   }
 
-  /** Forgets a model. The file itself is never deleted. */
+  /**
+   * Forgets a model, with what Crucible made for it: the copy of an uploaded model and its precision
+   * variants (`variants/<id>/`). The user's own file is never deleted. All of it goes or none: the
+   * folders are moved aside first, so a failed save puts them back and nothing is half removed.
+   */
   async remove(id: string): Promise<boolean> {
     const entry = this.models.find((m) => m.id === id);
     if (!entry) return false;
-    // The copy Crucible made of an uploaded model goes too (the user's own files never do): moved
-    // aside first, so a failed save puts it back and nothing is half removed.
-    const copy = this.uploadedCopyDir(entry);
-    const aside = copy ? path.join(path.dirname(copy), `.removing-${path.basename(copy)}`) : null;
-    if (copy && aside) await rename(copy, aside).catch(() => undefined);
+    const owned = [this.uploadedCopyDir(entry), this.variantsDir(entry.id)].filter(
+      (d): d is string => d !== null,
+    );
+    const moved: { from: string; aside: string }[] = [];
+    const putBack = async () => {
+      for (const m of moved.reverse()) await rename(m.aside, m.from).catch(() => undefined);
+    };
+    for (const from of owned) {
+      const aside = path.join(path.dirname(from), `.removing-${path.basename(from)}`);
+      try {
+        await rename(from, aside);
+        moved.push({ from, aside });
+      } catch (err) {
+        // Nothing there (no upload, no variant yet) is fine; anything else stops the removal.
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
+        await putBack();
+        throw new AppError(
+          'IO_ERROR',
+          `could not remove ${from}: ${(err as Error).message}; the model was kept`,
+        );
+      }
+    }
     const before = this.models;
     this.models = this.models.filter((m) => m.id !== id);
     try {
       await this.persist();
     } catch (err) {
       this.models = before;
-      if (copy && aside) await rename(aside, copy).catch(() => undefined);
+      await putBack();
       throw err;
     }
-    if (aside) await rm(aside, { recursive: true, force: true }).catch(() => undefined);
+    for (const m of moved)
+      await rm(m.aside, { recursive: true, force: true }).catch(() => undefined);
     return true;
   }
 

@@ -155,4 +155,35 @@ describe('modelRemoveRequested', () => {
     await modelRemoveRequested(api, 'b', () => true);
     expect([removed, cleared]).toEqual([1, ['c1']]);
   });
+
+  it("names the model's precision variants and clears their cache entries too", async () => {
+    const api = createFakeApi();
+    const cleared: string[] = [];
+    api.handle('models:remove', () => ({ ok: true, value: { removed: true } }));
+    api.handle('cache:list', () => ({
+      ok: true,
+      value: [
+        { id: 'c1', modelId: 'b', sizeBytes: 1 },
+        { id: 'c3', modelId: 'b-fp16', sizeBytes: 1 },
+        { id: 'c2', modelId: 'a', sizeBytes: 1 },
+      ] as never,
+    }));
+    api.handle('cache:clear', (input: { entryId?: string }) => {
+      cleared.push(input.entryId ?? '');
+      return { ok: true, value: { removed: 1, freedBytes: 1 } };
+    });
+    const withVariant = {
+      ...b,
+      variants: [{ kind: 'fp16', id: 'b-fp16', path: '/lib/variants/b/b.fp16.onnx' }],
+    } as typeof b;
+    modelsLoaded([a, withVariant]);
+    let asked = '';
+    await modelRemoveRequested(api, 'b', (text) => {
+      asked = text;
+      return true;
+    });
+    expect(asked).toMatch(/its fp16 variant \(b\.fp16\.onnx\)/);
+    expect(asked).toMatch(/2 compiled cache entries/);
+    expect(cleared).toEqual(['c1', 'c3']);
+  });
 });

@@ -151,13 +151,16 @@ export async function modelRenameRequested(
 
 /** What removing a model takes with it, in words for the confirmation. */
 export function removalText(
-  entry: Pick<ModelEntry, 'name' | 'path'>,
+  entry: Pick<ModelEntry, 'name' | 'path' | 'variants'>,
   cacheEntries: readonly { sizeBytes: number }[],
 ): string {
   const uploaded = /[\\/]library[\\/]imported[\\/]/.test(entry.path);
   const bytes = cacheEntries.reduce((n, e) => n + e.sizeBytes, 0);
   const lines = [`Remove "${entry.name}"? This removes:`, '• its entry in the model library'];
   if (uploaded) lines.push('• the copy of the model Crucible made when it was dropped in');
+  for (const v of entry.variants ?? []) {
+    lines.push(`• its ${v.kind} variant (${v.path.split(/[\\/]/).pop() ?? v.path})`);
+  }
   if (cacheEntries.length > 0) {
     lines.push(
       `• ${cacheEntries.length} compiled cache ${cacheEntries.length === 1 ? 'entry' : 'entries'} (${(bytes / 2 ** 20).toFixed(1)} MiB)`,
@@ -168,8 +171,8 @@ export function removalText(
 }
 
 /**
- * The user asked to remove a model: says what goes (the entry, an uploaded copy, its compiled
- * cache entries) and asks; then removes the cache entries and the entry. A failure stops before
+ * The user asked to remove a model: says what goes (the entry, an uploaded copy, its precision
+ * variants, the compiled cache entries of both) and asks; then removes the cache entries and the entry. A failure stops before
  * the library entry goes, so the model is never half removed (cache entries can be compiled again).
  */
 export async function modelRemoveRequested(
@@ -185,7 +188,9 @@ export async function modelRemoveRequested(
   if (!entry) return;
   const cache = await api.invoke('cache:list', {});
   if (!cache.ok) return fail(cache.error);
-  const mine = cache.value.filter((c) => c.modelId === id);
+  // The model's own cache entries and those compiled from its precision variants.
+  const ids = new Set([id, ...(entry.variants ?? []).map((v) => v.id)]);
+  const mine = cache.value.filter((c) => ids.has(c.modelId));
   if (!confirm(removalText(entry, mine))) return;
   for (const c of mine) {
     const cleared = await api.invoke('cache:clear', { entryId: c.id });
