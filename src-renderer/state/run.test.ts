@@ -17,6 +17,9 @@ import {
   runDimChanged,
   runModelChosen,
   runOutputsSaveRequested,
+  runPictureChosen,
+  runPictureCleared,
+  runPixelsChosen,
   runProviderChosen,
   runRequested,
   runnableModels,
@@ -347,3 +350,130 @@ describe('Save outputs (.npy)', () => {
     expect(useRunStore.getState().saveError).toBeNull();
   });
 });
+
+describe('a picture for an input (any model)', () => {
+  const segmenter = modelEntry({
+    id: 'seg',
+    name: 'seg',
+    inspection: {
+      ...(modelEntry().inspection as NonNullable<ReturnType<typeof modelEntry>['inspection']>),
+      inputs: [{ name: 'x', kind: 'tensor', dtype: 'float32', shape: [1, 3, 'height', 'width'] }],
+      outputs: [
+        { name: 'classes', kind: 'tensor', dtype: 'float32', shape: [1, 2, 'height', 'width'] },
+      ],
+      dynamicDims: ['height', 'width'],
+      labels: { from: 'labels.txt beside the model', names: ['sky', 'fox'] },
+      pictureScaling: {
+        scaling: 'imagenet',
+        from: "the model's metadata_props 'image_mean'/'image_std'",
+      },
+    },
+  });
+  // 2×1: a blue pixel, a red pixel.
+  const picture = {
+    fileName: 'two.png',
+    width: 2,
+    height: 1,
+    rgba: new Uint8ClampedArray([0, 0, 255, 255, 255, 0, 0, 255]),
+    scaledFrom: null,
+  };
+
+  it("goes in the plan with the model's default scaling; its named sides take the picture's size", () => {
+    runModelChosen(segmenter);
+    runProviderChosen('cpu');
+    runPictureChosen(segmenter, 'x', picture);
+    const { form } = useRunStore.getState();
+    expect(form.dims).toEqual({ height: 1, width: 2 });
+    expect(form.pictures?.x).toMatchObject({ pixels: 'imagenet', pixelsFrom: /image_mean/ });
+    const built = buildRunRequest(form);
+    expect(built).toMatchObject({
+      request: {
+        inputs: {
+          sources: {
+            x: {
+              kind: 'picture',
+              fileName: 'two.png',
+              width: 2,
+              height: 1,
+              rgbaBase64: bytesToBase64(picture.rgba),
+              pixels: 'imagenet',
+            },
+          },
+        },
+      },
+    });
+    // The user's choice stays for the next picture; No picture takes it away.
+    runPixelsChosen('x', 'byte');
+    runPictureChosen(segmenter, 'x', { ...picture, fileName: 'again.png' });
+    expect(useRunStore.getState().form.pictures?.x).toMatchObject({
+      pixels: 'byte',
+      pixelsFrom: null,
+    });
+    runPictureCleared('x');
+    expect(buildRunRequest(useRunStore.getState().form)).not.toHaveProperty('request.inputs');
+  });
+
+  it('keeps the picture as the model got it with the result, and draws mask outputs over it', async () => {
+    const api = createFakeApi();
+    const seg: RunResult = {
+      ...result,
+      modelId: 'seg',
+      outputs: [
+        {
+          name: 'classes',
+          dtype: 'float32',
+          shape: [1, 2, 1, 2],
+          stats: null,
+          first: [],
+          topk: null,
+        },
+      ],
+    };
+    api.handle('run:execute', () => ({ ok: true, value: seg }));
+    // Class 0 (sky) wins on the first pixel, class 1 (fox) on the second.
+    const npy = npyFile(Float32Array.from([0.9, 0.2, 0.1, 0.8]));
+    api.handle('run:outputs', () => ({
+      ok: true,
+      value: [{ name: 'classes', dtype: 'float32', shape: [1, 2, 1, 2], npyBase64: npy }],
+    }));
+    runModelChosen(segmenter);
+    runProviderChosen('cpu');
+    runPictureChosen(segmenter, 'x', picture);
+    runDimChanged('width', 4); // the picture goes in resized to 4×1
+    await runRequested(api, segmenter);
+    const state = useRunStore.getState();
+    expect(state.fed).toHaveLength(1);
+    expect(state.fed[0]).toMatchObject({
+      input: 'x',
+      chosen: { width: 2, height: 1 },
+      picture: { width: 4, height: 1 },
+    });
+    // Mask at 4×1 does not match [1, 2, 1, 2]: nothing drawn, nothing asked.
+    expect(state.overlays.status).toBe('idle');
+    expect(api.calls.map((c) => c.channel)).toEqual(['run:execute']);
+
+    runDimChanged('width', 2);
+    await runRequested(api, segmenter);
+    const drawn = useRunStore.getState().overlays;
+    expect(drawn.status).toBe('done');
+    expect(drawn.items[0]?.classes.map((c) => [c.label, c.share])).toEqual([
+      ['sky', 0.5],
+      ['fox', 0.5],
+    ]);
+  });
+});
+
+/** A .npy v1 file of float32 values, base64. */
+function npyFile(data: Float32Array): string {
+  let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${data.length},), }`;
+  header += ' '.repeat(63 - ((10 + header.length) % 64)) + '\n';
+  const bytes = new Uint8Array(10 + header.length + data.byteLength);
+  bytes.set([0x93, 78, 85, 77, 80, 89, 1, 0]);
+  new DataView(bytes.buffer).setUint16(8, header.length, true);
+  bytes.set(
+    [...header].map((c) => c.charCodeAt(0)),
+    10,
+  );
+  bytes.set(new Uint8Array(data.buffer), 10 + header.length);
+  return bytesToBase64(bytes);
+}

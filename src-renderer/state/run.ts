@@ -1,6 +1,9 @@
 /**
  * The Run area: the form (model, provider, symbolic dims, fill, seed) and the last run's outcome.
  * runRequested sends run:execute; an answer that arrives after a newer request started is dropped.
+ * An input that takes a picture can be fed one (any model, a classifier too): it goes in the
+ * request's input plan, the result keeps the picture as the model got it, and outputs that are
+ * masks of it are drawn over it (mask-overlay.ts).
  * For image models, the picture the user dropped and the picture the model made (run:image).
  */
 import { create } from 'zustand';
@@ -12,10 +15,17 @@ import type {
   RunResult,
   SessionVariant,
 } from '../../src-main/ipc/contract';
-import { isImageModel as isImageInspection } from '../../src-main/ipc/image-model';
+import {
+  isImageModel as isImageInspection,
+  pictureFeedSize,
+  pictureInputProblem,
+  type PixelScaling,
+  resizeRgba,
+} from '../../src-main/ipc/image-model';
 import { firstAvailable, RUN_PREFERENCE } from '../../src-main/ipc/providers';
 import type { AppErrorData } from '../../src-main/shared/errors';
 import type { RendererApi } from '../api/types';
+import { drawMaskOverlay, type MaskOverlay, maskKind, npyValues } from './mask-overlay';
 
 export type Fill = 'random' | 'zeros' | 'ones';
 
@@ -34,6 +44,36 @@ export interface RunForm {
   values?: Record<string, string>;
   /** Per input with unnamed dims, its shape typed in ("2x?x128"; ? leaves a dim to the plan). */
   shapes?: Record<string, string>;
+  /** Per input that takes a picture (ipc/image-model.ts pictureInputProblem), the one chosen. */
+  pictures?: Record<string, InputPicture>;
+}
+
+/** A picture chosen for one input, and how its pixels become values. */
+export interface InputPicture {
+  picture: SourcePicture;
+  pixels: PixelScaling;
+  /** Why this scaling: null when the user chose it, else where the default came from. */
+  pixelsFrom: string | null;
+}
+
+/** What one picture input got in the run that made the result, shown beside it. */
+export interface FedPicture {
+  input: string;
+  fileName: string;
+  /** The picture as the model got it: resized as the main side resizes (ipc/image-model.ts). */
+  picture: Picture;
+  /** The picture as chosen (after the page's own scale-down, if any). */
+  chosen: { width: number; height: number };
+  scaledFrom: { width: number; height: number } | null;
+  pixels: PixelScaling;
+  pixelsFrom: string | null;
+}
+
+/** Outputs of the last run drawn as masks over its picture (state/mask-overlay.ts). */
+export interface OverlaysState {
+  status: 'idle' | 'loading' | 'done' | 'failed';
+  items: MaskOverlay[];
+  error: AppErrorData | null;
 }
 
 /** A picture as RGBA bytes, the form both sides of an image run take in the page. */
@@ -74,6 +114,11 @@ export interface RunState {
   error: AppErrorData | null;
   /** Why "Save outputs (.npy)" failed (the result stays shown); null after a save or a new run. */
   saveError: AppErrorData | null;
+  /** A picture chosen for an input that the page could not read; null after a good one. */
+  pictureError: AppErrorData | null;
+  /** The pictures the last result's run was fed (empty when none). */
+  fed: FedPicture[];
+  overlays: OverlaysState;
   /** Bumped by every request; answers for older ones are ignored. */
   requestSeq: number;
 }
@@ -86,6 +131,7 @@ const initialForm: RunForm = {
   seed: 1,
   values: {},
   shapes: {},
+  pictures: {},
 };
 const initialImage: ImageRunState = {
   status: 'idle',
@@ -101,6 +147,9 @@ const initial: RunState = {
   result: null,
   error: null,
   saveError: null,
+  pictureError: null,
+  fed: [],
+  overlays: { status: 'idle', items: [], error: null },
   requestSeq: 0,
 };
 
@@ -144,6 +193,7 @@ export function runModelChosen(model: ModelEntry | null): void {
         dims,
         values: same ? state.form.values : {},
         shapes: same ? state.form.shapes : {},
+        pictures: same ? state.form.pictures : {},
       },
       image: same ? state.image : { ...initialImage, seq: state.image.seq + 1 },
     };
@@ -155,6 +205,77 @@ export function runValuesChanged(input: string, text: string): void {
   useRunStore.setState((state) => ({
     form: { ...state.form, values: { ...state.form.values, [input]: text } },
   }));
+}
+
+/**
+ * The user chose a picture for an input that takes one: it replaces typed values, and the input's
+ * named sides (a symbolic height and width) take the picture's size, so it goes in as it is unless
+ * the user sets them. The scaling is the model's metadata default, else [0, 1].
+ */
+export function runPictureChosen(model: ModelEntry, input: string, picture: SourcePicture): void {
+  const vi = model.inspection?.inputs.find((i) => i.name === input);
+  if (!vi || pictureInputProblem(vi) !== null) return;
+  const meta = model.inspection?.pictureScaling ?? null;
+  useRunStore.setState((state) => {
+    const dims = { ...state.form.dims };
+    const [, , h, w] = vi.shape ?? [];
+    if (typeof h === 'string' && h in dims) dims[h] = picture.height;
+    if (typeof w === 'string' && w in dims) dims[w] = picture.width;
+    const kept = state.form.pictures?.[input];
+    return {
+      pictureError: null,
+      form: {
+        ...state.form,
+        dims,
+        values: { ...state.form.values, [input]: '' },
+        pictures: {
+          ...state.form.pictures,
+          [input]: {
+            picture,
+            // A scaling the user chose for this input stays for the next picture.
+            pixels: kept && kept.pixelsFrom === null ? kept.pixels : (meta?.scaling ?? 'unit'),
+            pixelsFrom:
+              kept && kept.pixelsFrom === null
+                ? null
+                : (meta?.from ?? "the default: the model's metadata does not say"),
+          },
+        },
+      },
+    };
+  });
+}
+
+/** The user took the picture away from an input: it gets the fill (or typed values) again. */
+export function runPictureCleared(input: string): void {
+  useRunStore.setState((state) => {
+    const pictures = { ...state.form.pictures };
+    delete pictures[input];
+    return { form: { ...state.form, pictures } };
+  });
+}
+
+/** The user chose how an input's picture is scaled. */
+export function runPixelsChosen(input: string, pixels: PixelScaling): void {
+  useRunStore.setState((state) => {
+    const chosen = state.form.pictures?.[input];
+    if (!chosen) return {};
+    return {
+      form: {
+        ...state.form,
+        pictures: { ...state.form.pictures, [input]: { ...chosen, pixels, pixelsFrom: null } },
+      },
+    };
+  });
+}
+
+/** A file chosen for an input was not a picture the page can read. */
+export function runPictureUnreadable(fileName: string, why: string): void {
+  useRunStore.setState({
+    pictureError: {
+      code: 'INPUT_INVALID',
+      message: `${fileName} is not a picture this page can read (${why})`,
+    },
+  });
 }
 
 /** The user typed a shape for an input with unnamed dims. */
@@ -218,6 +339,17 @@ export function buildRunRequest(form: RunForm): { request: RunRequest } | { erro
       .filter((v) => v !== '');
     if (values.length > 0) sources[name] = { kind: 'values', values };
   }
+  for (const [name, chosen] of Object.entries(form.pictures ?? {})) {
+    const { picture } = chosen;
+    sources[name] = {
+      kind: 'picture',
+      fileName: picture.fileName,
+      width: picture.width,
+      height: picture.height,
+      rgbaBase64: bytesToBase64(picture.rgba),
+      pixels: chosen.pixels,
+    };
+  }
   const shapes: Record<string, (number | null)[]> = {};
   for (const [name, text] of Object.entries(form.shapes ?? {})) {
     if (text.trim() === '') continue;
@@ -259,19 +391,111 @@ export function buildRunRequest(form: RunForm): { request: RunRequest } | { erro
   };
 }
 
-/** The user pressed Run. */
-export async function runRequested(api: RendererApi): Promise<void> {
-  const built = buildRunRequest(useRunStore.getState().form);
+/**
+ * The pictures a run of `form` feeds `model`, as the model gets them: each resized to the size
+ * the main side resizes it to (pictureFeedSize, resizeRgba: the same code).
+ */
+export function fedPictures(form: RunForm, model: ModelEntry | null | undefined): FedPicture[] {
+  const out: FedPicture[] = [];
+  for (const [input, chosen] of Object.entries(form.pictures ?? {})) {
+    const vi = model?.inspection?.inputs.find((i) => i.name === input);
+    if (!vi) continue;
+    const { picture } = chosen;
+    const size = pictureFeedSize(vi, picture, form.dims);
+    const same = size.width === picture.width && size.height === picture.height;
+    out.push({
+      input,
+      fileName: picture.fileName,
+      picture: {
+        ...size,
+        rgba: same
+          ? picture.rgba
+          : new Uint8ClampedArray(resizeRgba(picture, size.width, size.height)),
+      },
+      chosen: { width: picture.width, height: picture.height },
+      scaledFrom: picture.scaledFrom,
+      pixels: chosen.pixels,
+      pixelsFrom: chosen.pixelsFrom,
+    });
+  }
+  return out;
+}
+
+/**
+ * The user pressed Run. `model` is the form's model (its inspection says how pictures go in);
+ * after a run fed a picture, outputs that are masks of it are drawn over it (overlaysFor).
+ */
+export async function runRequested(api: RendererApi, model?: ModelEntry | null): Promise<void> {
+  const form = useRunStore.getState().form;
+  const built = buildRunRequest(form);
   if ('error' in built) {
     useRunStore.setState({ status: 'failed', error: built.error, result: null });
     return;
   }
+  const fed = fedPictures(form, model);
   const seq = useRunStore.getState().requestSeq + 1;
-  useRunStore.setState({ status: 'running', error: null, saveError: null, requestSeq: seq });
+  useRunStore.setState({
+    status: 'running',
+    error: null,
+    saveError: null,
+    requestSeq: seq,
+    overlays: initial.overlays,
+  });
   const result = await api.invoke('run:execute', built.request);
   if (useRunStore.getState().requestSeq !== seq) return;
-  if (result.ok) useRunStore.setState({ status: 'done', result: result.value, error: null });
-  else useRunStore.setState({ status: 'failed', error: result.error, result: null });
+  if (!result.ok) {
+    useRunStore.setState({ status: 'failed', error: result.error, result: null, fed: [] });
+    return;
+  }
+  useRunStore.setState({ status: 'done', result: result.value, error: null, fed });
+  const labels = model?.inspection?.labels?.names ?? null;
+  await overlaysFor(api, seq, result.value, fed[0] ?? null, labels);
+}
+
+/**
+ * Draws the outputs of `result` that are masks of the picture `base` (maskKind) over it, from the
+ * run's kept outputs (run:outputs). A refusal (outputs too large to hand over) is shown instead.
+ */
+async function overlaysFor(
+  api: RendererApi,
+  seq: number,
+  result: RunResult,
+  base: FedPicture | null,
+  labels: readonly string[] | null,
+): Promise<void> {
+  if (base === null) return;
+  const masks = result.outputs.flatMap((o) => {
+    const kind = maskKind(o.dtype, o.shape, base.picture, labels?.length ?? null);
+    return kind === null ? [] : [{ name: o.name, dtype: o.dtype, kind }];
+  });
+  if (masks.length === 0) return;
+  useRunStore.setState({ overlays: { status: 'loading', items: [], error: null } });
+  const got = await api.invoke('run:outputs', { modelId: result.modelId });
+  if (useRunStore.getState().requestSeq !== seq) return;
+  if (!got.ok) {
+    useRunStore.setState({ overlays: { status: 'failed', items: [], error: got.error } });
+    return;
+  }
+  try {
+    const items = masks.flatMap((m) => {
+      const file = got.value.find((o) => o.name === m.name);
+      if (!file) return [];
+      const values = npyValues(base64ToBytes(file.npyBase64), m.dtype);
+      return [drawMaskOverlay(m.name, m.kind, values, base.picture, labels)];
+    });
+    useRunStore.setState({ overlays: { status: 'done', items, error: null } });
+  } catch (err) {
+    useRunStore.setState({
+      overlays: {
+        status: 'failed',
+        items: [],
+        error: {
+          code: 'INTERNAL',
+          message: `the mask could not be drawn: ${err instanceof Error ? err.message : String(err)}`,
+        },
+      },
+    });
+  }
 }
 
 /** A file the page offers as a download. */

@@ -1,73 +1,12 @@
-import { useEffect, useRef, useState } from 'react';
+import { useRef, useState } from 'react';
 import { useApi } from '../../common/api-context';
 import { ErrorNotice } from '../../common/error-notice';
-import {
-  fitPicture,
-  type Picture,
-  pictureDropped,
-  pictureUnreadable,
-  type SourcePicture,
-  useRunStore,
-} from '../../state/run';
+import { pictureDropped, pictureUnreadable, useRunStore } from '../../state/run';
 import { Card } from '../../ui/card';
 import { formatMs } from '../../ui/format';
+import { decodePicture, PictureCanvas } from './picture-canvas';
 import { variantLabel } from './run-outcome';
 import { providerLabel } from '../../../src-main/ipc/providers';
-
-/**
- * Decodes a picture file in the page (createImageBitmap: PNG, JPEG, WebP, GIF, BMP…) and reads its
- * RGBA pixels from a canvas, scaled down to fit the limit when it is larger.
- */
-async function decodePicture(file: File): Promise<SourcePicture> {
-  const bitmap = await createImageBitmap(file);
-  try {
-    const size = fitPicture(bitmap.width, bitmap.height);
-    const canvas = document.createElement('canvas');
-    canvas.width = size.width;
-    canvas.height = size.height;
-    const ctx = canvas.getContext('2d', { willReadFrequently: true });
-    if (ctx === null) throw new Error('no 2D canvas in this page');
-    ctx.drawImage(bitmap, 0, 0, size.width, size.height);
-    const pixels = ctx.getImageData(0, 0, size.width, size.height);
-    const scaled = size.width !== bitmap.width || size.height !== bitmap.height;
-    return {
-      fileName: file.name,
-      width: size.width,
-      height: size.height,
-      rgba: pixels.data,
-      scaledFrom: scaled ? { width: bitmap.width, height: bitmap.height } : null,
-    };
-  } finally {
-    bitmap.close();
-  }
-}
-
-/** Draws RGBA pixels into a canvas at their own size (CSS scales it to the column). */
-function PictureCanvas(props: { picture: Picture; testId: string; label: string }) {
-  const ref = useRef<HTMLCanvasElement>(null);
-  const { picture } = props;
-  useEffect(() => {
-    const canvas = ref.current;
-    const ctx = canvas?.getContext('2d');
-    if (!canvas || !ctx) return;
-    canvas.width = picture.width;
-    canvas.height = picture.height;
-    const data = new ImageData(picture.width, picture.height);
-    data.data.set(picture.rgba);
-    ctx.putImageData(data, 0, 0);
-  }, [picture]);
-  return (
-    <canvas
-      ref={ref}
-      role="img"
-      aria-label={props.label}
-      data-testid={props.testId}
-      data-width={picture.width}
-      data-height={picture.height}
-      style={{ maxWidth: '100%', height: 'auto', imageRendering: 'pixelated', display: 'block' }}
-    />
-  );
-}
 
 /**
  * For image models: a drop zone (and a picker) for a picture, and the picture the model made

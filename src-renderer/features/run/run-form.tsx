@@ -1,6 +1,8 @@
 import type { ModelEntry, ProviderId, ProviderStatus } from '../../../src-main/ipc/contract';
 import { PROVIDER_LABELS } from '../../../src-main/ipc/providers';
+import { pictureInputProblem } from '../../../src-main/ipc/image-model';
 import { useApi } from '../../common/api-context';
+import { ErrorNotice } from '../../common/error-notice';
 import {
   type Fill,
   runDimChanged,
@@ -16,6 +18,7 @@ import {
 import { Card } from '../../ui/card';
 import { modelChoices, runProviderChoices } from '../../ui/choices';
 import { NumberField, NumberInput, SelectField } from '../../ui/field';
+import { PictureInput } from './picture-input';
 
 const FILLS: { value: Fill; label: string }[] = [
   { value: 'random', label: 'Random' },
@@ -33,7 +36,10 @@ function parseInteger(text: string): number {
   return /^-?\d+$/.test(text.trim()) ? Number(text) : Number.NaN;
 }
 
-/** The run form: model, provider (unavailable ones disabled, with why), symbolic dims, fill, seed. */
+/**
+ * The run form: model, provider (unavailable ones disabled, with why), symbolic dims, per input its
+ * values or — for an input that takes one — a picture, fill, seed.
+ */
 export function RunForm(props: {
   models: readonly ModelEntry[];
   providers: readonly ProviderStatus[];
@@ -41,6 +47,7 @@ export function RunForm(props: {
   const api = useApi();
   const form = useRunStore((s) => s.form);
   const running = useRunStore((s) => s.status === 'running');
+  const pictureError = useRunStore((s) => s.pictureError);
   const unavailable = props.providers.filter((p) => !p.available);
   const dimNames = Object.keys(form.dims);
   const model = props.models.find((m) => m.id === form.modelId);
@@ -50,7 +57,7 @@ export function RunForm(props: {
         className="form"
         onSubmit={(e) => {
           e.preventDefault();
-          void runRequested(api);
+          void runRequested(api, model);
         }}
       >
         <SelectField
@@ -102,18 +109,23 @@ export function RunForm(props: {
             <legend>Inputs</legend>
             {model.inspection.inputs.map((input) => {
               const unnamed = (input.shape ?? []).some((d) => d === null);
+              const picture = form.pictures?.[input.name];
               return (
                 <div key={input.name} className="field field-inline run-input">
                   <span className="mono" title={describeShape(input.shape)}>
                     {input.name} <span className="muted">{input.dtype}</span>
                   </span>
-                  <input
-                    aria-label={`Values for ${input.name}`}
-                    data-testid={`run-value-${input.name}`}
-                    placeholder="values, e.g. 16000 (empty: the fill below)"
-                    value={form.values?.[input.name] ?? ''}
-                    onChange={(e) => runValuesChanged(input.name, e.target.value)}
-                  />
+                  {picture ? (
+                    <span className="muted">a picture (below)</span>
+                  ) : (
+                    <input
+                      aria-label={`Values for ${input.name}`}
+                      data-testid={`run-value-${input.name}`}
+                      placeholder="values, e.g. 16000 (empty: the fill below)"
+                      value={form.values?.[input.name] ?? ''}
+                      onChange={(e) => runValuesChanged(input.name, e.target.value)}
+                    />
+                  )}
                   {unnamed && (
                     <input
                       aria-label={`Shape of ${input.name}`}
@@ -126,9 +138,15 @@ export function RunForm(props: {
                       onChange={(e) => runShapeChanged(input.name, e.target.value)}
                     />
                   )}
+                  {pictureInputProblem(input) === null && (
+                    <PictureInput model={model} input={input.name} chosen={picture} />
+                  )}
                 </div>
               );
             })}
+            {pictureError !== null && (
+              <ErrorNotice error={pictureError} testId="run-picture-error" />
+            )}
           </fieldset>
         )}
         <div className="field-row">

@@ -13,6 +13,10 @@ import { useApi } from '../../common/api-context';
 import { Card } from '../../ui/card';
 import { formatMs, formatShape, formatValue } from '../../ui/format';
 import { Stat, StatGrid } from '../../ui/stat';
+import { PIXEL_SCALING_LABELS } from '../../../src-main/ipc/image-model';
+import type { MaskOverlay } from '../../state/mask-overlay';
+import type { FedPicture } from '../../state/run';
+import { PictureCanvas } from './picture-canvas';
 import { providerLabel } from '../../../src-main/ipc/providers';
 
 /** The last run: its error inline, or its timings and a summary of every output. */
@@ -21,6 +25,8 @@ export function RunOutcome() {
   const result = useRunStore((s) => s.result);
   const error = useRunStore((s) => s.error);
   const saveError = useRunStore((s) => s.saveError);
+  const fed = useRunStore((s) => s.fed);
+  const overlays = useRunStore((s) => s.overlays);
   // The model that made this result (by id: a rename shows at once), and its class labels.
   const model = useModelsStore((s) => s.entries.find((e) => e.id === result?.modelId));
   const labels = model?.inspection?.labels?.names ?? null;
@@ -112,9 +118,44 @@ export function RunOutcome() {
             </p>
           )}
           {saveError !== null && <ErrorNotice error={saveError} testId="run-save-error" />}
-          {result.outputs.map((o) => (
-            <OutputCard key={o.name} output={withLabels(o, labels)} />
-          ))}
+          {fed.length > 0 ? (
+            // The picture that went in beside what the model made of it (a labelled top-k).
+            <div className="run-picture-result">
+              <div>
+                {fed.map((f) => (
+                  <FedPictureCard key={f.input} fed={f} />
+                ))}
+              </div>
+              <div className="run-outcome">
+                {result.outputs.map((o) => (
+                  <OutputCard key={o.name} output={withLabels(o, labels)} />
+                ))}
+              </div>
+            </div>
+          ) : (
+            result.outputs.map((o) => <OutputCard key={o.name} output={withLabels(o, labels)} />)
+          )}
+          {overlays.status !== 'idle' && fed[0] !== undefined && (
+            <Card
+              title="Masks over the picture"
+              subtitle={`Outputs at the picture's ${fed[0].picture.width}×${fed[0].picture.height}, drawn over ${fed[0].fileName}`}
+              testId="run-overlays"
+            >
+              {overlays.status === 'loading' && (
+                <p className="notice-busy" role="status">
+                  Drawing the masks…
+                </p>
+              )}
+              {overlays.error !== null && (
+                <ErrorNotice error={overlays.error} testId="run-overlay-error" />
+              )}
+              <div className="run-overlays">
+                {overlays.items.map((o) => (
+                  <OverlayFigure key={o.output} overlay={o} />
+                ))}
+              </div>
+            </Card>
+          )}
         </>
       )}
     </div>
@@ -136,6 +177,79 @@ function download(file: NpyDownload): void {
 /** "original" or "compiled (from the compile cache)": what the session was opened from. */
 export function variantLabel(variant: 'original' | 'compiled'): string {
   return variant === 'compiled' ? 'compiled (compile cache)' : 'original';
+}
+
+/** The picture a run was fed, as the model got it, and how it was made from the one chosen. */
+function FedPictureCard({ fed }: { fed: FedPicture }) {
+  const resized =
+    fed.chosen.width !== fed.picture.width || fed.chosen.height !== fed.picture.height;
+  return (
+    <Card
+      title="Picture in"
+      subtitle={<span className="mono">{fed.input}</span>}
+      testId="run-fed-picture"
+    >
+      <PictureCanvas
+        picture={fed.picture}
+        testId="run-fed-canvas"
+        label={`The picture ${fed.input} got`}
+      />
+      <p className="note" data-testid="run-fed-caption">
+        {fed.fileName}: {fed.picture.width}×{fed.picture.height}
+        {resized && ` (resized from ${fed.chosen.width}×${fed.chosen.height})`}
+        {fed.scaledFrom !== null &&
+          ` (the page scaled it down from ${fed.scaledFrom.width}×${fed.scaledFrom.height} first)`}
+      </p>
+      <p className="note" data-testid="run-fed-pixels">
+        Pixels {PIXEL_SCALING_LABELS[fed.pixels]}
+        {fed.pixelsFrom === null ? ' (your choice)' : ` (${fed.pixelsFrom})`}
+      </p>
+    </Card>
+  );
+}
+
+/** One output drawn over the picture, with its legend (classes by share, or the heat range). */
+function OverlayFigure({ overlay }: { overlay: MaskOverlay }) {
+  const what =
+    overlay.kind === 'heat'
+      ? 'heat'
+      : overlay.kind === 'classes'
+        ? 'classes (the highest score per pixel)'
+        : 'class per pixel';
+  return (
+    <figure className="run-overlay" data-testid="run-overlay" data-output={overlay.output}>
+      <PictureCanvas
+        picture={overlay}
+        testId="run-overlay-canvas"
+        label={`${overlay.output} over the picture`}
+      />
+      <figcaption className="note">
+        <span className="mono">{overlay.output}</span>: {what}
+        {overlay.range !== null &&
+          `, ${formatValue(overlay.range.min)} (clear) to ${formatValue(overlay.range.max)} (hot)`}
+      </figcaption>
+      {overlay.classes.length > 0 && (
+        <ul className="mask-legend" data-testid="run-overlay-legend">
+          {overlay.classes.slice(0, 12).map((c) => (
+            <li key={c.index} data-testid="run-overlay-class">
+              <svg className="mask-swatch" width="10" height="10" aria-hidden="true">
+                <rect width="10" height="10" fill={`rgb(${c.colour.join(',')})`} />
+              </svg>
+              {c.label ?? `class ${c.index}`} {formatPercent(c.share)}
+            </li>
+          ))}
+          {overlay.classes.length > 12 && <li>and {overlay.classes.length - 12} more</li>}
+        </ul>
+      )}
+    </figure>
+  );
+}
+
+/** A share as people read it: 42%, 0.4%, <0.1%. */
+function formatPercent(share: number): string {
+  const p = share * 100;
+  if (p > 0 && p < 0.1) return '<0.1%';
+  return `${p >= 10 || p === 0 ? p.toFixed(0) : p.toFixed(1)}%`;
 }
 
 function OutputCard({ output }: { output: TensorSummary }) {
