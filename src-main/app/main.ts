@@ -28,9 +28,11 @@ const utilitySpawner: SpawnHost = () => {
   // From app.asar.unpacked when packaged: the host loads native code next to it.
   const child = utilityProcess.fork(files.engineHostScript, [], {
     serviceName: 'Crucible engine',
-    stdio: 'inherit',
+    // stderr piped: ORT logs there in the host; EngineClient reads its lines into log records.
+    stdio: ['ignore', 'inherit', 'pipe'],
   });
   const proc: HostProcess = {
+    stderr: child.stderr,
     send: (msg) => child.postMessage(msg),
     onMessage: (l) => child.on('message', (m: unknown) => l(m as FromHost)),
     onExit: (l) => child.on('exit', (code: number) => l({ code, signal: null })),

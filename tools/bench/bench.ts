@@ -36,7 +36,7 @@ import { emptyPlan, resolveInputs } from '../../src-main/engine/model/input-sour
 import { createGpuMonitor } from '../../src-main/gpu/monitor';
 import { measureSampleCost } from '../../src-main/gpu/sample-cost';
 import { toErrorData } from '../../src-main/shared/errors';
-import { ifHeadModel, overThresholdModel } from './small-models';
+import { ifHeadModel, overThresholdModel } from '../../models/small-models';
 
 const root = path.resolve(__dirname, '..', '..');
 const hostScript = path.join(__dirname, '..', 'engine', 'engine-host.js');

@@ -34,7 +34,13 @@ import { OrtValue } from '../ort/value';
 import { emptyPlan, resolveInputs, type InputPlan } from '../model/input-sources';
 import { graphCaptureProblem } from '../session/capabilities';
 import { openSession, type OpenedSession } from '../session/open-session';
-import { runPathNote, SYNC_RUN_MAX_MS, SyncRunGuard, type RunPath } from '../session/run-path';
+import {
+  runPathNote,
+  SYNC_RUN_LONGEST_MS,
+  SYNC_RUN_MAX_MS,
+  SyncRunGuard,
+  type RunPath,
+} from '../session/run-path';
 import type { HostTensor } from '../tensor';
 import { hostLoadBetween, markHostLoad } from './host-load';
 import { profileSpec, PROFILE_RUNS } from './profile';
@@ -148,10 +154,8 @@ interface Prepared {
   runOptions: RunOptions;
   /** One timed inference: synchronous (returns nothing) on the sync path, else a promise. */
   runOnce(): void | Promise<void>;
-  /** True while runs go synchronously (turned off by its SyncRunGuard). */
-  sync: boolean;
-  /** Watches synchronous run times. */
-  guard: SyncRunGuard;
+  /** Decides, from measured run times, whether the next run goes synchronously; null: never. */
+  guard: SyncRunGuard | null;
   notes: string[];
   release(): void;
 }
@@ -230,11 +234,10 @@ function prepare(
         runOptions,
         notes,
         release,
-        sync: runPath.sync,
-        guard: new SyncRunGuard(),
+        guard: runPath.sync ? new SyncRunGuard() : null,
         runOnce() {
-          // canRunSync: also no other native call in flight (see Session.canRunSync).
-          if (prepared.sync && session.canRunSync) {
+          // canRunSync: with a JS logger, also no other native call in flight (Session.canRunSync).
+          if (prepared.guard?.sync && session.canRunSync) {
             return readOutputs(session.runValuesSync(inputs, undefined, runOptions));
           }
           return session.runValues(inputs, undefined, runOptions).then(readOutputs);
@@ -290,11 +293,10 @@ function prepare(
       runOptions,
       notes,
       release,
-      sync: runPath.sync,
-      guard: new SyncRunGuard(),
+      guard: runPath.sync ? new SyncRunGuard() : null,
       runOnce() {
         if (first) return firstRun();
-        if (prepared.sync && session.canRunSync) return binding.runSync(runOptions);
+        if (prepared.guard?.sync && session.canRunSync) return binding.runSync(runOptions);
         const sync = gpuSync;
         if (sync) return binding.run(runOptions).then(() => copyTensors([sync.src], [sync.dst]));
         return binding.run(runOptions);
@@ -303,7 +305,7 @@ function prepare(
     const firstRun = async () => {
       first = false;
       if (deviceInputs) await deviceInputs;
-      if (prepared.sync && session.canRunSync) binding.runSync(runOptions);
+      if (prepared.guard?.sync && session.canRunSync) binding.runSync(runOptions);
       else await binding.run(runOptions);
       // ORT allocated the outputs on the provider's memory; bind those same values as
       // pre-allocated outputs so every later run writes in place (and a captured graph sees
@@ -481,11 +483,9 @@ export async function runBench(
       if (hooks.cancelled()) throw new AppError('CANCELLED', 'the benchmark was cancelled');
       const s = performance.now();
       const pending = prepared.runOnce();
-      if (pending) {
-        await pending;
-        continue;
-      }
+      if (pending) await pending;
       checkSync(prepared, performance.now() - s);
+      if (pending) continue;
       if (performance.now() - yielded >= YIELD_EVERY_MS) {
         await yieldToEvents();
         yielded = performance.now();
@@ -535,14 +535,17 @@ export async function runBench(
   return figures;
 }
 
-/** Feeds a synchronous run's time to the guard; false (and a note) when runs go async from now. */
-function checkSync(prepared: Prepared, ms: number): boolean {
-  if (!prepared.sync || prepared.guard.record(ms)) return true;
-  prepared.sync = false;
+/** Feeds a run's time to the guard; a note when the way of running changed. */
+function checkSync(prepared: Prepared, ms: number): void {
+  const guard = prepared.guard;
+  if (!guard) return;
+  const was = guard.sync;
+  if (guard.record(ms) === was) return;
   prepared.notes.push(
-    `runs went asynchronous after all (the session stays single-threaded): synchronous runs took over ${SYNC_RUN_MAX_MS} ms (median)`,
+    was
+      ? `runs went asynchronous: synchronous runs took over ${SYNC_RUN_MAX_MS} ms (median), or one took over ${SYNC_RUN_LONGEST_MS} ms`
+      : `runs went synchronous: measured median at most ${SYNC_RUN_MAX_MS} ms`,
   );
-  return false;
 }
 
 /** How often a loop of synchronous runs lets the event loop run (ms). */
@@ -588,7 +591,7 @@ async function measure(
       if (pending) await pending;
       last = performance.now();
       samples.push(last - s);
-      if (!pending) checkSync(prepared, last - s);
+      checkSync(prepared, last - s);
       // Synchronous runs never give the event loop a turn: give it one now and then (outside the
       // timed call) so cancel and progress messages still flow.
       if (!pending && last - yielded >= YIELD_EVERY_MS) {

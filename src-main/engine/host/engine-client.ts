@@ -17,6 +17,7 @@ import {
   type ToHost,
 } from './protocol';
 import { forkChild } from '../child-process';
+import { OrtLogLineParser } from './ort-log-lines';
 
 /** One running host process, whatever starts it (Node child, Electron utilityProcess, in-memory). */
 export interface HostProcess {
@@ -24,6 +25,11 @@ export interface HostProcess {
   onMessage(listener: (msg: FromHost) => void): void;
   onExit(listener: (info: { code: number | null; signal: string | null }) => void): void;
   kill(): void;
+  /**
+   * The host's stderr, when piped: ORT's log lines are read from it into {@link LogLine}s
+   * (ort-log-lines.ts, the host's env logs to stderr), the rest goes on to this process's stderr.
+   */
+  stderr?: NodeJS.ReadableStream | null;
 }
 
 export type SpawnHost = () => HostProcess;
@@ -34,9 +40,10 @@ export function nodeChildSpawner(script: string, env: NodeJS.ProcessEnv = proces
     const child = forkChild(script, [], {
       serialization: 'advanced',
       env,
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
     });
     return {
+      stderr: child.stderr,
       send: (msg) => {
         if (child.connected) child.send(msg);
       },
@@ -113,7 +120,7 @@ export class EngineClient {
     return () => this.statusListeners.delete(listener);
   }
 
-  /** ORT logger lines from the host. */
+  /** ORT logger lines from the host (read from its stderr: {@link readStderr}). */
   onLog(listener: (l: LogLine) => void): () => void {
     this.logListeners.add(listener);
     return () => this.logListeners.delete(listener);
@@ -191,6 +198,7 @@ export class EngineClient {
     return new Promise<void>((resolve, reject) => {
       const proc = this.spawn();
       this.proc = proc;
+      if (proc.stderr) this.readStderr(proc.stderr);
       let greeted = false;
       const helloTimer = setTimeout(() => {
         if (greeted) return;
@@ -229,10 +237,6 @@ export class EngineClient {
             providers: hello.data.providers,
           });
           return resolve();
-        }
-        if (msg.type === 'log') {
-          for (const l of this.logListeners) l(msg.line);
-          return;
         }
         if (msg.type === 'progress') {
           this.pending.get(msg.id)?.onProgress?.(msg.progress);
@@ -292,6 +296,19 @@ export class EngineClient {
   }
 
   private closedByHelloFailure = false;
+
+  /** ORT's lines on the host's stderr become log lines; everything else is passed on. */
+  private readStderr(stream: NodeJS.ReadableStream): void {
+    const parser = new OrtLogLineParser(
+      (line) => {
+        for (const l of this.logListeners) l(line);
+      },
+      (text) => process.stderr.write(text),
+    );
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk: string) => parser.write(chunk));
+    stream.on('end', () => parser.end());
+  }
 
   private scheduleRestart(how: string): void {
     const now = Date.now();

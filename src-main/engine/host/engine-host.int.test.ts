@@ -1,24 +1,59 @@
 // The real engine host process (dist/engine/engine-host.js, built by the test setup) over the real
 // ONNX Runtime that onnxruntime-node ships: the handshake, runs on the demo models checked against
 // onnxruntime-node's own JS API, crash isolation and restart.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
+import { onnx } from 'onnx-proto';
 import * as ort from 'onnxruntime-node';
+import { ifHeadModel } from '../../../models/small-models';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DTYPE_INFO, type HostTensor } from '../tensor';
 import { synthesizeInputs } from '../model/synth';
 import { EngineClient, nodeChildSpawner } from './engine-client';
+import type { LogLine } from './protocol';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 const hostScript = path.join(root, 'dist', 'engine', 'engine-host.js');
 const model = (name: string) => path.join(root, 'models', name);
 
 let engine: EngineClient;
+let tmp: string;
+/** Every log line the client heard from the host (ORT's lines, read from the host's stderr). */
+const logLines: LogLine[] = [];
 
 beforeAll(async () => {
+  tmp = await mkdtemp(path.join(os.tmpdir(), 'crucible-host-int-'));
   engine = new EngineClient(nodeChildSpawner(hostScript), { backoffMs: [10] });
+  engine.onLog((l) => logLines.push(l));
   await engine.start();
 });
-afterAll(() => engine.close());
+afterAll(async () => {
+  engine.close();
+  await rm(tmp, { recursive: true, force: true });
+});
+
+/**
+ * y = x + w where w is both an initializer and a graph input: ORT warns about it when it creates
+ * the session ("Initializer w appears in graph inputs ..."), a warning every build logs.
+ */
+function initializerAsInputModel(): Uint8Array {
+  const info = (name: string): onnx.IValueInfoProto => ({
+    name,
+    type: { tensorType: { elemType: 1, shape: { dim: [{ dimValue: 4 }] } } },
+  });
+  return onnx.ModelProto.encode({
+    irVersion: 8,
+    opsetImport: [{ domain: '', version: 17 }],
+    graph: {
+      name: 'initializer_as_input',
+      node: [{ opType: 'Add', input: ['x', 'w'], output: ['y'] }],
+      initializer: [{ name: 'w', dataType: 1, dims: [4], floatData: [1, 2, 3, 4] }],
+      input: [info('x'), info('w')],
+      output: [info('y')],
+    },
+  }).finish();
+}
 
 /** The oracle: the same inputs through onnxruntime-node's JS API. */
 async function oracle(
@@ -164,5 +199,55 @@ describe('engine host process', () => {
       code: 'BAD_REQUEST',
     });
     expect(engine.status().state).toBe('ready');
+  });
+
+  it("ORT's log lines reach the client as log records (the host's env logs to its stderr)", async () => {
+    const file = path.join(tmp, 'initializer-as-input.onnx');
+    await writeFile(file, initializerAsInputModel());
+    const created = await engine.request('session.create', {
+      sessionId: 'warns',
+      modelPath: file,
+      provider: 'cpu',
+    });
+    expect(created.runPath.reason).toMatch(/ORT logs to stderr in this process/);
+    await expect
+      .poll(() => logLines.find((l) => /Initializer w appears in graph inputs/.test(l.message)))
+      .toMatchObject({ severity: 2, category: 'onnxruntime' });
+    await engine.request('session.release', { sessionId: 'warns' });
+  });
+
+  it("an If model on ORT's default threads goes synchronous once measured fast, with onnxruntime-node's outputs", async () => {
+    const file = path.join(tmp, 'if-head.onnx');
+    await writeFile(file, ifHeadModel());
+    const created = await engine.request('session.create', {
+      sessionId: 'if-head',
+      modelPath: file,
+      provider: 'cpu',
+    });
+    expect(created.runPath.sync).toBe(true);
+    const feeds = synthesizeInputs(created.inputs, { fill: 'random', seed: 5, dims: {} });
+    feeds.sr = { dtype: 'int64', dims: [], data: new BigInt64Array([16000n]) };
+    // Runs start asynchronous; these make the guard's first measurements.
+    for (let i = 0; i < 6; i++) {
+      await engine.request('session.run', { sessionId: 'if-head', inputs: feeds });
+    }
+    const ours = await engine.request('session.run', {
+      sessionId: 'if-head',
+      inputs: feeds,
+      want: 'tensors',
+    });
+    const theirs = await oracle(file, feeds);
+    expect(Array.from(ours.tensors?.y?.data as Float32Array)).toEqual(
+      Array.from(theirs.y?.data as Float32Array),
+    );
+    const bench = await engine.request('session.bench', {
+      sessionId: 'if-head',
+      iterations: 50,
+      warmup: 10,
+      warmCreate: false,
+    });
+    expect(bench.status).toBe('ok');
+    expect(bench.notes).toContain('runs went synchronous: measured median at most 1 ms');
+    await engine.request('session.release', { sessionId: 'if-head' });
   });
 });

@@ -1,6 +1,6 @@
 /**
- * The engine host process (see protocol.ts): loads ONNX Runtime with Crucible's logger, says
- * hello, then serves requests. Runs as an Electron utilityProcess (messages through
+ * The engine host process (see protocol.ts): loads ONNX Runtime with its log lines on stderr (no
+ * JS logger, so runs may be synchronous), says hello, then serves requests. Runs as an Electron utilityProcess (messages through
  * process.parentPort) or a Node child process (process.send).
  */
 import { existsSync } from 'node:fs';
@@ -56,8 +56,8 @@ function onMessage(listener: (msg: ToHost) => void): void {
 /** Sessions by the main side's ids, each with the spec it was opened from. */
 const sessions = new Map<string, OpenedSession>();
 /**
- * Sessions created single-threaded for the synchronous run path (small CPU models, see
- * chooseRunPath), with the guard that sends them back to asynchronous runs when they are slow.
+ * Each session's guard: its runs go synchronously while they are measured fast (run-path.ts). Any
+ * session may: this process's env logs to stderr, so no ORT thread can wait for the JS thread.
  */
 const syncRuns = new Map<string, SyncRunGuard>();
 /** Run options of requests in flight, so `cancel` can terminate them. */
@@ -150,7 +150,6 @@ async function handle<O extends Op>(id: number, op: O, args: OpArgsOut<O>): Prom
         optimizedModelPath: a.optimizedModelPath,
         graphOptimizationLevel: a.graphOptimizationLevel,
         graphCapture: a.graphCapture,
-        syncCandidate: true,
         epName: trtRtxName,
       });
       const { session } = opened;
@@ -195,12 +194,13 @@ async function handle<O extends Op>(id: number, op: O, args: OpArgsOut<O>): Prom
       inflight.set(id, ro);
       try {
         const t0 = performance.now();
-        const sync = syncRuns.has(a.sessionId) && session.canRunSync;
+        const guard = syncRuns.get(a.sessionId);
+        const sync = guard !== undefined && guard.sync && session.canRunSync;
         const out = sync
           ? session.runSync(feeds, undefined, ro)
           : await session.run(feeds, undefined, ro);
         const runMs = performance.now() - t0;
-        if (sync && !syncRuns.get(a.sessionId)?.record(runMs)) syncRuns.delete(a.sessionId);
+        guard?.record(runMs);
         if (a.keep) keptOutputs.set(a.sessionId, keepable(out));
         if (a.want === 'tensors') return { runMs, tensors: out } as OpResults[O];
         return {
@@ -256,27 +256,19 @@ async function handle<O extends Op>(id: number, op: O, args: OpArgsOut<O>): Prom
 async function start(): Promise<void> {
   let env: OrtEnvironment;
   try {
+    // ORT's own sink on stderr, no JS logger: no ORT thread can then wait for this (JS) thread,
+    // so every session may run synchronously (engine/ort/env.ts). The main side reads the lines
+    // back into log records (engine-client.ts, ort-log-lines.ts).
     env = initOrt({
       libraryLocation: process.env.CRUCIBLE_ORT_DIR || undefined,
       logLevel: 'warning',
+      logSink: 'stderr',
     });
   } catch (err) {
     send({ type: 'hello-failed', error: toErrorData(err) });
     setTimeout(() => process.exit(3), 50);
     return;
   }
-  env.onLog((r) =>
-    send({
-      type: 'log',
-      line: {
-        severity: ['verbose', 'info', 'warning', 'error', 'fatal'].indexOf(r.severity),
-        category: r.category,
-        logid: r.logid,
-        message: r.message,
-      },
-    }),
-  );
-
   onMessage((msg) => {
     if (msg.type === 'cancel') {
       cancelled.add(msg.id);

@@ -13,8 +13,10 @@
  *    an error as plain `{ code, message, detail }` data.
  * 3. `cancel` asks the host to stop request `id` early (ORT's run-level terminate); the request
  *    still ends with a response (usually CANCELLED).
- * 4. The host streams `log` lines from ORT's logger (they drive compile progress) at any time,
- *    and `progress` messages naming a request id (a benchmark's phase) while it works on it.
+ * 4. The host sends `progress` messages naming a request id (a benchmark's phase) while it works
+ *    on it. ORT's log lines do not travel here: the host's env writes them to its stderr, so that
+ *    no ORT thread ever calls into JS and every run may be synchronous (engine/ort/env.ts); the
+ *    main side parses them from that stream (ort-log-lines.ts, EngineClient.onLog).
  * 5. When the host dies, the main side fails every request in flight with ENGINE_CRASHED and
  *    starts a new host with backoff; sessions are re-created on demand.
  *
@@ -235,7 +237,10 @@ export interface OpResults {
 export type ToHost =
   { type: 'request'; id: number; op: Op; args: unknown } | { type: 'cancel'; id: number };
 
-/** One ORT logger line. */
+/**
+ * One ORT logger line. The host's env logs to its stderr (no ORT thread may call into JS there:
+ * engine/ort/env.ts); the main side parses these from that stream (ort-log-lines.ts).
+ */
 export interface LogLine {
   severity: number;
   category: string;
@@ -256,7 +261,6 @@ export type FromHost =
   | { type: 'hello-failed'; error: AppErrorData }
   | { type: 'response'; id: number; ok: true; value: unknown }
   | { type: 'response'; id: number; ok: false; error: AppErrorData }
-  | { type: 'log'; line: LogLine }
   /** Progress of request `id` (a benchmark's phase and iterations done). */
   | { type: 'progress'; id: number; progress: BenchProgress };
 

@@ -33,6 +33,7 @@ const PATH = process.platform === 'win32' ? 'const char16_t *' : 'const char *';
 const ORT_API = {
   GetErrorCode: [1, 'int GetErrorCode(void *status)'],
   GetErrorMessage: [2, 'const char *GetErrorMessage(void *status)'],
+  CreateEnv: [3, 'void *CreateEnv(int level, const char *logid, _Out_ void **out)'],
   CreateEnvWithCustomLogger: [
     4,
     'void *CreateEnvWithCustomLogger(void *fn, void *param, int level, const char *logid, _Out_ void **out)',
@@ -305,6 +306,7 @@ type S = NPtr; // an OrtStatus*: NULL on success
 export interface OrtApi {
   GetErrorCode: NativeFn<[status: Ptr], number>;
   GetErrorMessage: NativeFn<[status: Ptr], string>;
+  CreateEnv: NativeFn<[number, string, Out<NPtr>], S>;
   CreateEnvWithCustomLogger: NativeFn<[Ptr, PtrArg, number, string, Out<NPtr>], S>;
   EnableTelemetryEvents: NativeFn<[Ptr], S>;
   DisableTelemetryEvents: NativeFn<[Ptr], S>;

@@ -1,15 +1,20 @@
 /**
- * The one process-wide OrtEnv, created with CreateEnvWithCustomLogger before anything else.
+ * The one process-wide OrtEnv, created before anything else, with one of two log sinks:
+ *
+ * - `js` (CreateEnvWithCustomLogger): log lines reach JS listeners; they are the source of compile
+ *   progress (the compile worker). ORT may log from its own threads; koffi runs such a callback by
+ *   queueing it to the JS thread and blocking the native thread until it ran (koffi docs,
+ *   "Asynchronous callbacks"). So a synchronous FFI call that blocks the JS thread while an ORT
+ *   thread logs would deadlock: long calls go through koffi's async calls, and only a
+ *   single-threaded CPU session may run synchronously (Session.canRunSync).
+ * - `stderr` (CreateEnv): ORT's own sink writes each line to stderr, where the parent process parses
+ *   it back into log records (engine/host/ort-log-lines.ts). No ORT thread ever calls into JS, so
+ *   nothing can wait on a JS thread blocked in a synchronous Run: every session, any provider and
+ *   thread count, may run synchronously. The engine host uses this one.
  *
  * ORT's env is a refcounted singleton: every later create returns the same env and ignores its
  * arguments, and onnxruntime-node creates one lazily on its first session. Creating ours first (in
- * the same library) makes our callback the logger. Log lines reach JS listeners; they are the source
- * of compile progress.
- *
- * Threading: ORT may log from its own threads. koffi runs such a callback by queueing it to the JS
- * thread and blocking the native thread until it ran (koffi docs, "Asynchronous callbacks"). So a
- * synchronous FFI call that blocks the JS thread while an ORT thread logs would deadlock: every long
- * call (session creation, Run, compile) goes through koffi's async calls instead.
+ * the same library) makes our sink the one.
  */
 import koffi from '../../native/koffi-setup';
 import { AppError } from '../../shared/errors';
@@ -34,6 +39,9 @@ export interface OrtLogRecord {
 
 export type OrtLogListener = (record: OrtLogRecord) => void;
 
+/** Where an env's log lines go (see the file comment). */
+export type LogSink = 'js' | 'stderr';
+
 /** Options for {@link initOrt}. */
 export interface OrtEnvOptions {
   /** Directory holding the ORT library, or the library file. Default: onnxruntime-node's copy. */
@@ -42,6 +50,11 @@ export interface OrtEnvOptions {
   logLevel?: LogLevel;
   /** The env's log id. Default 'crucible'. */
   logId?: string;
+  /**
+   * Where ORT's log lines go: 'js' (default) to {@link OrtEnvironment.onLog} listeners through a
+   * koffi callback; 'stderr' to ORT's own sink on stderr, so that no ORT thread ever calls into JS.
+   */
+  logSink?: LogSink;
   /**
    * ONNX Runtime's own telemetry events. Default: off, unless CRUCIBLE_ORT_TELEMETRY=1 (the
    * Settings opt-in, passed to the engine processes by services/compose.ts).
@@ -57,13 +70,15 @@ export interface OrtEnvironment {
   readonly version: string;
   /** Absolute path of the loaded library. */
   readonly libraryPath: string;
-  /** The logger callback pointer, also used for per-session loggers. */
-  readonly loggerPtr: Ptr;
+  /** Where log lines go. */
+  readonly logSink: LogSink;
+  /** The JS logger callback pointer, also used for per-session loggers; null with 'stderr'. */
+  readonly loggerPtr: Ptr | null;
   /** Current minimum severity. */
   readonly logLevel: LogLevel;
   /** Changes the minimum severity (UpdateEnvWithCustomLogLevel). */
   setLogLevel(level: LogLevel): void;
-  /** Adds a log listener; returns its removal. */
+  /** Adds a log listener; returns its removal. Throws with the 'stderr' sink (nothing to hear). */
   onLog(listener: OrtLogListener): () => void;
 }
 
@@ -114,6 +129,11 @@ function deliver(
 export function initOrt(options: OrtEnvOptions = {}): OrtEnvironment {
   if (env) {
     if (options.libraryLocation !== undefined) ortBinding(options.libraryLocation);
+    if (options.logSink !== undefined && options.logSink !== env.logSink) {
+      throw new Error(
+        `the ONNX Runtime env of this process logs to '${env.logSink}'; it cannot change to '${options.logSink}'`,
+      );
+    }
     if (options.logLevel !== undefined) env.setLogLevel(options.logLevel);
     return env;
   }
@@ -125,20 +145,24 @@ export function initOrt(options: OrtEnvOptions = {}): OrtEnvironment {
   const telemetry = options.telemetry ?? process.env.CRUCIBLE_ORT_TELEMETRY === '1';
   if (!telemetry) process.env.ORT_DISABLE_TELEMETRY = '1';
   const { api, library, loggingFunctionType } = ortBinding(options.libraryLocation);
-  // Registered (not transient): ORT keeps the pointer for the life of the env.
-  const loggerPtr = koffi.register(deliver, loggingFunctionType) as Ptr;
+  const logSink = options.logSink ?? 'js';
   let level = options.logLevel ?? 'warning';
+  const logId = options.logId ?? 'crucible';
   const out: [NPtr] = [null];
-  check(
-    api.CreateEnvWithCustomLogger(
-      loggerPtr,
-      null,
-      logLevelNumber(level),
-      options.logId ?? 'crucible',
-      out,
-    ),
-    'creating the ONNX Runtime environment',
-  );
+  let loggerPtr: Ptr | null = null;
+  if (logSink === 'stderr') {
+    check(
+      api.CreateEnv(logLevelNumber(level), logId, out),
+      'creating the ONNX Runtime environment',
+    );
+  } else {
+    // Registered (not transient): ORT keeps the pointer for the life of the env.
+    loggerPtr = koffi.register(deliver, loggingFunctionType) as Ptr;
+    check(
+      api.CreateEnvWithCustomLogger(loggerPtr, null, logLevelNumber(level), logId, out),
+      'creating the ONNX Runtime environment',
+    );
+  }
   const ptr = out[0];
   if (!ptr) throw new Error('CreateEnvWithCustomLogger returned no env');
   // And the events themselves (Windows' ETW path does not read the variable above).
@@ -150,6 +174,7 @@ export function initOrt(options: OrtEnvOptions = {}): OrtEnvironment {
     ptr,
     version: library.version,
     libraryPath: library.path,
+    logSink,
     loggerPtr,
     get logLevel() {
       return level;
@@ -162,6 +187,11 @@ export function initOrt(options: OrtEnvOptions = {}): OrtEnvironment {
       level = next;
     },
     onLog(listener: OrtLogListener) {
+      if (logSink === 'stderr') {
+        throw new Error(
+          "this ONNX Runtime env logs to stderr (logSink 'stderr'): its lines never reach JS listeners; the parent process parses them",
+        );
+      }
       listeners.add(listener);
       return () => {
         listeners.delete(listener);

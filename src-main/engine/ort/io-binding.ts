@@ -1,6 +1,6 @@
 /**
  * OrtIoBinding: inputs and outputs bound once (device memory, persistent buffers for CUDA graphs),
- * then RunWithBinding off the JS thread (or on it, for a single-threaded CPU session: runSync).
+ * then RunWithBinding off the JS thread (or on it, where Session.canRunSync allows: runSync).
  * Also CopyTensors, the env's device-agnostic copy.
  */
 import { AppError } from '../../shared/errors';
@@ -76,11 +76,11 @@ export class IoBinding extends NativeHandle {
 
   /**
    * RunWithBinding synchronously on the JS thread (no worker-thread hop). Throws an Error unless
-   * the session is single-threaded CPU (Session.runSync says why that cannot deadlock); callers
-   * should also check `session.canRunSync`.
+   * `session.assertCanRunSync` passes (Session's file comment says why that cannot deadlock);
+   * callers should also check `session.canRunSync`.
    */
   runSync(runOptions?: RunOptions): void {
-    this.session.assertSingleThreadedCpu('IoBinding.runSync');
+    this.session.assertCanRunSync('IoBinding.runSync');
     const pinned = pinAll([
       this,
       this.session,

@@ -379,6 +379,14 @@ export class SessionOptions extends NativeHandle {
       throw new AppError('BAD_REQUEST', `log tag must be a whole number > 0, got ${tag}`);
     }
     const env = ortEnv();
+    // With the stderr sink there is no JS logger, on purpose: a JS callback would bring back the
+    // deadlock that sink rules out for synchronous runs (env.ts).
+    if (env.loggerPtr === null) {
+      throw new AppError(
+        'UNSUPPORTED',
+        "a session logger (log tag) needs the env's JS log sink; this process's env logs to stderr",
+      );
+    }
     check(
       ortBinding().api.SetUserLoggingFunction(this.ptr, env.loggerPtr, BigInt(tag)),
       'setting the session logger',

@@ -3,12 +3,15 @@
  * an external-data folder when the model needs one), off the JS thread; its inputs and outputs as
  * the contract's ValueInfo; and runs that check inputs first and copy outputs into JS memory.
  *
- * Runs are asynchronous (a koffi worker thread) except on a single-threaded CPU session, which can
- * also run synchronously on the JS thread (`runSync`, `runValuesSync`): ORT then runs every node
- * on the calling thread, so its logger can only be called on the JS thread, where koffi runs the
- * callback inline — no other thread waits on the blocked JS thread, so there is nothing to
- * deadlock on. Whether a session is single-threaded CPU comes from the options it was created
- * with (SessionOptions records threads, execution mode and providers), never from the caller.
+ * Runs are asynchronous (a koffi worker thread), and may also be synchronous on the JS thread
+ * (`runSync`, `runValuesSync`) when no ORT thread can be waiting for the blocked JS thread:
+ * - in a process whose env logs to stderr (env.ts, the engine host): ORT never calls into JS at
+ *   all, so any session — any provider, ORT's default threads — may run synchronously;
+ * - otherwise (a JS logger) only a single-threaded CPU session: ORT then runs every node on the
+ *   calling thread, so its logger can only be called on the JS thread, where koffi runs the
+ *   callback inline. Whether a session is single-threaded CPU comes from the options it was
+ *   created with (SessionOptions records threads, execution mode and providers), never from the
+ *   caller.
  *
  * A run's fixed costs matter for tiny models (mlp-tiny's inference is a few µs), so the Run call
  * passes input and output names as pointers into one buffer of NUL-terminated names made when the
@@ -138,21 +141,25 @@ export class Session extends NativeHandle {
   }
 
   /**
-   * True when a synchronous run is safe right now: the session is single-threaded CPU and no
+   * True when a synchronous run is safe right now: always when the env logs to stderr (no ORT
+   * thread ever calls into JS); with the JS logger, when the session is single-threaded CPU and no
    * asynchronous native call of this process is in flight (so no other thread of ours is inside
    * ORT, holding a lock that the run could need while waiting for the blocked JS thread).
    */
   get canRunSync(): boolean {
+    if (ortEnv().logSink === 'stderr') return true;
     return this.notSingleThreadedReason === null && asyncCallsInFlight() === 0;
   }
 
-  /** Throws unless {@link singleThreadedCpu}: a synchronous run could otherwise deadlock. */
-  assertSingleThreadedCpu(what: string): void {
-    if (this.notSingleThreadedReason !== null) {
-      throw new Error(
-        `${what} of ${this.label}: a synchronous run needs a single-threaded CPU session (CPU provider only, intraOpThreads 1, sequential execution), but this one has ${this.notSingleThreadedReason}; use the asynchronous run`,
-      );
-    }
+  /**
+   * Throws unless a synchronous run cannot deadlock: the env logs to stderr, or the session is
+   * {@link singleThreadedCpu}.
+   */
+  assertCanRunSync(what: string): void {
+    if (ortEnv().logSink === 'stderr' || this.notSingleThreadedReason === null) return;
+    throw new Error(
+      `${what} of ${this.label}: with ORT logging to JS, a synchronous run needs a single-threaded CPU session (CPU provider only, intraOpThreads 1, sequential execution), but this one has ${this.notSingleThreadedReason}; use the asynchronous run, or an env that logs to stderr`,
+    );
   }
 
   /**
@@ -240,16 +247,16 @@ export class Session extends NativeHandle {
   }
 
   /**
-   * {@link run} synchronously on the JS thread: no worker-thread hop (about 20 µs here), for tiny
-   * models where that hop costs more than the inference. Throws an Error unless the session is
-   * single-threaded CPU; callers should also check {@link canRunSync}.
+   * {@link run} synchronously on the JS thread: no worker-thread hop (about 40 µs here), for small
+   * models where that hop costs as much as the inference. Throws an Error unless
+   * {@link assertCanRunSync} passes; callers should also check {@link canRunSync}.
    */
   runSync(
     feeds: Record<string, HostTensor>,
     outputNames?: readonly string[],
     runOptions?: RunOptions,
   ): Record<string, HostTensor> {
-    this.assertSingleThreadedCpu('runSync');
+    this.assertCanRunSync('runSync');
     this.checkInputs(feeds);
     const values = valuesOf(feeds);
     try {
@@ -278,15 +285,15 @@ export class Session extends NativeHandle {
   }
 
   /**
-   * {@link runValues} synchronously on the JS thread. Throws an Error unless the session is
-   * single-threaded CPU (see the file comment for why that makes it deadlock-free).
+   * {@link runValues} synchronously on the JS thread. Throws an Error unless
+   * {@link assertCanRunSync} passes (see the file comment for why that makes it deadlock-free).
    */
   runValuesSync(
     inputs: Record<string, OrtValue>,
     outputNames?: readonly string[],
     runOptions?: RunOptions,
   ): Record<string, OrtValue> {
-    this.assertSingleThreadedCpu('runValuesSync');
+    this.assertCanRunSync('runValuesSync');
     const call = this.#runCall(inputs, outputNames, true);
     try {
       return this.#runResult(call, this.#runOnThisThread(call, runOptions), runOptions);
@@ -316,7 +323,7 @@ export class Session extends NativeHandle {
     );
   }
 
-  /** Run on the JS thread (callers checked singleThreadedCpu). */
+  /** Run on the JS thread (callers checked assertCanRunSync). */
   #runOnThisThread(call: RunCall, runOptions?: RunOptions): NPtr {
     // Pinned anyway: a log listener runs JS inside the call and could release a handle.
     const pinned = pinAll([this, runOptions, ...call.values]);

@@ -4,7 +4,7 @@
  * blocked in Run while an ORT thread waits for it to run the log callback) hangs this process and
  * the parent's watchdog fails the test, instead of hanging the test run itself.
  *
- *   node sync-run-child.js MODEL ITERATIONS [unsafe-parallel]
+ *   node sync-run-child.js MODEL ITERATIONS [unsafe-parallel | stderr-env]
  *
  * Prints one JSON line: log lines received in total and during synchronous calls, and the outputs
  * of the last run of each kind (plain, IO binding) as arrays.
@@ -12,7 +12,15 @@
  * `unsafe-parallel` is the control: it calls ORT's Run synchronously (the raw binding, bypassing
  * runSync's check) on a session in parallel execution mode, whose inter-op threads log at VERBOSE.
  * That is the deadlock runSync exists to rule out; it hangs, and the test expects it to.
+ *
+ * `stderr-env` is the engine host's setting: the env logs to stderr (no JS logger), and sessions
+ * with thread pools — ORT's default options, and parallel execution with two intra- and two
+ * inter-op threads — run an If model (models/small-models.ts) synchronously, plain and through IO
+ * binding, with ORT logging at VERBOSE; so does MODEL (mlp-tiny) on the control's parallel
+ * session. Prints the outputs of the asynchronous and the synchronous runs of each session; ORT's
+ * lines go to stderr.
  */
+import { ifHeadModel } from '../../../models/small-models';
 import { ortBinding } from './api';
 import { initOrt } from './env';
 import { IoBinding } from './io-binding';
@@ -20,12 +28,14 @@ import { MemoryInfo } from './memory-info';
 import { RunOptions } from './run-options';
 import { Session } from './session';
 import { SessionOptions, SINGLE_THREADED_CPU } from './session-options';
+import type { HostTensor } from '../tensor';
 import { OrtValue } from './value';
 
 async function main(): Promise<void> {
   const [model, iterations, mode] = process.argv.slice(2);
   if (!model) throw new Error('usage: sync-run-child MODEL ITERATIONS [unsafe-parallel]');
   const n = Number(iterations ?? '50');
+  if (mode === 'stderr-env') return stderrEnv(model, n);
   const env = initOrt({ logLevel: 'verbose' });
   if (mode === 'unsafe-parallel') return unsafeParallel(model);
   let inSync = false;
@@ -64,6 +74,69 @@ async function main(): Promise<void> {
   ro.release();
   session.release();
   process.stdout.write(`${JSON.stringify({ total, duringSync, plain, bound })}\n`);
+}
+
+async function stderrEnv(model: string, n: number): Promise<void> {
+  initOrt({ logSink: 'stderr', logLevel: 'verbose' });
+  const x = new Float32Array(64);
+  for (let i = 0; i < 64; i++) x[i] = Math.sin(i) * 2;
+  const ifFeeds: Record<string, HostTensor> = {
+    x: { dtype: 'float32', dims: [1, 64], data: x },
+    sr: { dtype: 'int64', dims: [], data: new BigInt64Array([16000n]) },
+  };
+  const tinyFeeds: Record<string, HostTensor> = {
+    x: { dtype: 'float32', dims: [1, 16], data: x.slice(0, 16) },
+  };
+  const parallel = {
+    intraOpThreads: 2,
+    interOpThreads: 2,
+    executionMode: 'parallel' as const,
+    logLevel: 'verbose' as const,
+  };
+  const kinds: [string, Uint8Array | string, SessionOptions, Record<string, HostTensor>][] = [
+    ['default', ifHeadModel(), SessionOptions.create({ logLevel: 'verbose' }), ifFeeds],
+    ['parallel', ifHeadModel(), SessionOptions.create(parallel), ifFeeds],
+    // The control's session (its inter-op threads log during Run), now in this env.
+    ['tiny-parallel', model, SessionOptions.create(parallel), tinyFeeds],
+  ];
+  const results: Record<string, unknown> = {};
+  for (const [kind, source, so, feeds] of kinds) {
+    const session =
+      typeof source === 'string'
+        ? await Session.create(source, { options: so })
+        : await Session.fromBytes(source, { options: so, label: 'if-head' });
+    so.release();
+    const ro = RunOptions.create({ logLevel: 'verbose', tag: `stderr-env-${kind}` });
+    // The first run synchronous: ORT's pool threads log then (with a JS logger that deadlocks,
+    // as the control shows), so this is the run that proves the env.
+    let syncOut: number[] = [];
+    for (let i = 0; i < n; i++) {
+      syncOut = Array.from(session.runSync(feeds, undefined, ro).y?.data as Float32Array);
+    }
+    const asyncOut = Array.from((await session.run(feeds, undefined, ro)).y?.data as Float32Array);
+    const inputs = Object.entries(feeds).map(
+      ([name, t]) => [name, OrtValue.fromHost(t, name)] as const,
+    );
+    const binding = IoBinding.create(session);
+    const cpu = MemoryInfo.cpu('device', 'default');
+    for (const [name, v] of inputs) binding.bindInput(name, v);
+    binding.bindOutputToDevice('y', cpu);
+    for (let i = 0; i < n; i++) binding.runSync(ro);
+    const bound = Array.from(binding.outputs().y?.data as Float32Array);
+    results[kind] = {
+      singleThreadedCpu: session.singleThreadedCpu,
+      canRunSync: session.canRunSync,
+      async: asyncOut,
+      sync: syncOut,
+      bound,
+    };
+    binding.release();
+    cpu.release();
+    for (const [, v] of inputs) v.release();
+    ro.release();
+    session.release();
+  }
+  process.stdout.write(`${JSON.stringify(results)}\n`);
 }
 
 async function unsafeParallel(model: string): Promise<void> {

@@ -1,7 +1,12 @@
-// The deadlock test: a synchronous run of a single-threaded CPU session with ORT logging at
-// VERBOSE, in a child process under a watchdog, so a deadlock fails the test instead of hanging
-// the test run. The control proves the watchdog sees a real deadlock: ORT's Run called
-// synchronously on a session in parallel execution mode (inter-op threads that log) hangs.
+// The deadlock tests, in child processes under a watchdog, so a deadlock fails the test instead of
+// hanging the test run, with ORT logging at VERBOSE:
+// - an env with the JS logger: synchronous runs of a single-threaded CPU session finish; the
+//   control proves the watchdog sees a real deadlock: ORT's Run called synchronously on a session
+//   in parallel execution mode (inter-op threads that log) hangs;
+// - the engine host's env, logging to stderr: synchronous runs of an If model on sessions with
+//   thread pools (ORT's defaults, and the very parallel setting of the control) finish, give the
+//   asynchronous run's bits, and ORT's lines are on stderr in its own format (which the engine
+//   client reads back into log records: engine/host/ort-log-lines.ts and its tests).
 import { spawn } from 'node:child_process';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -87,5 +92,40 @@ describe('synchronous run with the logger at VERBOSE', () => {
     expect(res.stderr).toBe('');
     expect(res.stdout).not.toContain('returned');
     expect(res.killedByWatchdog).toBe(true);
+  });
+});
+
+describe('synchronous runs in an env that logs to stderr (the engine host)', () => {
+  it("runs an If model, and the control's session, synchronously on multi-threaded sessions at VERBOSE without a deadlock", async () => {
+    const res = await runChild([tiny, '100', 'stderr-env'], WATCHDOG_MS);
+    expect(res.killedByWatchdog, `deadlocked (killed after ${WATCHDOG_MS} ms)`).toBe(false);
+    expect(res.code, res.stderr.slice(-2000)).toBe(0);
+    type Kind = {
+      singleThreadedCpu: boolean;
+      canRunSync: boolean;
+      async: number[];
+      sync: number[];
+      bound: number[];
+    };
+    const out = JSON.parse(res.stdout) as Record<string, Kind>;
+    expect(Object.keys(out)).toEqual(['default', 'parallel', 'tiny-parallel']);
+    for (const kind of Object.values(out)) {
+      expect(kind.singleThreadedCpu).toBe(false);
+      expect(kind.canRunSync).toBe(true);
+      expect(kind.async.length).toBeGreaterThan(0);
+      expect(kind.sync).toEqual(kind.async);
+      expect(kind.bound).toEqual(kind.async);
+    }
+    // Everything ORT said is on stderr in its own format (colour codes around warnings).
+    const lines = res.stderr.split('\n').filter((l) => l !== '');
+    // eslint-disable-next-line no-control-regex -- the ANSI escape character is ORT's colour marker
+    const header = /^(\x1b\[[0-9;]*m)?\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+ \[([VIWEF]):/;
+    expect(lines.filter((l) => !header.test(l))).toEqual([]);
+    expect(lines.some((l) => header.exec(l)?.[2] === 'V')).toBe(true);
+    // ORT logs each run's tag: it logged inside every synchronous run (100 + 100 bound + 1 async).
+    for (const kind of Object.keys(out)) {
+      const runs = lines.filter((l) => l.endsWith(`Running with tag: stderr-env-${kind}`));
+      expect(runs.length).toBeGreaterThanOrEqual(201);
+    }
   });
 });

@@ -67,12 +67,16 @@ describe('"auto": ORT picks the EP by SessionOptionsSetEpSelectionPolicy', () =>
     },
   );
 
-  it('a plain CPU session reads back the CPU EP and takes the sync path for a tiny model', async () => {
-    const opened = await openSession({ modelPath: tiny, provider: 'cpu', syncCandidate: true });
+  it("a plain CPU session reads back the CPU EP and keeps ORT's default threads", async () => {
+    const opened = await openSession({ modelPath: tiny, provider: 'cpu' });
     try {
       expect(opened.ep).toBe('CPUExecutionProvider');
-      expect(opened.runPath.sync).toBe(true);
-      expect(opened.session.singleThreadedCpu).toBe(true);
+      // No model is made single-threaded any more: threads are ORT's defaults for every session.
+      expect(opened.session.singleThreadedCpu).toBe(false);
+      expect(opened.session.threading.intraOpThreads).toBeNull();
+      // This test process's env logs to JS (the engine host's logs to stderr), so no sync runs.
+      expect(opened.runPath.sync).toBe(false);
+      expect(opened.runPath.reason).toMatch(/ORT logs to JS in this process/);
     } finally {
       opened.session.release();
     }

@@ -4,9 +4,9 @@
  *
  * One spec says everything that decides a session: the model file, the provider (or "auto": ORT's
  * EP selection policy picks), the free dimensions, provider options, graph optimisation, an
- * optimized model to save, config entries, graph capture, and whether the session may take the
- * synchronous run path (engine/session/run-path.ts). The provider is attached the way ORT expects
- * it for each kind:
+ * optimized model to save, config entries, graph capture. Every session keeps ORT's default
+ * threads; whether its runs may go synchronously is said by the run path (engine/session/run-path.ts),
+ * from the process's env. The provider is attached the way ORT expects it for each kind:
  *
  * - CPU: nothing appended.
  * - built-in providers by name (WebGPU, DirectML): SessionOptionsAppendExecutionProvider.
@@ -26,11 +26,10 @@ import {
   type SessionOptionsInit,
 } from '../ort';
 import { enableProfiling } from '../ort/profiling';
-import { SINGLE_THREADED_CPU } from '../ort/session-options';
 import { appendProvider, attachFor } from '../providers/attach';
 import { PROVIDERS } from '../providers/catalog';
 import { GRAPH_CAPTURE, graphCaptureProblem } from './capabilities';
-import { chooseRunPath, type RunPath } from './run-path';
+import { runPathOf, type RunPath } from './run-path';
 
 /** A provider to open a session on, or 'auto' (ORT's EP selection policy picks). */
 export type OpenProvider = ProviderId | 'auto';
@@ -56,8 +55,6 @@ export interface OpenSpec {
   logTag?: number;
   /** ORT profiling on: the session writes a Chrome-trace file starting with this prefix. */
   profilePrefix?: string;
-  /** May take the synchronous run path (small CPU models); default false: ORT's default threads. */
-  syncCandidate?: boolean;
   /** The name the TensorRT-RTX plugin was registered under in this process, if it was. */
   epName?: string | null;
 }
@@ -73,16 +70,10 @@ export interface OpenedSession {
   ep: string;
 }
 
-const ASYNC_ONLY: RunPath = {
-  sync: false,
-  reason: "ORT's default threads: not a run session",
-};
-
-/** Session options for a spec on a run path (the caller releases them). */
-export function sessionOptionsFor(spec: OpenSpec, runPath: RunPath = ASYNC_ONLY): SessionOptions {
+/** Session options for a spec (the caller releases them). */
+export function sessionOptionsFor(spec: OpenSpec): SessionOptions {
   const graph = spec.graphCapture ? captureSettings(spec.provider) : undefined;
   const init: SessionOptionsInit = {
-    ...(runPath.sync ? SINGLE_THREADED_CPU : {}),
     freeDimensions: spec.dims ?? {},
     graphOptimizationLevel: spec.graphOptimizationLevel,
     optimizedModelPath: spec.optimizedModelPath,
@@ -115,22 +106,16 @@ function captureSettings(provider: OpenProvider) {
 }
 
 /**
- * Opens a session: decides the run path (when the spec allows the synchronous one), builds the
- * options, creates the session off the JS thread, times it and reads back the EP ORT used.
+ * Opens a session: builds the options, creates the session off the JS thread, times it, reads
+ * back the EP ORT used and says its run path.
  */
 export async function openSession(spec: OpenSpec): Promise<OpenedSession> {
-  // A model the inspection cannot read fails below with ORT's own error, not the inspection's.
-  const runPath =
-    spec.syncCandidate && spec.provider !== 'auto'
-      ? await chooseRunPath(spec.modelPath, spec.provider, spec.dims ?? {}).catch(() => ASYNC_ONLY)
-      : spec.provider === 'auto'
-        ? { sync: false, reason: 'ORT picks the provider (EP selection policy)' }
-        : ASYNC_ONLY;
-  const so = sessionOptionsFor(spec, runPath);
+  const so = sessionOptionsFor(spec);
   try {
     const t0 = performance.now();
     const session = await Session.create(spec.modelPath, { options: so });
     const createMs = performance.now() - t0;
+    const runPath = runPathOf(session);
     return { session, spec, createMs, runPath, ep: epOf(session, spec.provider) };
   } finally {
     so.release();
