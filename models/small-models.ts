@@ -1,10 +1,11 @@
 /**
- * Small models shaped like real ones that do not take the synchronous fast path
- * (engine/session/run-path.ts), for `npm run bench`'s per-call overhead rows:
+ * Small models shaped like real ones, for `npm run bench`'s per-call overhead rows and the engine's
+ * synchronous-run tests (engine/ort/sync-run.int.test.ts, engine/host/engine-host.int.test.ts):
  * - a wake-word / voice-activity head: an If on an int64 sample-rate input picks one of two small
- *   Gemm → Relu → Gemm branches (control flow: never synchronous, whatever its size);
- * - an MLP over the FLOP threshold: x [1, 512] → MatMul 512×512 → Relu → MatMul 512×256
- *   (~0.79 MFLOPs), run with ORT's default threads.
+ *   Gemm → Relu → Gemm branches (control flow, an int64 control input);
+ * - an MLP a few times larger than mlp-tiny's: x [1, 512] → MatMul 512×512 → Relu → MatMul 512×256
+ *   (~0.79 MFLOPs), where ORT's thread pool does work (it used to be over the FLOP threshold
+ *   of the old single-threaded synchronous path).
  * Weights come from a fixed integer sequence, so every run builds the same bytes.
  */
 import { onnx } from 'onnx-proto';
@@ -79,8 +80,8 @@ export function ifHeadModel(): Uint8Array {
   });
 }
 
-/** The MLP over the threshold: x float32 [1, 512] → y float32 [1, 256]. */
-export function overThresholdModel(): Uint8Array {
+/** The 512-wide MLP: x float32 [1, 512] → y float32 [1, 256]. */
+export function mlp512Model(): Uint8Array {
   return encode({
     name: 'mlp_512',
     node: [
