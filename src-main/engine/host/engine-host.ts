@@ -22,7 +22,7 @@ import { summarizeTensor } from '../model/summary';
 import { emptyPlan, resolveInputs } from '../model/input-sources';
 import type { HostTensor } from '../tensor';
 import { cudaProviderLibraryName, providerStatuses } from '../providers/catalog';
-import { epDeviceFact } from '../providers/attach';
+import { epDeviceFact, gpuChoiceOfProcess } from '../providers/attach';
 import { compiledModelCompatibility } from '../providers/compatibility';
 import { registerTrtRtx } from '../providers/trt-rtx';
 import {
@@ -329,6 +329,15 @@ async function start(): Promise<void> {
       cudaLibraryPresent: cudaPresent,
       cudaProblem: cudaPresent ? null : cudaProblem(),
       trtRtx,
+      // A GPU chosen in Settings (CRUCIBLE_GPU); a value that is no GPU fails every GPU attach
+      // with its message, and the statuses fall back to automatic here.
+      gpuChoice: (() => {
+        try {
+          return gpuChoiceOfProcess();
+        } catch {
+          return null;
+        }
+      })(),
     }),
     pid: process.pid,
   });

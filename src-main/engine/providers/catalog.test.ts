@@ -111,4 +111,23 @@ describe('provider catalog', () => {
     });
     expect(p.dml?.available).toBe(true);
   });
+
+  it('a GPU chosen in Settings: each provider shows its device on that GPU, or why it has none', () => {
+    const second: EpDeviceFact = { ...rtx, metadata: { pci_bus_id: '0000:41:00.0' } };
+    const facts: CatalogFacts = {
+      ...base,
+      epDevices: [cpuDev, rtx, second, nvRtx],
+      trtRtx: { registered: true, name: 'NvTensorRTRTXExecutionProvider' },
+      gpuChoice: { pciBusId: '0000:41:00.0' },
+    };
+    const p = byId(facts);
+    expect(p.webgpu).toMatchObject({ available: true, device: { pciBusId: '0000:41:00.0' } });
+    // The plugin offers a device on the first GPU only.
+    expect(p['nv-tensorrt-rtx']).toMatchObject({ available: false, device: null });
+    expect(p['nv-tensorrt-rtx']?.reason).toMatch(
+      /has no device on the GPU at PCI 0000:41:00\.0 \(the GPU chosen in Settings → GPU\)/,
+    );
+    // Automatic: the first NVIDIA device, as before.
+    expect(byId({ ...facts, gpuChoice: null }).webgpu?.device?.pciBusId).toBe('0000:01:00.0');
+  });
 });

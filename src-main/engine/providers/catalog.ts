@@ -4,6 +4,7 @@
  * (GetAvailableProviders, GetEpDevices) and the platform, so it is table-tested without a GPU.
  */
 import type { ProviderId, ProviderStatus } from '../../ipc/contract';
+import { describeGpuChoice, deviceOnChoice, type GpuChoice } from './gpu-choice';
 import { deviceIdentity } from './gpu-match';
 
 /**
@@ -40,6 +41,8 @@ export interface CatalogFacts {
   cudaProblem?: string | null;
   /** The TensorRT-RTX plugin, when one was found and registered; else why not. */
   trtRtx: { registered: true; name: string } | { registered: false; reason: string };
+  /** The GPU the user chose (CRUCIBLE_GPU, gpu-choice.ts); null or absent: automatic. */
+  gpuChoice?: GpuChoice | null;
 }
 
 export interface ProviderSpec {
@@ -145,25 +148,40 @@ export function providerStatuses(facts: CatalogFacts): ProviderStatus[] {
     device: device(dev),
   });
 
-  const webgpuDevice = pickDevice(facts.epDevices, PROVIDERS.webgpu.ortName);
-  const nvDevice = pickDevice(facts.epDevices, PROVIDERS['nv-tensorrt-rtx'].ortName);
+  // The device each GPU provider will use: on the chosen GPU when the user chose one (as
+  // providers/attach.ts attaches it), else the automatic pick.
+  const choice = facts.gpuChoice ?? null;
+  const onGpu = (name: string) =>
+    choice ? deviceOnChoice(facts.epDevices, name, choice) : pickDevice(facts.epDevices, name);
+  const noDeviceOnChoice = (ortName: string, otherwise: string) =>
+    choice
+      ? `${ortName} has no device on ${describeGpuChoice(choice)} (the GPU chosen in Settings → GPU); choose another GPU or Automatic`
+      : otherwise;
+  const webgpuDevice = onGpu(PROVIDERS.webgpu.ortName);
+  const nvDevice = onGpu(PROVIDERS['nv-tensorrt-rtx'].ortName);
+  const dmlDevice = onGpu(PROVIDERS.dml.ortName);
   return [
     status('cpu', true, null, null),
     status(
       'webgpu',
       has(PROVIDERS.webgpu.ortName) && webgpuDevice !== null,
       has(PROVIDERS.webgpu.ortName)
-        ? 'WebGPU found no GPU adapter here (no GPU, or no Vulkan/Direct3D 12 driver for it)'
+        ? noDeviceOnChoice(
+            PROVIDERS.webgpu.ortName,
+            'WebGPU found no GPU adapter here (no GPU, or no Vulkan/Direct3D 12 driver for it)',
+          )
         : 'this ONNX Runtime build has no WebGPU provider',
       webgpuDevice,
     ),
     status(
       'dml',
-      facts.platform === 'win32' && has(PROVIDERS.dml.ortName),
-      facts.platform === 'win32'
-        ? 'this ONNX Runtime build has no DirectML provider'
-        : 'DirectML is a Windows provider',
-      pickDevice(facts.epDevices, PROVIDERS.dml.ortName),
+      facts.platform === 'win32' && has(PROVIDERS.dml.ortName) && (!choice || dmlDevice !== null),
+      facts.platform !== 'win32'
+        ? 'DirectML is a Windows provider'
+        : has(PROVIDERS.dml.ortName)
+          ? noDeviceOnChoice(PROVIDERS.dml.ortName, 'DirectML found no device here')
+          : 'this ONNX Runtime build has no DirectML provider',
+      dmlDevice,
     ),
     status(
       'cuda',
@@ -175,7 +193,9 @@ export function providerStatuses(facts: CatalogFacts): ProviderStatus[] {
     status(
       'nv-tensorrt-rtx',
       facts.trtRtx.registered && nvDevice !== null,
-      facts.trtRtx.registered ? TRT_RTX_NO_DEVICE_REASON : facts.trtRtx.reason,
+      facts.trtRtx.registered
+        ? noDeviceOnChoice(PROVIDERS['nv-tensorrt-rtx'].ortName, TRT_RTX_NO_DEVICE_REASON)
+        : facts.trtRtx.reason,
       nvDevice,
     ),
   ];
