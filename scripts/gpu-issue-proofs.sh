@@ -30,6 +30,13 @@ D=$CRUCIBLE_BUNDLE_HOME/models
 export CRUCIBLE_DATA_DIR=$(mktemp -d)
 c run "$D/mlp-tiny.onnx" --provider cuda > "$OUT/run-cuda.out" 2> "$OUT/run-cuda.err"
 log "run cuda rc=$? $(head -c 300 "$OUT/run-cuda.err")"
+# #12 item 4: the GPU chosen by its PCI bus id (Settings → GPU sets CRUCIBLE_GPU): WebGPU attached
+# through that GPU's EP device; a bus id with no GPU is refused before any session opens.
+bus=$(nvidia-smi --query-gpu=pci.bus_id --format=csv,noheader 2>/dev/null | head -1)
+CRUCIBLE_GPU="pci:$bus" c run "$D/mlp-tiny.onnx" --provider $P --json > "$OUT/gpu-choice-run.json" 2> "$OUT/gpu-choice-run.err"
+log "gpu choice pci:$bus run rc=$?"
+CRUCIBLE_GPU="pci:0000:fe:00.0" c run "$D/mlp-tiny.onnx" --provider $P > "$OUT/gpu-choice-absent.out" 2> "$OUT/gpu-choice-absent.err"
+log "gpu choice absent rc=$? $(tail -c 300 "$OUT/gpu-choice-absent.err")"
 # Most telling first (a short device call still brings them back): resnet-mini through every
 # issue's proof, then transformer-block.
 for m in resnet-mini transformer-block; do
