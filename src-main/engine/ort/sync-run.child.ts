@@ -77,7 +77,12 @@ async function main(): Promise<void> {
 }
 
 async function stderrEnv(model: string, n: number): Promise<void> {
-  initOrt({ logSink: 'stderr', logLevel: 'verbose' });
+  const env = initOrt({ logSink: 'stderr', logLevel: 'verbose' });
+  // What would bring a JS callback back is refused.
+  const refused = {
+    onLog: attempt(() => env.onLog(() => undefined)),
+    useLogger: attempt(() => SessionOptions.create({ logTag: 3 }).release()),
+  };
   const x = new Float32Array(64);
   for (let i = 0; i < 64; i++) x[i] = Math.sin(i) * 2;
   const ifFeeds: Record<string, HostTensor> = {
@@ -99,7 +104,7 @@ async function stderrEnv(model: string, n: number): Promise<void> {
     // The control's session (its inter-op threads log during Run), now in this env.
     ['tiny-parallel', model, SessionOptions.create(parallel), tinyFeeds],
   ];
-  const results: Record<string, unknown> = {};
+  const results: Record<string, unknown> = { refused };
   for (const [kind, source, so, feeds] of kinds) {
     const session =
       typeof source === 'string'
@@ -137,6 +142,16 @@ async function stderrEnv(model: string, n: number): Promise<void> {
     session.release();
   }
   process.stdout.write(`${JSON.stringify(results)}\n`);
+}
+
+/** The error message `fn` throws, or null. */
+function attempt(fn: () => unknown): string | null {
+  try {
+    fn();
+    return null;
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  }
 }
 
 async function unsafeParallel(model: string): Promise<void> {
