@@ -1,10 +1,13 @@
 // Issue #13 in browser mode: a model saved as model.onnx, dropped in its folder with a labels
-// file beside it, gets the folder's name and its labels; a run shows the top-5 with labels and
-// says which model made it; a rename persists across a restart (a second app on the same data).
+// file beside it, gets the folder's name and its labels; a picture the test writes runs through
+// it and the result shows the picture beside its labelled top-5, with the pixel scaling used;
+// a rename persists across a restart (a second app on the same data). A segmentation model's
+// outputs are drawn over the picture that went in.
 import { readFile } from 'node:fs/promises';
+import { deflateSync } from 'node:zlib';
 import path from 'node:path';
 import { onnx } from 'onnx-proto';
-import { chromium, type Page } from '@playwright/test';
+import { chromium, type Locator, type Page } from '@playwright/test';
 import { artifacts, CHROMIUM_ARGS, expect, startBrowserHost, test } from './fixtures/app';
 
 const LABELS = [
@@ -47,6 +50,106 @@ function classifier(): Uint8Array {
       output: [info('scores', [1, 10])],
     },
   }).finish();
+}
+
+/**
+ * A tiny segmenter: x [1, 3, height, width] → a 1×1 Conv scoring 5 classes per pixel
+ * (background, fox = red, grass = green, sky = blue, snow = white) → `classes` [1, 5, H, W]; and
+ * `redness` [1, H, W] = sigmoid(4R − 2G − 2B − 1), a one-channel map.
+ */
+function segmenter(): Uint8Array {
+  const dims = (...d: (number | string)[]) => ({
+    dim: d.map((x) => (typeof x === 'number' ? { dimValue: x } : { dimParam: x })),
+  });
+  return onnx.ModelProto.encode({
+    irVersion: 8,
+    opsetImport: [{ domain: '', version: 13 }],
+    graph: {
+      name: 'tiny_seg',
+      node: [
+        { opType: 'Conv', input: ['x', 'wc', 'bc'], output: ['classes'] },
+        { opType: 'Conv', input: ['x', 'wr', 'br'], output: ['r'] },
+        { opType: 'Sigmoid', input: ['r'], output: ['rs'] },
+        { opType: 'Squeeze', input: ['rs', 'axis1'], output: ['redness'] },
+      ],
+      initializer: [
+        {
+          name: 'wc',
+          dataType: 1,
+          dims: [5, 3, 1, 1],
+          floatData: [0, 0, 0, 1, -1, -1, -1, 1, -1, -1, -1, 1, 1, 1, 1],
+        },
+        { name: 'bc', dataType: 1, dims: [5], floatData: [0.1, 0, 0, 0, -2] },
+        { name: 'wr', dataType: 1, dims: [1, 3, 1, 1], floatData: [4, -2, -2] },
+        { name: 'br', dataType: 1, dims: [1], floatData: [-1] },
+        { name: 'axis1', dataType: 7, dims: [1], int64Data: [1] },
+      ],
+      input: [
+        { name: 'x', type: { tensorType: { elemType: 1, shape: dims(1, 3, 'height', 'width') } } },
+      ],
+      output: [
+        {
+          name: 'classes',
+          type: { tensorType: { elemType: 1, shape: dims(1, 5, 'height', 'width') } },
+        },
+        {
+          name: 'redness',
+          type: { tensorType: { elemType: 1, shape: dims(1, 'height', 'width') } },
+        },
+      ],
+    },
+  }).finish();
+}
+
+/** A PNG (8-bit RGB) of `width` × `height` whose pixel (x, y) is `colour(x, y)`. */
+function png(
+  width: number,
+  height: number,
+  colour: (x: number, y: number) => [number, number, number],
+): Buffer {
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc = (bytes: Buffer) => {
+    let c = 0xffffffff;
+    for (const b of bytes) c = (crcTable[(c ^ b) & 0xff] as number) ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const out = Buffer.alloc(12 + data.length);
+    out.writeUInt32BE(data.length, 0);
+    body.copy(out, 4);
+    out.writeUInt32BE(crc(body), 8 + data.length);
+    return out;
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8); // 8 bits, RGB
+  const raw = Buffer.alloc(height * (1 + width * 3));
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) raw.set(colour(x, y), y * (1 + width * 3) + 1 + x * 3);
+  }
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+/** The RGBA of pixel (x, y) of a canvas in the page. */
+async function canvasPixel(canvas: Locator, x: number, y: number): Promise<number[]> {
+  return canvas.evaluate(
+    (el, [px, py]) => {
+      const ctx = (el as HTMLCanvasElement).getContext('2d') as CanvasRenderingContext2D;
+      return Array.from(ctx.getImageData(px as number, py as number, 1, 1).data);
+    },
+    [x, y],
+  );
 }
 
 /**
@@ -163,14 +266,37 @@ test('model.onnx with labels beside it: folder name, labelled top-5, rename kept
   await expect(page.getByTestId('run-model').locator('option:checked')).toHaveText(
     'pet-classifier',
   );
+  // A red picture, 64×48: the classifier takes 8×8, so it goes in resized. Its channel means are
+  // (1, 0, 0) in [0, 1], which the classifier's weights score highest as class 8, "red fox" (random
+  // inputs, means near 0.5, make "zebra" first), so the label shows the picture went in.
+  await page.getByTestId('run-picture-file-x').setInputFiles({
+    name: 'red.png',
+    mimeType: 'image/png',
+    buffer: png(64, 48, () => [255, 0, 0]),
+  });
+  await expect(page.getByTestId('run-pixels-x')).toHaveValue('unit');
   await page.getByTestId('run-execute').click();
   const labels = page.getByTestId('run-topk-label');
   await expect(labels).toHaveCount(5, { timeout: 60_000 });
+  await expect(labels.first()).toHaveText('red fox');
   for (const l of await labels.allTextContents()) expect(LABELS).toContain(l);
   await expect(page.getByTestId('run-result-model')).toHaveText('pet-classifier');
+  await expect(page.getByTestId('run-fed-caption')).toHaveText('red.png: 8×8 (resized from 64×48)');
+  await expect(page.getByTestId('run-fed-pixels')).toHaveText(
+    "Pixels [0, 1] (the default: the model's metadata does not say)",
+  );
+  expect(await canvasPixel(page.getByTestId('run-fed-canvas'), 3, 3)).toEqual([255, 0, 0, 255]);
   await expect(page.getByTestId('drop-error')).toHaveCount(0);
   await expect(page.getByText('is not an ONNX model')).toHaveCount(0);
   await shot(page, 'run-labels-top5');
+  // ImageNet mean/std: red becomes (2.25, −2.04, −1.80), which these weights score as "goldfish".
+  await page.getByTestId('run-pixels-x').selectOption('imagenet');
+  await page.getByTestId('run-execute').click();
+  await expect(page.getByTestId('run-fed-pixels')).toHaveText(
+    'Pixels ImageNet mean/std (your choice)',
+    { timeout: 60_000 },
+  );
+  await expect(labels.first()).toHaveText('goldfish');
 
   // Rename: the list, the run result and a second app on the same data folder all say it.
   await page.getByTestId('nav-models').click();
@@ -205,6 +331,75 @@ test('model.onnx with labels beside it: folder name, labelled top-5, rename kept
   page.once('dialog', (d) => void d.accept());
   await detail.getByRole('button', { name: 'Remove' }).click();
   await expect(page.getByTestId('model-row').filter({ hasText: 'Pets' })).toHaveCount(0);
+});
+
+test('a segmentation model: its class scores and its one-channel map drawn over the picture that went in', async ({
+  app,
+}, testInfo) => {
+  const { page } = app;
+  await page.getByTestId('nav-models').click();
+  await dropFolder(page, [
+    { path: 'tiny-seg/model.onnx', bytes: segmenter() },
+    { path: 'tiny-seg/labels.txt', bytes: Buffer.from('background\nfox\ngrass\nsky\nsnow\n') },
+  ]);
+  const detail = page.getByTestId('model-detail');
+  await expect(detail.locator('.card-title')).toHaveText('tiny-seg');
+  await detail.getByRole('link', { name: 'Run…' }).click();
+  // 48×32: the left half red with a white 8×8 square, the right half green above blue.
+  const picture = png(48, 32, (x, y) =>
+    x >= 8 && x < 16 && y >= 12 && y < 20
+      ? [255, 255, 255]
+      : x < 24
+        ? [255, 0, 0]
+        : y < 16
+          ? [0, 255, 0]
+          : [0, 0, 255],
+  );
+  // Dropped on the input's row (the window-wide model drop leaves it alone).
+  await page.getByTestId('run-picture-x').evaluate((el, base64) => {
+    const bin = atob(base64);
+    const bytes = Uint8Array.from(bin, (c) => c.charCodeAt(0));
+    const dt = new DataTransfer();
+    dt.items.add(new File([bytes], 'field.png', { type: 'image/png' }));
+    for (const type of ['dragenter', 'dragover', 'drop']) {
+      el.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: dt }));
+    }
+  }, picture.toString('base64'));
+  await expect(page.getByTestId('run-picture-thumb-x')).toBeVisible();
+  // Its named sides take the picture's size.
+  await expect(page.getByTestId('run-dim-height')).toHaveValue('32');
+  await expect(page.getByTestId('run-dim-width')).toHaveValue('48');
+  await page.getByTestId('run-execute').click();
+  await expect(page.getByTestId('run-fed-caption')).toHaveText('field.png: 48×32', {
+    timeout: 60_000,
+  });
+  const overlays = page.getByTestId('run-overlay');
+  await expect(overlays).toHaveCount(2, { timeout: 30_000 });
+  const classes = page.locator('[data-testid="run-overlay"][data-output="classes"]');
+  await expect(classes.getByTestId('run-overlay-class')).toHaveText([
+    'fox 46%',
+    'grass 25%',
+    'sky 25%',
+    'snow 4.2%',
+  ]);
+  // A red pixel under class 1 (fox, Pascal VOC's (128, 0, 0)) at 55%: 255 × 0.45 + 128 × 0.55.
+  expect(await canvasPixel(classes.getByTestId('run-overlay-canvas'), 2, 2)).toEqual([
+    185, 0, 0, 255,
+  ]);
+  const redness = page.locator('[data-testid="run-overlay"][data-output="redness"]');
+  await expect(redness).toContainText('redness: heat, 0 (clear) to 1 (hot)');
+  await expect(page.getByTestId('run-overlay-error')).toHaveCount(0);
+  // The area scrolls inside the window: bring the masks into view for the screenshot.
+  await page.getByTestId('run-overlays').scrollIntoViewIfNeeded();
+  await page.screenshot({
+    path: path.join(artifacts, `${testInfo.project.name}-run-mask-overlay.png`),
+  });
+
+  await page.getByTestId('nav-models').click();
+  await page.getByTestId('model-row').filter({ hasText: 'tiny-seg' }).click();
+  page.once('dialog', (d) => void d.accept());
+  await detail.getByRole('button', { name: 'Remove' }).click();
+  await expect(page.getByTestId('model-row').filter({ hasText: 'tiny-seg' })).toHaveCount(0);
 });
 
 test('the Run form feeds typed values: a control input picks the branch; Save outputs downloads .npy', async ({

@@ -54,6 +54,18 @@ describe('provider and model choice', () => {
     expect(runnableModels([modelEntry(), bad]).map((m) => m.id)).toEqual(['sha-mnist']);
   });
 
+  it("drops another model's result when the model changes, and keeps it for the same model", async () => {
+    const api = createFakeApi();
+    api.handle('run:execute', () => ({ ok: true, value: result }));
+    runModelChosen(modelEntry());
+    runProviderChosen('cpu');
+    await runRequested(api);
+    runModelChosen(modelEntry());
+    expect(useRunStore.getState().result).toEqual(result);
+    runModelChosen(modelEntry({ id: 'other' }));
+    expect(useRunStore.getState()).toMatchObject({ status: 'idle', result: null, fed: [] });
+  });
+
   it('gives each symbolic dim a field, keeping typed values', () => {
     runModelChosen(modelEntry());
     expect(useRunStore.getState().form.dims).toEqual({ N: 1 });

@@ -179,7 +179,10 @@ export function runnableModels(entries: readonly ModelEntry[]): ModelEntry[] {
   return withVariants.filter((e) => e.error === null && e.inspection !== null);
 }
 
-/** The user chose a model: its symbolic dims get fields, keeping values typed for same-named dims. */
+/**
+ * The user chose a model: its symbolic dims get fields, keeping values typed for same-named dims;
+ * another model's result goes.
+ */
 export function runModelChosen(model: ModelEntry | null): void {
   useRunStore.setState((state) => {
     const dims: Record<string, number> = {};
@@ -196,6 +199,19 @@ export function runModelChosen(model: ModelEntry | null): void {
         pictures: same ? state.form.pictures : {},
       },
       image: same ? state.image : { ...initialImage, seq: state.image.seq + 1 },
+      // The result beside the form is the form's model's: another model's outputs (and the
+      // picture it was fed) would read as this one's. A run still under way is dropped too.
+      ...(same
+        ? {}
+        : {
+            status: 'idle' as const,
+            result: null,
+            error: null,
+            saveError: null,
+            fed: [],
+            overlays: initial.overlays,
+            requestSeq: state.requestSeq + 1,
+          }),
     };
   });
 }

@@ -51,6 +51,9 @@ export function RunForm(props: {
   const unavailable = props.providers.filter((p) => !p.available);
   const dimNames = Object.keys(form.dims);
   const model = props.models.find((m) => m.id === form.modelId);
+  const modelInputs = model?.inspection?.inputs ?? [];
+  const allPictures =
+    modelInputs.length > 0 && modelInputs.every((i) => form.pictures?.[i.name] !== undefined);
   return (
     <Card className="run-form" title="Run once">
       <form
@@ -149,24 +152,27 @@ export function RunForm(props: {
             )}
           </fieldset>
         )}
-        <div className="field-row">
-          <SelectField
-            label="Input values"
-            value={form.fill}
-            options={FILLS}
-            onChange={(f) => runFillChosen(f as Fill)}
-            testId="run-fill"
-          />
-          <NumberField
-            label="Seed"
-            step={1}
-            value={form.seed}
-            parse={parseInteger}
-            disabled={form.fill !== 'random'}
-            onChange={runSeedChanged}
-            testId="run-seed"
-          />
-        </div>
+        {/* A fill only matters while some input has no picture. */}
+        {!allPictures && (
+          <div className="field-row">
+            <SelectField
+              label="Input values"
+              value={form.fill}
+              options={FILLS}
+              onChange={(f) => runFillChosen(f as Fill)}
+              testId="run-fill"
+            />
+            <NumberField
+              label="Seed"
+              step={1}
+              value={form.seed}
+              parse={parseInteger}
+              disabled={form.fill !== 'random'}
+              onChange={runSeedChanged}
+              testId="run-seed"
+            />
+          </div>
+        )}
         <button
           type="submit"
           className="button button-primary"

@@ -214,8 +214,8 @@ function OverlayFigure({ overlay }: { overlay: MaskOverlay }) {
     overlay.kind === 'heat'
       ? 'heat'
       : overlay.kind === 'classes'
-        ? 'classes (the highest score per pixel)'
-        : 'class per pixel';
+        ? 'the class with the highest score at each pixel'
+        : 'the class index at each pixel';
   return (
     <figure className="run-overlay" data-testid="run-overlay" data-output={overlay.output}>
       <PictureCanvas
