@@ -166,6 +166,12 @@ describe('parseNvidiaSmiCsv edge cases (synthetic)', () => {
     });
   });
 
+  it('reads a fan speed as a number (with or without its unit)', () => {
+    const text =
+      'index, name, fan.speed [%]\n0, NVIDIA GeForce RTX 4090, 30\n1, NVIDIA GeForce RTX 4090, 45 %\n';
+    expect(parseNvidiaSmiCsv(text).gpus.map((g) => g.fanPct)).toEqual([30, 45]);
+  });
+
   it('needs a field list for headerless output', () => {
     expect(() => parseNvidiaSmiCsv('0, NVIDIA H200, 9.0\n')).toThrow(/no header line/);
   });

@@ -176,6 +176,7 @@ const NUMERIC = new Set<Key>([
   'limitMax',
   'limitEnforced',
   'temp',
+  'fan',
   'sm',
   'smMax',
   'mem',
