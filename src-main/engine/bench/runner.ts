@@ -296,9 +296,16 @@ function prepare(
       guard: runPath.sync ? new SyncRunGuard() : null,
       runOnce() {
         if (first) return firstRun();
-        if (prepared.guard?.sync && session.canRunSync) return binding.runSync(runOptions);
-        const sync = gpuSync;
-        if (sync) return binding.run(runOptions).then(() => copyTensors([sync.src], [sync.dst]));
+        const readBack = gpuSync;
+        if (prepared.guard?.sync && session.canRunSync) {
+          binding.runSync(runOptions);
+          // Outputs in device memory: the run returned once its work was submitted; the read-back
+          // waits for the GPU, so the time (and the guard's measure) includes the GPU's work.
+          return readBack ? copyTensors([readBack.src], [readBack.dst]) : undefined;
+        }
+        if (readBack) {
+          return binding.run(runOptions).then(() => copyTensors([readBack.src], [readBack.dst]));
+        }
         return binding.run(runOptions);
       },
     };
