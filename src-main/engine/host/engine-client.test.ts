@@ -1,10 +1,11 @@
 // The protocol's main side over an in-memory channel pair: a scripted host stands in for the
 // process, so every path (handshake, ids, timeouts, cancel, crash and restart) is exercised
 // deterministically. engine-host.int.test.ts runs the same client against the real process.
-import { describe, expect, it } from 'vitest';
+import { PassThrough } from 'node:stream';
+import { describe, expect, it, vi } from 'vitest';
 import type { ProviderStatus } from '../../ipc/contract';
 import { EngineClient, type HostProcess } from './engine-client';
-import { PROTOCOL_VERSION, type FromHost, type ToHost } from './protocol';
+import { PROTOCOL_VERSION, type FromHost, type LogLine, type ToHost } from './protocol';
 
 const cpu: ProviderStatus = {
   id: 'cpu',
@@ -21,6 +22,7 @@ class FakeHost implements HostProcess {
   private messageListeners: ((m: FromHost) => void)[] = [];
   private exitListeners: ((i: { code: number | null; signal: string | null }) => void)[] = [];
   killed = false;
+  stderr: NodeJS.ReadableStream | null = null;
   constructor(private readonly onSend: (msg: ToHost, host: FakeHost) => void = () => undefined) {}
   send(msg: ToHost): void {
     this.sent.push(msg);
@@ -223,5 +225,36 @@ describe('EngineClient over an in-memory host', () => {
       state: 'failed',
       lastError: { code: 'ORT_LOAD_FAILED' },
     });
+  });
+
+  it("reads ORT's lines from the host's stderr into log records and passes the rest on", async () => {
+    const stderr = new PassThrough();
+    const client = new EngineClient(() => {
+      const h = new FakeHost();
+      h.stderr = stderr;
+      queueMicrotask(() => h.hello());
+      return h;
+    });
+    const lines: LogLine[] = [];
+    client.onLog((l) => lines.push(l));
+    const passed: string[] = [];
+    const write = vi
+      .spyOn(process.stderr, 'write')
+      .mockImplementation((chunk: string | Uint8Array) => passed.push(String(chunk)) > 0);
+    try {
+      await client.start();
+      stderr.write(
+        '\x1b[0;93m2026-12-07 00:22:47.821903749 [W:onnxruntime:crucible, graph.cc:12 F] a warning\x1b[m\n',
+      );
+      stderr.write('(node:7) Warning: not ORT\n');
+      await expect.poll(() => passed.length).toBe(1);
+      expect(lines).toEqual([
+        { severity: 2, category: 'onnxruntime', logid: 'crucible', message: 'a warning' },
+      ]);
+      expect(passed).toEqual(['(node:7) Warning: not ORT\n']);
+    } finally {
+      write.mockRestore();
+      client.close();
+    }
   });
 });
