@@ -318,9 +318,14 @@ test('model.onnx with labels beside it: folder name, labelled top-5, rename kept
     const page2 = await (await browser.newContext()).newPage();
     await page2.goto(second.url);
     await page2.getByTestId('nav-models').click();
-    await expect(
-      page2.getByTestId('model-row').filter({ hasText: 'Pets (10 classes)' }),
-    ).toHaveCount(1);
+    const renamed = page2.getByTestId('model-row').filter({ hasText: 'Pets (10 classes)' });
+    await expect(renamed).toHaveCount(1);
+    // Selected, so the screenshot shows the kept name in the list and in the detail.
+    await renamed.click();
+    await expect(page2.getByTestId('model-detail').locator('.card-title')).toHaveText(
+      'Pets (10 classes)',
+    );
+    await renamed.scrollIntoViewIfNeeded();
     await shot(page2, 'rename-after-restart');
   } finally {
     await browser.close();
@@ -484,6 +489,18 @@ test('a benchmark shows a progress bar of iterations done, and Cancel stops it',
   const bar = page.getByTestId('bench-progress-bar');
   await expect(bar).toBeVisible({ timeout: 30_000 });
   await expect(page.getByTestId('bench-progress-text')).toContainText(/of 1000000/);
+  // Shot once the bar shows a visible share done (a moment after the start it is a sliver).
+  await expect
+    .poll(
+      async () =>
+        Number(
+          /(\d+) of 1000000/.exec(
+            (await page.getByTestId('bench-progress-text').textContent()) ?? '',
+          )?.[1] ?? 0,
+        ),
+      { timeout: 60_000 },
+    )
+    .toBeGreaterThanOrEqual(100_000);
   await page.screenshot({
     path: path.join(artifacts, `${testInfo.project.name}-bench-progress.png`),
   });
