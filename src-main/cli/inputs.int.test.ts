@@ -6,7 +6,9 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { onnx } from 'onnx-proto';
 import { decodeNpy } from '../engine/model/npy';
+import { encodePng } from '../engine/model/png';
 import { controlInputModel, sharedBatchModel } from '../engine/model/test-helpers';
 import { runCli } from './cli-test-support';
 
@@ -115,5 +117,67 @@ describe('one set of input flags for run, bench and compile', () => {
     const state = await crucible('run', shared, '--shape', 'state=2x5x8', '--json');
     expect(state.code, state.stderr).toBe(0);
     expect(JSON.parse(state.stdout).outputs[0].shape).toEqual([3, 5, 8]);
+  });
+});
+
+describe('pictures: --pixels, else the scaling the model says, else [0, 1]', () => {
+  /** x [1, 3, 4, 4] → mean per channel [1, 3] (not a picture), with metadata_props as given. */
+  const meanModel = (props: Record<string, string>) =>
+    onnx.ModelProto.encode({
+      irVersion: 8,
+      opsetImport: [{ domain: '', version: 13 }],
+      metadataProps: Object.entries(props).map(([key, value]) => ({ key, value })),
+      graph: {
+        name: 'mean',
+        node: [
+          { opType: 'GlobalAveragePool', input: ['x'], output: ['p'] },
+          { opType: 'Flatten', input: ['p'], output: ['m'] },
+        ],
+        input: [
+          {
+            name: 'x',
+            type: {
+              tensorType: {
+                elemType: 1,
+                shape: { dim: [1, 3, 4, 4].map((d) => ({ dimValue: d })) },
+              },
+            },
+          },
+        ],
+        output: [{ name: 'm', type: { tensorType: { elemType: 1 } } }],
+      },
+    }).finish();
+
+  it("a red PNG goes in as 255 when the model's metadata says [0, 255], as 1 with --pixels unit", async () => {
+    const model = path.join(tmp, 'byte-range.onnx');
+    await writeFile(model, meanModel({ 'Image.NominalPixelRange': 'NominalRange_0_255' }));
+    const picture = path.join(tmp, 'red.png');
+    await writeFile(
+      picture,
+      encodePng({
+        width: 2,
+        height: 2,
+        rgba: new Uint8Array(16).map((_, i) => [255, 0, 0, 255][i % 4] as number),
+      }),
+    );
+    const meta = await crucible('run', model, '--input', `x=${picture}`, '--json');
+    expect(meta.code, meta.stderr).toBe(0);
+    const r = JSON.parse(meta.stdout);
+    expect(r.outputs[0].first).toEqual([255, 0, 0]);
+    expect(r.fed[0].notes).toEqual([
+      'picture resized from 2×2 to 4×4',
+      "pixels [0, 255] (from the model's metadata_props 'Image.NominalPixelRange' (NominalRange_0_255))",
+    ]);
+    const unit = await crucible(
+      'run',
+      model,
+      '--input',
+      `x=${picture}`,
+      '--pixels',
+      'x=unit',
+      '--json',
+    );
+    expect(unit.code, unit.stderr).toBe(0);
+    expect(JSON.parse(unit.stdout).outputs[0].first).toEqual([1, 0, 0]);
   });
 });
