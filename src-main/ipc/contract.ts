@@ -148,11 +148,27 @@ export const ProviderStatusSchema = z.object({
 });
 export type ProviderStatus = z.infer<typeof ProviderStatusSchema>;
 
+/**
+ * A GPU as ONNX Runtime lists it (one per piece of hardware behind its EP devices): what Settings →
+ * GPU offers to choose from, identified the way ORT identifies it (engine/providers/gpu-choice.ts).
+ */
+export const OrtGpuSchema = z.object({
+  name: z.string(),
+  vendorId: z.number().int(),
+  /** ORT's `pci_bus_id` (Linux), normalised "0000:01:00.0"; null when absent. */
+  pciBusId: z.string().nullable(),
+  /** ORT's `LUID` (Windows); null when absent. */
+  luid: z.string().nullable(),
+});
+export type OrtGpu = z.infer<typeof OrtGpuSchema>;
+
 export const EngineStatusSchema = z.object({
   state: z.enum(['starting', 'ready', 'restarting', 'failed']),
   ortVersion: z.string().nullable(),
   libraryPath: z.string().nullable(),
   providers: z.array(ProviderStatusSchema),
+  /** The GPUs ORT sees (absent until the host said hello). */
+  gpus: z.array(OrtGpuSchema).optional(),
   restarts: z.number().int(),
   lastError: AppErrorSchema.nullable(),
 });
@@ -675,6 +691,20 @@ const SettingsFields = {
    * compiled one: the Run area starts that model on it; Settings lists and forgets them.
    */
   preferredProviders: z.record(z.string().min(1).max(200), ProviderIdSchema).optional(),
+  /**
+   * The GPU every GPU provider uses, on machines with more than one (one of engine status's
+   * `gpus`); null: automatic (the NVIDIA discrete GPU first). It reaches the engine processes as
+   * CRUCIBLE_GPU (engine/providers/gpu-choice.ts); changing it restarts the engine host.
+   */
+  gpu: z
+    .object({
+      name: z.string().max(200),
+      pciBusId: z.string().max(64).nullable(),
+      luid: z.string().max(64).nullable(),
+    })
+    .refine((g) => g.pciBusId !== null || g.luid !== null, 'a GPU needs a PCI bus id or a LUID')
+    .nullable()
+    .optional(),
 };
 
 export const SettingsSchema = z.object({

@@ -12,6 +12,7 @@ import { resolveDataPaths, type DataPaths } from '../store/paths';
 import { startAutoCompile } from './auto-compile';
 import { BenchService } from './bench-service';
 import { composeCompile, type CompileSide } from './compile-service';
+import { applyEngineEnv } from './engine-env';
 import { EngineService } from './engine-service';
 import { EventBus } from './events';
 import { ImageRunService } from './image-run';
@@ -59,37 +60,18 @@ export async function composeMain(opts: ComposeOptions): Promise<Composed> {
   const settings = new SettingsService(paths.stores);
   const settingsNotice = await settings.open();
   if (settingsNotice) notice(settingsNotice);
-  // The engine host finds the TensorRT-RTX plugin through its environment (installer folder, then
-  // Settings, then CRUCIBLE_TRT_RTX_DIR: engine/providers/trt-rtx.ts); child processes inherit
-  // this process's environment when they start, so the Settings folder is kept there.
-  const applyTrtRtxSetting = (dir: string | null) => {
-    if (dir) process.env.CRUCIBLE_TRT_RTX_SETTING = dir;
-    else delete process.env.CRUCIBLE_TRT_RTX_SETTING;
-  };
-  applyTrtRtxSetting(settings.get().trtRtxDir);
-  // ONNX Runtime's telemetry is off in every engine process unless the user opted in (env.ts).
-  const applyTelemetrySetting = (on: boolean) => {
-    if (on) process.env.CRUCIBLE_ORT_TELEMETRY = '1';
-    else delete process.env.CRUCIBLE_ORT_TELEMETRY;
-  };
-  applyTelemetrySetting(settings.get().ortTelemetry);
+  // The engine processes read some settings from their environment (services/engine-env.ts).
+  applyEngineEnv(settings.get());
   const engine = new EngineClient(opts.spawnEngine);
   // The first start is awaited by the first request; a failure is visible in engine:status.
   engine.start().catch((err: Error) => notice(`The engine could not start: ${err.message}`));
   settings.onChange((s) => {
-    const telemetryChanged = (process.env.CRUCIBLE_ORT_TELEMETRY === '1') !== s.ortTelemetry;
-    applyTelemetrySetting(s.ortTelemetry);
-    if (!telemetryChanged && (process.env.CRUCIBLE_TRT_RTX_SETTING ?? null) === s.trtRtxDir) {
-      return;
-    }
-    applyTrtRtxSetting(s.trtRtxDir);
-    // A provider library registers when the engine host starts: start a new one.
+    // A provider library registers, telemetry is set and GPU devices are listed when the engine
+    // host starts: a change starts a new one (the owner forgets the old host's sessions).
+    const restart = applyEngineEnv(s);
+    if (restart === null) return;
     engine
-      .restart(
-        telemetryChanged
-          ? 'ONNX Runtime telemetry was turned on or off in Settings'
-          : 'the TensorRT-RTX folder changed in Settings',
-      )
+      .restart(restart)
       .catch((err: Error) => notice(`The engine could not restart: ${err.message}`));
   });
   const library = new ModelLibrary({

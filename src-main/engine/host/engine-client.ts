@@ -235,6 +235,7 @@ export class EngineClient {
             ortVersion: hello.data.ortVersion,
             libraryPath: hello.data.libraryPath,
             providers: hello.data.providers,
+            gpus: hello.data.gpus ?? [],
           });
           return resolve();
         }

@@ -23,6 +23,7 @@ import { emptyPlan, resolveInputs } from '../model/input-sources';
 import type { HostTensor } from '../tensor';
 import { cudaProviderLibraryName, providerStatuses } from '../providers/catalog';
 import { epDeviceFact, gpuChoiceOfProcess } from '../providers/attach';
+import { ortGpus } from '../providers/gpu-choice';
 import { compiledModelCompatibility } from '../providers/compatibility';
 import { registerTrtRtx } from '../providers/trt-rtx';
 import {
@@ -339,6 +340,7 @@ async function start(): Promise<void> {
         }
       })(),
     }),
+    gpus: ortGpus(devices),
     pid: process.pid,
   });
 }

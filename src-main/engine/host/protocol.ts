@@ -32,9 +32,11 @@ import {
   DTYPES,
   FillSchema,
   InputPlanSchema,
+  OrtGpuSchema,
   ProviderIdSchema,
   ProviderStatusSchema,
   type ModelInspection,
+  type OrtGpu,
   type ProviderStatus,
   type TensorSummary,
   type ValueInfo,
@@ -256,6 +258,8 @@ export type FromHost =
       ortVersion: string;
       libraryPath: string;
       providers: ProviderStatus[];
+      /** The GPUs ORT sees (Settings → GPU chooses among them). */
+      gpus?: OrtGpu[];
       pid: number;
     }
   | { type: 'hello-failed'; error: AppErrorData }
@@ -278,5 +282,6 @@ export const HelloSchema = z.object({
   ortVersion: z.string(),
   libraryPath: z.string(),
   providers: z.array(ProviderStatusSchema),
+  gpus: z.array(OrtGpuSchema).optional(),
   pid: z.number(),
 });

@@ -5,6 +5,7 @@ import {
   describeGpuChoice,
   deviceOnChoice,
   encodeGpuChoice,
+  ortGpus,
   parseGpuChoice,
 } from './gpu-choice';
 
@@ -80,5 +81,17 @@ describe('placing a provider on the chosen GPU', () => {
     // The integrated GPU is no CUDA device; a LUID gives no bus order.
     expect(cudaDeviceIdFor(linux, { pciBusId: '0000:00:02.0' })).toBeNull();
     expect(cudaDeviceIdFor(windows, { luid: '91234' })).toBeNull();
+  });
+});
+
+describe('the GPUs Settings offers', () => {
+  it('one per piece of hardware, whichever EPs list it; CPUs and devices without an id left out', () => {
+    const gpus = ortGpus([...linux, dev('WebGpuExecutionProvider', 0x10de, {})]);
+    expect(gpus.map((g) => [g.pciBusId, g.vendorId])).toEqual([
+      ['0000:00:02.0', 0x8086],
+      ['0000:01:00.0', 0x10de],
+      ['0000:41:00.0', 0x10de],
+    ]);
+    expect(ortGpus(windows).map((g) => g.luid)).toEqual(['70450', '91234']);
   });
 });

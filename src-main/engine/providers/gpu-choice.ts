@@ -10,6 +10,7 @@
  * Settings to them this way (the TensorRT-RTX folder, telemetry); a change restarts the host.
  */
 import { deviceIdentity, normaliseLuid, normalisePciBusId } from './gpu-match';
+import type { OrtGpu } from '../../ipc/contract';
 import type { EpDeviceFact } from './catalog';
 
 /** The environment variable carrying the choice into engine processes. */
@@ -91,4 +92,27 @@ export function cudaDeviceIdFor(
   ].sort();
   const at = nvidiaBuses.indexOf(choice.pciBusId);
   return at < 0 ? null : at;
+}
+
+/**
+ * The GPUs behind ORT's EP devices, one per piece of hardware (several EPs list the same GPU),
+ * in bus / LUID order: what Settings → GPU offers.
+ */
+export function ortGpus(devices: readonly EpDeviceFact[]): OrtGpu[] {
+  const seen = new Map<string, OrtGpu>();
+  for (const d of devices) {
+    if (d.type !== 'gpu') continue;
+    const id = deviceIdentity(d.metadata);
+    const key = encodeGpuChoice(id);
+    if (key === null || seen.has(key)) continue;
+    seen.set(key, {
+      name:
+        d.metadata.Description ||
+        d.vendor ||
+        `PCI ${d.vendorId.toString(16)}:${d.deviceId.toString(16)}`,
+      vendorId: d.vendorId,
+      ...id,
+    });
+  }
+  return [...seen.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, g]) => g);
 }

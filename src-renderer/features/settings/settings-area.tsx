@@ -4,6 +4,8 @@ import type { AppErrorData } from '../../../src-main/shared/errors';
 import { useApi } from '../../common/api-context';
 import { ErrorNotice } from '../../common/error-notice';
 import { selectProviders, useEngineStore } from '../../state/engine';
+import { useGpuStore } from '../../state/gpu';
+import { gpuOptions, gpuValue } from '../../state/gpu-choice';
 import { useModelsStore } from '../../state/models';
 import {
   preferredProviderChosen,
@@ -38,6 +40,7 @@ export function SettingsArea() {
       </div>
       {loadError !== null && <ErrorNotice error={loadError} testId="settings-error" />}
       <AutoCompileCard />
+      <GpuCard />
       <TrtRtxCard />
       <PrivacyCard />
       <PreferredProvidersCard />
@@ -110,6 +113,51 @@ function AutoCompileCard() {
         minutes
       </label>
       {error !== null && <ErrorNotice error={error} testId="auto-compile-error" />}
+    </Card>
+  );
+}
+
+/**
+ * The GPU every GPU provider uses, on machines with more than one (by ORT's PCI bus id or LUID):
+ * Automatic picks the NVIDIA GPU; a choice restarts the engine so sessions reopen there.
+ */
+function GpuCard() {
+  const settings = useSettingsStore((s) => s.settings);
+  const ortGpus = useEngineStore((s) => s.status?.gpus ?? []);
+  const monitorGpus = useGpuStore((s) => s.snapshot?.gpus ?? []);
+  const { saving, error, save } = useSettingSaver();
+  const options = gpuOptions(ortGpus, monitorGpus, settings?.gpu);
+  const chosen = gpuValue(settings?.gpu ?? null);
+  return (
+    <Card
+      title="GPU"
+      subtitle="The GPU that WebGPU, DirectML, CUDA and TensorRT for RTX run on, when this PC has more than one. Changing it restarts the engine."
+      testId="settings-gpu"
+    >
+      <label className="field">
+        <span>Run GPU providers on</span>
+        <select
+          value={chosen}
+          disabled={settings === null || saving}
+          onChange={(e) => {
+            const picked = options.find((o) => o.value === e.target.value);
+            if (picked) save({ gpu: picked.gpu });
+          }}
+          data-testid="gpu-choice"
+        >
+          {options.map((o) => (
+            <option key={o.value} value={o.value}>
+              {o.label}
+            </option>
+          ))}
+        </select>
+      </label>
+      {ortGpus.length === 0 && (
+        <p className="muted" data-testid="gpu-choice-none">
+          ONNX Runtime sees no GPU here, so GPU providers have none to run on.
+        </p>
+      )}
+      {error !== null && <ErrorNotice error={error} testId="gpu-choice-error" />}
     </Card>
   );
 }
