@@ -37,6 +37,14 @@ CRUCIBLE_GPU="pci:$bus" c run "$D/mlp-tiny.onnx" --provider $P --json > "$OUT/gp
 log "gpu choice pci:$bus run rc=$?"
 CRUCIBLE_GPU="pci:0000:fe:00.0" c run "$D/mlp-tiny.onnx" --provider $P > "$OUT/gpu-choice-absent.out" 2> "$OUT/gpu-choice-absent.err"
 log "gpu choice absent rc=$? $(tail -c 300 "$OUT/gpu-choice-absent.err")"
+# #13: every session may now run synchronously (engine host logs to stderr): the tiny model on
+# WebGPU plain and IO binding, to hold against the earlier figures (its latency must still include
+# the GPU's work: the runner reads an output back).
+for mode in plain iobinding; do
+  c bench "$D/mlp-tiny.onnx" --provider $P --mode $mode --iterations 300 --warmup 30 --json \
+    > "$OUT/sync-mlp-tiny-$mode.json" 2> "$OUT/sync-mlp-tiny-$mode.err"
+  log "sync bench mlp-tiny $mode rc=$?"
+done
 # Most telling first (a short device call still brings them back): resnet-mini through every
 # issue's proof, then transformer-block.
 for m in resnet-mini transformer-block; do
