@@ -108,6 +108,7 @@ export function pixelAffine(scaling: PixelScaling): { scale: number[]; offset: n
 
 /**
  * The size a picture is fed at to `input` (float32 [N, 3, H, W]): the model's fixed sides, else
+ * the sides of a shape given for the input (`--shape x=1x3x224x224`, null where not given), else
  * `dims` given for its named sides, else the picture's own. The main side resizes to it
  * ({@link resizeRgba}); the page computes the same to draw what went in.
  */
@@ -115,11 +116,18 @@ export function pictureFeedSize(
   input: ValueInfo,
   picture: { width: number; height: number },
   dims: Readonly<Record<string, number>> = {},
+  shape?: readonly (number | null)[],
 ): { width: number; height: number } {
   const [, , h, w] = input.shape ?? [];
-  const side = (d: typeof h, own: number) =>
-    typeof d === 'number' ? d : typeof d === 'string' && dims[d] !== undefined ? dims[d] : own;
-  return { width: side(w, picture.width), height: side(h, picture.height) };
+  const side = (d: typeof h, given: number | null | undefined, own: number) =>
+    typeof d === 'number'
+      ? d
+      : typeof given === 'number'
+        ? given
+        : typeof d === 'string' && dims[d] !== undefined
+          ? dims[d]
+          : own;
+  return { width: side(w, shape?.[3], picture.width), height: side(h, shape?.[2], picture.height) };
 }
 
 /**

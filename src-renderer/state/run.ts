@@ -417,7 +417,11 @@ export function fedPictures(form: RunForm, model: ModelEntry | null | undefined)
     const vi = model?.inspection?.inputs.find((i) => i.name === input);
     if (!vi) continue;
     const { picture } = chosen;
-    const size = pictureFeedSize(vi, picture, form.dims);
+    const typed = form.shapes?.[input]?.trim();
+    const shape = typed
+      ? typed.split(/[x×,]/).map((d) => (/^\d+$/.test(d.trim()) ? Number(d) : null))
+      : undefined;
+    const size = pictureFeedSize(vi, picture, form.dims, shape);
     const same = size.width === picture.width && size.height === picture.height;
     out.push({
       input,

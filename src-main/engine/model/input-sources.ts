@@ -762,10 +762,7 @@ function pictureTensor(
       `${what}: ${path.basename(model.path)} cannot take a picture as '${vi.name}': ${problem}; a picture needs a float32 input [1, 3, height, width]`,
     );
   }
-  const spec = plan.shapes[vi.name];
-  const size = pictureFeedSize(vi, pic, plan.dims);
-  const width = typeof vi.shape?.[3] === 'number' ? size.width : (spec?.[3] ?? size.width);
-  const height = typeof vi.shape?.[2] === 'number' ? size.height : (spec?.[2] ?? size.height);
+  const { width, height } = pictureFeedSize(vi, pic, plan.dims, plan.shapes[vi.name]);
   const notes: string[] = [];
   let rgba = pic.rgba;
   if (width !== pic.width || height !== pic.height) {
