@@ -55,7 +55,8 @@ function classifier(): Uint8Array {
 /**
  * A tiny segmenter: x [1, 3, height, width] → a 1×1 Conv scoring 5 classes per pixel
  * (background, fox = red, grass = green, sky = blue, snow = white) → `classes` [1, 5, H, W]; and
- * `redness` [1, H, W] = sigmoid(4R − 2G − 2B − 1), a one-channel map.
+ * `redness` [1, H, W] = sigmoid(4R − 2G − 2B − 1), a one-channel map. Its metadata says it takes
+ * pixels in [0, 1].
  */
 function segmenter(): Uint8Array {
   const dims = (...d: (number | string)[]) => ({
@@ -64,6 +65,8 @@ function segmenter(): Uint8Array {
   return onnx.ModelProto.encode({
     irVersion: 8,
     opsetImport: [{ domain: '', version: 13 }],
+    // ONNX's image metadata (docs/MetadataProps.md): the scaling the Run form starts from.
+    metadataProps: [{ key: 'Image.NominalPixelRange', value: 'Normalized_0_1' }],
     graph: {
       name: 'tiny_seg',
       node: [
@@ -378,6 +381,9 @@ test('a segmentation model: its class scores and its one-channel map drawn over 
   await expect(page.getByTestId('run-fed-caption')).toHaveText('field.png: 48×32', {
     timeout: 60_000,
   });
+  await expect(page.getByTestId('run-fed-pixels')).toHaveText(
+    "Pixels [0, 1] (the model's metadata_props 'Image.NominalPixelRange' (Normalized_0_1))",
+  );
   const overlays = page.getByTestId('run-overlay');
   await expect(overlays).toHaveCount(2, { timeout: 30_000 });
   const classes = page.locator('[data-testid="run-overlay"][data-output="classes"]');
