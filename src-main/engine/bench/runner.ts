@@ -6,8 +6,9 @@
  * - plain: Run with input values created once over the synthesized inputs; outputs allocated by
  *   ORT each iteration and copied into JS memory (what a caller of `session.run` pays).
  * - iobinding: inputs and outputs bound once (IoBinding); outputs pre-allocated on the provider's
- *   memory (CPU memory for the CPU provider) and reused; inputs on the device when the env has a
- *   shared allocator for it, else in CPU memory (said in `notes`).
+ *   memory (CPU memory for the CPU provider) and reused; inputs copied once to the device and
+ *   bound there (memory from the env's shared allocator, else the session's own), else in CPU
+ *   memory (said in `notes`).
  * - graph: CUDA graphs (CUDA, TensorRT-RTX: enable_cuda_graph) or WebGPU graph capture
  *   (session config ep.webgpuexecutionprovider.enableGraphCapture), over an IoBinding with run
  *   config gpu_graph_id. Providers that cannot capture a graph answer 'unsupported' — never a
@@ -27,7 +28,7 @@ import { performance } from 'node:perf_hooks';
 import type { BenchConditions, BenchProfile, ProviderId } from '../../ipc/contract';
 import { AppError, toErrorData, type AppErrorData } from '../../shared/errors';
 import { Allocator, MemoryInfo } from '../ort/memory-info';
-import { IoBinding, copyTensors } from '../ort/io-binding';
+import { IoBinding, copyTensors, copyTensorsSync } from '../ort/io-binding';
 import { RunOptions } from '../ort/run-options';
 import type { Session } from '../ort/session';
 import { OrtValue } from '../ort/value';
@@ -256,12 +257,19 @@ function prepare(
     let deviceInputs: Promise<void> | null = null;
     let allocator: Allocator | null = null;
     if (deviceMem) {
+      // Inputs resident on the device (trtexec's --noDataTransfers): in memory from the env's
+      // shared allocator, else from the session's own (CreateAllocator: WebGPU has no shared one).
       try {
         allocator = Allocator.shared(deviceMem);
       } catch {
-        notes.push(
-          `inputs bound in CPU memory: the environment has no shared allocator for ${memName}, so ORT copies them to the device each run`,
-        );
+        try {
+          allocator = Allocator.forSession(session, deviceMem);
+          owned.push(allocator);
+        } catch (err) {
+          notes.push(
+            `inputs bound in CPU memory, so ORT copies them to the device each run: no ${memName} allocator (${(err as Error).message})`,
+          );
+        }
       }
     } else {
       notes.push('CPU provider: inputs and outputs bound in CPU memory (its device memory)');
@@ -272,10 +280,19 @@ function prepare(
         OrtValue.allocate(allocator, t.dtype, t.dims),
       );
       owned.push(...dst);
-      deviceInputs = copyTensors(src, dst).then(() => {
-        Object.keys(inputs).forEach((name, i) => binding.bindInput(name, dst[i] as OrtValue));
-        notes.push(`inputs copied once to ${memName} memory and bound there`);
-      });
+      deviceInputs = copyTensors(src, dst).then(
+        () => {
+          Object.keys(inputs).forEach((name, i) => binding.bindInput(name, dst[i] as OrtValue));
+          notes.push(`inputs copied once to ${memName} memory and bound there`);
+        },
+        (err: unknown) => {
+          // No data transfer into that memory in ORT's env: bind the host inputs after all.
+          for (const [name, v] of Object.entries(inputs)) binding.bindInput(name, v);
+          notes.push(
+            `inputs bound in CPU memory, so ORT copies them to the device each run: copying them into ${memName} memory failed: ${(err as Error).message}`,
+          );
+        },
+      );
     } else {
       for (const [name, v] of Object.entries(inputs)) binding.bindInput(name, v);
     }
@@ -300,8 +317,10 @@ function prepare(
         if (prepared.guard?.sync && session.canRunSync) {
           binding.runSync(runOptions);
           // Outputs in device memory: the run returned once its work was submitted; the read-back
-          // waits for the GPU, so the time (and the guard's measure) includes the GPU's work.
-          return readBack ? copyTensors([readBack.src], [readBack.dst]) : undefined;
+          // waits for the GPU, so the time (and the guard's measure) includes the GPU's work. On
+          // this thread too: the run path is synchronous only where no ORT thread calls into JS.
+          if (readBack) copyTensorsSync([readBack.src], [readBack.dst]);
+          return undefined;
         }
         if (readBack) {
           return binding.run(runOptions).then(() => copyTensors([readBack.src], [readBack.dst]));

@@ -228,6 +228,34 @@ export async function copyTensors(
   check(status, `copying ${src.length} tensor(s)`);
 }
 
+/**
+ * CopyTensors on the calling thread: only where no ORT thread can call into JS while it blocks
+ * (the env logs to stderr: engine/ort/env.ts), which {@link copyTensorsCanRunSync} says. A
+ * read-back from a GPU waits for the GPU's queued work here, as the asynchronous copy does.
+ */
+export function copyTensorsSync(src: readonly OrtValue[], dst: readonly OrtValue[]): void {
+  if (!copyTensorsCanRunSync()) {
+    throw new Error('copyTensorsSync: ORT logs to JS in this process; use copyTensors');
+  }
+  if (src.length !== dst.length) {
+    throw new AppError('BAD_REQUEST', `copyTensors: ${src.length} sources, ${dst.length} targets`);
+  }
+  if (src.length === 0) return;
+  const status = ortBinding().api.CopyTensors(
+    ortEnv().ptr,
+    new BigUint64Array(src.map((v) => v.ptr)),
+    new BigUint64Array(dst.map((v) => v.ptr)),
+    null,
+    src.length,
+  );
+  check(status, `copying ${src.length} tensor(s)`);
+}
+
+/** Whether {@link copyTensorsSync} may be called in this process. */
+export function copyTensorsCanRunSync(): boolean {
+  return ortEnv().logSink === 'stderr';
+}
+
 function readSizes(ptr: bigint, count: number): number[] {
   const sizes = new BigUint64Array(count);
   copyFromNative(sizes, ptr, count * 8);

@@ -198,3 +198,13 @@ describe('runSync', () => {
     s.release();
   });
 });
+
+describe('copyTensorsSync', () => {
+  it('is refused where ORT logs to JS (a pool thread could wait for this thread)', async () => {
+    const { copyTensorsCanRunSync, copyTensorsSync } = await import('./io-binding');
+    expect(copyTensorsCanRunSync()).toBe(false);
+    expect(() => copyTensorsSync([], [])).toThrow(
+      /ORT logs to JS in this process; use copyTensors/,
+    );
+  });
+});
