@@ -65,9 +65,13 @@ describe('energyFigures', () => {
     expect(e.note).toMatch(/^fallback: 4 Hz power samples/);
   });
 
-  it('never goes negative, and credits nothing without an idle reading or a GPU', () => {
-    expect(energyFigures({ ...base, during: [busy(50, null)], start: null, end: null }).netW).toBe(
-      0,
+  it('never goes negative or says zero joules, and credits nothing without an idle reading or a GPU', () => {
+    // Drawing less than the baseline (the GPU still settling from earlier work): no figure, said.
+    const below = energyFigures({ ...base, during: [busy(50, null)], start: null, end: null });
+    expect(below).toMatchObject({ attributed: false, netW: null, joulesPerInference: null });
+    expect(below.activeW).toBe(50);
+    expect(below.note).toMatch(
+      /^no energy attributed: the GPU drew 50\.0 W during the run, no more than the .* W baseline/,
     );
     const noIdle = energyFigures({ ...base, idle: [] });
     expect(noIdle.attributed).toBe(false);

@@ -79,11 +79,25 @@ export function energyFigures(input: EnergyInput): BenchEnergy {
       method,
     };
   }
-  const netW = Math.max(0, activeW - idleW);
   const how =
     method === 'nvml-energy-counter'
       ? "NVML's total-energy counter over the measure phase"
       : 'fallback: 4 Hz power samples averaged (this GPU or source has no energy counter)';
+  // A run that drew no more than the baseline has no energy of its own to tell: the GPU was still
+  // settling from earlier work when the baseline was read (seen on an H100: 125.8 W "idle" just
+  // after another benchmark, 118.6 W during a light run). Zero joules would be a false figure.
+  if (activeW <= idleW) {
+    return {
+      ...none(
+        input,
+        `no energy attributed: the GPU drew ${activeW.toFixed(1)} W during the run, no more than the ${idleW.toFixed(1)} W baseline read just before it (the GPU was still settling from earlier work, or this run's share is below what the reading can tell)`,
+        idleW,
+      ),
+      activeW,
+      method,
+    };
+  }
+  const netW = activeW - idleW;
   return {
     attributed: true,
     method,
