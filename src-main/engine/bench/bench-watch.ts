@@ -27,8 +27,32 @@ export interface WatchedGpu {
   watch(hz: number, listener: (s: GpuSnapshot) => void): () => void;
 }
 
-/** How long the idle baseline is read before the run (ms), at the monitor's 4 Hz. */
+/** How long the idle baseline is read before the run (ms), at the monitor's 4 Hz: its window. */
 export const IDLE_BASELINE_MS = 1000;
+/**
+ * The longest the baseline waits for the GPU's power to settle (ms). A GPU just out of another
+ * benchmark draws far above its idle for seconds (an H100: 119–126 W "idle" right after a run,
+ * 75 W settled), and a baseline read then leaves the run's own energy understated or nil. The
+ * baseline is the last {@link IDLE_BASELINE_MS} window once two windows in a row agree within
+ * {@link IDLE_SETTLED_W} or {@link IDLE_SETTLED_SHARE}; past this, the last window, said in notes.
+ */
+export const IDLE_SETTLE_MAX_MS = 8000;
+/** Two baseline windows whose mean power differs by at most this many watts are settled... */
+export const IDLE_SETTLED_W = 2;
+/** ...or by at most this share of the earlier one. */
+export const IDLE_SETTLED_SHARE = 0.03;
+
+/**
+ * Whether the readings so far have settled: the last two windows of `perWindow` power readings
+ * agree; null while there are not two windows yet.
+ */
+export function idleSettled(watts: readonly number[], perWindow: number): boolean | null {
+  if (watts.length < 2 * perWindow) return null;
+  const avg = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const last = avg(watts.slice(-perWindow));
+  const prev = avg(watts.slice(-2 * perWindow, -perWindow));
+  return Math.abs(last - prev) <= Math.max(IDLE_SETTLED_W, IDLE_SETTLED_SHARE * prev);
+}
 /** The monitor's highest rate. */
 const HZ = 4;
 
@@ -56,6 +80,7 @@ export class BenchWatch {
   readonly #provider: ProviderId;
   readonly #index: number;
   #idle: GpuInfo[] = [];
+  #idleNote: string | null = null;
   #before: GpuInfo | null = null;
   #start: TimedGpu | null = null;
   #end: Promise<TimedGpu | null> | null = null;
@@ -79,23 +104,51 @@ export class BenchWatch {
     return g && s ? { at: s.sampledAt, gpu: g } : null;
   }
 
-  /** Reads the idle baseline (IDLE_BASELINE_MS at 4 Hz) and the reading before the run. */
+  /**
+   * Reads the idle baseline — at 4 Hz until the power has settled (two IDLE_BASELINE_MS windows
+   * agree) or IDLE_SETTLE_MAX_MS passed; the last window is the baseline — and the reading before
+   * the run.
+   */
   async before(): Promise<void> {
     const first = await this.#read();
     if (!first) return;
     this.#before = first.gpu;
     const gpu = this.#gpu as WatchedGpu;
-    await new Promise<void>((resolve) => {
-      const stop = gpu.watch(HZ, (s) => {
+    const perWindow = Math.max(1, Math.round((IDLE_BASELINE_MS / 1000) * HZ));
+    const seen: GpuInfo[] = [];
+    const watts = () =>
+      seen.map((g) => g.powerDrawW).filter((w): w is number => typeof w === 'number');
+    const startedAt = Date.now();
+    const settled = await new Promise<boolean | null>((resolve) => {
+      let done = false;
+      let stop: (() => void) | null = null;
+      let timer: NodeJS.Timeout | null = null;
+      const finish = (v: boolean | null) => {
+        if (done) return;
+        done = true;
+        stop?.();
+        if (timer) clearTimeout(timer);
+        resolve(v);
+      };
+      stop = gpu.watch(HZ, (s) => {
         const g = s.gpus.find((x) => x.index === this.#index);
-        if (g) this.#idle.push(g);
+        if (!g) return;
+        seen.push(g);
+        const w = watts();
+        // No power reading at all: one window is all there is to have.
+        if (w.length === 0 && seen.length >= perWindow) return finish(null);
+        if (idleSettled(w, perWindow)) finish(true);
       });
-      setTimeout(() => {
-        stop();
-        resolve();
-      }, IDLE_BASELINE_MS);
+      if (done) stop();
+      timer = setTimeout(() => finish(idleSettled(watts(), perWindow)), IDLE_SETTLE_MAX_MS);
+      if (done) clearTimeout(timer);
     });
+    this.#idle = seen.slice(-perWindow);
     if (this.#idle.length === 0) this.#idle.push(first.gpu);
+    const w = watts();
+    if (settled === false && w.length > 0) {
+      this.#idleNote = `the GPU's power had not settled to idle after ${Math.round((Date.now() - startedAt) / 1000)} s (from ${(w[0] as number).toFixed(1)} to ${(w[w.length - 1] as number).toFixed(1)} W): the baseline is the last second, so the run's own energy may be understated`;
+    }
   }
 
   /** Follows the benchmark's phases: readings while measuring, one at each end. */
@@ -125,7 +178,7 @@ export class BenchWatch {
     this.stop();
     await this.#startRead;
     const end = (await this.#end) ?? null;
-    const notes: string[] = [];
+    const notes: string[] = this.#idleNote ? [this.#idleNote] : [];
     let gpu: BenchConditions['gpu'] = null;
     if (this.#gpu && (this.#before || end)) {
       gpu = gpuConditions(this.#index, this.#before, this.#during, end?.gpu ?? null);
