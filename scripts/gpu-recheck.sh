@@ -42,6 +42,8 @@ for m in resnet-mini transformer-block; do
   c bench --compare "$W/trust-$m-$P-iobinding.json" "$W/trust-$m-$P-graph.json" \
     > "$W/compare-$m-iobinding-vs-graph.txt" 2>> "$W/trust-$m.err"
   log "compare $m rc=$?"
+  c convert "$D/$m.onnx" --to fp16 --json > "$W/convert-$m.json" 2> "$W/convert-$m.err"
+  log "convert $m rc=$?"
   T=150 c compare-variants "$D/$m.onnx" --provider $P --sets 8 --iterations 300 --json \
     > "$W/compare-variants-$m.json" 2> "$W/compare-variants-$m.err"
   log "compare-variants $m rc=$?"
