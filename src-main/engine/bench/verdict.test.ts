@@ -51,6 +51,23 @@ describe('benchVerdict on recorded samples', () => {
   });
 });
 
+describe('benchVerdict on a recorded GPU run', () => {
+  it('WebGPU on the lent H100: the spread, the tail and the SM clock that moved are its reasons', () => {
+    const r = JSON.parse(
+      readFileSync(join(__dirname, 'fixtures', 'webgpu-transformer-block-h100.json'), 'utf8'),
+    ) as { conditions: BenchConditions; samplesMs: number[] };
+    const v = benchVerdict(
+      input(r.samplesMs, r.conditions, { provider: 'webgpu', percentile: 'p99' }),
+    );
+    expect(v.state).toBe('noisy');
+    expect(v.reasons).toEqual([
+      expect.stringMatching(/^spread: coefficient of variation 23\.\d% > 10\.0%/),
+      expect.stringMatching(/^tail: p99\/p50 = 1\.6\d > 1\.50$/),
+      'SM clock not steady: 1125–1980 MHz (43.2% > 5.0%)',
+    ]);
+  });
+});
+
 // A tight sample set, made here (not recorded): 200 latencies 10 ms ± 1%, for the rules that
 // do not depend on how a machine behaves.
 const tight = Array.from({ length: 200 }, (_, i) => 10 + ((i * 37) % 21) / 100 - 0.1);
