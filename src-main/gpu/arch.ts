@@ -242,7 +242,7 @@ export interface TrtRtxNeeds {
 
 /** How a user gets NVIDIA's TensorRT-RTX plugin (README.md, "TensorRT for RTX"). */
 export const TRT_RTX_HOW_TO_GET =
-  "get NVIDIA's onnxruntime-ep-nv-tensorrt-rtx wheel for Windows x64 (pypi.org/project/onnxruntime-ep-nv-tensorrt-rtx, CUDA 12 GPUs: the -cu12 variant) and choose it in Settings → TensorRT for RTX → Install from file";
+  "get NVIDIA's onnxruntime-ep-nv-tensorrt-rtx wheel for your system (pypi.org/project/onnxruntime-ep-nv-tensorrt-rtx: Windows x64, and Linux x86-64 since the plugin's v0.3.0; CUDA 12 GPUs: the -cu12 variant) and choose it in Settings → TensorRT for RTX → Install from file";
 
 /**
  * The one verdict on TensorRT for RTX for the user's GPUs (name and compute capability, from the

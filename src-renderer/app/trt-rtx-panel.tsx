@@ -75,8 +75,8 @@ export function TrtRtxPanel() {
             Benchmarks area shows what it gains on your models.
           </p>
           <p>
-            Get it: NVIDIA&apos;s onnxruntime-ep-nv-tensorrt-rtx wheel for Windows x64 (pypi.org),
-            then{' '}
+            Get it: NVIDIA&apos;s onnxruntime-ep-nv-tensorrt-rtx wheel for this system (pypi.org;
+            Windows x64, and Linux x86-64 since the plugin&apos;s v0.3.0), then{' '}
             <a href={hashForArea('settings')}>Settings → {PROVIDER_LABELS['nv-tensorrt-rtx']}</a> →
             Install from file.
           </p>
