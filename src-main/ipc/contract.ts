@@ -580,6 +580,8 @@ export const COMPILE_PHASES = [
 export const CompileJobSchema = z.object({
   id: z.string(),
   modelId: z.string(),
+  /** The model's name when the job was queued: a removed model's jobs still say what they were. */
+  modelName: z.string().optional(),
   provider: ProviderIdSchema,
   state: z.enum(['queued', 'running', 'done', 'failed', 'cancelled']),
   phase: z.enum(COMPILE_PHASES),

@@ -137,6 +137,7 @@ export class CompileQueue {
       job: {
         id: `c${Date.now().toString(36)}${randomBytes(3).toString('hex')}`,
         modelId,
+        modelName: model.name,
         provider,
         state: 'queued',
         phase: 'queued',

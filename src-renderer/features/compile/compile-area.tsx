@@ -96,7 +96,15 @@ export function CompileArea() {
       {jobs.length > 0 && (
         <ul className="job-list" data-testid="compile-jobs">
           {jobs.map((job) => (
-            <JobRow key={job.id} job={job} modelName={nameOf(job.modelId)} />
+            <JobRow
+              key={job.id}
+              job={job}
+              modelName={
+                entries.some((e) => e.id === job.modelId) || job.modelName === undefined
+                  ? nameOf(job.modelId)
+                  : `${job.modelName} (removed)`
+              }
+            />
           ))}
         </ul>
       )}
