@@ -2,7 +2,7 @@
 # The second GPU call of 2026-12-07, after fixes made from the first (scripts/gpu-issue-proofs.sh):
 # IO binding with inputs resident on the device (session allocator), the amortised H2D / compute /
 # D2H split, the settled idle baseline for energy, recorded CPU samples of a 16-core host (a clean
-# verdict fixture), then the GPU lane over the synchronous run path. Everything lands in one
+# verdict fixture). Everything lands in one
 # archive, $OUT/recheck.tgz (a device call brings back few files).
 # On the GPU host, in the repo root, with .gpu/bundle/ carried in: bash scripts/gpu-recheck.sh OUT
 # Read-only on the GPU: nvidia-smi queries and NVML reads only; nothing here changes a setting.
@@ -52,8 +52,5 @@ for m in resnet-mini transformer-block; do
     > "$W/cpu-$m.json" 2> "$W/cpu-$m.err"
   log "cpu bench $m rc=$?"
 done
-pack
-timeout 240 bash "$B" test-gpu --out "$W/lane" > "$W/lane.log" 2>&1
-log "lane rc=$?"
 log done
 pack
