@@ -57,8 +57,11 @@ export async function writeFp16Variant(
   return { report, bytes: bytes.byteLength };
 }
 
-/** Reads every external-data initializer into raw_data (so the variant is one file). */
-async function readExternalData(
+/**
+ * Reads every external-data initializer into raw_data (so a variant is one file); the int8
+ * variant (int8-file.ts) reads its source the same way.
+ */
+export async function readExternalData(
   model: onnx.IModelProto,
   modelPath: string,
   dir: string,
