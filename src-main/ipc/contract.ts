@@ -370,7 +370,28 @@ export const Fp16ReportSchema = z.object({
 });
 export type Fp16Report = z.infer<typeof Fp16ReportSchema>;
 
-export const PRECISION_VARIANTS = ['fp16'] as const;
+/** What the dynamic int8 quantizer did (engine/model/int8.ts Int8Report). */
+export const Int8ReportSchema = z.object({
+  quantized: z.array(z.object({ op: z.string(), count: z.number().int() })),
+  left: z.array(z.object({ op: z.string(), count: z.number().int(), reason: z.string() })),
+  tensorsQuantized: z.number().int(),
+  valuesQuantized: z.number(),
+  activationsQuantized: z.number().int(),
+  nodesAdded: z.number().int(),
+  weights: z.array(
+    z.object({
+      tensor: z.string(),
+      k: z.number().int(),
+      n: z.number().int(),
+      scaleMin: z.number(),
+      scaleMax: z.number(),
+    }),
+  ),
+});
+export type Int8Report = z.infer<typeof Int8ReportSchema>;
+
+/** fp16: float16 weights and compute; int8: dynamic int8 MatMul / Gemm (engine/model/int8.ts). */
+export const PRECISION_VARIANTS = ['fp16', 'int8'] as const;
 export const PrecisionVariantKindSchema = z.enum(PRECISION_VARIANTS);
 
 /** One line of a precision trade table: a model (original or variant) on one provider. */
@@ -412,18 +433,23 @@ export const TradeTableSchema = z.object({
 });
 export type TradeTable = z.infer<typeof TradeTableSchema>;
 
-export const ModelVariantSchema = z.object({
-  kind: PrecisionVariantKindSchema,
+const ModelVariantBase = z.object({
   /** sha256 of the variant's file: the id runs, compiles and benchmarks use. */
   id: z.string(),
   path: z.string(),
   createdAt: z.number(),
+  /** `keepIoTypes` is always true for int8 (its inputs and outputs stay float32). */
   options: z.object({ keepIoTypes: z.boolean(), block: z.array(z.string()) }),
-  report: Fp16ReportSchema,
   inspection: ModelInspectionSchema.nullable(),
   /** The last measured trade against the original, when one was measured. */
   trade: TradeTableSchema.nullable(),
 });
+
+/** A precision variant of a model; its report is the converter's of that kind. */
+export const ModelVariantSchema = z.discriminatedUnion('kind', [
+  ModelVariantBase.extend({ kind: z.literal('fp16'), report: Fp16ReportSchema }),
+  ModelVariantBase.extend({ kind: z.literal('int8'), report: Int8ReportSchema }),
+]);
 export type ModelVariant = z.infer<typeof ModelVariantSchema>;
 
 // ---------------------------------------------------------------------------------------------
@@ -480,6 +506,40 @@ export const InputPlanSchema = z
     testData: z.string().nullable().default(null),
   })
   .strict();
+
+/** What was fed to one input (engine/model/input-sources.ts FedInput), for the result record. */
+export const FedInputSchema = z.object({
+  name: z.string(),
+  dtype: DTypeSchema,
+  dims: z.array(z.number()),
+  /** Where it came from, for people: "file a.npy", "values 16000", "random in [0, 10), seed 7". */
+  source: z.string(),
+  /** Conversions and adjustments made (resampled, padded, converted from float64 …). */
+  notes: z.array(z.string()),
+});
+export type FedInput = z.infer<typeof FedInputSchema>;
+
+/** How one non-fixed dim of an input got its size, and why (a default says where it came from). */
+export const DimChoiceSchema = z.object({
+  input: z.string(),
+  index: z.number().int(),
+  /** The dim as the model writes it (null: unnamed). */
+  dim: DimSchema,
+  value: z.number(),
+  why: z.string(),
+});
+export type DimChoice = z.infer<typeof DimChoiceSchema>;
+
+/**
+ * What a run, benchmark or compile warm-up was fed: per input, the dims chosen with why, and the
+ * `crucible run|bench|compile` arguments that feed exactly these tensors again.
+ */
+export const InputsFedSchema = z.object({
+  fed: z.array(FedInputSchema),
+  dimChoices: z.array(DimChoiceSchema),
+  replay: z.array(z.string()),
+});
+export type InputsFed = z.infer<typeof InputsFedSchema>;
 
 export const RunRequestSchema = z.object({
   modelId: z.string().min(1),
@@ -543,6 +603,8 @@ export const RunResultSchema = z.object({
   sessionMs: z.number(),
   runMs: z.number(),
   outputs: z.array(TensorSummarySchema),
+  /** What was fed (absent from hosts older than this record). */
+  inputs: InputsFedSchema.optional(),
   /**
    * A compiled session on another provider that measured faster than this run (services/
    * provider-offer.ts): offered to the user, never used without their choice.
@@ -596,6 +658,8 @@ export const CompileJobSchema = z.object({
   /** The cache entry it wrote (when done). */
   cacheEntryId: z.string().nullable(),
   error: AppErrorSchema.nullable(),
+  /** What the warm-up run is fed, when the job was queued with an input plan. */
+  inputs: InputsFedSchema.optional(),
 });
 export type CompileJob = z.infer<typeof CompileJobSchema>;
 
@@ -900,6 +964,8 @@ export const BenchResultSchema = z.object({
     })
     .nullable()
     .optional(),
+  /** What the benchmark was fed (services/inputs-check.ts); absent in older history and the CLI's. */
+  inputs: InputsFedSchema.optional(),
 });
 export type BenchResult = z.infer<typeof BenchResultSchema>;
 
@@ -988,7 +1054,9 @@ export const invokeChannels = {
   },
   /**
    * Makes a precision variant of a model (float16: weights and compute, IO kept float32 by
-   * default) into the library beside it; progress arrives as precision:progress.
+   * default; int8: dynamic int8 MatMul / Gemm, IO float32, `keepIoTypes` ignored, `block` names
+   * MatMul / Gemm to leave float32) into the library beside it; progress arrives as
+   * precision:progress.
    */
   'precision:convert': {
     input: z
@@ -1021,6 +1089,20 @@ export const invokeChannels = {
   /** Runs a model once with synthesized inputs. */
   'run:execute': { input: RunRequestSchema, output: RunResultSchema },
   /**
+   * What an input plan feeds a model, without running it: per input the source, dtype and dims,
+   * each dim's choice with why, and the replay arguments. A bad file answers INPUT_INVALID naming
+   * it (services/inputs-check.ts), so a form can show it beside its input before a run.
+   */
+  'inputs:check': {
+    input: z
+      .object({
+        modelId: z.string().min(1),
+        inputs: InputPlanSchema,
+      })
+      .strict(),
+    output: InputsFedSchema,
+  },
+  /**
    * The outputs of the model's last `run:execute`, each as the bytes of a .npy file (base64), for
    * the Run area's "Save outputs (.npy)". At most MAX_SAVED_OUTPUT_BYTES in all (UNSUPPORTED past
    * that: `crucible run --out` writes any size).
@@ -1045,6 +1127,8 @@ export const invokeChannels = {
         modelId: z.string().min(1),
         provider: ProviderIdSchema,
         options: CompileOptionsSchema.default({ dims: {}, dimRanges: {}, cudaGraph: false }),
+        /** What the warm-up run is fed; synthesized by dtype and name when absent. */
+        inputs: InputPlanSchema.optional(),
       })
       .strict(),
     output: CompileJobSchema,

@@ -13,6 +13,7 @@ import {
   BenchResultSchema,
   type BenchComparison,
   type BenchResult,
+  type InputsFed,
   type EventPayload,
   type ModelEntry,
 } from '../ipc/contract';
@@ -23,6 +24,7 @@ import type { BenchFigures } from '../engine/bench/runner';
 import type { OpArgsIn, OpResults } from '../engine/host/protocol';
 import type { RequestOptions } from '../engine/host/engine-client';
 import { AppError, toErrorData } from '../shared/errors';
+import { checkInputs } from './inputs-check';
 import { requireModel } from './model-library';
 import { JsonStore } from '../store/json-store';
 import type { Handlers } from './dispatch';
@@ -377,7 +379,10 @@ export class BenchService {
   async run(input: z.input<typeof BenchRequestSchema>): Promise<BenchResult> {
     const req = BenchRequestSchema.parse(input);
     const model: ModelEntry = requireModel(this.deps.library.get(req.modelId), req.modelId);
-    const { notes: _notes, ...result } = await this.runAndRecord(model, req);
+    // What it will be fed, resolved first: a bad file is answered at once (nothing recorded), and
+    // the result keeps the record (the engine host resolves the same plan the same way).
+    const fed = await checkInputs(model, req.inputs, req.dims);
+    const { notes: _notes, ...result } = await this.runAndRecord(model, req, fed);
     return result;
   }
 
@@ -388,8 +393,10 @@ export class BenchService {
   async runAndRecord(
     model: Pick<ModelEntry, 'id' | 'name' | 'path' | 'inspection'>,
     input: z.input<typeof BenchRequestSchema>,
+    fed?: InputsFed,
   ): Promise<BenchResult & { notes: string[] }> {
-    const withNotes = await this.runWithNotes(model, input);
+    const ran = await this.runWithNotes(model, input);
+    const withNotes = fed ? { ...ran, inputs: fed } : ran;
     const { notes: _notes, ...result } = withNotes;
     // A run the user cancelled is no result to keep.
     if (result.error?.code !== 'CANCELLED') await this.record(result);

@@ -24,6 +24,7 @@ import { AppError, toErrorData } from '../shared/errors';
 import { engineSettled, type CacheService, type CompiledSink } from './cache-service';
 import type { Handlers } from './dispatch';
 import type { EventBus } from './events';
+import { checkInputs } from './inputs-check';
 import { requireModel } from './model-library';
 import type { ProviderInstall } from './provider-install';
 import type { LibrarySource } from './services';
@@ -122,6 +123,9 @@ export class CompileQueue {
     requireAvailableProvider(this.deps.engine.status().providers, provider);
     // Built now so a bad choice (a range that misses its size) fails at once, not in the worker.
     buildProviderOptions(provider, options, model.inspection?.inputs ?? []);
+    // A plan's files are read now too: a missing or wrong file is named at once, and the job
+    // records what its warm-up run is fed.
+    const fed = inputs ? await checkInputs(model, inputs, options.dims) : undefined;
     const hash = optionsHash(provider, options);
     const same = this.jobs.find(
       (r) =>
@@ -148,6 +152,7 @@ export class CompileQueue {
         estimateMs: null,
         cacheEntryId: null,
         error: null,
+        ...(fed ? { inputs: fed } : {}),
       },
       modelName: model.name,
       options,
@@ -202,7 +207,7 @@ export class CompileQueue {
   > {
     return {
       'compile:list': async () => this.list(),
-      'compile:enqueue': async (i) => this.enqueue(i.modelId, i.provider, i.options),
+      'compile:enqueue': async (i) => this.enqueue(i.modelId, i.provider, i.options, i.inputs),
       'compile:cancel': async (i) => ({ cancelled: await this.cancel(i.jobId) }),
       'compile:status': async () => this.statuses(),
     };

@@ -248,7 +248,7 @@ export class EngineService implements EngineSource, CompiledSink {
 function result(
   session: OwnedSession,
   sessionMs: number,
-  out: { runMs: number; summaries?: RunResult['outputs'] },
+  out: { runMs: number; summaries?: RunResult['outputs']; fed?: RunResult['inputs'] },
 ): RunResult {
   return {
     modelId: session.modelId,
@@ -260,6 +260,7 @@ function result(
     sessionMs,
     runMs: out.runMs,
     outputs: out.summaries ?? [],
+    ...(out.fed ? { inputs: out.fed } : {}),
   };
 }
 

@@ -14,6 +14,7 @@ import type {
 import type { RunRequestSchema } from '../ipc/contract';
 import type { z } from 'zod';
 import { AppError } from '../shared/errors';
+import { checkInputs } from './inputs-check';
 import { requireModel } from './model-library';
 import type { CallContext, Handlers } from './dispatch';
 import type { EventBus } from './events';
@@ -56,7 +57,8 @@ export type CoreChannel =
   | 'models:remove'
   | 'models:rename'
   | 'run:execute'
-  | 'run:outputs';
+  | 'run:outputs'
+  | 'inputs:check';
 
 /** Handlers of the other domains (compile, cache, settings, bench, image runs), each in its module. */
 export type DomainHandlers = Omit<Handlers, CoreChannel>;
@@ -119,6 +121,8 @@ export function createServices(deps: ServiceDeps): Services {
       requireModel(library.get(input.modelId), input.modelId);
       return engine.outputs(input.modelId);
     },
+    'inputs:check': async (input) =>
+      checkInputs(requireModel(library.get(input.modelId), input.modelId), input.inputs),
   };
 
   return {

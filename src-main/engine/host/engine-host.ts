@@ -17,6 +17,7 @@ import { runLoop } from '../bench/loop';
 import { openSession, type OpenedSession } from '../session/open-session';
 import { SyncRunGuard } from '../session/run-path';
 import { writeFp16Variant } from '../model/fp16-file';
+import { writeInt8Variant } from '../model/int8-file';
 import { checkExternalData, inspectModel } from '../model/inspect';
 import { summarizeTensor } from '../model/summary';
 import { emptyPlan, resolveInputs } from '../model/input-sources';
@@ -135,6 +136,10 @@ async function handle<O extends Op>(id: number, op: O, args: OpArgsOut<O>): Prom
       const options = { keepIoTypes: a.keepIoTypes, block: a.block };
       return (await writeFp16Variant(a.source, a.dest, options, a.sourceId)) as OpResults[O];
     }
+    case 'model.convert-int8': {
+      const a = args as OpArgsOut<'model.convert-int8'>;
+      return (await writeInt8Variant(a.source, a.dest, { block: a.block }, a.sourceId)) as OpResults[O];
+    }
     case 'model.inspect': {
       const a = args as OpArgsOut<'model.inspect'>;
       return (await inspectModel(a.path)) as OpResults[O];
@@ -177,10 +182,9 @@ async function handle<O extends Op>(id: number, op: O, args: OpArgsOut<O>): Prom
         throw new AppError('NOT_FOUND', `no session ${a.sessionId} in the engine`);
       // Given tensors, else the plan (engine/model/input-sources.ts) the CLI's run, bench and
       // compile also use: the same fills by dtype and name, the same bytes for the same seed.
-      const feeds =
-        a.inputs ??
-        (
-          await resolveInputs(
+      const resolved = a.inputs
+        ? null
+        : await resolveInputs(
             { path: opened.spec.modelPath, inputs: session.inputs },
             {
               ...emptyPlan(),
@@ -189,8 +193,12 @@ async function handle<O extends Op>(id: number, op: O, args: OpArgsOut<O>): Prom
               seed: a.synth?.seed ?? a.plan?.seed ?? 1,
               dims: { ...a.synth?.dims, ...a.plan?.dims },
             },
-          )
-        ).tensors;
+          );
+      const feeds = a.inputs ?? (resolved as NonNullable<typeof resolved>).tensors;
+      // What was fed travels back with the outputs: the Run area shows it and its replay.
+      const fed = resolved
+        ? { fed: resolved.fed, dimChoices: resolved.choices, replay: resolved.replay }
+        : undefined;
       const ro = RunOptions.create();
       inflight.set(id, ro);
       try {
@@ -203,10 +211,11 @@ async function handle<O extends Op>(id: number, op: O, args: OpArgsOut<O>): Prom
         const runMs = performance.now() - t0;
         guard?.record(runMs);
         if (a.keep) keptOutputs.set(a.sessionId, keepable(out));
-        if (a.want === 'tensors') return { runMs, tensors: out } as OpResults[O];
+        if (a.want === 'tensors') return { runMs, tensors: out, fed } as OpResults[O];
         return {
           runMs,
           summaries: Object.entries(out).map(([name, t]) => summarizeTensor(name, t)),
+          fed,
         } as OpResults[O];
       } finally {
         inflight.delete(id);

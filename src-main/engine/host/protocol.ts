@@ -25,6 +25,7 @@
  * Args are validated in the host with the schemas below; unknown keys are rejected by name.
  */
 import type { Fp16VariantResult } from '../model/fp16-file';
+import type { Int8VariantResult } from '../model/int8-file';
 import { z } from 'zod';
 import {
   EP_POLICIES,
@@ -35,6 +36,7 @@ import {
   OrtGpuSchema,
   ProviderIdSchema,
   ProviderStatusSchema,
+  type InputsFed,
   type ModelInspection,
   type OrtGpu,
   type ProviderStatus,
@@ -90,6 +92,18 @@ export const OpArgs = {
       dest: z.string().min(1),
       sourceId: z.string(),
       keepIoTypes: z.boolean(),
+      block: z.array(z.string()),
+    })
+    .strict(),
+  /**
+   * Writes a dynamic int8 variant of a model (engine/model/int8-file.ts) to `dest`, which must
+   * not exist; `block` names MatMul / Gemm to leave float32.
+   */
+  'model.convert-int8': z
+    .object({
+      source: z.string().min(1),
+      dest: z.string().min(1),
+      sourceId: z.string(),
       block: z.array(z.string()),
     })
     .strict(),
@@ -211,6 +225,7 @@ export interface OpResults {
   'model.inspect': ModelInspection;
   'model.check-external': { files: number };
   'model.convert-fp16': Fp16VariantResult;
+  'model.convert-int8': Int8VariantResult;
   'cache.compatibility': EntryCompatibility;
   'session.create': {
     sessionId: string;
@@ -226,6 +241,8 @@ export interface OpResults {
     runMs: number;
     summaries?: TensorSummary[];
     tensors?: Record<string, HostTensor>;
+    /** What was fed, when the host made the inputs (from `synth` / `plan`, not given tensors). */
+    fed?: InputsFed;
   };
   'session.outputs': { tensors: Record<string, HostTensor> };
   'session.release': { released: boolean };
