@@ -1,6 +1,6 @@
 /**
- * Precision variants in the app (`precision:convert`, `precision:compare`): a float16 variant of a
- * library model is written by the engine host (protobuf work off the main event loop) into
+ * Precision variants in the app (`precision:convert`, `precision:compare`): a float16 or dynamic
+ * int8 variant of a library model is written by the engine host (protobuf work off the main event loop) into
  * `<library>/variants/<model id>/`, never over the user's file, and recorded on the model's entry;
  * its trade against the original is measured through the session owner (same seeded inputs) and
  * the benchmark service (latency, energy), and kept on the variant.
@@ -36,6 +36,11 @@ export interface PrecisionEngine {
     args: OpArgsIn<'model.convert-fp16'>,
     options?: RequestOptions,
   ): Promise<OpResults['model.convert-fp16']>;
+  request(
+    op: 'model.convert-int8',
+    args: OpArgsIn<'model.convert-int8'>,
+    options?: RequestOptions,
+  ): Promise<OpResults['model.convert-int8']>;
   request(
     op: 'model.inspect',
     args: OpArgsIn<'model.inspect'>,
@@ -91,7 +96,7 @@ export class PrecisionService {
     this.deps.bus.emit('precision:progress', { modelId, phase, message });
   }
 
-  /** Writes a float16 variant of a library model and records it on the model's entry. */
+  /** Writes a float16 or int8 variant of a library model and records it on the model's entry. */
   async convert(input: InvokeParsedInput<'precision:convert'>): Promise<ModelEntry> {
     const { library, engine } = this.deps;
     if (library.variantOf(input.modelId)) {
@@ -110,33 +115,44 @@ export class PrecisionService {
       // A new name each time: an older variant's file (maybe open in a session) is never replaced.
       const dest = path.join(
         dir,
-        `${displayName(model.path)}.fp16.${Date.now().toString(36)}.onnx`,
+        `${displayName(model.path)}.${input.to}.${Date.now().toString(36)}.onnx`,
       );
-      this.progress(model.id, 'converting', `Converting ${model.name} to float16…`);
-      const { report } = await engine.request(
-        'model.convert-fp16',
-        {
-          source: model.path,
-          dest,
-          sourceId: model.id,
-          keepIoTypes: input.keepIoTypes,
-          block: input.block,
-        },
-        { timeoutMs: CONVERT_TIMEOUT_MS },
-      );
-      this.progress(model.id, 'inspecting', 'Reading the float16 variant back…');
+      const words = input.to === 'fp16' ? 'float16' : 'dynamic int8';
+      this.progress(model.id, 'converting', `Converting ${model.name} to ${words}…`);
+      const common = { source: model.path, dest, sourceId: model.id, block: input.block };
+      const made =
+        input.to === 'fp16'
+          ? {
+              kind: 'fp16' as const,
+              report: (
+                await engine.request(
+                  'model.convert-fp16',
+                  { ...common, keepIoTypes: input.keepIoTypes },
+                  { timeoutMs: CONVERT_TIMEOUT_MS },
+                )
+              ).report,
+            }
+          : {
+              kind: 'int8' as const,
+              report: (
+                await engine.request('model.convert-int8', common, {
+                  timeoutMs: CONVERT_TIMEOUT_MS,
+                })
+              ).report,
+            };
+      this.progress(model.id, 'inspecting', `Reading the ${words} variant back…`);
       const inspection = await engine.request(
         'model.inspect',
         { path: dest },
         { timeoutMs: CONVERT_TIMEOUT_MS },
       );
       const variant: ModelVariant = {
-        kind: input.to,
+        ...made,
         id: await sha256File(dest),
         path: dest,
         createdAt: Date.now(),
-        options: { keepIoTypes: input.keepIoTypes, block: input.block },
-        report,
+        // An int8 variant's inputs and outputs are float32 whatever was asked.
+        options: { keepIoTypes: input.to === 'int8' || input.keepIoTypes, block: input.block },
         inspection,
         trade: null,
       };

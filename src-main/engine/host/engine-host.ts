@@ -138,7 +138,12 @@ async function handle<O extends Op>(id: number, op: O, args: OpArgsOut<O>): Prom
     }
     case 'model.convert-int8': {
       const a = args as OpArgsOut<'model.convert-int8'>;
-      return (await writeInt8Variant(a.source, a.dest, { block: a.block }, a.sourceId)) as OpResults[O];
+      return (await writeInt8Variant(
+        a.source,
+        a.dest,
+        { block: a.block },
+        a.sourceId,
+      )) as OpResults[O];
     }
     case 'model.inspect': {
       const a = args as OpArgsOut<'model.inspect'>;

@@ -136,33 +136,13 @@ export function TradeTableView({ table }: { table: TradeTable }) {
   );
 }
 
-function VariantView({ model, variant }: { model: ModelEntry; variant: ModelVariant }) {
-  const api = useApi();
-  const providers = useEngineStore((s) => s.status?.providers ?? []);
-  const [measuring, setMeasuring] = useState(false);
-  const [error, setError] = useState<AppErrorData | null>(null);
-  const available = providers.filter((p) => p.available).map((p) => p.id as ProviderId);
+type VariantOf<K extends ModelVariant['kind']> = Extract<ModelVariant, { kind: K }>;
+
+/** What the float16 converter did: nodes and tensors converted, ops kept float32, clamping. */
+function Fp16ReportView({ model, variant }: { model: ModelEntry; variant: VariantOf<'fp16'> }) {
   const r = variant.report;
-  const measure = async () => {
-    setMeasuring(true);
-    setError(null);
-    const res = await api.invoke('precision:compare', {
-      modelId: model.id,
-      kind: variant.kind,
-      providers: available.length > 0 ? available : ['cpu'],
-      sets: 4,
-      iterations: 100,
-      dims: {},
-    });
-    setMeasuring(false);
-    if (!res.ok) setError(res.error);
-  };
   return (
-    <section data-testid="precision-variant">
-      <h4 className="section-title">
-        {model.name} · {variant.kind}{' '}
-        <Chip tone="ok">{variant.inspection?.precision?.headline ?? variant.kind}</Chip>
-      </h4>
+    <>
       <p className="note">
         {formatBytes(variant.inspection?.sizeBytes ?? 0)} (the original:{' '}
         {formatBytes(model.inspection?.sizeBytes ?? 0)}); {r.convertedNodes} nodes and{' '}
@@ -189,6 +169,73 @@ function VariantView({ model, variant }: { model: ModelEntry; variant: ModelVari
           ))}
         </ul>
       )}
+    </>
+  );
+}
+
+/** What the dynamic int8 quantizer did: ops quantized, ops left float32 and why, providers. */
+function Int8ReportView({ model, variant }: { model: ModelEntry; variant: VariantOf<'int8'> }) {
+  const r = variant.report;
+  return (
+    <>
+      <p className="note">
+        {formatBytes(variant.inspection?.sizeBytes ?? 0)} (the original:{' '}
+        {formatBytes(model.inspection?.sizeBytes ?? 0)});{' '}
+        {r.quantized.map((q) => `${q.op} ×${q.count}`).join(', ')} quantized: {r.tensorsQuantized}{' '}
+        weights ({r.valuesQuantized.toLocaleString('en-US')} values) stored as int8 per output
+        channel, {r.activationsQuantized} activations quantized to uint8 at run time; inputs and
+        outputs stay float32. It is in the Run, Compile and Benchmark lists as “{model.name} ·{' '}
+        {variant.kind}”.
+      </p>
+      {r.left.length > 0 && (
+        <ul className="plain-list" data-testid="precision-left">
+          {r.left.map((l) => (
+            <li key={`${l.op}-${l.reason}`}>
+              <span className="mono">{l.op}</span> ×{l.count} stays float32: {l.reason}
+            </li>
+          ))}
+        </ul>
+      )}
+      <p className="note">
+        ONNX Runtime’s CPU provider runs MatMulInteger and DynamicQuantizeLinear; a GPU provider
+        without them leaves those nodes to the CPU (a compile on it says how many), so measure the
+        trade there before using it.
+      </p>
+    </>
+  );
+}
+
+function VariantView({ model, variant }: { model: ModelEntry; variant: ModelVariant }) {
+  const api = useApi();
+  const providers = useEngineStore((s) => s.status?.providers ?? []);
+  const [measuring, setMeasuring] = useState(false);
+  const [error, setError] = useState<AppErrorData | null>(null);
+  const available = providers.filter((p) => p.available).map((p) => p.id as ProviderId);
+  const measure = async () => {
+    setMeasuring(true);
+    setError(null);
+    const res = await api.invoke('precision:compare', {
+      modelId: model.id,
+      kind: variant.kind,
+      providers: available.length > 0 ? available : ['cpu'],
+      sets: 4,
+      iterations: 100,
+      dims: {},
+    });
+    setMeasuring(false);
+    if (!res.ok) setError(res.error);
+  };
+  return (
+    <section data-testid="precision-variant">
+      <h4 className="section-title">
+        {model.name} · {variant.kind}{' '}
+        <Chip tone="ok">{variant.inspection?.precision?.headline ?? variant.kind}</Chip>
+      </h4>
+      {variant.kind === 'fp16' ? (
+        <Fp16ReportView model={model} variant={variant} />
+      ) : (
+        <Int8ReportView model={model} variant={variant} />
+      )}
       <button type="button" className="button" disabled={measuring} onClick={() => void measure()}>
         {measuring ? 'Measuring…' : variant.trade ? 'Measure again' : 'Measure the trade'}
       </button>
@@ -200,7 +247,8 @@ function VariantView({ model, variant }: { model: ModelEntry; variant: ModelVari
 
 /**
  * The model's precision: what it computes in (weights and compute by precision, Casts), what the
- * GPU runs fast, a float16 variant made on request with its progress, and the measured trade.
+ * GPU runs fast, float16 and dynamic int8 variants made on request with their progress, and the
+ * measured trade of each.
  */
 export function PrecisionPanel({ entry }: { entry: ModelEntry }) {
   const api = useApi();
@@ -215,19 +263,25 @@ export function PrecisionPanel({ entry }: { entry: ModelEntry }) {
     [api, entry.id],
   );
   const p = entry.inspection?.precision;
-  const variant = entry.variants?.find((v) => v.kind === 'fp16');
-  const convert = async () => {
+  const variants = entry.variants ?? [];
+  const has = (kind: ModelVariant['kind']) => variants.some((v) => v.kind === kind);
+  const convert = async (to: ModelVariant['kind']) => {
     setError(null);
-    setProgress('Converting to float16…');
+    setProgress(to === 'fp16' ? 'Converting to float16…' : 'Quantizing to dynamic int8…');
     const res = await api.invoke('precision:convert', {
       modelId: entry.id,
-      to: 'fp16',
+      to,
       keepIoTypes: true,
       block: [],
     });
     setProgress(null);
     if (!res.ok) setError(res.error);
   };
+  const floatWeights = p?.weights.some((w) => w.dtype === 'float32') ?? false;
+  // Dynamic int8 covers MatMul and Gemm (engine/model/int8.ts): offered where the model has them.
+  const int8Able =
+    floatWeights &&
+    (p?.ops.some((o) => (o.op === 'MatMul' || o.op === 'Gemm') && o.precision === 'fp32') ?? false);
   const casts = p?.casts ?? [];
   return (
     <section className="precision-panel" data-testid="precision-panel">
@@ -250,25 +304,44 @@ export function PrecisionPanel({ entry }: { entry: ModelEntry }) {
       )}
       <h4 className="section-title">What this machine’s GPU runs fast</h4>
       <GpuSupport />
-      {variant ? (
-        <VariantView model={entry} variant={variant} />
-      ) : (
-        p?.weights.some((w) => w.dtype === 'float32') && (
-          <p>
-            <button
-              type="button"
-              className="button button-primary"
-              disabled={progress !== null}
-              onClick={() => void convert()}
-            >
-              Make FP16 variant
-            </button>{' '}
-            <span className="muted">
-              Weights and compute in float16, inputs and outputs kept float32; written beside the
-              library, your file is not touched.
-            </span>
-          </p>
-        )
+      {variants.map((v) => (
+        <VariantView key={v.kind} model={entry} variant={v} />
+      ))}
+      {((floatWeights && !has('fp16')) || (int8Able && !has('int8'))) && (
+        <ul className="plain-list">
+          {floatWeights && !has('fp16') && (
+            <li>
+              <button
+                type="button"
+                className="button button-primary"
+                disabled={progress !== null}
+                onClick={() => void convert('fp16')}
+              >
+                Make FP16 variant
+              </button>{' '}
+              <span className="muted">
+                Weights and compute in float16, inputs and outputs kept float32; written beside the
+                library, your file is not touched.
+              </span>
+            </li>
+          )}
+          {int8Able && !has('int8') && (
+            <li>
+              <button
+                type="button"
+                className="button"
+                disabled={progress !== null}
+                onClick={() => void convert('int8')}
+              >
+                Make INT8 variant
+              </button>{' '}
+              <span className="muted">
+                MatMul and Gemm weights in int8 per output channel, activations quantized at run
+                time, the rest and the inputs and outputs float32; your file is not touched.
+              </span>
+            </li>
+          )}
+        </ul>
       )}
       {progress && (
         <p className="notice-busy" role="status" data-testid="precision-progress">
