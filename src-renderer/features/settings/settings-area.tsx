@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { InvokeInput, ProviderStatus } from '../../../src-main/ipc/contract';
+import type { GpuInfo, InvokeInput, OrtGpu, ProviderStatus } from '../../../src-main/ipc/contract';
 import type { AppErrorData } from '../../../src-main/shared/errors';
 import { useApi } from '../../common/api-context';
 import { ErrorNotice } from '../../common/error-notice';
@@ -117,14 +117,18 @@ function AutoCompileCard() {
   );
 }
 
+const NO_GPUS: OrtGpu[] = [];
+const NO_MONITOR_GPUS: GpuInfo[] = [];
+
 /**
  * The GPU every GPU provider uses, on machines with more than one (by ORT's PCI bus id or LUID):
  * Automatic picks the NVIDIA GPU; a choice restarts the engine so sessions reopen there.
  */
 function GpuCard() {
   const settings = useSettingsStore((s) => s.settings);
-  const ortGpus = useEngineStore((s) => s.status?.gpus ?? []);
-  const monitorGpus = useGpuStore((s) => s.snapshot?.gpus ?? []);
+  // Selectors return the store's own arrays (a fresh [] each call would re-render for ever).
+  const ortGpus = useEngineStore((s) => s.status?.gpus) ?? NO_GPUS;
+  const monitorGpus = useGpuStore((s) => s.snapshot?.gpus) ?? NO_MONITOR_GPUS;
   const { saving, error, save } = useSettingSaver();
   const options = gpuOptions(ortGpus, monitorGpus, settings?.gpu);
   const chosen = gpuValue(settings?.gpu ?? null);
