@@ -1,13 +1,18 @@
 /**
- * `crucible compare-variants MODEL [--provider P,...] [--sets N] [--iterations N] [--dim NAME=N]
- * [--json]`: the model's float16 variant (made by `crucible convert`) against the model on each
- * provider — the same seeded inputs through both (max abs / rel error, lowest cosine, top-1 /
+ * `crucible compare-variants MODEL [--kind fp16|int8] [--provider P,...] [--sets N]
+ * [--iterations N] [--dim NAME=N] [--json]`: one of the model's variants (made by `crucible
+ * convert`; the newest unless --kind says) against the model on each provider — the same seeded inputs through both (max abs / rel error, lowest cosine, top-1 /
  * top-5 agreement for classifiers) and a benchmark of each (p50 / p90 latency, energy on a GPU) —
  * as one table with a verdict per provider. The table is kept on the variant in the library (the
  * app's Precision panel shows it).
  */
 import path from 'node:path';
-import { ProviderIdSchema, type ProviderId, type TradeTable } from '../../ipc/contract';
+import {
+  PrecisionVariantKindSchema,
+  ProviderIdSchema,
+  type ProviderId,
+  type TradeTable,
+} from '../../ipc/contract';
 import { composeHeadless } from '../../services/headless';
 import { tradeModel } from '../../services/precision-service';
 import { AppError } from '../../shared/errors';
@@ -15,9 +20,9 @@ import { openCliLibrary } from './convert';
 import { parseCliArgs, parseDims, type CliIo } from '../io';
 
 /** The usage lines of `crucible compare-variants`. */
-export const COMPARE_VARIANTS_USAGE = `compare-variants MODEL [--provider P,...] [--sets N] [--iterations N]
-                 [--dim NAME=N ...] [--json]
-      the model's fp16 variant against the model per provider: error over N seeded input
+export const COMPARE_VARIANTS_USAGE = `compare-variants MODEL [--kind fp16|int8] [--provider P,...] [--sets N]
+                 [--iterations N] [--dim NAME=N ...] [--json]
+      the model's variant (the newest, or --kind) against the model per provider: error over N seeded input
       sets (default 8), latency (benchmark, default 200 iterations), energy on a GPU, verdict`;
 
 function positiveInt(option: string, v: string, max: number): number {
@@ -31,6 +36,7 @@ function positiveInt(option: string, v: string, max: number): number {
 /** Runs `crucible compare-variants`. */
 export async function compareVariantsCommand(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCliArgs('compare-variants', args, {
+    kind: { type: 'string' },
     provider: { type: 'string', multiple: true },
     sets: { type: 'string', default: '8' },
     iterations: { type: 'string', default: '200' },
@@ -57,11 +63,26 @@ export async function compareVariantsCommand(args: string[], io: CliIo): Promise
 
   const library = await openCliLibrary();
   const model = await library.add(path.resolve(positionals[0] as string));
-  const variant = model.variants?.find((v) => v.kind === 'fp16');
+  let kind = null;
+  if (values.kind !== undefined) {
+    const parsed = PrecisionVariantKindSchema.safeParse(values.kind);
+    if (!parsed.success) {
+      throw new AppError(
+        'BAD_REQUEST',
+        `compare-variants: --kind must be ${PrecisionVariantKindSchema.options.join(' or ')}, got '${values.kind}'`,
+      );
+    }
+    kind = parsed.data;
+  }
+  // Without --kind, the variant made last: what `crucible convert` just wrote.
+  const variant = [...(model.variants ?? [])]
+    .filter((v) => kind === null || v.kind === kind)
+    .sort((a, b) => b.createdAt - a.createdAt)[0];
   if (!variant) {
+    const want = kind ?? 'fp16|int8';
     throw new AppError(
       'NOT_FOUND',
-      `${model.path} has no fp16 variant in the library yet: run crucible convert ${positionals[0]} --to fp16 first`,
+      `${model.path} has no ${kind ?? ''}${kind ? ' ' : ''}variant in the library yet: run crucible convert ${positionals[0]} --to ${want} first`,
     );
   }
   const original = tradeModel(model);
@@ -69,7 +90,7 @@ export async function compareVariantsCommand(args: string[], io: CliIo): Promise
 
   const headless = await composeHeadless();
   try {
-    const table = await headless.trade(original, made, 'fp16', {
+    const table = await headless.trade(original, made, variant.kind, {
       providers,
       sets,
       iterations,
