@@ -85,3 +85,21 @@ test('Settings: ONNX Runtime telemetry is off until turned on; a compile deadlin
   await deadline.blur();
   await expect(page.getByTestId('compile-deadline')).toHaveValue('30');
 });
+
+test('Settings → GPU: automatic, and on a machine where ONNX Runtime sees no GPU it says so', async ({
+  app,
+}, testInfo) => {
+  const { page } = app;
+  await page.getByTestId('nav-settings').click();
+  const card = page.getByTestId('settings-gpu');
+  await expect(card).toBeVisible();
+  const select = page.getByTestId('gpu-choice');
+  await expect(select).toHaveValue('auto');
+  await expect(select.locator('option')).toHaveText(['Automatic (the NVIDIA GPU first)']);
+  await expect(page.getByTestId('gpu-choice-none')).toHaveText(
+    'ONNX Runtime sees no GPU here, so GPU providers have none to run on.',
+  );
+  await card.screenshot({
+    path: path.join(artifacts, `${testInfo.project.name}-settings-gpu.png`),
+  });
+});
