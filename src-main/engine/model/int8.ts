@@ -119,22 +119,27 @@ export function quantizeDynamicInt8(model: onnx.IModelProto, options: Int8Option
   };
   // Uses of every value across the model, to drop float weights nothing reads any more.
   const uses = countUses(model);
-  /** Quantized weights by source name and layout, shared by every op that reads the same one. */
-  const quantizedWeights = new Map<string, { q: string; zp: string; scale: string }>();
   const dropped: Constant[] = [];
 
   const stack: {
     graph: onnx.IGraphProto;
     outer: (n: string) => number;
     consts: Map<string, Constant>;
-  }[] = [{ graph: root, outer: () => 0, consts: new Map() }];
+    fed: Set<string>;
+  }[] = [{ graph: root, outer: () => 0, consts: new Map(), fed: new Set() }];
   while (stack.length > 0) {
-    const { graph, outer, consts: outerConsts } = stack.pop() as (typeof stack)[number];
+    const {
+      graph,
+      outer,
+      consts: outerConsts,
+      fed: outerFed,
+    } = stack.pop() as (typeof stack)[number];
     const types = elemTypes(graph, outer);
     const typeOf = (n: string) => types.get(n) ?? outer(n);
     // Constants visible here: the outer scope's, then this graph's (an inner name hides an outer).
     const consts = new Map(outerConsts);
-    const fed = new Set((graph.input ?? []).map((i) => i.name ?? ''));
+    // Graph inputs (this graph's and the outer ones'): fed at run time, never constants.
+    const fed = new Set([...outerFed, ...(graph.input ?? []).map((i) => i.name ?? '')]);
     for (const t of graph.initializer ?? []) {
       // An initializer that is also a graph input is only a default: it can be fed at run time.
       if (fed.has(t.name ?? '')) consts.delete(t.name ?? '');
@@ -147,6 +152,9 @@ export function quantizeDynamicInt8(model: onnx.IModelProto, options: Int8Option
     for (const i of graph.input ?? []) consts.delete(i.name ?? '');
 
     const activations = new Map<string, { q: string; scale: string; zp: string }>();
+    // Quantized weights by source name and layout, shared by every op of this graph reading the
+    // same one (a body keeps its own copy: tensors made here are not in scope elsewhere).
+    const quantizedWeights = new Map<string, { q: string; zp: string; scale: string }>();
     const out: onnx.INodeProto[] = [];
     const add = (n: onnx.INodeProto) => {
       out.push(n);
@@ -157,13 +165,13 @@ export function quantizeDynamicInt8(model: onnx.IModelProto, options: Int8Option
     };
     for (const node of graph.node ?? []) {
       const key = opKey(node);
-      for (const g of subgraphs(node)) stack.push({ graph: g, outer: typeOf, consts });
+      for (const g of subgraphs(node)) stack.push({ graph: g, outer: typeOf, consts, fed });
       if (!QUANTIZABLE.has(key)) {
         if (NOT_HANDLED[key]) leave(key, NOT_HANDLED[key]);
         out.push(node);
         continue;
       }
-      const plan = planNode(node, key, consts, typeOf, block, minElements);
+      const plan = planNode(node, key, consts, fed, typeOf, block, minElements);
       if (typeof plan === 'string') {
         leave(key, plan);
         out.push(node);
@@ -331,6 +339,7 @@ function planNode(
   node: onnx.INodeProto,
   key: string,
   consts: Map<string, Constant>,
+  fed: Set<string>,
   typeOf: (n: string) => number,
   block: Set<string>,
   minElements: number,
@@ -339,6 +348,7 @@ function planNode(
   const [a = '', b = '', c = ''] = node.input ?? [];
   if (typeOf(a) !== ELEM.float) return 'its input A is not float32';
   const w = consts.get(b);
+  if (!w && fed.has(b)) return 'its weight B is a graph input (fed at run time), not a constant';
   if (!w) return 'its weight B is computed at run time (activation × activation), not a constant';
   if (w.tensor.dataType !== ELEM.float) return 'its weight is not float32';
   if (w.tensor.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL) {
