@@ -104,4 +104,50 @@ describe('precision variants through the engine host', () => {
     // Kept on the variant.
     expect(library.get(model.id)?.variants?.[0]?.trade?.rows).toHaveLength(4);
   });
+
+  it('makes a dynamic int8 variant beside the fp16 one and measures it on the CPU', async () => {
+    const model = await library.add(path.join(root, 'models', 'transformer-block.onnx'));
+    progress.length = 0;
+    await service.convert({ modelId: model.id, to: 'fp16', keepIoTypes: true, block: [] });
+    const entry = await service.convert({
+      modelId: model.id,
+      to: 'int8',
+      keepIoTypes: true,
+      block: [],
+    });
+    expect(entry.variants?.map((v) => v.kind).sort()).toEqual(['fp16', 'int8']);
+    const variant = entry.variants?.find((v) => v.kind === 'int8');
+    if (variant?.kind !== 'int8') throw new Error('no int8 variant');
+    expect(variant.path).toMatch(/\.int8\.[a-z0-9]+\.onnx$/);
+    expect(variant.report.quantized).toEqual([{ op: 'MatMul', count: 6 }]);
+    expect(variant.report.left).toEqual([
+      {
+        op: 'MatMul',
+        count: 2,
+        reason: 'its weight B is computed at run time (activation × activation), not a constant',
+      },
+    ]);
+    expect(variant.inspection?.precision?.headline).toMatch(/^mixed: int8 QOperator/);
+    expect(variant.inspection?.inputs).toEqual(model.inspection?.inputs);
+    expect(variant.inspection?.outputs).toEqual(model.inspection?.outputs);
+    expect(library.get(variant.id)?.name).toBe('transformer-block · int8');
+    expect(progress.filter((p) => p.message.includes('int8')).length).toBeGreaterThan(0);
+
+    const table = await service.compare({
+      modelId: model.id,
+      kind: 'int8',
+      providers: ['cpu'],
+      sets: 2,
+      iterations: 20,
+      dims: {},
+    });
+    const int8 = table.rows.find((r) => r.precision === 'int8');
+    expect(int8?.problem).toBeNull();
+    expect(int8?.p50Ms).toBeGreaterThan(0);
+    expect(int8?.error?.cosine).toBeGreaterThan(0.999);
+    // Kept on the int8 variant only.
+    const after = library.get(model.id)?.variants ?? [];
+    expect(after.find((v) => v.kind === 'int8')?.trade?.rows).toHaveLength(2);
+    expect(after.find((v) => v.kind === 'fp16')?.trade).toBeNull();
+  });
 });
