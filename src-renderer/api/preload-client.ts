@@ -22,6 +22,7 @@ export function createPreloadApi(bridge: PreloadBridge): RendererApi {
   return {
     invoke: (channel, input) => bridge.invoke(channel, input),
     on: (event, listener) => bridge.on(event, listener),
+    pathForFile: (file) => bridge.getPathForFile(file),
     async addFiles(files: File[]) {
       const results: Result<ModelEntry>[] = [];
       // Models are referenced where they are, so a model's external-data files dropped with it

@@ -11,4 +11,9 @@ export interface RendererApi extends CrucibleApi {
    * side; browser mode streams them to the host. One Result per model added (or per failed file).
    */
   addFiles(files: File[]): Promise<Result<ModelEntry>[]>;
+  /**
+   * A dropped or picked file's path on this machine (Electron's getPathForFile). Absent in browser
+   * mode: a page cannot see paths there, so a file for an input is named by its typed path.
+   */
+  pathForFile?(file: File): string;
 }

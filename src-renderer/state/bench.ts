@@ -9,11 +9,20 @@ import type {
   BenchResult,
   EventPayload,
   InvokeOutput,
+  ModelEntry,
   ProviderId,
 } from '../../src-main/ipc/contract';
 import { providerBenchModes } from '../../src-main/ipc/providers';
 import type { AppErrorData } from '../../src-main/shared/errors';
 import type { RendererApi } from '../api/types';
+import {
+  buildInputPlan,
+  emptyInputsForm,
+  type InputsForm,
+  type InputsPatch,
+  inputsFormFor,
+  patchInputs,
+} from './inputs';
 
 export type BenchMode = BenchResult['mode'];
 
@@ -28,6 +37,8 @@ export interface BenchForm {
   warmup: number;
   /** Also profile a few runs per operator (ORT profiling) after the timed phase. */
   profile: boolean;
+  /** What the benchmark feeds (state/inputs.ts): the same choices as the Run form's. */
+  inputs: InputsForm;
 }
 
 export interface BenchState {
@@ -65,6 +76,7 @@ const initial: BenchState = {
     durationS: 5,
     warmup: 10,
     profile: false,
+    inputs: emptyInputsForm(),
   },
   running: false,
   progress: null,
@@ -106,6 +118,31 @@ export function benchFormChanged(patch: Partial<BenchForm>): void {
     }
     return { form };
   });
+}
+
+/**
+ * The user chose the model to benchmark: its named dims get fields (empty: the plan's default),
+ * and another model's per-input choices go.
+ */
+export function benchModelChosen(model: ModelEntry | null): void {
+  useBenchStore.setState((s) =>
+    model?.id === s.form.modelId
+      ? {}
+      : {
+          form: {
+            ...s.form,
+            modelId: model?.id ?? null,
+            inputs: inputsFormFor(s.form.inputs, model, null),
+          },
+        },
+  );
+}
+
+/** The user changed what the benchmark feeds. */
+export function benchInputsChanged(patch: InputsPatch): void {
+  useBenchStore.setState((s) => ({
+    form: { ...s.form, inputs: patchInputs(s.form.inputs, patch) },
+  }));
 }
 
 /** Why the form cannot run yet, or null when it can. */
@@ -150,6 +187,11 @@ export function benchProgressReceived(p: EventPayload<'bench:progress'>): void {
 export async function benchRunRequested(api: RendererApi, now = () => Date.now()): Promise<void> {
   const { form, running } = useBenchStore.getState();
   if (running || benchFormProblem(form) !== null || !form.modelId || !form.provider) return;
+  const built = buildInputPlan(form.inputs);
+  if ('error' in built) {
+    useBenchStore.setState({ runError: built.error });
+    return;
+  }
   useBenchStore.setState({ running: true, runError: null, progress: null });
   const result = await api.invoke('bench:run', {
     modelId: form.modelId,
@@ -158,6 +200,8 @@ export async function benchRunRequested(api: RendererApi, now = () => Date.now()
     warmup: form.warmup,
     profile: form.profile,
     ...(form.by === 'iterations' ? { iterations: form.iterations } : { durationS: form.durationS }),
+    // The session's dims are the plan's: a compiled entry is found for them too.
+    ...(built.plan ? { dims: built.plan.dims, inputs: built.plan } : {}),
   });
   if (!result.ok) {
     useBenchStore.setState({ running: false, runError: result.error });

@@ -15,6 +15,14 @@ import type {
 } from '../../src-main/ipc/contract';
 import type { AppErrorData } from '../../src-main/shared/errors';
 import type { RendererApi } from '../api/types';
+import {
+  buildInputPlan,
+  emptyInputsForm,
+  type InputsForm,
+  type InputsPatch,
+  inputsFormFor,
+  patchInputs,
+} from './inputs';
 import { useRunStore } from './run';
 
 export interface CompileState {
@@ -30,7 +38,12 @@ export interface CompileState {
   actionError: AppErrorData | null;
   /** Switch-overs seen since the page opened, newest first. */
   switches: SwitchOver[];
-  form: { modelId: string | null; provider: ProviderId | null };
+  form: {
+    modelId: string | null;
+    provider: ProviderId | null;
+    /** What the warm-up run feeds (state/inputs.ts): the same choices as the Run form's. */
+    inputs: InputsForm;
+  };
 }
 
 const initial: CompileState = {
@@ -42,7 +55,7 @@ const initial: CompileState = {
   cacheLoaded: false,
   actionError: null,
   switches: [],
-  form: { modelId: null, provider: null },
+  form: { modelId: null, provider: null, inputs: emptyInputsForm() },
 };
 
 export const useCompileStore = create<CompileState>()(() => initial);
@@ -78,9 +91,25 @@ export function switchOverReceived(s: SwitchOver): void {
   useCompileStore.setState((state) => ({ switches: [s, ...state.switches].slice(0, 20) }));
 }
 
-/** The user picked what to compile. */
-export function compileFormChanged(patch: Partial<CompileState['form']>): void {
-  useCompileStore.setState((state) => ({ form: { ...state.form, ...patch } }));
+/** The user picked what to compile; another model's per-input choices go. */
+export function compileFormChanged(patch: Partial<Omit<CompileState['form'], 'inputs'>>): void {
+  useCompileStore.setState((state) => {
+    const other = patch.modelId !== undefined && patch.modelId !== state.form.modelId;
+    return {
+      form: {
+        ...state.form,
+        ...patch,
+        inputs: other ? inputsFormFor(state.form.inputs, null, null) : state.form.inputs,
+      },
+    };
+  });
+}
+
+/** The user changed what the warm-up run feeds. */
+export function compileInputsChanged(patch: InputsPatch): void {
+  useCompileStore.setState((state) => ({
+    form: { ...state.form, inputs: patchInputs(state.form.inputs, patch) },
+  }));
 }
 
 /**
@@ -101,16 +130,25 @@ export function compileDimsFor(model: ModelEntry | null | undefined): Record<str
 
 /** The user asked to compile the chosen model for the chosen provider (at the model's dims). */
 export async function compileRequested(api: RendererApi, model?: ModelEntry | null): Promise<void> {
-  const { modelId, provider } = useCompileStore.getState().form;
+  const { modelId, provider, inputs } = useCompileStore.getState().form;
   if (modelId === null || provider === null) return;
+  const built = buildInputPlan(inputs);
+  if ('error' in built) {
+    useCompileStore.setState({ actionError: built.error });
+    return;
+  }
   useCompileStore.setState({ actionError: null });
-  const dims = compileDimsFor(model?.id === modelId ? model : null);
-  const r = await api.invoke(
-    'compile:enqueue',
-    Object.keys(dims).length > 0
-      ? { modelId, provider, options: { dims, dimRanges: {}, cudaGraph: false } }
-      : { modelId, provider },
-  );
+  // Dims typed here win; the others follow the Run form (compileDimsFor).
+  const dims = {
+    ...compileDimsFor(model?.id === modelId ? model : null),
+    ...built.plan?.dims,
+  };
+  const r = await api.invoke('compile:enqueue', {
+    modelId,
+    provider,
+    ...(Object.keys(dims).length > 0 ? { options: { dims, dimRanges: {}, cudaGraph: false } } : {}),
+    ...(built.plan ? { inputs: { ...built.plan, dims } } : {}),
+  });
   if (r.ok) compileProgressReceived(r.value);
   else useCompileStore.setState({ actionError: r.error });
 }

@@ -25,25 +25,29 @@ import {
 import { firstAvailable, RUN_PREFERENCE } from '../../src-main/ipc/providers';
 import type { AppErrorData } from '../../src-main/shared/errors';
 import type { RendererApi } from '../api/types';
+import {
+  buildInputPlan,
+  type Fill,
+  type InputsForm,
+  type InputsPatch,
+  inputsCheckCleared,
+  patchInputs,
+  sourceKindOf,
+} from './inputs';
 import { drawMaskOverlay, type MaskOverlay, maskKind, npyValues } from './mask-overlay';
 
-export type Fill = 'random' | 'zeros' | 'ones';
+export type { Fill } from './inputs';
 
-export interface RunForm {
+/**
+ * The run form: model and provider, and the inputs (state/inputs.ts, the same fields the Bench
+ * and Compile forms hold) — the same input plan the CLI's --input/--value/--shape take
+ * (engine/model/input-sources.ts). Dims are required here (NaN while a field is not a number):
+ * they also pick the compiled session.
+ */
+export interface RunForm extends InputsForm {
   modelId: string | null;
   /** A provider, or 'auto' (ONNX Runtime's EP selection policy picks). */
   provider: ProviderId | 'auto' | null;
-  /** Values for the model's symbolic dims, by name; NaN while the field is not a number. */
-  dims: Record<string, number>;
-  fill: Fill;
-  seed: number;
-  /**
-   * Per input, values typed in ("16000", "101, 2023, 102"); empty means the fill. The same input
-   * plan the CLI's --value takes (engine/model/input-sources.ts).
-   */
-  values?: Record<string, string>;
-  /** Per input with unnamed dims, its shape typed in ("2x?x128"; ? leaves a dim to the plan). */
-  shapes?: Record<string, string>;
   /** Per input that takes a picture (ipc/image-model.ts pictureInputProblem), the one chosen. */
   pictures?: Record<string, InputPicture>;
 }
@@ -131,6 +135,9 @@ const initialForm: RunForm = {
   seed: 1,
   values: {},
   shapes: {},
+  files: {},
+  kinds: {},
+  testData: '',
   pictures: {},
 };
 const initialImage: ImageRunState = {
@@ -184,6 +191,7 @@ export function runnableModels(entries: readonly ModelEntry[]): ModelEntry[] {
  * another model's result goes.
  */
 export function runModelChosen(model: ModelEntry | null): void {
+  if (model?.id !== useRunStore.getState().form.modelId) inputsCheckCleared('run');
   useRunStore.setState((state) => {
     const dims: Record<string, number> = {};
     for (const name of model?.inspection?.dynamicDims ?? [])
@@ -196,6 +204,9 @@ export function runModelChosen(model: ModelEntry | null): void {
         dims,
         values: same ? state.form.values : {},
         shapes: same ? state.form.shapes : {},
+        files: same ? state.form.files : {},
+        kinds: same ? state.form.kinds : {},
+        testData: same ? state.form.testData : '',
         pictures: same ? state.form.pictures : {},
       },
       image: same ? state.image : { ...initialImage, seq: state.image.seq + 1 },
@@ -214,6 +225,11 @@ export function runModelChosen(model: ModelEntry | null): void {
           }),
     };
   });
+}
+
+/** The user changed the inputs part of the form (a source, a file path, a shape, a dim …). */
+export function runInputsChanged(patch: InputsPatch): void {
+  useRunStore.setState((state) => ({ form: patchInputs(state.form, patch) }));
 }
 
 /** The user typed values for an input (empty: back to the fill). */
@@ -244,6 +260,7 @@ export function runPictureChosen(model: ModelEntry, input: string, picture: Sour
         ...state.form,
         dims,
         values: { ...state.form.values, [input]: '' },
+        kinds: { ...state.form.kinds, [input]: 'picture' },
         pictures: {
           ...state.form.pictures,
           [input]: {
@@ -266,7 +283,9 @@ export function runPictureCleared(input: string): void {
   useRunStore.setState((state) => {
     const pictures = { ...state.form.pictures };
     delete pictures[input];
-    return { form: { ...state.form, pictures } };
+    const kinds = { ...state.form.kinds };
+    if (kinds[input] === 'picture') delete kinds[input];
+    return { form: { ...state.form, pictures, kinds } };
   });
 }
 
@@ -347,17 +366,10 @@ export function buildRunRequest(form: RunForm): { request: RunRequest } | { erro
   if (!Number.isInteger(form.seed)) {
     return { error: { code: 'BAD_REQUEST', message: 'The seed must be a whole number.' } };
   }
-  const sources: NonNullable<RunRequest['inputs']>['sources'] = {};
-  for (const [name, text] of Object.entries(form.values ?? {})) {
-    const values = text
-      .split(/[\s,]+/)
-      .map((v) => v.trim())
-      .filter((v) => v !== '');
-    if (values.length > 0) sources[name] = { kind: 'values', values };
-  }
+  const pictures: Parameters<typeof buildInputPlan>[1] = {};
   for (const [name, chosen] of Object.entries(form.pictures ?? {})) {
     const { picture } = chosen;
-    sources[name] = {
+    pictures[name] = {
       kind: 'picture',
       fileName: picture.fileName,
       width: picture.width,
@@ -366,24 +378,8 @@ export function buildRunRequest(form: RunForm): { request: RunRequest } | { erro
       pixels: chosen.pixels,
     };
   }
-  const shapes: Record<string, (number | null)[]> = {};
-  for (const [name, text] of Object.entries(form.shapes ?? {})) {
-    if (text.trim() === '') continue;
-    const dims = text
-      .trim()
-      .split(/[x×,]/)
-      .map((d) => (d.trim() === '?' ? null : Number(d)));
-    if (dims.some((d) => d !== null && (!Number.isInteger(d) || d < 0))) {
-      return {
-        error: {
-          code: 'BAD_REQUEST',
-          message: `The shape of "${name}" needs whole numbers (or ?) like 2x?x128.`,
-        },
-      };
-    }
-    shapes[name] = dims;
-  }
-  const planned = Object.keys(sources).length > 0 || Object.keys(shapes).length > 0;
+  const built = buildInputPlan(form, pictures);
+  if ('error' in built) return { error: built.error };
   return {
     request: {
       modelId: form.modelId,
@@ -391,18 +387,7 @@ export function buildRunRequest(form: RunForm): { request: RunRequest } | { erro
       dims: { ...form.dims },
       fill: form.fill,
       seed: form.seed,
-      ...(planned
-        ? {
-            inputs: {
-              sources,
-              shapes,
-              dims: { ...form.dims },
-              fill: form.fill,
-              seed: form.seed,
-              testData: null,
-            },
-          }
-        : {}),
+      ...(built.plan ? { inputs: built.plan } : {}),
     },
   };
 }
@@ -415,7 +400,8 @@ export function fedPictures(form: RunForm, model: ModelEntry | null | undefined)
   const out: FedPicture[] = [];
   for (const [input, chosen] of Object.entries(form.pictures ?? {})) {
     const vi = model?.inspection?.inputs.find((i) => i.name === input);
-    if (!vi) continue;
+    // A picture kept while the input's source is another one is not fed.
+    if (!vi || sourceKindOf(form, input, true) !== 'picture') continue;
     const { picture } = chosen;
     const typed = form.shapes?.[input]?.trim();
     const shape = typed

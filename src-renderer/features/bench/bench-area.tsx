@@ -7,12 +7,15 @@ import type {
 } from '../../../src-main/ipc/contract';
 import { useApi } from '../../common/api-context';
 import { ErrorNotice } from '../../common/error-notice';
+import { FedRecord, InputsEditor } from '../../common/inputs-editor';
 import {
   benchCancelRequested,
   benchCompareToggled,
   benchExportRequested,
   benchFormChanged,
   benchFormProblem,
+  benchInputsChanged,
+  benchModelChosen,
   benchHistoryRequested,
   benchProgressFraction,
   benchProgressReceived,
@@ -23,6 +26,16 @@ import {
 } from '../../state/bench';
 import { selectProviders, useEngineStore } from '../../state/engine';
 import { useModelsStore } from '../../state/models';
+import {
+  buildInputPlan,
+  inputOfError,
+  inputsCheckCleared,
+  inputsCheckRefused,
+  inputsCheckRequested,
+  planToCheck,
+  sourceKindOf,
+  useInputsStore,
+} from '../../state/inputs';
 import { bestProvider, runnableModels } from '../../state/run';
 import { BarList } from '../../ui/bar-list';
 import { Card } from '../../ui/card';
@@ -164,14 +177,21 @@ function BenchRunForm() {
   const running = useBenchStore((s) => s.running);
   const progress = useBenchStore((s) => s.progress);
   const runError = useBenchStore((s) => s.runError);
+  const check = useInputsStore((s) => s.bench);
   const entries = useModelsStore((s) => s.entries);
   const providers = useEngineStore(selectProviders);
   const models = useMemo(() => runnableModels(entries), [entries]);
+  const model = models.find((m) => m.id === form.modelId);
+  const names = (model?.inspection?.inputs ?? []).map((i) => i.name);
+  // The run's error, else the check's, beside the input it names; the rest below the form.
+  const runErrorInput = inputOfError(runError, form.inputs, names);
+  const checkErrorInput = inputOfError(check.error, form.inputs, names);
+  const placed = runErrorInput !== null ? runError : checkErrorInput !== null ? check.error : null;
 
   // Sensible choices once the lists are known; replace choices that went away.
   useEffect(() => {
     if (!models.some((m) => m.id === form.modelId) && models[0]) {
-      benchFormChanged({ modelId: models[0].id });
+      benchModelChosen(models[0]);
     }
     if (!providers.some((p) => p.id === form.provider && p.available)) {
       const best = bestProvider(providers);
@@ -198,7 +218,10 @@ function BenchRunForm() {
             label="Model"
             value={form.modelId}
             options={modelChoices(models)}
-            onChange={(id) => benchFormChanged({ modelId: id || null })}
+            onChange={(id) => {
+              benchModelChosen(models.find((m) => m.id === id) ?? null);
+              inputsCheckCleared('bench');
+            }}
             placeholder="Choose a model"
             testId="bench-model"
           />
@@ -268,6 +291,34 @@ function BenchRunForm() {
             </span>
           </label>
         </div>
+        {model?.inspection && (
+          <InputsEditor
+            testId="bench-inputs"
+            model={model}
+            form={form.inputs}
+            kindOf={(input) => sourceKindOf(form.inputs, input)}
+            onChange={(patch) => {
+              benchInputsChanged(patch);
+              inputsCheckCleared('bench');
+            }}
+            dimsRequired={false}
+            pathForFile={api.pathForFile}
+            error={placed}
+            errorInput={runErrorInput ?? checkErrorInput}
+            check={check}
+            onCheck={() => {
+              const built = buildInputPlan(form.inputs);
+              if ('error' in built) inputsCheckRefused('bench', built.error);
+              else
+                void inputsCheckRequested(
+                  api,
+                  'bench',
+                  model.id,
+                  planToCheck(form.inputs, built.plan),
+                );
+            }}
+          />
+        )}
         <div className="field-row">
           <button
             type="submit"
@@ -309,7 +360,9 @@ function BenchRunForm() {
           </div>
         )}
       </form>
-      {runError !== null && <ErrorNotice error={runError} testId="bench-run-error" />}
+      {runError !== null && runErrorInput === null && (
+        <ErrorNotice error={runError} testId="bench-run-error" />
+      )}
     </Card>
   );
 }
@@ -335,6 +388,7 @@ function BenchCharts(props: {
           <ErrorNotice error={chosen.error} testId="bench-result-error" />
         )}
         <VerdictDetail r={chosen} />
+        {chosen.inputs && <FedRecord fed={chosen.inputs} testId="bench-fed" title="Inputs fed" />}
         {bins.length === 0 ? (
           <p className="muted">No samples.</p>
         ) : (

@@ -7,17 +7,29 @@ import {
 } from '../../../src-main/ipc/providers';
 import { useApi } from '../../common/api-context';
 import { ErrorNotice } from '../../common/error-notice';
+import { FedRecord, InputsEditor } from '../../common/inputs-editor';
 import {
   cacheCleared,
   cacheListRequested,
   compileActionErrorDismissed,
   compileCancelled,
   compileFormChanged,
+  compileInputsChanged,
   compileRequested,
   useCompileStore,
 } from '../../state/compile';
 import { selectProviders, useEngineStore } from '../../state/engine';
 import { useModelsStore } from '../../state/models';
+import {
+  buildInputPlan,
+  inputOfError,
+  inputsCheckCleared,
+  inputsCheckRefused,
+  inputsCheckRequested,
+  planToCheck,
+  sourceKindOf,
+  useInputsStore,
+} from '../../state/inputs';
 import { runnableModels } from '../../state/run';
 import { Card } from '../../ui/card';
 import { modelChoices, providerChoices } from '../../ui/choices';
@@ -49,6 +61,15 @@ export function CompileArea() {
   const entries = useModelsStore((s) => s.entries);
   const nameOf = (id: string) => entries.find((e) => e.id === id)?.name ?? id.slice(0, 12);
   const finished = jobs.filter((j) => j.state === 'done').length;
+  // An error about one input is shown beside it in the form (CompileForm), not up here.
+  const inputs = useCompileStore((s) => s.form.inputs);
+  const formModelId = useCompileStore((s) => s.form.modelId);
+  const formModel = runnableModels(entries).find((m) => m.id === formModelId);
+  const byInput = inputOfError(
+    actionError,
+    inputs,
+    (formModel?.inspection?.inputs ?? []).map((i) => i.name),
+  );
 
   // The cache list is re-read when the area opens and whenever another job finishes.
   useEffect(() => {
@@ -61,7 +82,7 @@ export function CompileArea() {
         <h1>Compile queue</h1>
       </div>
       {error !== null && <ErrorNotice error={error} />}
-      {actionError !== null && (
+      {actionError !== null && byInput === null && (
         <ErrorNotice
           error={actionError}
           onDismiss={compileActionErrorDismissed}
@@ -116,6 +137,8 @@ export function CompileArea() {
 function CompileForm() {
   const api = useApi();
   const form = useCompileStore((s) => s.form);
+  const actionError = useCompileStore((s) => s.actionError);
+  const check = useInputsStore((s) => s.compile);
   const entries = useModelsStore((s) => s.entries);
   const providers = useEngineStore(selectProviders);
   const models = useMemo(() => runnableModels(entries), [entries]);
@@ -128,33 +151,77 @@ function CompileForm() {
     : // COMPILE_PREFERENCE leaves CUDA out (no compile step of its own), but the form still offers
       // whatever is available when nothing in that order is.
       (firstAvailable(COMPILE_PREFERENCE, available) ?? available[0]?.id ?? null);
+  const model = models.find((m) => m.id === modelId);
+  const names = (model?.inspection?.inputs ?? []).map((i) => i.name);
+  const actionInput = inputOfError(actionError, form.inputs, names);
+  const checkInput = inputOfError(check.error, form.inputs, names);
   return (
     <Card title="Compile a model">
       <form
-        className="form field-row"
+        className="form"
         onSubmit={(e) => {
           e.preventDefault();
           compileFormChanged({ modelId, provider });
-          void compileRequested(
-            api,
-            models.find((m) => m.id === modelId),
-          );
+          void compileRequested(api, model);
         }}
       >
-        <SelectField
-          label="Model"
-          value={modelId}
-          options={modelChoices(models)}
-          onChange={(id) => compileFormChanged({ modelId: id })}
-          testId="compile-model"
-        />
-        <SelectField
-          label="Provider"
-          value={provider}
-          options={providerChoices(providers)}
-          onChange={(id) => compileFormChanged({ provider: id as ProviderStatus['id'] })}
-          testId="compile-provider"
-        />
+        <div className="field-row">
+          <SelectField
+            label="Model"
+            value={modelId}
+            options={modelChoices(models)}
+            onChange={(id) => {
+              compileFormChanged({ modelId: id });
+              inputsCheckCleared('compile');
+            }}
+            testId="compile-model"
+          />
+          <SelectField
+            label="Provider"
+            value={provider}
+            options={providerChoices(providers)}
+            onChange={(id) => compileFormChanged({ provider: id as ProviderStatus['id'] })}
+            testId="compile-provider"
+          />
+        </div>
+        {model?.inspection && (
+          <details className="compile-inputs" data-testid="compile-inputs-details">
+            <summary>
+              Warm-up inputs{' '}
+              <span className="muted">
+                (what the check run after the build feeds; a control input picks the branch)
+              </span>
+            </summary>
+            <InputsEditor
+              testId="compile-inputs"
+              model={model}
+              form={form.inputs}
+              kindOf={(input) => sourceKindOf(form.inputs, input)}
+              onChange={(patch) => {
+                // The form's model is the one shown (the first, until the user picks).
+                if (form.modelId !== modelId) compileFormChanged({ modelId });
+                compileInputsChanged(patch);
+                inputsCheckCleared('compile');
+              }}
+              dimsRequired={false}
+              pathForFile={api.pathForFile}
+              error={actionInput !== null ? actionError : checkInput !== null ? check.error : null}
+              errorInput={actionInput ?? checkInput}
+              check={check}
+              onCheck={() => {
+                const built = buildInputPlan(form.inputs);
+                if ('error' in built) inputsCheckRefused('compile', built.error);
+                else
+                  void inputsCheckRequested(
+                    api,
+                    'compile',
+                    model.id,
+                    planToCheck(form.inputs, built.plan),
+                  );
+              }}
+            />
+          </details>
+        )}
         <button
           type="submit"
           className="button button-primary"
@@ -203,6 +270,12 @@ function JobRow({ job, modelName }: { job: CompileJob; modelName: string }) {
       </div>
       {progress !== null && (
         <Meter label={`${modelName} compile progress`} value={progress} max={1} />
+      )}
+      {job.inputs && (
+        <details className="job-fed">
+          <summary className="muted">Warm-up inputs</summary>
+          <FedRecord fed={job.inputs} testId="compile-job-fed" title="Fed" />
+        </details>
       )}
       {job.error !== null && <ErrorNotice error={job.error} />}
     </li>

@@ -74,7 +74,7 @@ export function RunArea() {
         <>
           <div className="run-layout">
             <RunForm models={models} providers={providers} />
-            <RunOutcome />
+            <RunOutcome formModel={chosen} />
           </div>
           {isImageModel(chosen) && <ImagePanel />}
         </>

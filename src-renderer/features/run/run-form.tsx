@@ -3,42 +3,33 @@ import { PROVIDER_LABELS } from '../../../src-main/ipc/providers';
 import { pictureInputProblem } from '../../../src-main/ipc/image-model';
 import { useApi } from '../../common/api-context';
 import { ErrorNotice } from '../../common/error-notice';
+import { InputsEditor } from '../../common/inputs-editor';
 import {
-  type Fill,
-  runDimChanged,
-  runFillChosen,
+  inputOfError,
+  inputsCheckCleared,
+  inputsCheckRefused,
+  inputsCheckRequested,
+  planToCheck,
+  sourceKindOf,
+  useInputsStore,
+} from '../../state/inputs';
+import {
+  buildRunRequest,
+  runInputsChanged,
   runModelChosen,
   runProviderChosen,
   runRequested,
-  runSeedChanged,
-  runShapeChanged,
-  runValuesChanged,
   useRunStore,
 } from '../../state/run';
 import { Card } from '../../ui/card';
 import { modelChoices, runProviderChoices } from '../../ui/choices';
-import { NumberField, NumberInput, SelectField } from '../../ui/field';
+import { SelectField } from '../../ui/field';
 import { PictureInput } from './picture-input';
 
-const FILLS: { value: Fill; label: string }[] = [
-  { value: 'random', label: 'Random' },
-  { value: 'zeros', label: 'Zeros' },
-  { value: 'ones', label: 'Ones' },
-];
-
-/** A model shape as people read it, unnamed dims as ?: [?, 4]. */
-function describeShape(shape: readonly (string | number | null)[] | null): string {
-  return shape === null ? 'any shape' : `[${shape.map((d) => d ?? '?').join(', ')}]`;
-}
-
-/** An integer typed in a field, or NaN while the field is empty or not a whole number. */
-function parseInteger(text: string): number {
-  return /^-?\d+$/.test(text.trim()) ? Number(text) : Number.NaN;
-}
-
 /**
- * The run form: model, provider (unavailable ones disabled, with why), symbolic dims, per input its
- * values or — for an input that takes one — a picture, fill, seed.
+ * The run form: model, provider (unavailable ones disabled, with why), and the inputs editor
+ * (common/inputs-editor.tsx, shared with Bench and Compile): dims, per input values, a file or —
+ * for an input that takes one — a picture, a test-data folder, fill, seed, "Check inputs".
  */
 export function RunForm(props: {
   models: readonly ModelEntry[];
@@ -48,12 +39,16 @@ export function RunForm(props: {
   const form = useRunStore((s) => s.form);
   const running = useRunStore((s) => s.status === 'running');
   const pictureError = useRunStore((s) => s.pictureError);
+  const runError = useRunStore((s) => s.error);
+  const check = useInputsStore((s) => s.run);
   const unavailable = props.providers.filter((p) => !p.available);
-  const dimNames = Object.keys(form.dims);
   const model = props.models.find((m) => m.id === form.modelId);
-  const modelInputs = model?.inspection?.inputs ?? [];
-  const allPictures =
-    modelInputs.length > 0 && modelInputs.every((i) => form.pictures?.[i.name] !== undefined);
+  const names = (model?.inspection?.inputs ?? []).map((i) => i.name);
+  // The run's error, else the check's, beside the input it names (the outcome shows the rest).
+  const runErrorInput = inputOfError(runError, form, names);
+  const checkErrorInput = inputOfError(check.error, form, names);
+  const placed = runErrorInput !== null ? runError : checkErrorInput !== null ? check.error : null;
+  const placedInput = runErrorInput ?? checkErrorInput;
   return (
     <Card className="run-form" title="Run once">
       <form
@@ -89,90 +84,44 @@ export function RunForm(props: {
             ))}
           </ul>
         )}
-        {dimNames.length > 0 && (
-          <fieldset className="fieldset">
-            <legend>Dynamic dimensions</legend>
-            {dimNames.map((name) => (
-              <label key={name} className="field field-inline">
-                <mark className="dim-dynamic">{name}</mark>
-                <NumberInput
-                  min={1}
-                  step={1}
-                  value={form.dims[name] ?? Number.NaN}
-                  parse={parseInteger}
-                  onChange={(v) => runDimChanged(name, v)}
-                  testId={`run-dim-${name}`}
+        {model?.inspection && (
+          <InputsEditor
+            testId="run"
+            model={model}
+            form={form}
+            kindOf={(input) => sourceKindOf(form, input, form.pictures?.[input] !== undefined)}
+            onChange={(patch) => {
+              runInputsChanged(patch);
+              inputsCheckCleared('run');
+            }}
+            dimsRequired
+            pictureFor={(input) =>
+              pictureInputProblem(input) === null ? (
+                <PictureInput
+                  model={model}
+                  input={input.name}
+                  chosen={form.pictures?.[input.name]}
                 />
-              </label>
-            ))}
-          </fieldset>
+              ) : null
+            }
+            pathForFile={api.pathForFile}
+            error={placed}
+            errorInput={placedInput}
+            check={check}
+            onCheck={() => {
+              const built = buildRunRequest(form);
+              if ('error' in built) inputsCheckRefused('run', built.error);
+              else
+                void inputsCheckRequested(
+                  api,
+                  'run',
+                  built.request.modelId,
+                  planToCheck(form, built.request.inputs ?? null),
+                );
+            }}
+          />
         )}
-        {model?.inspection && model.inspection.inputs.length > 0 && (
-          <fieldset className="fieldset" data-testid="run-inputs">
-            <legend>Inputs</legend>
-            {model.inspection.inputs.map((input) => {
-              const unnamed = (input.shape ?? []).some((d) => d === null);
-              const picture = form.pictures?.[input.name];
-              return (
-                <div key={input.name} className="field field-inline run-input">
-                  <span className="mono" title={describeShape(input.shape)}>
-                    {input.name} <span className="muted">{input.dtype}</span>
-                  </span>
-                  {picture ? (
-                    <span className="muted">a picture (below)</span>
-                  ) : (
-                    <input
-                      aria-label={`Values for ${input.name}`}
-                      data-testid={`run-value-${input.name}`}
-                      placeholder="values, e.g. 16000 (empty: the fill below)"
-                      value={form.values?.[input.name] ?? ''}
-                      onChange={(e) => runValuesChanged(input.name, e.target.value)}
-                    />
-                  )}
-                  {unnamed && (
-                    <input
-                      aria-label={`Shape of ${input.name}`}
-                      data-testid={`run-shape-${input.name}`}
-                      className="mono"
-                      placeholder={describeShape(input.shape)
-                        .replace(/^\[|\]$/g, '')
-                        .replace(/, /g, 'x')}
-                      value={form.shapes?.[input.name] ?? ''}
-                      onChange={(e) => runShapeChanged(input.name, e.target.value)}
-                    />
-                  )}
-                  {pictureInputProblem(input) === null && (
-                    <PictureInput model={model} input={input.name} chosen={picture} />
-                  )}
-                </div>
-              );
-            })}
-            {pictureError !== null && (
-              <ErrorNotice error={pictureError} testId="run-picture-error" />
-            )}
-          </fieldset>
-        )}
-        {/* A fill only matters while some input has no picture. */}
-        {!allPictures && (
-          <div className="field-row">
-            <SelectField
-              label="Input values"
-              value={form.fill}
-              options={FILLS}
-              onChange={(f) => runFillChosen(f as Fill)}
-              testId="run-fill"
-            />
-            <NumberField
-              label="Seed"
-              step={1}
-              value={form.seed}
-              parse={parseInteger}
-              disabled={form.fill !== 'random'}
-              onChange={runSeedChanged}
-              testId="run-seed"
-            />
-          </div>
-        )}
+        {pictureError !== null && <ErrorNotice error={pictureError} testId="run-picture-error" />}
         <button
           type="submit"
           className="button button-primary"

@@ -1,4 +1,6 @@
-import type { TensorSummary } from '../../../src-main/ipc/contract';
+import type { ModelEntry, TensorSummary } from '../../../src-main/ipc/contract';
+import { FedRecord } from '../../common/inputs-editor';
+import { inputOfError } from '../../state/inputs';
 import { ErrorNotice } from '../../common/error-notice';
 import { withLabels } from '../../../src-main/ipc/labels';
 import { useModelsStore } from '../../state/models';
@@ -19,11 +21,17 @@ import type { FedPicture } from '../../state/run';
 import { PictureCanvas } from './picture-canvas';
 import { providerLabel } from '../../../src-main/ipc/providers';
 
-/** The last run: its error inline, or its timings and a summary of every output. */
-export function RunOutcome() {
+/**
+ * The last run: its error inline (unless it names an input: the form shows it beside that input),
+ * or its timings, what it was fed, and a summary of every output. `formModel`: the form's model.
+ */
+export function RunOutcome(props: { formModel?: ModelEntry | null }) {
   const status = useRunStore((s) => s.status);
   const result = useRunStore((s) => s.result);
   const error = useRunStore((s) => s.error);
+  const form = useRunStore((s) => s.form);
+  const names = (props.formModel?.inspection?.inputs ?? []).map((i) => i.name);
+  const byInput = inputOfError(error, form, names);
   const saveError = useRunStore((s) => s.saveError);
   const fed = useRunStore((s) => s.fed);
   const overlays = useRunStore((s) => s.overlays);
@@ -41,7 +49,13 @@ export function RunOutcome() {
           Running…
         </p>
       )}
-      {error !== null && <ErrorNotice error={error} testId="run-error" />}
+      {error !== null && byInput === null && <ErrorNotice error={error} testId="run-error" />}
+      {error !== null && byInput !== null && (
+        <p className="muted" data-testid="run-error-by-input">
+          The run did not start: see the message by input{' '}
+          {byInput === 'testData' ? 'the test-data folder' : `"${byInput}"`} in the form.
+        </p>
+      )}
       {result !== null && (
         <>
           <Card title="Timing" testId="run-timing">
@@ -118,6 +132,11 @@ export function RunOutcome() {
             </p>
           )}
           {saveError !== null && <ErrorNotice error={saveError} testId="run-save-error" />}
+          {result.inputs && (
+            <Card title="Inputs fed" testId="run-fed">
+              <FedRecord fed={result.inputs} testId="run-fed-record" title="Per input" />
+            </Card>
+          )}
           {fed.length > 0 ? (
             // The picture that went in beside what the model made of it (a labelled top-k).
             <div className="run-picture-result">
