@@ -16,6 +16,8 @@ import { BarList } from '../../ui/bar-list';
 import { Chip } from '../../ui/chip';
 import { formatBytes, formatFlops } from '../../ui/format';
 
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
 const PCT = (part: number, whole: number) =>
   whole > 0 ? `${Math.round((100 * part) / whole)}%` : '—';
 
@@ -181,11 +183,11 @@ function Int8ReportView({ model, variant }: { model: ModelEntry; variant: Varian
       <p className="note">
         {formatBytes(variant.inspection?.sizeBytes ?? 0)} (the original:{' '}
         {formatBytes(model.inspection?.sizeBytes ?? 0)});{' '}
-        {r.quantized.map((q) => `${q.op} ×${q.count}`).join(', ')} quantized: {r.tensorsQuantized}{' '}
-        weights ({r.valuesQuantized.toLocaleString('en-US')} values) stored as int8 per output
-        channel, {r.activationsQuantized} activations quantized to uint8 at run time; inputs and
-        outputs stay float32. It is in the Run, Compile and Benchmark lists as “{model.name} ·{' '}
-        {variant.kind}”.
+        {r.quantized.map((q) => `${q.op} ×${q.count}`).join(', ')} quantized:{' '}
+        {plural(r.tensorsQuantized, 'weight')} ({r.valuesQuantized.toLocaleString('en-US')} values)
+        stored as int8 per output channel, {plural(r.activationsQuantized, 'activation')} quantized
+        to uint8 at run time; inputs and outputs stay float32. It is in the Run, Compile and
+        Benchmark lists as “{model.name} · {variant.kind}”.
       </p>
       {r.left.length > 0 && (
         <ul className="plain-list" data-testid="precision-left">
