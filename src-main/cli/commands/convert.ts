@@ -136,9 +136,11 @@ function fp16Lines(report: Fp16Report): string[] {
   return lines;
 }
 
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
 function int8Lines(report: Int8Report): string[] {
   const lines = [
-    `  quantized   ${report.quantized.map((q) => `${q.op} ×${q.count}`).join(', ')}: ${report.tensorsQuantized} weights (${report.valuesQuantized.toLocaleString('en-US')} values) int8 per output channel; ${report.activationsQuantized} activations quantized at run time (DynamicQuantizeLinear); ${report.nodesAdded} nodes added`,
+    `  quantized   ${report.quantized.map((q) => `${q.op} ×${q.count}`).join(', ')}: ${plural(report.tensorsQuantized, 'weight')} (${report.valuesQuantized.toLocaleString('en-US')} values) int8 per output channel; ${plural(report.activationsQuantized, 'activation')} quantized at run time (DynamicQuantizeLinear); ${report.nodesAdded} nodes added`,
   ];
   for (const l of report.left) {
     lines.push(`  float32     ${l.op} ×${l.count}: ${l.reason}`);
