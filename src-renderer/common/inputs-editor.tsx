@@ -93,6 +93,8 @@ export function InputsEditor(props: {
   errorInput: string | null;
   check: EditorCheck;
   onCheck: () => void;
+  /** The CLI command the same choices go to, for the replay line: run, bench or compile. */
+  command: 'run' | 'bench' | 'compile';
 }) {
   const { testId, model, form, kindOf, onChange } = props;
   const inputs = model.inspection?.inputs ?? [];
@@ -201,7 +203,12 @@ export function InputsEditor(props: {
           <ErrorNotice error={props.check.error} testId={`${testId}-check-error`} />
         )}
       {props.check.status === 'done' && props.check.result !== null && (
-        <FedRecord fed={props.check.result} testId={`${testId}-checked`} />
+        <FedRecord
+          fed={props.check.result}
+          testId={`${testId}-checked`}
+          title="What these choices feed"
+          command={`crucible ${props.command} ${quoteArg(model.path)}`}
+        />
       )}
     </div>
   );
@@ -300,7 +307,7 @@ function InputRow(props: {
             )}
           </span>
         )}
-        {kind === 'picture' && <span className="muted">a picture (below)</span>}
+        {kind === 'picture' && <span className="muted">the picture below</span>}
         {unnamed ? (
           <input
             aria-label={`Shape of ${name}`}
@@ -317,7 +324,8 @@ function InputRow(props: {
           <span />
         )}
       </div>
-      {kind === 'picture' && props.picture}
+      {/* A picture can be dropped on the row while it takes values or the fill: it becomes the source. */}
+      {kind !== 'file' && props.picture}
       {props.error}
     </div>
   );
@@ -327,7 +335,13 @@ function InputRow(props: {
  * What a run, benchmark or compile was fed (or a check says it will be): per input its dtype,
  * dims and source with notes; the dims that were not fixed, each with why; the replay arguments.
  */
-export function FedRecord(props: { fed: InputsFed; testId: string; title?: string }) {
+export function FedRecord(props: {
+  fed: InputsFed;
+  testId: string;
+  title?: string;
+  /** The command the replay arguments follow ("crucible bench /models/a.onnx"). */
+  command?: string;
+}) {
   const { fed } = props;
   return (
     <div className="fed-record" data-testid={props.testId}>
@@ -359,15 +373,15 @@ export function FedRecord(props: { fed: InputsFed; testId: string; title?: strin
           </ul>
         </>
       )}
-      <p className="field-label">Replay with the CLI</p>
+      <p className="field-label">These inputs again, with the CLI</p>
       <code className="mono fed-replay" data-testid={`${props.testId}-replay`}>
-        {fed.replay.map(quoteArg).join(' ')}
+        {[...(props.command ? [props.command] : []), ...fed.replay.map(quoteArg)].join(' ')}
       </code>
     </div>
   );
 }
 
 /** A shell argument, quoted when it holds anything a shell would split or expand. */
-function quoteArg(a: string): string {
+export function quoteArg(a: string): string {
   return /^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`;
 }

@@ -7,7 +7,7 @@ import type {
 } from '../../../src-main/ipc/contract';
 import { useApi } from '../../common/api-context';
 import { ErrorNotice } from '../../common/error-notice';
-import { FedRecord, InputsEditor } from '../../common/inputs-editor';
+import { FedRecord, InputsEditor, quoteArg } from '../../common/inputs-editor';
 import {
   benchCancelRequested,
   benchCompareToggled,
@@ -301,6 +301,7 @@ function BenchRunForm() {
               benchInputsChanged(patch);
               inputsCheckCleared('bench');
             }}
+            command="bench"
             dimsRequired={false}
             pathForFile={api.pathForFile}
             error={placed}
@@ -373,6 +374,7 @@ function BenchCharts(props: {
   nameOf: (r: BenchResult) => string;
 }) {
   const { results, chosen, nameOf } = props;
+  const path = useModelsStore((s) => s.entries.find((e) => e.id === chosen.modelId)?.path);
   const bins = latencyHistogram(chosen.samplesMs, 16);
   const providers = providerComparison(results, chosen.modelId, chosen.mode);
   const modes = modeComparison(results, chosen.modelId, chosen.provider);
@@ -388,7 +390,14 @@ function BenchCharts(props: {
           <ErrorNotice error={chosen.error} testId="bench-result-error" />
         )}
         <VerdictDetail r={chosen} />
-        {chosen.inputs && <FedRecord fed={chosen.inputs} testId="bench-fed" title="Inputs fed" />}
+        {chosen.inputs && (
+          <FedRecord
+            fed={chosen.inputs}
+            testId="bench-fed"
+            title="Inputs fed"
+            command={path === undefined ? undefined : `crucible bench ${quoteArg(path)}`}
+          />
+        )}
         {bins.length === 0 ? (
           <p className="muted">No samples.</p>
         ) : (

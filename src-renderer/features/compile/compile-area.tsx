@@ -7,7 +7,7 @@ import {
 } from '../../../src-main/ipc/providers';
 import { useApi } from '../../common/api-context';
 import { ErrorNotice } from '../../common/error-notice';
-import { FedRecord, InputsEditor } from '../../common/inputs-editor';
+import { FedRecord, InputsEditor, quoteArg } from '../../common/inputs-editor';
 import {
   cacheCleared,
   cacheListRequested,
@@ -203,6 +203,7 @@ function CompileForm() {
                 compileInputsChanged(patch);
                 inputsCheckCleared('compile');
               }}
+              command="compile"
               dimsRequired={false}
               pathForFile={api.pathForFile}
               error={actionInput !== null ? actionError : checkInput !== null ? check.error : null}
@@ -240,6 +241,7 @@ function JobRow({ job, modelName }: { job: CompileJob; modelName: string }) {
   const progress = progressFraction(job);
   const subgraph = subgraphText(job);
   const active = job.state === 'queued' || job.state === 'running';
+  const path = useModelsStore((s) => s.entries.find((e) => e.id === job.modelId)?.path);
   return (
     <li className="job-row card" data-testid="compile-job" data-state={job.state}>
       <div className="job-head">
@@ -274,7 +276,12 @@ function JobRow({ job, modelName }: { job: CompileJob; modelName: string }) {
       {job.inputs && (
         <details className="job-fed">
           <summary className="muted">Warm-up inputs</summary>
-          <FedRecord fed={job.inputs} testId="compile-job-fed" title="Fed" />
+          <FedRecord
+            fed={job.inputs}
+            testId="compile-job-fed"
+            title="Fed"
+            command={path === undefined ? undefined : `crucible compile ${quoteArg(path)}`}
+          />
         </details>
       )}
       {job.error !== null && <ErrorNotice error={job.error} />}

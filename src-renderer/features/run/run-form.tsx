@@ -94,13 +94,20 @@ export function RunForm(props: {
               runInputsChanged(patch);
               inputsCheckCleared('run');
             }}
+            command="run"
             dimsRequired
             pictureFor={(input) =>
               pictureInputProblem(input) === null ? (
                 <PictureInput
                   model={model}
                   input={input.name}
-                  chosen={form.pictures?.[input.name]}
+                  // A picture kept while another source is chosen is not fed: not shown either.
+                  chosen={
+                    sourceKindOf(form, input.name, form.pictures?.[input.name] !== undefined) ===
+                    'picture'
+                      ? form.pictures?.[input.name]
+                      : undefined
+                  }
                 />
               ) : null
             }

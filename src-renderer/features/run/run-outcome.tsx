@@ -1,5 +1,5 @@
 import type { ModelEntry, TensorSummary } from '../../../src-main/ipc/contract';
-import { FedRecord } from '../../common/inputs-editor';
+import { FedRecord, quoteArg } from '../../common/inputs-editor';
 import { inputOfError } from '../../state/inputs';
 import { ErrorNotice } from '../../common/error-notice';
 import { withLabels } from '../../../src-main/ipc/labels';
@@ -134,7 +134,12 @@ export function RunOutcome(props: { formModel?: ModelEntry | null }) {
           {saveError !== null && <ErrorNotice error={saveError} testId="run-save-error" />}
           {result.inputs && (
             <Card title="Inputs fed" testId="run-fed">
-              <FedRecord fed={result.inputs} testId="run-fed-record" title="Per input" />
+              <FedRecord
+                fed={result.inputs}
+                testId="run-fed-record"
+                title="Per input"
+                command={model ? `crucible run ${quoteArg(model.path)}` : undefined}
+              />
             </Card>
           )}
           {fed.length > 0 ? (
