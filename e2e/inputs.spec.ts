@@ -1,8 +1,9 @@
-// Issue #13 item 1 in browser mode: the same inputs editor in the Run and Bench forms. The test
-// writes a .npy file and a .txt of token ids, types their paths for a model's inputs (browser mode
-// has no file paths: the host on this machine reads them), and checks what was fed — the Run
-// area's output is the file's values doubled, the benchmark records both files — and that a
-// missing file is reported beside its input. bench-inputs-editor.png shows the Bench form.
+// Issue #13 item 1 in browser mode: the same inputs editor in the Run, Bench and Compile forms.
+// The test writes a .npy file and a .txt of token ids, types their paths for a model's inputs
+// (browser mode has no file paths: the host on this machine reads them), and checks what was fed:
+// the Run area's output is the file's values doubled, the benchmark and the compile job record
+// both files, and a missing file is reported beside its input. bench-inputs-editor.png shows the
+// Bench form with the editor, bench-inputs-fed.png the benchmark's record.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -68,7 +69,7 @@ async function addModel(page: Page, name: string, bytes: Uint8Array): Promise<vo
   await expect(page.getByTestId('model-detail')).toContainText(name.replace(/\.onnx$/, ''));
 }
 
-test('files typed for inputs feed Run and Bench; what was fed is shown; a bad path is named by its input', async ({
+test('files typed for inputs feed Run, Bench and Compile; what was fed is shown; a bad path is named by its input', async ({
   app,
 }) => {
   const { page } = app;
@@ -148,6 +149,22 @@ test('files typed for inputs feed Run and Bench; what was fed is shown; a bad pa
   await expect(page.getByTestId('bench-table').locator('tbody tr').first()).toContainText('ok');
   await expect(fed.getByTestId('bench-fed-replay')).toContainText(`crucible bench `);
   await expect(fed.getByTestId('bench-fed-replay')).toContainText(`--input x=${xFile}`);
+  // Compile: the same editor for the warm-up run, folded away; the job records what it fed.
+  await page.getByTestId('nav-compile').click();
+  await page.getByTestId('compile-model').selectOption({ label: 'doubler' });
+  await page.getByTestId('compile-provider').selectOption('cpu');
+  await page.getByTestId('compile-inputs-details').locator('summary').click();
+  await page.getByTestId('compile-inputs-source-x').selectOption('file');
+  await page.getByTestId('compile-inputs-file-x').fill(xFile);
+  await page.getByTestId('compile-inputs-source-ids').selectOption('file');
+  await page.getByTestId('compile-inputs-file-ids').fill(idsFile);
+  await page.getByTestId('compile-start').click();
+  const job = page.getByTestId('compile-job').filter({ hasText: 'doubler' }).first();
+  await expect(job.getByTestId('compile-job-fed-x')).toContainText(xFile, { timeout: 30_000 });
+  await expect(job.getByTestId('compile-job-fed-ids')).toContainText('int64 [1, 4]');
+  await expect(job).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
+
+  await page.getByTestId('nav-bench').click();
   // The form with the editor, and the record of the run beside the chart (a tall window: the
   // whole form in one picture).
   await page.setViewportSize({ width: 1280, height: 1500 });
