@@ -84,13 +84,15 @@ const model: ModelEntry = {
   path: '/models/mlp-tiny.onnx',
   builtIn: true,
   addedAt: 0,
-  // The fields the service reads: the FLOP count, and the weight bytes the session owner's memory
-  // bound adds up (the library's schema guarantees both on every stored inspection); no other
+  // The fields the service reads: the FLOP count, the weight bytes the session owner's memory
+  // bound adds up (the library's schema guarantees both on every stored inspection), and the
+  // inputs what a benchmark is fed is resolved against (services/inputs-check.ts); no other
   // field is read.
   inspection: {
     flops: { total: 2e9, byOp: {}, note: '' },
     sizeBytes: 1024,
     externalData: [],
+    inputs: [{ name: 'x', kind: 'tensor', dtype: 'float32', shape: ['batch', 16] }],
   } as unknown as ModelEntry['inspection'],
   error: null,
 };
@@ -203,6 +205,12 @@ describe('bench service', () => {
       verdict: { state: expect.any(String) },
       tflops: { achieved: 1, peak: null },
       sessionCreateMs: { cold: 20, warm: 5 },
+      // What it was fed: no plan, so the seeded fill, batch 1 by default (and why).
+      inputs: {
+        fed: [{ name: 'x', dtype: 'float32', dims: [1, 16] }],
+        dimChoices: [{ input: 'x', index: 0, dim: 'batch', value: 1 }],
+        replay: expect.arrayContaining(['--seed', '1']),
+      },
     });
     expect(gpu.watching).toBe(0);
     expect(progress.map((p) => p.phase)).toEqual(['session', 'warmup', 'measure', 'done']);
@@ -259,6 +267,30 @@ describe('bench service', () => {
     ).rejects.toMatchObject({ code: 'NOT_FOUND' });
     expect(engine.args).toHaveLength(0);
     expect(created).toHaveLength(0);
+  });
+
+  it('answers a plan whose file is missing with the file named, before any work, recording nothing', async () => {
+    const engine = engineAnswering(figures());
+    const created: unknown[] = [];
+    const s = service(engine, gpuReading(null), new EventBus(), created);
+    await s.open();
+    await expect(
+      s.run({
+        modelId: 'abc',
+        provider: 'cpu',
+        inputs: {
+          sources: { x: { kind: 'file', path: '/nowhere/bench-input.npy' } },
+          shapes: {},
+          dims: {},
+          fill: 'random',
+          seed: 1,
+          testData: null,
+        },
+      }),
+    ).rejects.toThrow(/bench-input\.npy/);
+    expect(engine.args).toHaveLength(0);
+    expect(created).toHaveLength(0);
+    expect(await s.history()).toHaveLength(0);
   });
 
   it('refuses a mode the provider cannot do before opening a session, and records it', async () => {

@@ -125,7 +125,9 @@ export class CompileQueue {
     buildProviderOptions(provider, options, model.inspection?.inputs ?? []);
     // A plan's files are read now too: a missing or wrong file is named at once, and the job
     // records what its warm-up run is fed.
-    const fed = inputs ? await checkInputs(model, inputs, options.dims) : undefined;
+    // (A model the CLI compiles by path may not be inspected: its inputs are resolved in the worker.)
+    const fed =
+      inputs && model.inspection ? await checkInputs(model, inputs, options.dims) : undefined;
     const hash = optionsHash(provider, options);
     const same = this.jobs.find(
       (r) =>
