@@ -378,9 +378,11 @@ export const Int8ReportSchema = z.object({
   valuesQuantized: z.number(),
   activationsQuantized: z.number().int(),
   nodesAdded: z.number().int(),
+  /** Per quantized weight: the op reading it, [K, N] (Conv: values per channel, channels). */
   weights: z.array(
     z.object({
       tensor: z.string(),
+      op: z.string(),
       k: z.number().int(),
       n: z.number().int(),
       scaleMin: z.number(),
@@ -390,7 +392,7 @@ export const Int8ReportSchema = z.object({
 });
 export type Int8Report = z.infer<typeof Int8ReportSchema>;
 
-/** fp16: float16 weights and compute; int8: dynamic int8 MatMul / Gemm (engine/model/int8.ts). */
+/** fp16: float16 weights and compute; int8: dynamic int8 MatMul / Gemm / Conv (int8.ts). */
 export const PRECISION_VARIANTS = ['fp16', 'int8'] as const;
 export const PrecisionVariantKindSchema = z.enum(PRECISION_VARIANTS);
 
@@ -1054,8 +1056,8 @@ export const invokeChannels = {
   },
   /**
    * Makes a precision variant of a model (float16: weights and compute, IO kept float32 by
-   * default; int8: dynamic int8 MatMul / Gemm, IO float32, `keepIoTypes` ignored, `block` names
-   * MatMul / Gemm to leave float32) into the library beside it; progress arrives as
+   * default; int8: dynamic int8 MatMul / Gemm / Conv, IO float32, `keepIoTypes` ignored, `block`
+   * names those ops to leave float32) into the library beside it; progress arrives as
    * precision:progress.
    */
   'precision:convert': {

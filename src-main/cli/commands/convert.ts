@@ -22,7 +22,7 @@ import { parseCliArgs, type CliIo } from '../io';
 export const CONVERT_USAGE = `convert MODEL --to fp16|int8 [--keep-io-types | --fp16-io] [--block Op,...]
         [--min-elements N] [--json]
       fp16: a float16 variant (weights and compute; inputs/outputs stay float32 unless --fp16-io;
-      ops in --block stay float32 besides the default list); int8: dynamic int8 MatMul / Gemm
+      ops in --block stay float32 besides the default list); int8: dynamic int8 MatMul / Gemm / Conv
       (weights int8 per output channel, activations quantized at run time; weights under N
       values, default ${DEFAULT_MIN_ELEMENTS}, and ops in --block stay float32; inputs/outputs
       float32) — into the library beside the model`;
@@ -147,11 +147,11 @@ function int8Lines(report: Int8Report): string[] {
   }
   for (const w of report.weights) {
     lines.push(
-      `  weight      ${w.tensor} [${w.k}×${w.n}]: scales ${w.scaleMin.toExponential(3)}…${w.scaleMax.toExponential(3)}`,
+      `  weight      ${w.op} ${w.tensor} ${w.op === 'Conv' ? `${w.n} channels × ${w.k}` : `[${w.k}×${w.n}]`}: scales ${w.scaleMin.toExponential(3)}…${w.scaleMax.toExponential(3)}`,
     );
   }
   lines.push(
-    '  providers   ONNX Runtime’s CPU provider runs MatMulInteger and DynamicQuantizeLinear; a GPU provider without them leaves those nodes to the CPU (crucible compile VARIANT --provider P says how many)',
+    '  providers   ONNX Runtime’s CPU provider runs MatMulInteger, ConvInteger and DynamicQuantizeLinear; a GPU provider without them leaves those nodes to the CPU (crucible compile VARIANT --provider P says how many)',
   );
   return lines;
 }

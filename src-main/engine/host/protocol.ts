@@ -97,7 +97,7 @@ export const OpArgs = {
     .strict(),
   /**
    * Writes a dynamic int8 variant of a model (engine/model/int8-file.ts) to `dest`, which must
-   * not exist; `block` names MatMul / Gemm to leave float32.
+   * not exist; `block` names MatMul / Gemm / Conv to leave float32.
    */
   'model.convert-int8': z
     .object({

@@ -234,16 +234,109 @@ describe('int8 variants of the ONNX MatMul / Gemm node test cases stay within in
   );
 });
 
+/** Runs one float Conv with `attrs` on x and w (graph inputs), for the Conv cases' bound. */
+async function convRun(
+  attrs: onnx.IAttributeProto[],
+  x: ort.Tensor,
+  w: ort.Tensor,
+): Promise<Float32Array> {
+  const bytes = encodeModel({
+    name: 'conv',
+    input: [tensorInfo('x', ELEM.float, [...x.dims]), tensorInfo('w', ELEM.float, [...w.dims])],
+    output: [tensorInfo('y', ELEM.float, null)],
+    node: [{ opType: 'Conv', input: ['x', 'w'], output: ['y'], attribute: attrs }],
+  });
+  const session = await ort.InferenceSession.create(bytes);
+  try {
+    return (await session.run({ x, w })).y?.data as Float32Array;
+  } finally {
+    await session.release();
+  }
+}
+
+describe('int8 variants of the ONNX Conv node test cases stay within int8 rounding', () => {
+  const NODE = `${TESTDATA}/node`;
+  const cases = [
+    'test_basic_conv_with_padding',
+    'test_basic_conv_without_padding',
+    'test_conv_with_autopad_same',
+    'test_conv_with_strides_and_asymmetric_padding',
+    'test_conv_with_strides_no_padding',
+    'test_conv_with_strides_padding',
+  ];
+  it.skipIf(!existsSync(NODE)).each(cases.map((c) => [c]))('%s', async (c) => {
+    const decoded = decodeOnnxModel(await readFile(`${NODE}/${c}/model.onnx`), c);
+    const graph = decoded.graph as onnx.IGraphProto;
+    const xT = (await readTensorFile(`${NODE}/${c}/test_data_set_0/input_0.pb`)).tensor;
+    const wT = (await readTensorFile(`${NODE}/${c}/test_data_set_0/input_1.pb`)).tensor;
+    const wName = graph.input?.[1]?.name ?? '';
+    graph.initializer = [
+      { name: wName, dims: wT.dims, dataType: ELEM.float, rawData: new Uint8Array(f32(wT).buffer) },
+    ];
+    graph.input = (graph.input ?? []).filter((vi) => vi.name !== wName);
+    const source = tmpModel(`${c}-const-w`);
+    await writeFile(source, onnx.ModelProto.encode(decoded).finish());
+    const dest = tmpModel(`${c}-int8`);
+    const { report } = await writeInt8Variant(source, dest, { block: [], minElements: 1 }, 'id');
+    expect(report.quantized).toEqual([{ op: 'Conv', count: 1 }]);
+    const feeds = { [graph.input?.[0]?.name ?? '']: toOrt(xT) };
+    const [want, got] = await Promise.all([run(source, feeds), run(dest, feeds)]);
+    const out = graph.output?.[0]?.name ?? '';
+    const y = (want[out] as ort.Tensor).data as Float32Array;
+    const yq = got[out] as ort.Tensor;
+    expect(yq.type).toBe('float32');
+    expect(yq.dims).toEqual((want[out] as ort.Tensor).dims);
+
+    // bound()'s terms summed over each output's receptive field by Conv itself:
+    // s_w/2·Σ|x| + s_a·Σ|w| + s_a·s_w/2·Σ1 (+ 1e-5·Σ|x·w|); padding is exact in both.
+    const x = f32(xT);
+    const w = f32(wT);
+    const abs = (v: Float32Array) => v.map(Math.abs);
+    const ones = (v: Float32Array) => v.map(() => 1);
+    const t = (v: Float32Array, dims: readonly number[]) => new ort.Tensor('float32', v, dims);
+    const attrs = graph.node?.[0]?.attribute ?? [];
+    const [sx, sw, s1, sxw] = await Promise.all([
+      convRun(attrs, t(abs(x), xT.dims), t(ones(w), wT.dims)),
+      convRun(attrs, t(ones(x), xT.dims), t(abs(w), wT.dims)),
+      convRun(attrs, t(ones(x), xT.dims), t(ones(w), wT.dims)),
+      convRun(attrs, t(abs(x), xT.dims), t(abs(w), wT.dims)),
+    ]);
+    let lo = 0;
+    let hi = 0;
+    for (const v of x) {
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
+    const sa = (hi - lo) / 255;
+    // These cases have one output channel: one weight scale.
+    expect(wT.dims[0]).toBe(1);
+    const swc = Math.max(...abs(w)) / 127;
+    const over: string[] = [];
+    for (let i = 0; i < y.length; i++) {
+      const limit =
+        ((sx[i] as number) * swc) / 2 +
+        (sw[i] as number) * sa +
+        ((s1[i] as number) * sa * swc) / 2 +
+        1e-5 * (sxw[i] as number);
+      const e = Math.abs(((yq.data as Float32Array)[i] as number) - (y[i] as number));
+      if (!(e <= limit)) over.push(`[${i}] error ${e} > ${limit}`);
+    }
+    expect(over).toEqual([]);
+  });
+});
+
 describe('int8 variants of the demo models point the way float32 does on CPU', () => {
   const models: [string, { quantized: Record<string, number>; left: Record<string, number> }][] = [
     // Q, K, V, out, FFN up and down; the two attention products multiply activations.
     ['transformer-block.onnx', { quantized: { MatMul: 6 }, left: { MatMul: 2 } }],
     // fc2's 32×4 weight is under 256 values.
     ['mlp-tiny.onnx', { quantized: { Gemm: 1 }, left: { Gemm: 1 } }],
-    // The classifier head (a transB Gemm); its ten Convs stay float32.
-    ['resnet-mini.onnx', { quantized: { Gemm: 1 }, left: { Conv: 10 } }],
-    // External data is read in; the variant is one file.
-    ['with-external-data/model.onnx', { quantized: {}, left: {} }],
+    // Ten Convs through ConvInteger and the classifier head (a transB Gemm).
+    ['resnet-mini.onnx', { quantized: { Conv: 10, Gemm: 1 }, left: {} }],
+    // External data is read in (the variant is one file); fc's 16×10 weight is small.
+    ['with-external-data/model.onnx', { quantized: { Conv: 2 }, left: { Gemm: 1 } }],
+    // Its one Conv is a 3×1×3×3 depthwise one: nothing big enough to quantize.
+    ['upscale2x.onnx', { quantized: {}, left: {} }],
   ];
   it.each(models)('%s', async (m, expected) => {
     const source = path.resolve('models', m);
@@ -251,9 +344,9 @@ describe('int8 variants of the demo models point the way float32 does on CPU', (
     const orig = await inspectModel(source);
     const made = await writeInt8Variant(source, dest, { block: [] }, 'id').catch((e: Error) => e);
     if (Object.keys(expected.quantized).length === 0) {
-      // with-external-data: its Gemm's weight is small and its Convs are not handled.
       expect((made as { code?: string }).code).toBe('UNSUPPORTED');
       expect((made as Error).message).toContain('nothing in the model can be quantized');
+      expect((made as Error).message).toContain('Conv ×1: its weight has fewer than 256 values');
       return;
     }
     if (made instanceof Error) throw made;
@@ -273,11 +366,20 @@ describe('int8 variants of the demo models point the way float32 does on CPU', (
     // The inspection sees int8 weights and MatMulInteger compute.
     const p = variant.precision;
     const int8 = p?.weights.find((w) => w.dtype === 'int8');
-    expect(int8?.count).toBe(report.valuesQuantized + report.weights.reduce((s, w) => s + w.n, 0));
+    // int8: the weights, plus zero points (one per column for MatMulInteger, one for ConvInteger).
+    const zeroPoints = report.weights.reduce((s, w) => s + (w.op === 'Conv' ? 1 : w.n), 0);
+    expect(int8?.count).toBe(report.valuesQuantized + zeroPoints);
     expect(p?.compute.find((c) => c.precision === 'int8 QOperator')?.nodes).toBe(
       Object.values(expected.quantized).reduce((a, b) => a + b, 0),
     );
-    expect(p?.ops.find((o) => o.op === 'MatMulInteger')?.precision).toBe('int8 QOperator');
+    for (const [op, integerOp] of [
+      ['MatMul', 'MatMulInteger'],
+      ['Gemm', 'MatMulInteger'],
+      ['Conv', 'ConvInteger'],
+    ] as const) {
+      if (!expected.quantized[op]) continue;
+      expect(p?.ops.find((o) => o.op === integerOp)?.precision).toBe('int8 QOperator');
+    }
     // The float weights that were quantized are gone; each weight added its float32 scales.
     const floats = (x: typeof p) => x?.weights.find((w) => w.dtype === 'float32')?.count ?? 0;
     expect(floats(p)).toBe(

@@ -2,9 +2,9 @@
  * A dynamic INT8 variant of a float32 model, made on the decoded protobuf (onnx-proto), no Python.
  *
  * The idea is the public one of ONNX Runtime's `quantize_dynamic` (written here from the ONNX
- * spec and its docs, not copied): the weights of MatMul and Gemm are quantized ahead of time, the
- * activations at run time. Each MatMul / Gemm whose weight (input B) is a constant float32 2-D
- * tensor becomes
+ * spec and its docs, not copied): the weights of MatMul, Gemm and Conv are quantized ahead of
+ * time, the activations at run time. Each MatMul / Gemm whose weight (input B) is a constant
+ * float32 2-D tensor becomes
  *
  *   DynamicQuantizeLinear(A) → A_q (uint8), A_scale, A_zp          (per tensor, at run time)
  *   MatMulInteger(A_q, W_q, A_zp, W_zp) → int32                     (W_q int8 [K, N], W_zp = 0)
@@ -12,16 +12,17 @@
  *
  * with the weight quantized per output channel (column n of W): symmetric, scale = max|W[:, n]| /
  * 127, zero point 0. Gemm's transB is undone by storing W transposed, transA by a Transpose of A,
- * alpha folds into the weight scales, and beta·C is added back in float32. One
- * DynamicQuantizeLinear serves every quantized op reading the same activation (Q, K and V
- * projections). Everything else stays float32 — attention's activation × activation MatMuls,
- * Conv, weights under `minElements` (too small to matter, and per-channel scales would be most of
- * their bytes) — and the graph's inputs and outputs keep their types. The report says what was
- * quantized and, per op, what was left and why.
+ * alpha folds into the weight scales, and beta·C is added back in float32. A Conv with a constant
+ * float32 weight becomes ConvInteger the same way (per-output-channel scales, one zero point 0,
+ * see emitConv), its bias added back in float32. One DynamicQuantizeLinear serves every quantized
+ * op reading the same activation (Q, K and V projections). Everything else stays float32 —
+ * attention's activation × activation MatMuls, weights under `minElements` (too small to matter,
+ * and per-channel scales would be most of their bytes) — and the graph's inputs and outputs keep
+ * their types. The report says what was quantized and, per op, what was left and why.
  *
- * ONNX Runtime's CPU provider runs MatMulInteger and DynamicQuantizeLinear (and fuses them into
- * its DynamicQuantizeMatMul kernel); other providers may not, and ORT then places those nodes on
- * the CPU — a precision trade measures what that costs.
+ * ONNX Runtime's CPU provider runs MatMulInteger, ConvInteger and DynamicQuantizeLinear (and
+ * fuses the MatMul chain into its DynamicQuantizeMatMul kernel); other providers may not, and ORT
+ * then places those nodes on the CPU — a precision trade measures what that costs.
  */
 import { onnx } from 'onnx-proto';
 import { AppError } from '../../shared/errors';
@@ -35,7 +36,7 @@ export const DEFAULT_MIN_ELEMENTS = 256;
 
 /** Options of {@link quantizeDynamicInt8}. */
 export interface Int8Options {
-  /** Op keys to leave float32 (of those the quantizer handles: MatMul, Gemm). */
+  /** Op keys to leave float32 (of those the quantizer handles: MatMul, Gemm, Conv). */
   block: readonly string[];
   /** Weights with fewer elements stay float32 ({@link DEFAULT_MIN_ELEMENTS} when absent). */
   minElements?: number;
@@ -54,16 +55,25 @@ export interface Int8Report {
   activationsQuantized: number;
   /** Nodes added in all (quantize, MatMulInteger, Cast, Mul, Add, Transpose). */
   nodesAdded: number;
-  /** Per quantized weight: the spread of its per-channel scales. */
-  weights: { tensor: string; k: number; n: number; scaleMin: number; scaleMax: number }[];
+  /**
+   * Per quantized weight: the op reading it, its [K, N] (Conv: values per output channel, output
+   * channels) and the spread of its per-channel scales.
+   */
+  weights: {
+    tensor: string;
+    op: string;
+    k: number;
+    n: number;
+    scaleMin: number;
+    scaleMax: number;
+  }[];
 }
 
-/** Ops whose weights this quantizer handles. */
-const QUANTIZABLE = new Set(['MatMul', 'Gemm']);
+/** Ops whose weights this quantizer handles (Conv through ConvInteger). */
+const QUANTIZABLE = new Set(['MatMul', 'Gemm', 'Conv']);
 
 /** Why ops the quantizer does not handle stay float32 (listed when the model has them). */
 const NOT_HANDLED: Readonly<Record<string, string>> = {
-  Conv: 'this quantizer covers MatMul and Gemm; ConvInteger (per-tensor weight zero point) is not written yet',
   ConvTranspose: 'ONNX has no integer ConvTranspose',
 };
 
@@ -210,6 +220,19 @@ export function quantizeDynamicInt8(model: onnx.IModelProto, options: Int8Option
         report.activationsQuantized++;
       }
       const wName = node.input?.[1] ?? '';
+      if (plan.conv) {
+        emitConv(node, base, plan, plan.conv, aq, { add, initializer, unique, report });
+        quantizedCounts.set(key, (quantizedCounts.get(key) ?? 0) + 1);
+        // The float weight and bias go when nothing else reads them.
+        for (const name of [wName, plan.conv.bias ? (node.input?.[2] ?? '') : '']) {
+          if (!name) continue;
+          const left = (uses.get(name) ?? 1) - 1;
+          uses.set(name, left);
+          const c = consts.get(name);
+          if (left === 0 && c) dropped.push(c);
+        }
+        continue;
+      }
       const wKey = `${wName}\u0000${plan.transB ? 1 : 0}\u0000${plan.alpha}`;
       let w = quantizedWeights.get(wKey);
       if (!w) {
@@ -237,7 +260,14 @@ export function quantizeDynamicInt8(model: onnx.IModelProto, options: Int8Option
           lo = Math.min(lo, s);
           hi = Math.max(hi, s);
         }
-        report.weights.push({ tensor: wName, k: plan.k, n: plan.n, scaleMin: lo, scaleMax: hi });
+        report.weights.push({
+          tensor: wName,
+          op: key,
+          k: plan.k,
+          n: plan.n,
+          scaleMin: lo,
+          scaleMax: hi,
+        });
       }
       const y = node.output?.[0] ?? '';
       const acc = unique(`${base}_int32`);
@@ -315,7 +345,7 @@ export function quantizeDynamicInt8(model: onnx.IModelProto, options: Int8Option
     const why = [...leftCounts.values()].map((l) => `${l.op} ×${l.count}: ${l.reason}`);
     throw new AppError(
       'UNSUPPORTED',
-      `nothing in the model can be quantized to int8 (it needs MatMul or Gemm with a constant float32 2-D weight of at least ${minElements} values)${why.length ? `: ${why.join('; ')}` : ''}`,
+      `nothing in the model can be quantized to int8 (it needs MatMul or Gemm with a constant float32 2-D weight, or Conv with a constant float32 weight, of at least ${minElements} values)${why.length ? `: ${why.join('; ')}` : ''}`,
     );
   }
   report.quantized = [...quantizedCounts].map(([op, count]) => ({ op, count }));
@@ -332,6 +362,8 @@ interface Plan {
   transB: boolean;
   alpha: number;
   bias: { name: string; beta: number } | null;
+  /** For Conv: the weight's dims [M, C/group, k…] and its bias values, if it has one. */
+  conv: { dims: number[]; bias: Float32Array | null } | null;
 }
 
 /** How a MatMul / Gemm will be quantized, or why it stays float32. */
@@ -348,7 +380,9 @@ function planNode(
   const [a = '', b = '', c = ''] = node.input ?? [];
   if (typeOf(a) !== ELEM.float) return 'its input A is not float32';
   const w = consts.get(b);
-  if (!w && fed.has(b)) return 'its weight B is a graph input (fed at run time), not a constant';
+  const W = key === 'Conv' ? 'W' : 'B';
+  if (!w && fed.has(b)) return `its weight ${W} is a graph input (fed at run time), not a constant`;
+  if (!w && key === 'Conv') return 'its weight W is computed at run time, not a constant';
   if (!w) return 'its weight B is computed at run time (activation × activation), not a constant';
   if (w.tensor.dataType !== ELEM.float) return 'its weight is not float32';
   if (w.tensor.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL) {
@@ -358,14 +392,29 @@ function planNode(
     );
   }
   const dims = (w.tensor.dims ?? []).map((d) => toNumber(d as IntLike));
-  if (dims.length !== 2)
+  if (key === 'Conv' && dims.length < 3) return `its weight is ${dims.length}-D`;
+  if (key !== 'Conv' && dims.length !== 2)
     return `its weight is ${dims.length}-D; per-channel MatMulInteger needs 2-D`;
-  const count = (dims[0] as number) * (dims[1] as number);
+  const count = dims.reduce((x, y) => x * y, 1);
   if (count < minElements)
     return `its weight has fewer than ${minElements} values (too small to matter)`;
   const values = floatValues(w.tensor);
   if (values.length !== count) return 'its weight’s data does not match its shape';
   if (!values.every(Number.isFinite)) return 'its weight holds NaN or Inf';
+  if (key === 'Conv') {
+    // The bias is added back in float32 after the rescale; only a constant one is reshaped here.
+    let bias: Float32Array | null = null;
+    if (c !== '') {
+      const bc = consts.get(c);
+      if (!bc) return 'its bias is not a constant';
+      if (bc.tensor.dataType !== ELEM.float) return 'its bias is not float32';
+      bias = floatValues(bc.tensor);
+      if (bias.length !== dims[0]) return 'its bias’s length is not its output channels';
+    }
+    const m = dims[0] as number;
+    const conv = { dims, bias };
+    return { values, k: count / m, n: m, transA: false, transB: false, alpha: 1, bias: null, conv };
+  }
   if (key === 'MatMul') {
     return {
       values,
@@ -375,6 +424,7 @@ function planNode(
       transB: false,
       alpha: 1,
       bias: null,
+      conv: null,
     };
   }
   const transA = attrInt(node, 'transA', 0) !== 0;
@@ -394,7 +444,111 @@ function planNode(
     transB,
     alpha,
     bias: c !== '' && beta !== 0 ? { name: c, beta } : null,
+    conv: null,
   };
+}
+
+/** What emitting a quantized op needs of the graph being rewritten. */
+interface Emit {
+  add: (n: onnx.INodeProto) => void;
+  initializer: (t: onnx.ITensorProto) => void;
+  unique: (base: string) => string;
+  report: Int8Report;
+}
+
+/**
+ * Conv → ConvInteger(X_q, W_q, X_zp, 0) with Conv's own attributes, Cast, Mul by A_scale ×
+ * W_scale[M, 1…], Add of the bias [M, 1…]. ONNX Runtime's CPU ConvInteger takes only a per-tensor
+ * weight zero point (a 1-D one fails at run time: "Non per-tensor quantization is not supported
+ * now"); symmetric weights have zero point 0 in every channel, so one scalar 0 serves while the
+ * scales stay per output channel.
+ */
+function emitConv(
+  node: onnx.INodeProto,
+  base: string,
+  plan: Plan,
+  conv: NonNullable<Plan['conv']>,
+  aq: { q: string; scale: string; zp: string },
+  { add, initializer, unique, report }: Emit,
+): void {
+  const wName = node.input?.[1] ?? '';
+  const m = plan.n;
+  // Channel m's values are contiguous ([M, C/group, k…]): the transB layout, written back as is.
+  const { q, scale } = quantizeWeight(plan.values, plan.k, m, true, 1);
+  const qm = new Int8Array(q.buffer);
+  const stored = new Int8Array(plan.values.length);
+  for (let ch = 0; ch < m; ch++) {
+    for (let r = 0; r < plan.k; r++) stored[ch * plan.k + r] = qm[r * m + ch] as number;
+  }
+  const wq = unique(`${wName}_quantized`);
+  const wzp = unique(`${wName}_zero_point`);
+  const ws = unique(`${wName}_scale`);
+  // Scales and bias broadcast over [N, M, d…]: shaped [M, 1, …].
+  const perChannel = [m, ...conv.dims.slice(2).map(() => 1)];
+  initializer({
+    name: wq,
+    dims: conv.dims,
+    dataType: ELEM.int8,
+    rawData: new Uint8Array(stored.buffer),
+  });
+  initializer({ name: wzp, dims: [], dataType: ELEM.int8, rawData: new Uint8Array(1) });
+  initializer(floatTensor(ws, perChannel, scale));
+  report.tensorsQuantized++;
+  report.valuesQuantized += plan.values.length;
+  report.weights.push({
+    tensor: wName,
+    op: 'Conv',
+    k: plan.k,
+    n: m,
+    scaleMin: Math.min(...scale),
+    scaleMax: Math.max(...scale),
+  });
+  const y = node.output?.[0] ?? '';
+  const acc = unique(`${base}_int32`);
+  const yf = unique(`${base}_float`);
+  const s = unique(`${base}_scale`);
+  add({
+    name: unique(`${base}_conv_integer`),
+    opType: 'ConvInteger',
+    domain: '',
+    input: [aq.q, wq, aq.zp, wzp],
+    output: [acc],
+    attribute: node.attribute ?? [],
+  });
+  add({
+    name: unique(`${base}_cast`),
+    opType: 'Cast',
+    domain: '',
+    input: [acc],
+    output: [yf],
+    attribute: [{ name: 'to', type: onnx.AttributeProto.AttributeType.INT, i: ELEM.float }],
+  });
+  add({
+    name: unique(`${base}_scales`),
+    opType: 'Mul',
+    domain: '',
+    input: [aq.scale, ws],
+    output: [s],
+  });
+  const scaled = conv.bias ? unique(`${base}_scaled`) : y;
+  add({
+    name: unique(`${base}_rescale`),
+    opType: 'Mul',
+    domain: '',
+    input: [yf, s],
+    output: [scaled],
+  });
+  if (conv.bias) {
+    const b = unique(`${node.input?.[2] ?? base}_per_channel`);
+    initializer(floatTensor(b, perChannel, conv.bias));
+    add({
+      name: unique(`${base}_bias`),
+      opType: 'Add',
+      domain: '',
+      input: [scaled, b],
+      output: [y],
+    });
+  }
 }
 
 /**

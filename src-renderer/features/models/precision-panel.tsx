@@ -16,6 +16,9 @@ import { BarList } from '../../ui/bar-list';
 import { Chip } from '../../ui/chip';
 import { formatBytes, formatFlops } from '../../ui/format';
 
+/** The ops a dynamic int8 variant quantizes (engine/model/int8.ts). */
+const INT8_OPS = new Set(['MatMul', 'Gemm', 'Conv']);
+
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 const PCT = (part: number, whole: number) =>
@@ -199,9 +202,9 @@ function Int8ReportView({ model, variant }: { model: ModelEntry; variant: Varian
         </ul>
       )}
       <p className="note">
-        ONNX Runtime’s CPU provider runs MatMulInteger and DynamicQuantizeLinear; a GPU provider
-        without them leaves those nodes to the CPU (a compile on it says how many), so measure the
-        trade there before using it.
+        ONNX Runtime’s CPU provider runs MatMulInteger, ConvInteger and DynamicQuantizeLinear; a GPU
+        provider without them leaves those nodes to the CPU (a compile on it says how many), so
+        measure the trade there before using it.
       </p>
     </>
   );
@@ -280,10 +283,9 @@ export function PrecisionPanel({ entry }: { entry: ModelEntry }) {
     if (!res.ok) setError(res.error);
   };
   const floatWeights = p?.weights.some((w) => w.dtype === 'float32') ?? false;
-  // Dynamic int8 covers MatMul and Gemm (engine/model/int8.ts): offered where the model has them.
+  // Dynamic int8 covers MatMul, Gemm and Conv (engine/model/int8.ts): offered where the model has them.
   const int8Able =
-    floatWeights &&
-    (p?.ops.some((o) => (o.op === 'MatMul' || o.op === 'Gemm') && o.precision === 'fp32') ?? false);
+    floatWeights && (p?.ops.some((o) => INT8_OPS.has(o.op) && o.precision === 'fp32') ?? false);
   const casts = p?.casts ?? [];
   return (
     <section className="precision-panel" data-testid="precision-panel">
@@ -338,8 +340,8 @@ export function PrecisionPanel({ entry }: { entry: ModelEntry }) {
                 Make INT8 variant
               </button>{' '}
               <span className="muted">
-                MatMul and Gemm weights in int8 per output channel, activations quantized at run
-                time, the rest and the inputs and outputs float32; your file is not touched.
+                MatMul, Gemm and Conv weights in int8 per output channel, activations quantized at
+                run time, the rest and the inputs and outputs float32; your file is not touched.
               </span>
             </li>
           )}
