@@ -201,6 +201,35 @@ describe('engine host process', () => {
     expect(engine.status().state).toBe('ready');
   });
 
+  it('a run fed from a plan returns what was fed, and given tensors return no record', async () => {
+    await engine.request('session.create', {
+      sessionId: 'mlp-fed',
+      modelPath: model('mlp-tiny.onnx'),
+      provider: 'cpu',
+    });
+    const planned = await engine.request('session.run', {
+      sessionId: 'mlp-fed',
+      plan: {
+        sources: { x: { kind: 'values', values: ['0.5'] } },
+        shapes: {},
+        dims: {},
+        fill: 'random',
+        seed: 1,
+        testData: null,
+      },
+    });
+    expect(planned.fed).toMatchObject({
+      fed: [{ name: 'x', dtype: 'float32', dims: [1, 16], source: expect.stringContaining('0.5') }],
+      replay: expect.arrayContaining(['--value', 'x=0.5']),
+    });
+    const given: HostTensor = { dtype: 'float32', dims: [1, 16], data: new Float32Array(16) };
+    const direct = await engine.request('session.run', {
+      sessionId: 'mlp-fed',
+      inputs: { x: given },
+    });
+    expect(direct.fed).toBeUndefined();
+  });
+
   it("ORT's log lines reach the client as log records (the host's env logs to its stderr)", async () => {
     const file = path.join(tmp, 'initializer-as-input.onnx');
     await writeFile(file, initializerAsInputModel());
