@@ -118,6 +118,7 @@ test('files typed for inputs feed Run, Bench and Compile; what was fed is shown;
   await expect(page.getByTestId('run-error-x')).toContainText('nowhere.npy', { timeout: 30_000 });
   await expect(page.getByTestId('run-error-by-input')).toContainText('"x"');
   await expect(page.getByTestId('run-error')).toHaveCount(0);
+  await page.screenshot({ path: path.join(artifacts, 'run-inputs-error.png') });
 
   // Bench: the same editor, the same files; the result records what was fed.
   await page.getByTestId('nav-bench').click();

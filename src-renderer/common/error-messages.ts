@@ -21,7 +21,8 @@ export const ERROR_MESSAGES: Record<ErrorCode, ErrorText> = {
   },
   FILE_NOT_FOUND: {
     title: 'File not found',
-    action: 'Check that the file still exists at that path, then add it again.',
+    action:
+      'Check that the file exists at that path (a model: add it again; an input: fix the path).',
   },
   IO_ERROR: {
     title: 'Could not read or write a file',

@@ -262,6 +262,7 @@ function InputRow(props: {
         {shown === 'values' && (
           <input
             aria-label={`Values for ${name}`}
+            className="inputs-field"
             data-testid={`${testId}-value-${name}`}
             placeholder="values, e.g. 16000 (empty: the fill below)"
             value={form.values?.[name] ?? ''}
@@ -269,7 +270,7 @@ function InputRow(props: {
           />
         )}
         {kind === 'file' && (
-          <span className="inputs-file">
+          <span className="inputs-field inputs-file">
             <input
               aria-label={`File for ${name}`}
               className="mono"
@@ -307,12 +308,12 @@ function InputRow(props: {
             )}
           </span>
         )}
-        {kind === 'picture' && <span className="muted">the picture below</span>}
-        {unnamed ? (
+        {kind === 'picture' && <span className="muted inputs-field">the picture below</span>}
+        {unnamed && (
           <input
             aria-label={`Shape of ${name}`}
             data-testid={`${testId}-shape-${name}`}
-            className="mono"
+            className="mono inputs-shape"
             title="Sizes by position; ? leaves a dim to the default"
             placeholder={describeShape(input.shape)
               .replace(/^\[|\]$/g, '')
@@ -320,8 +321,6 @@ function InputRow(props: {
             value={form.shapes?.[name] ?? ''}
             onChange={(e) => onChange({ shapes: { [name]: e.target.value } })}
           />
-        ) : (
-          <span />
         )}
       </div>
       {/* A picture can be dropped on the row while it takes values or the fill: it becomes the source. */}
