@@ -114,6 +114,8 @@ describe('crucible convert / compare-variants', () => {
     );
     const b = await crucible('convert', model, '--to', 'int8', '--fp16-io');
     expect(b.stderr.trim()).toBe('crucible: convert: --fp16-io is for --to fp16');
+    const d = await crucible('convert', model, '--to', 'fp16', '--conv');
+    expect(d.stderr.trim()).toBe('crucible: convert: --min-elements and --conv are for --to int8');
     const c = await crucible('compare-variants', model, '--kind', 'int3');
     expect(c.stderr.trim()).toBe(
       "crucible: compare-variants: --kind must be fp16 or int8, got 'int3'",

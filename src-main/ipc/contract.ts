@@ -440,8 +440,15 @@ const ModelVariantBase = z.object({
   id: z.string(),
   path: z.string(),
   createdAt: z.number(),
-  /** `keepIoTypes` is always true for int8 (its inputs and outputs stay float32). */
-  options: z.object({ keepIoTypes: z.boolean(), block: z.array(z.string()) }),
+  /**
+   * `keepIoTypes` is always true for int8 (its inputs and outputs stay float32); `conv`: int8
+   * only, Conv quantized too (`crucible convert --to int8 --conv`).
+   */
+  options: z.object({
+    keepIoTypes: z.boolean(),
+    block: z.array(z.string()),
+    conv: z.boolean().optional(),
+  }),
   inspection: ModelInspectionSchema.nullable(),
   /** The last measured trade against the original, when one was measured. */
   trade: TradeTableSchema.nullable(),

@@ -1,9 +1,10 @@
 /**
  * `crucible convert MODEL --to fp16|int8 [--keep-io-types | --fp16-io] [--block Op,...]
- * [--min-elements N] [--json]`: a float16 or dynamic int8 variant of a model, written into the library (`<data>/library/variants/<model id>/`,
- * temp file + rename, never over the model) and recorded on the model's library entry (the model
- * is added to the library when it is not there yet). The app shows it in the model's Precision
- * panel; `crucible run/bench/compile` take its path like any model.
+ * [--min-elements N] [--conv] [--json]`: a float16 or dynamic int8 variant of a model, written
+ * into the library (`<data>/library/variants/<model id>/`, temp file + rename, never over the
+ * model) and recorded on the model's library entry (the model is added to the library when it is
+ * not there yet). The app shows it in the model's Precision panel; `crucible run/bench/compile`
+ * take its path like any model.
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -20,12 +21,12 @@ import { parseCliArgs, type CliIo } from '../io';
 
 /** The usage lines of `crucible convert`. */
 export const CONVERT_USAGE = `convert MODEL --to fp16|int8 [--keep-io-types | --fp16-io] [--block Op,...]
-        [--min-elements N] [--json]
+        [--min-elements N] [--conv] [--json]
       fp16: a float16 variant (weights and compute; inputs/outputs stay float32 unless --fp16-io;
-      ops in --block stay float32 besides the default list); int8: dynamic int8 MatMul / Gemm / Conv
+      ops in --block stay float32 besides the default list); int8: dynamic int8 MatMul / Gemm
       (weights int8 per output channel, activations quantized at run time; weights under N
-      values, default ${DEFAULT_MIN_ELEMENTS}, and ops in --block stay float32; inputs/outputs
-      float32) — into the library beside the model`;
+      values, default ${DEFAULT_MIN_ELEMENTS}, and ops in --block stay float32; Conv too with
+      --conv, through ConvInteger; inputs/outputs float32) — into the library beside the model`;
 
 /** The CLI's view of the library (the app's folder, or CRUCIBLE_DATA_DIR). */
 export async function openCliLibrary(): Promise<ModelLibrary> {
@@ -48,6 +49,7 @@ export async function convertCommand(args: string[], io: CliIo): Promise<number>
     'fp16-io': { type: 'boolean' },
     block: { type: 'string', multiple: true },
     'min-elements': { type: 'string' },
+    conv: { type: 'boolean' },
     json: { type: 'boolean' },
   });
   if (positionals.length !== 1) {
@@ -63,8 +65,8 @@ export async function convertCommand(args: string[], io: CliIo): Promise<number>
   if (to === 'int8' && values['fp16-io']) {
     throw new AppError('BAD_REQUEST', 'convert: --fp16-io is for --to fp16');
   }
-  if (to === 'fp16' && values['min-elements'] !== undefined) {
-    throw new AppError('BAD_REQUEST', 'convert: --min-elements is for --to int8');
+  if (to === 'fp16' && (values['min-elements'] !== undefined || values.conv)) {
+    throw new AppError('BAD_REQUEST', 'convert: --min-elements and --conv are for --to int8');
   }
   let minElements = DEFAULT_MIN_ELEMENTS;
   if (values['min-elements'] !== undefined) {
@@ -88,7 +90,12 @@ export async function convertCommand(args: string[], io: CliIo): Promise<number>
   const fp16 = to === 'fp16' ? await writeFp16Variant(model.path, dest, options, model.id) : null;
   const int8 =
     to === 'int8'
-      ? await writeInt8Variant(model.path, dest, { block, minElements }, model.id)
+      ? await writeInt8Variant(
+          model.path,
+          dest,
+          { block, minElements, conv: values.conv === true },
+          model.id,
+        )
       : null;
   const bytes = (fp16 ?? int8)?.bytes ?? 0;
   const inspection = await inspectModel(dest);
@@ -96,7 +103,11 @@ export async function convertCommand(args: string[], io: CliIo): Promise<number>
     id: await sha256File(dest),
     path: dest,
     createdAt: Date.now(),
-    options: { keepIoTypes: int8 !== null || options.keepIoTypes, block },
+    options: {
+      keepIoTypes: int8 !== null || options.keepIoTypes,
+      block,
+      ...(int8 ? { conv: values.conv === true } : {}),
+    },
     inspection,
     trade: null,
   };

@@ -277,7 +277,12 @@ describe('int8 variants of the ONNX Conv node test cases stay within int8 roundi
     const source = tmpModel(`${c}-const-w`);
     await writeFile(source, onnx.ModelProto.encode(decoded).finish());
     const dest = tmpModel(`${c}-int8`);
-    const { report } = await writeInt8Variant(source, dest, { block: [], minElements: 1 }, 'id');
+    const { report } = await writeInt8Variant(
+      source,
+      dest,
+      { block: [], minElements: 1, conv: true },
+      'id',
+    );
     expect(report.quantized).toEqual([{ op: 'Conv', count: 1 }]);
     const feeds = { [graph.input?.[0]?.name ?? '']: toOrt(xT) };
     const [want, got] = await Promise.all([run(source, feeds), run(dest, feeds)]);
@@ -326,27 +331,47 @@ describe('int8 variants of the ONNX Conv node test cases stay within int8 roundi
 });
 
 describe('int8 variants of the demo models point the way float32 does on CPU', () => {
-  const models: [string, { quantized: Record<string, number>; left: Record<string, number> }][] = [
+  const models: [
+    string,
+    { conv: boolean },
+    { quantized: Record<string, number>; left: Record<string, number>; refused?: string },
+  ][] = [
     // Q, K, V, out, FFN up and down; the two attention products multiply activations.
-    ['transformer-block.onnx', { quantized: { MatMul: 6 }, left: { MatMul: 2 } }],
+    ['transformer-block.onnx', { conv: false }, { quantized: { MatMul: 6 }, left: { MatMul: 2 } }],
     // fc2's 32×4 weight is under 256 values.
-    ['mlp-tiny.onnx', { quantized: { Gemm: 1 }, left: { Gemm: 1 } }],
-    // Ten Convs through ConvInteger and the classifier head (a transB Gemm).
-    ['resnet-mini.onnx', { quantized: { Conv: 10, Gemm: 1 }, left: {} }],
+    ['mlp-tiny.onnx', { conv: false }, { quantized: { Gemm: 1 }, left: { Gemm: 1 } }],
+    // The classifier head (a transB Gemm); the ten Convs only when asked.
+    ['resnet-mini.onnx', { conv: false }, { quantized: { Gemm: 1 }, left: { Conv: 10 } }],
+    ['resnet-mini.onnx', { conv: true }, { quantized: { Conv: 10, Gemm: 1 }, left: {} }],
     // External data is read in (the variant is one file); fc's 16×10 weight is small.
-    ['with-external-data/model.onnx', { quantized: { Conv: 2 }, left: { Gemm: 1 } }],
+    [
+      'with-external-data/model.onnx',
+      { conv: true },
+      { quantized: { Conv: 2 }, left: { Gemm: 1 } },
+    ],
+    [
+      'with-external-data/model.onnx',
+      { conv: false },
+      { quantized: {}, left: {}, refused: 'Conv ×2: dynamic quantization requantizes' },
+    ],
     // Its one Conv is a 3×1×3×3 depthwise one: nothing big enough to quantize.
-    ['upscale2x.onnx', { quantized: {}, left: {} }],
+    [
+      'upscale2x.onnx',
+      { conv: true },
+      { quantized: {}, left: {}, refused: 'Conv ×1: its weight has fewer than 256 values' },
+    ],
   ];
-  it.each(models)('%s', async (m, expected) => {
+  it.each(models)('%s, conv %o', async (m, options, expected) => {
     const source = path.resolve('models', m);
     const dest = tmpModel(path.basename(path.dirname(source)) + '-' + path.basename(m, '.onnx'));
     const orig = await inspectModel(source);
-    const made = await writeInt8Variant(source, dest, { block: [] }, 'id').catch((e: Error) => e);
-    if (Object.keys(expected.quantized).length === 0) {
+    const made = await writeInt8Variant(source, dest, { block: [], ...options }, 'id').catch(
+      (e: Error) => e,
+    );
+    if (expected.refused) {
       expect((made as { code?: string }).code).toBe('UNSUPPORTED');
       expect((made as Error).message).toContain('nothing in the model can be quantized');
-      expect((made as Error).message).toContain('Conv ×1: its weight has fewer than 256 values');
+      expect((made as Error).message).toContain(expected.refused);
       return;
     }
     if (made instanceof Error) throw made;

@@ -12,10 +12,11 @@
  *
  * with the weight quantized per output channel (column n of W): symmetric, scale = max|W[:, n]| /
  * 127, zero point 0. Gemm's transB is undone by storing W transposed, transA by a Transpose of A,
- * alpha folds into the weight scales, and beta·C is added back in float32. A Conv with a constant
- * float32 weight becomes ConvInteger the same way (per-output-channel scales, one zero point 0,
- * see emitConv), its bias added back in float32. One DynamicQuantizeLinear serves every quantized
- * op reading the same activation (Q, K and V projections). Everything else stays float32 —
+ * alpha folds into the weight scales, and beta·C is added back in float32. When asked (`conv`;
+ * {@link CONV_LEFT} says why not by default), a Conv with a constant float32 weight becomes
+ * ConvInteger the same way (per-output-channel scales, one zero point 0, see emitConv), its bias
+ * added back in float32. One DynamicQuantizeLinear serves every quantized op reading the same
+ * activation (Q, K and V projections). Everything else stays float32 —
  * attention's activation × activation MatMuls, weights under `minElements` (too small to matter,
  * and per-channel scales would be most of their bytes) — and the graph's inputs and outputs keep
  * their types. The report says what was quantized and, per op, what was left and why.
@@ -40,7 +41,19 @@ export interface Int8Options {
   block: readonly string[];
   /** Weights with fewer elements stay float32 ({@link DEFAULT_MIN_ELEMENTS} when absent). */
   minElements?: number;
+  /** Quantize Conv too (ConvInteger); left float32 unless asked, see {@link CONV_LEFT}. */
+  conv?: boolean;
 }
+
+/**
+ * Why Conv stays float32 unless asked: dynamic quantization requantizes a Conv's activations —
+ * large feature maps — on every run, and rescales its int32 output in float32 again, which
+ * usually costs more than the int8 convolution saves. ONNX Runtime's quantization docs recommend
+ * static quantization (calibrated QDQ) for CNNs for this reason; resnet-mini's int8 variant with
+ * its Convs quantized ran 7× slower than float32 on this project's CPU (docs/ARCHITECTURE.md).
+ */
+export const CONV_LEFT =
+  'dynamic quantization requantizes a Conv’s large activations on every run, which usually costs more than int8 saves (static quantization suits CNNs); quantize it with crucible convert --to int8 --conv';
 
 /** What the quantization did. */
 export interface Int8Report {
@@ -178,6 +191,11 @@ export function quantizeDynamicInt8(model: onnx.IModelProto, options: Int8Option
       for (const g of subgraphs(node)) stack.push({ graph: g, outer: typeOf, consts, fed });
       if (!QUANTIZABLE.has(key)) {
         if (NOT_HANDLED[key]) leave(key, NOT_HANDLED[key]);
+        out.push(node);
+        continue;
+      }
+      if (key === 'Conv' && !options.conv) {
+        leave(key, CONV_LEFT);
         out.push(node);
         continue;
       }
