@@ -16,8 +16,8 @@ import { BarList } from '../../ui/bar-list';
 import { Chip } from '../../ui/chip';
 import { formatBytes, formatFlops } from '../../ui/format';
 
-/** The ops a dynamic int8 variant quantizes (engine/model/int8.ts). */
-const INT8_OPS = new Set(['MatMul', 'Gemm', 'Conv']);
+/** The ops a dynamic int8 variant quantizes by default (engine/model/int8.ts; Conv on request). */
+const INT8_OPS = new Set(['MatMul', 'Gemm']);
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
@@ -283,7 +283,7 @@ export function PrecisionPanel({ entry }: { entry: ModelEntry }) {
     if (!res.ok) setError(res.error);
   };
   const floatWeights = p?.weights.some((w) => w.dtype === 'float32') ?? false;
-  // Dynamic int8 covers MatMul, Gemm and Conv (engine/model/int8.ts): offered where the model has them.
+  // Offered where the model has what dynamic int8 quantizes by default.
   const int8Able =
     floatWeights && (p?.ops.some((o) => INT8_OPS.has(o.op) && o.precision === 'fp32') ?? false);
   const casts = p?.casts ?? [];
@@ -340,8 +340,8 @@ export function PrecisionPanel({ entry }: { entry: ModelEntry }) {
                 Make INT8 variant
               </button>{' '}
               <span className="muted">
-                MatMul, Gemm and Conv weights in int8 per output channel, activations quantized at
-                run time, the rest and the inputs and outputs float32; your file is not touched.
+                MatMul and Gemm weights in int8 per output channel, activations quantized at run
+                time, the rest and the inputs and outputs float32; your file is not touched.
               </span>
             </li>
           )}
