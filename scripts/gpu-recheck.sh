@@ -44,9 +44,18 @@ for m in resnet-mini transformer-block; do
   log "compare $m rc=$?"
   c convert "$D/$m.onnx" --to fp16 --json > "$W/convert-$m.json" 2> "$W/convert-$m.err"
   log "convert $m rc=$?"
-  T=150 c compare-variants "$D/$m.onnx" --provider $P --sets 8 --iterations 300 --json \
+  T=150 c compare-variants "$D/$m.onnx" --kind fp16 --provider $P --sets 8 --iterations 300 --json \
     > "$W/compare-variants-$m.json" 2> "$W/compare-variants-$m.err"
   log "compare-variants $m rc=$?"
+  # #16's INT8 variant (dynamic quantization): where its nodes land on WebGPU, and its trade.
+  c convert "$D/$m.onnx" --to int8 --json > "$W/convert-int8-$m.json" 2> "$W/convert-int8-$m.err"
+  log "convert int8 $m rc=$?"
+  V=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["variant"]["path"])' "$W/convert-int8-$m.json" 2>/dev/null)
+  [ -n "$V" ] && c compile "$V" --provider $P --json > "$W/compile-int8-$m.json" 2> "$W/compile-int8-$m.err"
+  log "compile int8 $m rc=$?"
+  T=150 c compare-variants "$D/$m.onnx" --kind int8 --provider $P --sets 8 --iterations 300 --json \
+    > "$W/compare-variants-int8-$m.json" 2> "$W/compare-variants-int8-$m.err"
+  log "compare-variants int8 $m rc=$?"
   # The host's 16 cores, for a recorded CPU sample set (the verdict's clean fixture).
   c bench "$D/$m.onnx" --provider cpu --iterations 500 --warmup 50 --json \
     > "$W/cpu-$m.json" 2> "$W/cpu-$m.err"
