@@ -173,4 +173,15 @@ test('files typed for inputs feed Run, Bench and Compile; what was fed is shown;
     .locator('.card', { has: page.getByTestId('bench-run') })
     .screenshot({ path: path.join(artifacts, 'bench-inputs-editor.png') });
   await fed.screenshot({ path: path.join(artifacts, 'bench-inputs-fed.png') });
+
+  // The app is shared with the specs after this one: take the model out again, as a user would.
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.getByTestId('nav-models').click();
+  const rows = page.getByTestId('model-row');
+  const before = await rows.count();
+  await rows.filter({ hasText: 'doubler' }).click();
+  page.once('dialog', (d) => void d.accept());
+  await page.getByTestId('model-detail').getByRole('button', { name: 'Remove' }).click();
+  await expect(rows).toHaveCount(before - 1);
+  await expect(rows.filter({ hasText: 'doubler' })).toHaveCount(0);
 });
