@@ -26,7 +26,7 @@
 import { onnx } from 'onnx-proto';
 import { AppError } from '../../shared/errors';
 import { numberToF16 } from './float-bits';
-import { attr, opKey, subgraphs } from './graph';
+import { allNames, attr, opKey, subgraphs } from './graph';
 import { ELEM, elemTypes } from './elem-types';
 import { toNumber, type IntLike } from './onnx-file';
 import { defaultOpset } from './shapes';
@@ -534,25 +534,6 @@ function convertTensor(t: onnx.ITensorProto, report: Fp16Report): void {
   t.floatData = [];
   report.tensorsConverted++;
   report.valuesConverted += values.length;
-}
-
-/** Every name in the model (values, nodes), so new ones never collide. */
-function allNames(model: onnx.IModelProto): Set<string> {
-  const names = new Set<string>();
-  const stack: onnx.IGraphProto[] = model.graph ? [model.graph] : [];
-  while (stack.length > 0) {
-    const g = stack.pop() as onnx.IGraphProto;
-    for (const vi of [...(g.input ?? []), ...(g.output ?? []), ...(g.valueInfo ?? [])]) {
-      names.add(vi.name ?? '');
-    }
-    for (const t of g.initializer ?? []) names.add(t.name ?? '');
-    for (const node of g.node ?? []) {
-      if (node.name) names.add(node.name);
-      for (const n of [...(node.input ?? []), ...(node.output ?? [])]) names.add(n);
-      stack.push(...subgraphs(node));
-    }
-  }
-  return names;
 }
 
 /**

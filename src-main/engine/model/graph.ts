@@ -112,3 +112,22 @@ export function walkGraphs(
     }
   }
 }
+
+/** Every name in the model (values, nodes, in subgraphs too), so new ones never collide. */
+export function allNames(model: onnx.IModelProto): Set<string> {
+  const names = new Set<string>();
+  const stack: onnx.IGraphProto[] = model.graph ? [model.graph] : [];
+  while (stack.length > 0) {
+    const g = stack.pop() as onnx.IGraphProto;
+    for (const vi of [...(g.input ?? []), ...(g.output ?? []), ...(g.valueInfo ?? [])]) {
+      names.add(vi.name ?? '');
+    }
+    for (const t of g.initializer ?? []) names.add(t.name ?? '');
+    for (const node of g.node ?? []) {
+      if (node.name) names.add(node.name);
+      for (const n of [...(node.input ?? []), ...(node.output ?? [])]) names.add(n);
+      stack.push(...subgraphs(node));
+    }
+  }
+  return names;
+}
