@@ -279,6 +279,21 @@ export function inputsCheckRefused(id: InputsFormId, error: AppErrorData): void 
   useInputsStore.setState({ [id]: { ...idle, status: 'failed', error } });
 }
 
+/**
+ * The user asked what a form's choices feed: the plan built from the form, checked by the main
+ * side — or the form's own refusal (a shape that does not parse) without asking.
+ */
+export function inputsCheckOfForm(
+  api: RendererApi,
+  id: InputsFormId,
+  modelId: string,
+  form: InputsForm,
+): void {
+  const built = buildInputPlan(form);
+  if ('error' in built) inputsCheckRefused(id, built.error);
+  else void inputsCheckRequested(api, id, modelId, planToCheck(form, built.plan));
+}
+
 /** The form changed: its last check no longer says what it feeds. */
 export function inputsCheckCleared(id: InputsFormId): void {
   if (useInputsStore.getState()[id].status !== 'idle') useInputsStore.setState({ [id]: idle });

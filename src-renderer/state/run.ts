@@ -27,6 +27,7 @@ import type { AppErrorData } from '../../src-main/shared/errors';
 import type { RendererApi } from '../api/types';
 import {
   buildInputPlan,
+  emptyInputsForm,
   type Fill,
   type InputsForm,
   type InputsPatch,
@@ -130,14 +131,7 @@ export interface RunState {
 const initialForm: RunForm = {
   modelId: null,
   provider: null,
-  dims: {},
-  fill: 'random',
-  seed: 1,
-  values: {},
-  shapes: {},
-  files: {},
-  kinds: {},
-  testData: '',
+  ...emptyInputsForm(),
   pictures: {},
 };
 const initialImage: ImageRunState = {

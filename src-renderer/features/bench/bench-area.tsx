@@ -27,12 +27,9 @@ import {
 import { selectProviders, useEngineStore } from '../../state/engine';
 import { useModelsStore } from '../../state/models';
 import {
-  buildInputPlan,
   inputOfError,
   inputsCheckCleared,
-  inputsCheckRefused,
-  inputsCheckRequested,
-  planToCheck,
+  inputsCheckOfForm,
   sourceKindOf,
   useInputsStore,
 } from '../../state/inputs';
@@ -307,17 +304,7 @@ function BenchRunForm() {
             error={placed}
             errorInput={runErrorInput ?? checkErrorInput}
             check={check}
-            onCheck={() => {
-              const built = buildInputPlan(form.inputs);
-              if ('error' in built) inputsCheckRefused('bench', built.error);
-              else
-                void inputsCheckRequested(
-                  api,
-                  'bench',
-                  model.id,
-                  planToCheck(form.inputs, built.plan),
-                );
-            }}
+            onCheck={() => inputsCheckOfForm(api, 'bench', model.id, form.inputs)}
           />
         )}
         <div className="field-row">

@@ -21,12 +21,9 @@ import {
 import { selectProviders, useEngineStore } from '../../state/engine';
 import { useModelsStore } from '../../state/models';
 import {
-  buildInputPlan,
   inputOfError,
   inputsCheckCleared,
-  inputsCheckRefused,
-  inputsCheckRequested,
-  planToCheck,
+  inputsCheckOfForm,
   sourceKindOf,
   useInputsStore,
 } from '../../state/inputs';
@@ -209,17 +206,7 @@ function CompileForm() {
               error={actionInput !== null ? actionError : checkInput !== null ? check.error : null}
               errorInput={actionInput ?? checkInput}
               check={check}
-              onCheck={() => {
-                const built = buildInputPlan(form.inputs);
-                if ('error' in built) inputsCheckRefused('compile', built.error);
-                else
-                  void inputsCheckRequested(
-                    api,
-                    'compile',
-                    model.id,
-                    planToCheck(form.inputs, built.plan),
-                  );
-              }}
+              onCheck={() => inputsCheckOfForm(api, 'compile', model.id, form.inputs)}
             />
           </details>
         )}
