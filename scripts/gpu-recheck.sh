@@ -13,8 +13,9 @@ B=.gpu/bundle/run.sh
 P=${PROVIDER:-webgpu}
 export CRUCIBLE_BUNDLE_HOME=${CRUCIBLE_BUNDLE_HOME:-$(mktemp -d)/bundle}
 c() { timeout "${T:-60}" bash "$B" "$@"; }
-log() { echo "$(date -u +%T) $*" | tee -a "$W/steps.log"; }
 pack() { tar -C "$W" -czf "$OUT/recheck.tgz.partial" . && mv "$OUT/recheck.tgz.partial" "$OUT/recheck.tgz"; }
+# Packed after every step: a call cut short by its time limit still brings back what ran.
+log() { echo "$(date -u +%T) $*" | tee -a "$W/steps.log"; pack; }
 date -u +%FT%TZ > "$W/date.txt"
 nvidia-smi --query-gpu=name,compute_cap,driver_version,memory.total,power.limit,power.draw,clocks.sm \
   --format=csv > "$W/nvidia-smi-query.csv" 2>&1
@@ -27,12 +28,6 @@ log "mlp-tiny iobinding rc=$?"
 for m in resnet-mini transformer-block; do
   c compile "$D/$m.onnx" --provider $P --json > "$W/compile-$m.json" 2> "$W/compile-$m.err"
   log "compile $m rc=$?"
-  for v in original compiled; do
-    flag=$([ $v = compiled ] && echo --compiled)
-    c bench "$D/$m.onnx" --provider $P --mode iobinding $flag --iterations 300 --warmup 30 \
-      --json > "$W/owner-$m-$v-iobinding.json" 2> "$W/owner-$m-$v-iobinding.err"
-    log "owner bench $m $v iobinding rc=$?"
-  done
   c bench "$D/$m.onnx" --provider $P --mode iobinding --iterations 1000 --warmup 50 \
     --percentile p99 --profile --json > "$W/trust-$m-$P-iobinding.json" 2> "$W/trust-$m.err"
   log "trust iobinding $m rc=$?"
@@ -42,6 +37,12 @@ for m in resnet-mini transformer-block; do
   c bench --compare "$W/trust-$m-$P-iobinding.json" "$W/trust-$m-$P-graph.json" \
     > "$W/compare-$m-iobinding-vs-graph.txt" 2>> "$W/trust-$m.err"
   log "compare $m rc=$?"
+  for v in original compiled; do
+    flag=$([ $v = compiled ] && echo --compiled)
+    c bench "$D/$m.onnx" --provider $P --mode iobinding $flag --iterations 300 --warmup 30 \
+      --json > "$W/owner-$m-$v-iobinding.json" 2> "$W/owner-$m-$v-iobinding.err"
+    log "owner bench $m $v iobinding rc=$?"
+  done
   c convert "$D/$m.onnx" --to fp16 --json > "$W/convert-$m.json" 2> "$W/convert-$m.err"
   log "convert $m rc=$?"
   T=150 c compare-variants "$D/$m.onnx" --kind fp16 --provider $P --sets 8 --iterations 300 --json \
