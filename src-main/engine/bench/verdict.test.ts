@@ -49,6 +49,13 @@ describe('benchVerdict on recorded samples', () => {
     expect(v.reasons.join('\n')).toMatch(/other load: other processes kept 1\.\d+ of 2 cores busy/);
     expect(verdictText(v)).toMatch(/^noisy \(/);
   });
+
+  it('the same model on the same machine, quiet (one thread, nothing else running), is valid', () => {
+    const r = recorded('cpu-resnet-mini-quiet.json');
+    expect(r.host.otherCores).toBeLessThan(0.25);
+    const v = benchVerdict(input(r.samplesMs, { gpu: null, host: r.host }));
+    expect(v).toEqual({ state: 'valid', reasons: [], percentile: 'p90' });
+  });
 });
 
 describe('benchVerdict on a recorded GPU run', () => {
@@ -69,7 +76,7 @@ describe('benchVerdict on a recorded GPU run', () => {
 });
 
 // A tight sample set, made here (not recorded): 200 latencies 10 ms ± 1%, for the rules that
-// do not depend on how a machine behaves.
+// do not depend on how a machine behaves (the recorded clean run is above).
 const tight = Array.from({ length: 200 }, (_, i) => 10 + ((i * 37) % 21) / 100 - 0.1);
 
 describe('benchVerdict rules', () => {
