@@ -335,7 +335,7 @@ function BenchRunForm() {
                 ? 'Opening the session…'
                 : progress.phase === 'session'
                   ? 'Opening the session…'
-                  : `${progress.phase === 'warmup' ? 'Warm-up' : 'Timed iterations'}: ${progress.done}${progress.total === null ? '' : ` of ${progress.total}`}`}
+                  : `${progress.phase === 'warmup' ? 'Warm-up' : 'Timed iterations'}: ${progress.done.toLocaleString('en-US')}${progress.total === null ? '' : ` of ${progress.total.toLocaleString('en-US')}`}`}
             </span>
             {benchProgressFraction(progress) !== null && (
               <Meter
