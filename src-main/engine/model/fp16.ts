@@ -26,7 +26,7 @@
 import { onnx } from 'onnx-proto';
 import { AppError } from '../../shared/errors';
 import { numberToF16 } from './float-bits';
-import { allNames, attr, opKey, subgraphs } from './graph';
+import { attr, nameMinter, opKey, subgraphs } from './graph';
 import { ELEM, elemTypes } from './elem-types';
 import { toNumber, type IntLike } from './onnx-file';
 import { defaultOpset } from './shapes';
@@ -264,13 +264,7 @@ export function convertToFloat16(model: onnx.IModelProto, options: Fp16Options):
   }
   const nowType = (info: GraphInfo, name: string) => newType.get(name) ?? info.typeOf(name);
 
-  const names = allNames(model);
-  const unique = (base: string) => {
-    let name = base;
-    for (let n = 1; names.has(name); n++) name = `${base}_${n}`;
-    names.add(name);
-    return name;
-  };
+  const unique = nameMinter(model);
   const report: Fp16Report = {
     convertedNodes: 0,
     blocked: [],

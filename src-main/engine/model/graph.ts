@@ -114,7 +114,7 @@ export function walkGraphs(
 }
 
 /** Every name in the model (values, nodes, in subgraphs too), so new ones never collide. */
-export function allNames(model: onnx.IModelProto): Set<string> {
+function allNames(model: onnx.IModelProto): Set<string> {
   const names = new Set<string>();
   const stack: onnx.IGraphProto[] = model.graph ? [model.graph] : [];
   while (stack.length > 0) {
@@ -130,4 +130,18 @@ export function allNames(model: onnx.IModelProto): Set<string> {
     }
   }
   return names;
+}
+
+/**
+ * A maker of names new to `model`: `base`, else `base_1`, `base_2`…, each remembered so no two
+ * it makes collide either.
+ */
+export function nameMinter(model: onnx.IModelProto): (base: string) => string {
+  const names = allNames(model);
+  return (base: string) => {
+    let name = base;
+    for (let n = 1; names.has(name); n++) name = `${base}_${n}`;
+    names.add(name);
+    return name;
+  };
 }

@@ -27,7 +27,7 @@
  */
 import { onnx } from 'onnx-proto';
 import { AppError } from '../../shared/errors';
-import { allNames, attr, attrInt, opKey, subgraphs } from './graph';
+import { attr, attrInt, nameMinter, opKey, subgraphs } from './graph';
 import { ELEM, elemTypes } from './elem-types';
 import { toNumber, type IntLike } from './onnx-file';
 import { defaultOpset } from './shapes';
@@ -116,13 +116,7 @@ export function quantizeDynamicInt8(model: onnx.IModelProto, options: Int8Option
   }
   const minElements = options.minElements ?? DEFAULT_MIN_ELEMENTS;
   const block = new Set(options.block);
-  const names = allNames(model);
-  const unique = (base: string) => {
-    let name = base;
-    for (let n = 1; names.has(name); n++) name = `${base}_${n}`;
-    names.add(name);
-    return name;
-  };
+  const unique = nameMinter(model);
   const report: Int8Report = {
     quantized: [],
     left: [],
@@ -186,6 +180,7 @@ export function quantizeDynamicInt8(model: onnx.IModelProto, options: Int8Option
     const initializer = (t: onnx.ITensorProto) => {
       graph.initializer = [...(graph.initializer ?? []), t];
     };
+    const emit: Emit = { add, initializer, unique, report };
     for (const node of graph.node ?? []) {
       const key = opKey(node);
       for (const g of subgraphs(node)) stack.push({ graph: g, outer: typeOf, consts, fed });
@@ -239,7 +234,7 @@ export function quantizeDynamicInt8(model: onnx.IModelProto, options: Int8Option
       }
       const wName = node.input?.[1] ?? '';
       if (plan.conv) {
-        emitConv(node, base, plan, plan.conv, aq, { add, initializer, unique, report });
+        emitConv(node, base, plan, plan.conv, aq, emit);
         quantizedCounts.set(key, (quantizedCounts.get(key) ?? 0) + 1);
         // The float weight and bias go when nothing else reads them.
         for (const name of [wName, plan.conv.bias ? (node.input?.[2] ?? '') : '']) {
@@ -289,8 +284,6 @@ export function quantizeDynamicInt8(model: onnx.IModelProto, options: Int8Option
       }
       const y = node.output?.[0] ?? '';
       const acc = unique(`${base}_int32`);
-      const yf = unique(`${base}_float`);
-      const scale = unique(`${base}_scale`);
       add({
         name: unique(`${base}_matmul_integer`),
         opType: 'MatMulInteger',
@@ -298,52 +291,23 @@ export function quantizeDynamicInt8(model: onnx.IModelProto, options: Int8Option
         input: [aq.q, w.q, aq.zp, w.zp],
         output: [acc],
       });
-      add({
-        name: unique(`${base}_cast`),
-        opType: 'Cast',
-        domain: '',
-        input: [acc],
-        output: [yf],
-        attribute: [{ name: 'to', type: onnx.AttributeProto.AttributeType.INT, i: ELEM.float }],
-      });
-      add({
-        name: unique(`${base}_scales`),
-        opType: 'Mul',
-        domain: '',
-        input: [aq.scale, w.scale],
-        output: [scale],
-      });
+      // Gemm's β·C, made after the rescale as before (β = 1: C itself).
       const bias = plan.bias;
-      const scaled = bias ? unique(`${base}_scaled`) : y;
-      add({
-        name: unique(`${base}_rescale`),
-        opType: 'Mul',
-        domain: '',
-        input: [yf, scale],
-        output: [scaled],
-      });
-      if (bias) {
-        let c = bias.name;
-        if (bias.beta !== 1) {
-          const beta = unique(`${base}_beta`);
-          initializer(floatTensor(beta, [], Float32Array.of(bias.beta)));
-          c = unique(`${base}_beta_c`);
-          add({
-            name: unique(`${base}_beta_mul`),
-            opType: 'Mul',
-            domain: '',
-            input: [bias.name, beta],
-            output: [c],
-          });
-        }
+      const betaTimesC = (b: NonNullable<Plan['bias']>): string => {
+        if (b.beta === 1) return b.name;
+        const beta = unique(`${base}_beta`);
+        initializer(floatTensor(beta, [], Float32Array.of(b.beta)));
+        const c = unique(`${base}_beta_c`);
         add({
-          name: unique(`${base}_bias`),
-          opType: 'Add',
+          name: unique(`${base}_beta_mul`),
+          opType: 'Mul',
           domain: '',
-          input: [scaled, c],
-          output: [y],
+          input: [b.name, beta],
+          output: [c],
         });
-      }
+        return c;
+      };
+      emitDequantize(base, acc, aq.scale, w.scale, y, emit, bias ? () => betaTimesC(bias) : null);
       quantizedCounts.set(key, (quantizedCounts.get(key) ?? 0) + 1);
       const uses1 = (uses.get(wName) ?? 1) - 1;
       uses.set(wName, uses1);
@@ -487,8 +451,9 @@ function emitConv(
   plan: Plan,
   conv: NonNullable<Plan['conv']>,
   aq: { q: string; scale: string; zp: string },
-  { add, initializer, unique, report }: Emit,
+  emit: Emit,
 ): void {
+  const { add, initializer, unique, report } = emit;
   const wName = node.input?.[1] ?? '';
   const m = plan.n;
   // Channel m's values are contiguous ([M, C/group, k…]): the transB layout, written back as is.
@@ -523,8 +488,6 @@ function emitConv(
   });
   const y = node.output?.[0] ?? '';
   const acc = unique(`${base}_int32`);
-  const yf = unique(`${base}_float`);
-  const s = unique(`${base}_scale`);
   add({
     name: unique(`${base}_conv_integer`),
     opType: 'ConvInteger',
@@ -533,6 +496,40 @@ function emitConv(
     output: [acc],
     attribute: node.attribute ?? [],
   });
+  const bias = conv.bias;
+  emitDequantize(
+    base,
+    acc,
+    aq.scale,
+    ws,
+    y,
+    emit,
+    bias
+      ? () => {
+          const b = unique(`${node.input?.[2] ?? base}_per_channel`);
+          initializer(floatTensor(b, perChannel, bias));
+          return b;
+        }
+      : null,
+  );
+}
+
+/**
+ * The float tail of an integer op (MatMulInteger, ConvInteger): its int32 accumulator `acc` Cast
+ * to float, times A_scale × W_scale, into `y` — or, with a bias (its tensor named by `bias`, made
+ * after the rescale), into an intermediate that the bias is added to.
+ */
+function emitDequantize(
+  base: string,
+  acc: string,
+  activationScale: string,
+  weightScale: string,
+  y: string,
+  { add, unique }: Emit,
+  bias: (() => string) | null,
+): void {
+  const yf = unique(`${base}_float`);
+  const scale = unique(`${base}_scale`);
   add({
     name: unique(`${base}_cast`),
     opType: 'Cast',
@@ -545,25 +542,23 @@ function emitConv(
     name: unique(`${base}_scales`),
     opType: 'Mul',
     domain: '',
-    input: [aq.scale, ws],
-    output: [s],
+    input: [activationScale, weightScale],
+    output: [scale],
   });
-  const scaled = conv.bias ? unique(`${base}_scaled`) : y;
+  const scaled = bias ? unique(`${base}_scaled`) : y;
   add({
     name: unique(`${base}_rescale`),
     opType: 'Mul',
     domain: '',
-    input: [yf, s],
+    input: [yf, scale],
     output: [scaled],
   });
-  if (conv.bias) {
-    const b = unique(`${node.input?.[2] ?? base}_per_channel`);
-    initializer(floatTensor(b, perChannel, conv.bias));
+  if (bias) {
     add({
       name: unique(`${base}_bias`),
       opType: 'Add',
       domain: '',
-      input: [scaled, b],
+      input: [scaled, bias()],
       output: [y],
     });
   }
