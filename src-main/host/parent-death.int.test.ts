@@ -4,7 +4,7 @@
 // the compile worker's `disconnect` handler called process.exit(), which waits for the ORT call
 // in flight: the worker outlived its host (once for 6+ minutes in the issue); and
 // library/incoming/*.upload files of killed uploads were never removed.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -12,9 +12,9 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { processAlive } from '../engine/child-process';
+import { startBrowserMode } from './browser-mode-test-support';
 import { endlessLoopModel } from '../engine/model/test-helpers';
 
-const root = path.resolve(__dirname, '..', '..');
 const survivors: number[] = [];
 
 afterAll(() => {
@@ -40,23 +40,8 @@ function childrenOf(ppid: number): { pid: number; cmd: string }[] {
 }
 
 async function startApp(dataDir: string): Promise<{ app: ChildProcess; url: URL }> {
-  const app = spawn(
-    process.execPath,
-    [path.join(root, 'dist', 'host', 'browser-main.js'), '--data-dir', dataDir],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let err = '';
-  app.stderr?.on('data', (d: Buffer) => (err += d.toString()));
-  const url = await new Promise<URL>((resolve, reject) => {
-    let out = '';
-    app.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /Crucible: (http:\/\/\S+)/.exec(out);
-      if (m) resolve(new URL(m[1] as string));
-    });
-    app.on('exit', (code) => reject(new Error(`browser mode exited ${code}: ${err}`)));
-  });
-  return { app, url };
+  const { child, url } = await startBrowserMode({ dataDir });
+  return { app: child, url };
 }
 
 describe.skipIf(process.platform !== 'linux')('the host killed mid-compile', () => {

@@ -3,12 +3,13 @@
 // holds only the data folder and TMPDIR only the `crucible-*` folders the app made and removed.
 // Before the fix ONNX Runtime's telemetry wrote HOME/.cache/Microsoft/DeveloperTools/.onnxruntime/
 // {deviceid,onnxruntime.db} and TMPDIR/mat-debug-<pid>.log (+ .ses) from every engine process.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, readdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { startBrowserMode } from './browser-mode-test-support';
 
 const root = path.resolve(__dirname, '..', '..');
 
@@ -40,21 +41,7 @@ describe.skipIf(process.platform !== 'linux')('scratch files', () => {
     delete env.ORT_DISABLE_TELEMETRY; // the app must turn it off itself
     delete env.XDG_CACHE_HOME;
 
-    const app = spawn(process.execPath, [path.join(root, 'dist', 'host', 'browser-main.js')], {
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let errText = '';
-    app.stderr?.on('data', (d: Buffer) => (errText += d.toString()));
-    const url = await new Promise<URL>((resolve, reject) => {
-      let out = '';
-      app.stdout?.on('data', (d: Buffer) => {
-        out += d.toString();
-        const m = /Crucible: (http:\/\/\S+)/.exec(out);
-        if (m) resolve(new URL(m[1] as string));
-      });
-      app.on('exit', (code) => reject(new Error(`browser mode exited ${code}: ${errText}`)));
-    });
+    const { child: app, url } = await startBrowserMode({ env });
     const ws = new WebSocket(`ws://${url.host}/ws`, {
       headers: { origin: url.origin, authorization: `Bearer ${url.searchParams.get('token')}` },
     });

@@ -1,13 +1,14 @@
 // "Restarting the app keeps the library; a library file cut short on disk is reported and rebuilt
 // from the models still present" — with the real app: browser mode (dist/host/browser-main.js,
 // built by the test setup) started, stopped and started again on one data folder.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { ModelEntry } from '../ipc/contract';
+import { startBrowserMode } from '../host/browser-mode-test-support';
 
 const root = path.resolve(__dirname, '..', '..');
 const running: ChildProcess[] = [];
@@ -22,27 +23,12 @@ interface Started {
 
 /** Starts browser mode on `dataDir` and waits for the URL line. */
 async function start(dataDir: string): Promise<Started> {
-  const child = spawn(
-    process.execPath,
-    [path.join(root, 'dist', 'host', 'browser-main.js'), '--data-dir', dataDir],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const { child, url, stderr } = await startBrowserMode({ dataDir });
   running.push(child);
-  let out = '';
-  let err = '';
-  child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
-  const url = await new Promise<URL>((resolve, reject) => {
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /Crucible: (http:\/\/\S+)/.exec(out);
-      if (m) resolve(new URL(m[1] as string));
-    });
-    child.on('exit', (code) => reject(new Error(`browser mode exited with ${code}: ${err}`)));
-  });
   return {
     origin: url.origin,
     token: url.searchParams.get('token') as string,
-    stderr: () => err,
+    stderr,
     stop: () =>
       new Promise((resolve) => {
         child.once('exit', () => resolve());
