@@ -7,16 +7,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CompileJob, ModelEntry, Settings } from '../ipc/contract';
-import { nodeWorkerSpawner } from '../engine/compile/runner';
+import type { CompileJob, ModelEntry } from '../ipc/contract';
 import { EngineClient, nodeChildSpawner } from '../engine/host/engine-client';
 import { decodeNpy } from '../engine/model/npy';
-import { composeCompile, type CompileSide } from './compile-service';
+import type { CompileSide } from './compile-service';
 import { call, type Handlers } from './dispatch';
 import { EngineService } from './engine-service';
 import { EventBus } from './events';
 import { createServices, type DomainHandlers } from './services';
-import { builtInEntry, noGpuMonitor } from './model-test-support';
+import { builtInEntry, noGpuMonitor, readOnlyLibrary, testCompileSide } from './model-test-support';
 import { SessionOwner } from './sessions';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -31,38 +30,13 @@ beforeAll(async () => {
   engine = new EngineClient(nodeChildSpawner(path.join(dist, 'engine-host.js')));
   await engine.start();
   model = await builtInEntry('resnet-mini.onnx');
-  const library = {
-    list: () => [model],
-    get: (id: string) => (id === model.id ? model : undefined),
-    add: async () => {
-      throw new Error('not in this test');
-    },
-    remove: async () => false,
-    onChange: () => () => undefined,
-  };
+  const library = readOnlyLibrary(() => [model]);
   const data = fs.mkdtempSync(path.join(os.tmpdir(), 'crucible-compile-run-'));
   // As compose.ts wires it: entries deep-checked before a session opens from one.
   const owner = new SessionOwner(engine, { verify: (a) => compile.cache.verifyEntry(a.entryId) });
   const runs = new EngineService(engine, owner, library);
-  let settings: Settings = {
-    trtRtxDir: null,
-    autoCompile: false,
-    compileDeadlineMinutes: 30,
-    ortTelemetry: false,
-  };
   const bus = new EventBus();
-  compile = composeCompile({
-    bus,
-    library,
-    engine: runs,
-    gpu: noGpuMonitor,
-    cacheDir: path.join(data, 'cache'),
-    storesDir: path.join(data, 'stores'),
-    trtRtxInstallDir: path.join(data, 'providers', 'trt-rtx'),
-    settings: { get: () => settings, set: async (p) => (settings = { ...settings, ...p }) },
-    spawnWorker: nodeWorkerSpawner(path.join(dist, 'compile-worker.js')),
-    tickMs: 50,
-  });
+  compile = testCompileSide({ bus, library, engine: runs, dataDir: data });
   await compile.open();
   handlers = createServices({
     info: {

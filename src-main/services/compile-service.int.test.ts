@@ -5,14 +5,14 @@ import { readFile, truncate, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CompileJob, ModelEntry, Settings, SwitchOver } from '../ipc/contract';
+import type { CompileJob, ModelEntry, SwitchOver } from '../ipc/contract';
 import type { FromWorker } from '../engine/compile/protocol';
 import { nodeWorkerSpawner, type SpawnWorker } from '../engine/compile/runner';
 import { EngineClient, nodeChildSpawner } from '../engine/host/engine-client';
-import { composeCompile, type CompileSide } from './compile-service';
+import type { CompileSide } from './compile-service';
 import { EngineService } from './engine-service';
 import { EventBus } from './events';
-import { builtInEntry as entry } from './model-test-support';
+import { builtInEntry as entry, readOnlyLibrary, testCompileSide } from './model-test-support';
 import { SessionOwner } from './sessions';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -53,43 +53,13 @@ beforeAll(async () => {
   bus.on('compile:progress', (j) => progress.push(j));
   models = [await entry('mlp-tiny.onnx'), await entry('resnet-mini.onnx')];
   const data = fs.mkdtempSync(path.join(os.tmpdir(), 'crucible-compile-svc-'));
-  let settings: Settings = {
-    trtRtxDir: null,
-    autoCompile: true,
-    compileDeadlineMinutes: 30,
-    ortTelemetry: false,
-  };
-  service = composeCompile({
+  service = testCompileSide({
     bus,
-    library: {
-      list: () => models,
-      get: (id) => models.find((m) => m.id === id),
-      add: async () => {
-        throw new Error('not in this test');
-      },
-      remove: async () => false,
-      onChange: () => () => undefined,
-    },
+    library: readOnlyLibrary(() => models),
     engine: engineService,
-    gpu: {
-      snapshot: async () => ({
-        source: 'none',
-        reason: 'no NVIDIA GPU',
-        driverVersion: null,
-        cudaDriverVersion: null,
-        gpus: [],
-        sampledAt: 0,
-      }),
-    },
-    cacheDir: path.join(data, 'cache'),
-    storesDir: path.join(data, 'stores'),
-    trtRtxInstallDir: path.join(data, 'providers', 'trt-rtx'),
-    settings: {
-      get: () => settings,
-      set: async (p) => (settings = { ...settings, ...p }),
-    },
+    dataDir: data,
+    autoCompile: true,
     spawnWorker,
-    tickMs: 50,
   });
   await service.open();
 });

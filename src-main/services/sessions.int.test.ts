@@ -7,15 +7,19 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CacheEntry, CompileJob, ModelEntry, Settings, SwitchOver } from '../ipc/contract';
-import { nodeWorkerSpawner } from '../engine/compile/runner';
+import type { CacheEntry, CompileJob, ModelEntry, SwitchOver } from '../ipc/contract';
 import { EngineClient, nodeChildSpawner } from '../engine/host/engine-client';
 import { BenchService } from './bench-service';
-import { composeCompile, type CompileSide } from './compile-service';
+import type { CompileSide } from './compile-service';
 import { EngineService } from './engine-service';
 import { EventBus } from './events';
 import { ImageRunService } from './image-run';
-import { builtInEntry as entry, noGpuMonitor } from './model-test-support';
+import {
+  builtInEntry as entry,
+  noGpuMonitor,
+  readOnlyLibrary,
+  testCompileSide,
+} from './model-test-support';
 import { SessionOwner } from './sessions';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -55,39 +59,14 @@ beforeAll(async () => {
   });
   await engine.start();
   models = [await entry('mlp-tiny.onnx'), await entry('upscale2x.onnx')];
-  const library = {
-    list: () => models,
-    get: (id: string) => models.find((m) => m.id === id),
-    add: async () => {
-      throw new Error('not in this test');
-    },
-    remove: async () => false,
-    onChange: () => () => undefined,
-  };
+  const library = readOnlyLibrary(() => models);
   const data = fs.mkdtempSync(path.join(os.tmpdir(), 'crucible-owner-'));
   // Entries are deep-checked right before a session opens from one, as compose.ts wires it.
   owner = new SessionOwner(engine, { verify: (a) => compile.cache.verifyEntry(a.entryId) });
   runs = new EngineService(engine, owner, library);
   runs.onSwitch((s) => switches.push(s));
   bus.on('cache:changed', (c) => cacheEvents.push(c));
-  let settings: Settings = {
-    trtRtxDir: null,
-    autoCompile: false,
-    compileDeadlineMinutes: 30,
-    ortTelemetry: false,
-  };
-  compile = composeCompile({
-    bus,
-    library,
-    engine: runs,
-    gpu: noGpuMonitor,
-    cacheDir: path.join(data, 'cache'),
-    storesDir: path.join(data, 'stores'),
-    trtRtxInstallDir: path.join(data, 'providers', 'trt-rtx'),
-    settings: { get: () => settings, set: async (p) => (settings = { ...settings, ...p }) },
-    spawnWorker: nodeWorkerSpawner(path.join(dist, 'compile-worker.js')),
-    tickMs: 50,
-  });
+  compile = testCompileSide({ bus, library, engine: runs, dataDir: data });
   await compile.open();
   bench = new BenchService({
     storesDir: path.join(data, 'stores'),
