@@ -5,15 +5,14 @@
  * inputs, host round-trips vs device-resident vs graph replay, copy time per step and the ratios.
  * Exit 0 when every mode asked for ran or is unsupported by the provider, 3 when one failed.
  */
-import path from 'node:path';
-import { ProviderIdSchema } from '../ipc/contract';
+
 import { requireAvailableProvider } from '../ipc/providers';
 import type { LoopFigures } from '../engine/bench/loop';
 import { LOOP_MODES, type LoopMode } from '../engine/bench/loop-modes';
 import { checkExternalData } from '../engine/model/inspect';
 import { composeHeadless } from '../services/headless';
 import { AppError } from '../shared/errors';
-import { parseCliArgs, parseDims, type CliIo } from './io';
+import { type CliIo, oneModelPath, parseCliArgs, parseDims, providerArg } from './io';
 
 function count(option: string, v: string, min: number): number {
   const n = Number(v);
@@ -37,17 +36,8 @@ export async function loopCommand(args: string[], io: CliIo): Promise<number> {
     dim: { type: 'string', multiple: true },
     json: { type: 'boolean' },
   });
-  if (positionals.length !== 1) {
-    throw new AppError('BAD_REQUEST', 'bench --loop: give exactly one MODEL path');
-  }
-  const modelPath = path.resolve(positionals[0] as string);
-  const provider = ProviderIdSchema.safeParse(values.provider);
-  if (!provider.success) {
-    throw new AppError(
-      'BAD_REQUEST',
-      `bench --loop: unknown provider '${values.provider}' (${ProviderIdSchema.options.join(', ')})`,
-    );
-  }
+  const modelPath = oneModelPath('bench --loop', positionals);
+  const provider = providerArg('bench --loop', values.provider);
   const modes = (values.modes ?? '').split(',').map((m) => m.trim()) as LoopMode[];
   for (const m of modes) {
     if (!LOOP_MODES.includes(m)) {
@@ -68,13 +58,13 @@ export async function loopCommand(args: string[], io: CliIo): Promise<number> {
   await checkExternalData(modelPath);
   const headless = await composeHeadless();
   try {
-    requireAvailableProvider(headless.engine.status().providers, provider.data);
+    requireAvailableProvider(headless.engine.status().providers, provider);
     const steps = count('--steps', values.steps ?? '100', 1);
     const r = await headless.engine.request(
       'session.loop',
       {
         modelPath,
-        provider: provider.data,
+        provider: provider,
         dims: parseDims(values.dim),
         steps,
         warmup: count('--warmup', values.warmup ?? '5', 0),

@@ -1,7 +1,9 @@
 /** The CLI's output channels and argument parsing, shared by every command. */
+import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { appFiles } from '../app-files/app-files';
 import { EngineClient, nodeChildSpawner } from '../engine/host/engine-client';
+import { ProviderIdSchema, type ProviderId } from '../ipc/contract';
 import { AppError } from '../shared/errors';
 
 export type { CliIo } from '../shared/cli-io';
@@ -19,6 +21,26 @@ export function parseCliArgs<T extends NonNullable<ParseArgsConfig['options']>>(
   } catch (err) {
     throw new AppError('BAD_REQUEST', `${command}: ${(err as Error).message.split('\n')[0]}`);
   }
+}
+
+/** The one MODEL positional of `command`, as an absolute path; BAD_REQUEST otherwise. */
+export function oneModelPath(command: string, positionals: readonly string[]): string {
+  if (positionals.length !== 1) {
+    throw new AppError('BAD_REQUEST', `${command}: give exactly one MODEL path`);
+  }
+  return path.resolve(positionals[0] as string);
+}
+
+/** A --provider value of `command`; BAD_REQUEST naming the known ones otherwise. */
+export function providerArg(command: string, value: string | undefined): ProviderId {
+  const parsed = ProviderIdSchema.safeParse(value);
+  if (!parsed.success) {
+    throw new AppError(
+      'BAD_REQUEST',
+      `${command}: unknown provider '${value}' (${ProviderIdSchema.options.join(', ')})`,
+    );
+  }
+  return parsed.data;
 }
 
 /** Parses repeated NAME=VALUE options. */

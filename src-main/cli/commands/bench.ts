@@ -7,8 +7,7 @@
  * Exit 0 when the benchmark ran, 3 when it failed part-way or the mode is unsupported (the
  * figures gathered are still printed), 2 for bad arguments or a missing compiled entry.
  */
-import path from 'node:path';
-import { BENCH_MODES, ProviderIdSchema, type BenchResult } from '../../ipc/contract';
+import { BENCH_MODES, type BenchResult } from '../../ipc/contract';
 import { checkExternalData, inspectModel } from '../../engine/model/inspect';
 import {
   INPUT_OPTIONS,
@@ -21,7 +20,7 @@ import { composeHeadless } from '../../services/headless';
 import { AppError } from '../../shared/errors';
 import { loopCommand } from '../bench-loop';
 import { compareCommand, trustLines } from '../bench-trust';
-import { parseCliArgs, type CliIo } from '../io';
+import { type CliIo, oneModelPath, parseCliArgs, providerArg } from '../io';
 
 function positiveNumber(
   option: string,
@@ -67,16 +66,8 @@ export async function benchCommand(args: string[], io: CliIo): Promise<number> {
       `bench: --percentile must be p50, p90 or p99, got '${values.percentile}'`,
     );
   }
-  if (positionals.length !== 1)
-    throw new AppError('BAD_REQUEST', 'bench: give exactly one MODEL path');
-  const modelPath = path.resolve(positionals[0] as string);
-  const provider = ProviderIdSchema.safeParse(values.provider);
-  if (!provider.success) {
-    throw new AppError(
-      'BAD_REQUEST',
-      `bench: unknown provider '${values.provider}' (${ProviderIdSchema.options.join(', ')})`,
-    );
-  }
+  const modelPath = oneModelPath('bench', positionals);
+  const provider = providerArg('bench', values.provider);
   const mode = values.mode as (typeof BENCH_MODES)[number];
   if (!BENCH_MODES.includes(mode)) {
     throw new AppError(
@@ -116,17 +107,17 @@ export async function benchCommand(args: string[], io: CliIo): Promise<number> {
   try {
     const model = await headless.model(modelPath, inspection);
     if (values.compiled) {
-      const entry = await headless.findCompiled(model, provider.data, dims);
+      const entry = await headless.findCompiled(model, provider, dims);
       if (!entry) {
         throw new AppError(
           'NOT_FOUND',
-          `bench: ${modelPath} has no valid compiled ${provider.data} entry for dims ${JSON.stringify(dims)} in ${headless.paths.cache} (run crucible compile first)`,
+          `bench: ${modelPath} has no valid compiled ${provider} entry for dims ${JSON.stringify(dims)} in ${headless.paths.cache} (run crucible compile first)`,
         );
       }
     }
     const result = await headless.bench(model, {
       modelId: model.id,
-      provider: provider.data,
+      provider: provider,
       mode,
       iterations,
       durationS,

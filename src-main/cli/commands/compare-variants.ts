@@ -7,17 +7,12 @@
  * app's Precision panel shows it).
  */
 import path from 'node:path';
-import {
-  PrecisionVariantKindSchema,
-  ProviderIdSchema,
-  type ProviderId,
-  type TradeTable,
-} from '../../ipc/contract';
+import { PrecisionVariantKindSchema, type ProviderId, type TradeTable } from '../../ipc/contract';
 import { composeHeadless } from '../../services/headless';
 import { tradeModel } from '../../services/precision-service';
 import { AppError } from '../../shared/errors';
 import { openCliLibrary } from './convert';
-import { parseCliArgs, parseDims, type CliIo } from '../io';
+import { type CliIo, oneModelPath, parseCliArgs, parseDims, providerArg } from '../io';
 
 /** The usage lines of `crucible compare-variants`. */
 export const COMPARE_VARIANTS_USAGE = `compare-variants MODEL [--kind fp16|int8] [--provider P,...] [--sets N]
@@ -43,26 +38,16 @@ export async function compareVariantsCommand(args: string[], io: CliIo): Promise
     dim: { type: 'string', multiple: true },
     json: { type: 'boolean' },
   });
-  if (positionals.length !== 1) {
-    throw new AppError('BAD_REQUEST', 'compare-variants: give exactly one MODEL path');
-  }
-  const providers: ProviderId[] = [];
-  for (const p of (values.provider ?? ['cpu']).flatMap((x) => x.split(','))) {
-    const parsed = ProviderIdSchema.safeParse(p);
-    if (!parsed.success) {
-      throw new AppError(
-        'BAD_REQUEST',
-        `compare-variants: unknown provider '${p}' (${ProviderIdSchema.options.join(', ')})`,
-      );
-    }
-    providers.push(parsed.data);
-  }
+  const modelPath = oneModelPath('compare-variants', positionals);
+  const providers: ProviderId[] = (values.provider ?? ['cpu'])
+    .flatMap((x) => x.split(','))
+    .map((p) => providerArg('compare-variants', p));
   const sets = positiveInt('--sets', values.sets, 64);
   const iterations = positiveInt('--iterations', values.iterations, 10_000);
   const dims = parseDims(values.dim);
 
   const library = await openCliLibrary();
-  const model = await library.add(path.resolve(positionals[0] as string));
+  const model = await library.add(modelPath);
   let kind = null;
   if (values.kind !== undefined) {
     const parsed = PrecisionVariantKindSchema.safeParse(values.kind);

@@ -4,14 +4,8 @@
  * same worker, cache, seal and estimates as the Compile area), progress on stderr, the entry on
  * stdout. `crucible run` then starts from it (headless `findCompiled`).
  */
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import {
-  CompileOptionsSchema,
-  ProviderIdSchema,
-  type CompileJob,
-  type CompileOptions,
-} from '../../ipc/contract';
+import { CompileOptionsSchema, type CompileJob, type CompileOptions } from '../../ipc/contract';
 import { checkExternalData, inspectModel } from '../../engine/model/inspect';
 import {
   INPUT_OPTIONS,
@@ -22,7 +16,7 @@ import {
 import { PROVIDER_LABELS } from '../../ipc/providers';
 import { composeHeadless } from '../../services/headless';
 import { AppError } from '../../shared/errors';
-import { keyValues, parseCliArgs, type CliIo } from '../io';
+import { type CliIo, keyValues, oneModelPath, parseCliArgs, providerArg } from '../io';
 
 function parseRanges(values: string[] | undefined): CompileOptions['dimRanges'] {
   const out: CompileOptions['dimRanges'] = {};
@@ -54,17 +48,8 @@ export async function compileCommand(args: string[], io: CliIo): Promise<number>
     'cuda-graph': { type: 'boolean' },
     json: { type: 'boolean' },
   });
-  if (positionals.length !== 1) {
-    throw new AppError('BAD_REQUEST', 'compile: give exactly one MODEL path');
-  }
-  const modelPath = path.resolve(positionals[0] as string);
-  const provider = ProviderIdSchema.safeParse(values.provider);
-  if (!provider.success) {
-    throw new AppError(
-      'BAD_REQUEST',
-      `compile: unknown provider '${values.provider}' (${ProviderIdSchema.options.join(', ')})`,
-    );
-  }
+  const modelPath = oneModelPath('compile', positionals);
+  const provider = providerArg('compile', values.provider);
   // The warm-up run feeds what a run with the same flags would (a control input picks its branch).
   const plan = planFromArgs(values);
   const options = CompileOptionsSchema.parse({
@@ -91,7 +76,7 @@ export async function compileCommand(args: string[], io: CliIo): Promise<number>
     const model = await headless.model(modelPath, inspection);
     let phase: string | null = null;
     let built = -1;
-    job = await headless.compileOnce(model, provider.data, options, {
+    job = await headless.compileOnce(model, provider, options, {
       inputs: withModelPixels(plan, inspection.pictureScaling),
       signal: abort.signal,
       onProgress: (j) => {
@@ -101,7 +86,7 @@ export async function compileCommand(args: string[], io: CliIo): Promise<number>
           built = sub.index;
           say(
             built === 0
-              ? `${sub.count} subgraph${sub.count === 1 ? '' : 's'} for ${PROVIDER_LABELS[provider.data]}`
+              ? `${sub.count} subgraph${sub.count === 1 ? '' : 's'} for ${PROVIDER_LABELS[provider]}`
               : `built subgraph ${built} of ${sub.count} (${Math.round((100 * built) / sub.count)}%)`,
           );
         }
@@ -124,7 +109,7 @@ export async function compileCommand(args: string[], io: CliIo): Promise<number>
   if (!entry || !meta) throw new Error('a sealed entry has no passport');
   const out = {
     model: modelPath,
-    provider: provider.data,
+    provider: provider,
     entry: entry.id,
     dir: entry.dir,
     artifact: meta.artifact,
@@ -138,7 +123,7 @@ export async function compileCommand(args: string[], io: CliIo): Promise<number>
   } else {
     const t = meta.timings;
     const lines = [
-      `${modelPath} compiled for ${provider.data} in ${seconds(t.totalMs)} → ${entry.dir}`,
+      `${modelPath} compiled for ${provider} in ${seconds(t.totalMs)} → ${entry.dir}`,
       `  ${meta.kind === 'optimized' ? 'optimised model' : 'EP-context model'} ${meta.artifact}, ${entry.sizeBytes} bytes`,
     ];
     if (t.coldSessionMs !== null && t.warmSessionMs !== null) {
@@ -148,7 +133,7 @@ export async function compileCommand(args: string[], io: CliIo): Promise<number>
     }
     if (meta.nodes)
       lines.push(
-        `  nodes: ${meta.nodes.provider} on ${PROVIDER_LABELS[provider.data]}, ${meta.nodes.cpu} on CPU`,
+        `  nodes: ${meta.nodes.provider} on ${PROVIDER_LABELS[provider]}, ${meta.nodes.cpu} on CPU`,
       );
     io.out(lines.join('\n'));
   }

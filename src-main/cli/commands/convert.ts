@@ -17,7 +17,7 @@ import { sha256File } from '../../engine/cache/hash';
 import { displayName, ModelLibrary } from '../../services/model-library';
 import { AppError } from '../../shared/errors';
 import { resolveDataPaths } from '../../store/paths';
-import { parseCliArgs, type CliIo } from '../io';
+import { type CliIo, oneModelPath, parseCliArgs } from '../io';
 
 /** The usage lines of `crucible convert`. */
 export const CONVERT_USAGE = `convert MODEL --to fp16|int8 [--keep-io-types | --fp16-io] [--block Op,...]
@@ -52,9 +52,7 @@ export async function convertCommand(args: string[], io: CliIo): Promise<number>
     conv: { type: 'boolean' },
     json: { type: 'boolean' },
   });
-  if (positionals.length !== 1) {
-    throw new AppError('BAD_REQUEST', 'convert: give exactly one MODEL path');
-  }
+  const modelPath = oneModelPath('convert', positionals);
   const to = values.to;
   if (to !== 'fp16' && to !== 'int8') {
     throw new AppError('BAD_REQUEST', `convert: --to must be fp16 or int8, got '${to ?? ''}'`);
@@ -82,7 +80,7 @@ export async function convertCommand(args: string[], io: CliIo): Promise<number>
   const options = { keepIoTypes: !values['fp16-io'], block };
 
   const library = await openCliLibrary();
-  const model = await library.add(path.resolve(positionals[0] as string));
+  const model = await library.add(modelPath);
   const dir = library.variantsDir(model.id);
   await mkdir(dir, { recursive: true });
   const dest = path.join(dir, `${displayName(model.path)}.${to}.${Date.now().toString(36)}.onnx`);

@@ -11,7 +11,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { ProviderIdSchema, type TensorSummary } from '../../ipc/contract';
+import { type TensorSummary } from '../../ipc/contract';
 import { withLabels } from '../../ipc/labels';
 import { checkExternalData, inspectModel } from '../../engine/model/inspect';
 import { INPUT_OPTIONS, planFromArgs, resolveInputs } from '../../engine/model/input-sources';
@@ -23,7 +23,7 @@ import { writePng } from '../../engine/model/png';
 import type { HostTensor } from '../../engine/tensor';
 import { AppError, toErrorData } from '../../shared/errors';
 import { composeHeadless } from '../../services/headless';
-import { parseCliArgs, type CliIo } from '../io';
+import { type CliIo, oneModelPath, parseCliArgs, providerArg } from '../io';
 
 export async function runCommand(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCliArgs('run', args, {
@@ -34,16 +34,8 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
     json: { type: 'boolean' },
     'no-cache': { type: 'boolean' },
   });
-  if (positionals.length !== 1)
-    throw new AppError('BAD_REQUEST', 'run: give exactly one MODEL path');
-  const modelPath = path.resolve(positionals[0] as string);
-  const provider = ProviderIdSchema.safeParse(values.provider);
-  if (!provider.success) {
-    throw new AppError(
-      'BAD_REQUEST',
-      `run: unknown provider '${values.provider}' (${ProviderIdSchema.options.join(', ')})`,
-    );
-  }
+  const modelPath = oneModelPath('run', positionals);
+  const provider = providerArg('run', values.provider);
   const plan = planFromArgs(values);
   if (values.format !== 'npy' && values.format !== 'pb') {
     throw new AppError('BAD_REQUEST', `run: --format must be npy or pb, got '${values.format}'`);
@@ -68,14 +60,14 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
   try {
     const model = await headless.model(modelPath, inspection);
     // A valid compile-cache entry for this model, provider and dims starts faster.
-    if (!values['no-cache']) await headless.findCompiled(model, provider.data, dims);
+    if (!values['no-cache']) await headless.findCompiled(model, provider, dims);
     const {
       session,
       sessionMs,
       run: ran,
     } = await headless
       .runOnce(model, {
-        provider: provider.data,
+        provider: provider,
         dims,
         variant: values['no-cache'] ? 'original' : 'best',
         inputs: inputs.tensors,
@@ -111,7 +103,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
     }
     const result = {
       model: modelPath,
-      provider: provider.data,
+      provider: provider,
       variant: session.variant,
       sessionMs,
       cache: session.entryId,

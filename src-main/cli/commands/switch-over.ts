@@ -7,11 +7,10 @@
  * session, 3 when it did not (the compile failed, or left nothing to switch to), 2 for bad input.
  */
 import path from 'node:path';
-import { CompileOptionsSchema, ProviderIdSchema } from '../../ipc/contract';
+import { CompileOptionsSchema } from '../../ipc/contract';
 import { checkExternalData, inspectModel } from '../../engine/model/inspect';
 import { composeHeadless } from '../../services/headless';
-import { AppError } from '../../shared/errors';
-import { parseCliArgs, parseDims, type CliIo } from '../io';
+import { type CliIo, oneModelPath, parseCliArgs, parseDims, providerArg } from '../io';
 
 /** Runs `crucible switch-over`: parses, calls the headless use-cases, prints. */
 export async function switchOverCommand(args: string[], io: CliIo): Promise<number> {
@@ -20,17 +19,8 @@ export async function switchOverCommand(args: string[], io: CliIo): Promise<numb
     dim: { type: 'string', multiple: true },
     json: { type: 'boolean' },
   });
-  if (positionals.length !== 1) {
-    throw new AppError('BAD_REQUEST', 'switch-over: give exactly one MODEL path');
-  }
-  const modelPath = path.resolve(positionals[0] as string);
-  const provider = ProviderIdSchema.safeParse(values.provider);
-  if (!provider.success) {
-    throw new AppError(
-      'BAD_REQUEST',
-      `switch-over: unknown provider '${values.provider}' (${ProviderIdSchema.options.join(', ')})`,
-    );
-  }
+  const modelPath = oneModelPath('switch-over', positionals);
+  const provider = providerArg('switch-over', values.provider);
   const dims = parseDims(values.dim);
   const inspection = await inspectModel(modelPath, { dims });
   await checkExternalData(modelPath);
@@ -38,18 +28,14 @@ export async function switchOverCommand(args: string[], io: CliIo): Promise<numb
   const headless = await composeHeadless();
   try {
     const model = await headless.model(modelPath, inspection);
-    const req = { provider: provider.data, dims };
+    const req = { provider: provider, dims };
     const before = await headless.runSynth(model, req);
-    const job = await headless.compileOnce(
-      model,
-      provider.data,
-      CompileOptionsSchema.parse({ dims }),
-    );
+    const job = await headless.compileOnce(model, provider, CompileOptionsSchema.parse({ dims }));
     const after = await headless.runSynth(model, req);
     const next = await headless.runSynth(model, req);
     const out = {
       model: modelPath,
-      provider: provider.data,
+      provider: provider,
       before,
       compile: job,
       after,
@@ -61,7 +47,7 @@ export async function switchOverCommand(args: string[], io: CliIo): Promise<numb
       const ms = (v: number) => `${v.toFixed(3)} ms`;
       io.out(
         [
-          `${path.basename(modelPath)} · ${provider.data}`,
+          `${path.basename(modelPath)} · ${provider}`,
           `  before: ${before.variant}, session ${ms(before.sessionMs)}, run ${ms(before.runMs)}`,
           `  compile: ${job.state}${job.error ? ` (${job.error.message})` : ''}, entry ${job.cacheEntryId ?? '—'}, ${ms(job.elapsedMs)}`,
           `  after:  ${after.variant}, session ${ms(after.sessionMs)}, run ${ms(after.runMs)}`,
