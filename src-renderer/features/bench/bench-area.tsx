@@ -6,6 +6,7 @@ import type {
   ProviderId,
 } from '../../../src-main/ipc/contract';
 import { useApi } from '../../common/api-context';
+import { downloadFile } from '../../common/download';
 import { ErrorNotice } from '../../common/error-notice';
 import { FedRecord, InputsEditor, quoteArg } from '../../common/inputs-editor';
 import {
@@ -62,18 +63,6 @@ function parseNumber(text: string): number {
   return text.trim() === '' ? Number.NaN : Number(text);
 }
 
-/** Offers `content` as a file download (both transports hand the page the file's text). */
-function download(file: { fileName: string; mime: string; content: string }): void {
-  const url = URL.createObjectURL(new Blob([file.content], { type: file.mime }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = file.fileName;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
-
 /**
  * The Benchmarks area: a run form, the run's progress, the results table, and charts (latency
  * distribution of the chosen result, provider-vs-provider and mode-vs-mode bars, p50 history of
@@ -114,7 +103,11 @@ export function BenchArea() {
             className="button"
             disabled={results.length === 0}
             data-testid="bench-export-csv"
-            onClick={() => void benchExportRequested(api, 'csv').then((f) => f && download(f))}
+            onClick={() =>
+              void benchExportRequested(api, 'csv').then(
+                (f) => f && downloadFile(f.fileName, f.content, f.mime),
+              )
+            }
           >
             Export CSV
           </button>
@@ -123,7 +116,11 @@ export function BenchArea() {
             className="button"
             disabled={results.length === 0}
             data-testid="bench-export-json"
-            onClick={() => void benchExportRequested(api, 'json').then((f) => f && download(f))}
+            onClick={() =>
+              void benchExportRequested(api, 'json').then(
+                (f) => f && downloadFile(f.fileName, f.content, f.mime),
+              )
+            }
           >
             Export JSON
           </button>

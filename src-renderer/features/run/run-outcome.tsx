@@ -1,15 +1,11 @@
 import type { ModelEntry, TensorSummary } from '../../../src-main/ipc/contract';
 import { FedRecord, quoteArg } from '../../common/inputs-editor';
 import { inputOfError } from '../../state/inputs';
+import { downloadFile } from '../../common/download';
 import { ErrorNotice } from '../../common/error-notice';
 import { withLabels } from '../../../src-main/ipc/labels';
 import { useModelsStore } from '../../state/models';
-import {
-  runOutputsSaveRequested,
-  runProviderChosen,
-  useRunStore,
-  type NpyDownload,
-} from '../../state/run';
+import { runOutputsSaveRequested, runProviderChosen, useRunStore } from '../../state/run';
 import { preferredProviderChosen } from '../../state/settings';
 import { useApi } from '../../common/api-context';
 import { Card } from '../../ui/card';
@@ -123,7 +119,9 @@ export function RunOutcome(props: { formModel?: ModelEntry | null }) {
                 title="Each output of this run as a NumPy .npy file"
                 onClick={() =>
                   void runOutputsSaveRequested(api, model?.name ?? result.modelId).then((files) =>
-                    files.forEach(download),
+                    files.forEach((f) =>
+                      downloadFile(f.fileName, f.bytes, 'application/octet-stream'),
+                    ),
                   )
                 }
               >
@@ -184,18 +182,6 @@ export function RunOutcome(props: { formModel?: ModelEntry | null }) {
       )}
     </div>
   );
-}
-
-/** Offers one file as a download (the same in a browser and in Electron's window). */
-function download(file: NpyDownload): void {
-  const url = URL.createObjectURL(new Blob([file.bytes], { type: 'application/octet-stream' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = file.fileName;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 /** "original" or "compiled (from the compile cache)": what the session was opened from. */
