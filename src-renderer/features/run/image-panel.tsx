@@ -1,10 +1,10 @@
-import { useRef, useState } from 'react';
+import { useRef } from 'react';
 import { useApi } from '../../common/api-context';
 import { ErrorNotice } from '../../common/error-notice';
 import { pictureDropped, pictureUnreadable, useRunStore } from '../../state/run';
 import { Card } from '../../ui/card';
 import { formatMs } from '../../ui/format';
-import { decodePicture, PictureCanvas } from './picture-canvas';
+import { PictureCanvas, usePictureFiles } from './picture-canvas';
 import { variantLabel } from './run-outcome';
 import { providerLabel } from '../../../src-main/ipc/providers';
 
@@ -15,18 +15,11 @@ import { providerLabel } from '../../../src-main/ipc/providers';
 export function ImagePanel() {
   const api = useApi();
   const image = useRunStore((s) => s.image);
-  const [over, setOver] = useState(false);
   const input = useRef<HTMLInputElement>(null);
-
-  const take = (files: File[]) => {
-    const file = files[0];
-    if (file === undefined) return;
-    void decodePicture(file).then(
-      (picture) => pictureDropped(api, picture),
-      (err: unknown) =>
-        pictureUnreadable(file.name, err instanceof Error ? err.message : String(err)),
-    );
-  };
+  const { over, handlers, take } = usePictureFiles(
+    (picture) => pictureDropped(api, picture),
+    pictureUnreadable,
+  );
 
   return (
     <Card
@@ -41,17 +34,7 @@ export function ImagePanel() {
         style={
           over ? { borderColor: 'var(--accent)', padding: '20px 16px' } : { padding: '20px 16px' }
         }
-        onDragOver={(e) => {
-          e.preventDefault();
-          e.dataTransfer.dropEffect = 'copy';
-          setOver(true);
-        }}
-        onDragLeave={() => setOver(false)}
-        onDrop={(e) => {
-          e.preventDefault();
-          setOver(false);
-          take(Array.from(e.dataTransfer.files));
-        }}
+        {...handlers}
       >
         <p>Drop a picture here (PNG, JPEG, WebP…)</p>
         <button type="button" className="button" onClick={() => input.current?.click()}>

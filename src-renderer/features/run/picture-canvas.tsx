@@ -1,8 +1,9 @@
 /**
- * Pictures in the page: decoding a dropped or picked file to RGBA, and drawing RGBA on a canvas.
- * The Run form's picture inputs, the run result and the image panel share them.
+ * Pictures in the page: a drop zone for picture files, decoding a dropped or picked file to RGBA,
+ * and drawing RGBA on a canvas. The Run form's picture inputs, the run result and the image panel
+ * share them.
  */
-import { useEffect, useRef } from 'react';
+import { type DragEvent, useEffect, useRef, useState } from 'react';
 import { fitPicture, type Picture, type SourcePicture } from '../../state/run';
 
 /**
@@ -62,4 +63,38 @@ export function PictureCanvas(props: { picture: Picture; testId: string; label: 
       style={{ maxWidth: '100%', height: 'auto', imageRendering: 'pixelated', display: 'block' }}
     />
   );
+}
+
+/**
+ * Picture files dropped on a zone or picked: `take` decodes the first one and hands it to
+ * `onPicture`, or its name and why to `onUnreadable`; `over` is true while files are dragged over
+ * the zone. Spread `handlers` on the zone (which also carries data-drop-zone, so the window-wide
+ * model drop leaves its drops alone).
+ */
+export function usePictureFiles(
+  onPicture: (picture: SourcePicture) => void,
+  onUnreadable: (fileName: string, message: string) => void,
+) {
+  const [over, setOver] = useState(false);
+  const take = (files: File[]) => {
+    const file = files[0];
+    if (file === undefined) return;
+    void decodePicture(file).then(onPicture, (err: unknown) =>
+      onUnreadable(file.name, err instanceof Error ? err.message : String(err)),
+    );
+  };
+  const handlers = {
+    onDragOver: (e: DragEvent) => {
+      e.preventDefault();
+      e.dataTransfer.dropEffect = 'copy';
+      setOver(true);
+    },
+    onDragLeave: () => setOver(false),
+    onDrop: (e: DragEvent) => {
+      e.preventDefault();
+      setOver(false);
+      take(Array.from(e.dataTransfer.files));
+    },
+  };
+  return { over, handlers, take };
 }

@@ -4,7 +4,7 @@
  * the model's metadata default first), and a way back to the fill. The row carries data-drop-zone,
  * so the window-wide model drop leaves its drops alone.
  */
-import { useRef, useState } from 'react';
+import { useRef } from 'react';
 import type { ModelEntry } from '../../../src-main/ipc/contract';
 import {
   PIXEL_SCALING_LABELS,
@@ -18,7 +18,7 @@ import {
   runPictureUnreadable,
   runPixelsChosen,
 } from '../../state/run';
-import { decodePicture, PictureCanvas } from './picture-canvas';
+import { PictureCanvas, usePictureFiles } from './picture-canvas';
 
 /** The picture controls of one input row. */
 export function PictureInput(props: {
@@ -28,32 +28,16 @@ export function PictureInput(props: {
 }) {
   const { model, input, chosen } = props;
   const file = useRef<HTMLInputElement>(null);
-  const [over, setOver] = useState(false);
-  const take = (files: File[]) => {
-    const f = files[0];
-    if (f === undefined) return;
-    void decodePicture(f).then(
-      (picture) => runPictureChosen(model, input, picture),
-      (err: unknown) =>
-        runPictureUnreadable(f.name, err instanceof Error ? err.message : String(err)),
-    );
-  };
+  const { over, handlers, take } = usePictureFiles(
+    (picture) => runPictureChosen(model, input, picture),
+    runPictureUnreadable,
+  );
   return (
     <div
       className={over ? 'run-picture run-picture-over' : 'run-picture'}
       data-drop-zone="picture"
       data-testid={`run-picture-${input}`}
-      onDragOver={(e) => {
-        e.preventDefault();
-        e.dataTransfer.dropEffect = 'copy';
-        setOver(true);
-      }}
-      onDragLeave={() => setOver(false)}
-      onDrop={(e) => {
-        e.preventDefault();
-        setOver(false);
-        take(Array.from(e.dataTransfer.files));
-      }}
+      {...handlers}
     >
       {chosen ? (
         <>
