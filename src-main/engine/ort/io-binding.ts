@@ -203,6 +203,27 @@ export class IoBinding extends NativeHandle {
 }
 
 /**
+ * CopyTensors' arguments: the env and both pointer arrays, or null when there is nothing to copy;
+ * BAD_REQUEST when the lists differ in length.
+ */
+function copyArgs(
+  src: readonly OrtValue[],
+  dst: readonly OrtValue[],
+): [bigint, BigUint64Array, BigUint64Array, null, number] | null {
+  if (src.length !== dst.length) {
+    throw new AppError('BAD_REQUEST', `copyTensors: ${src.length} sources, ${dst.length} targets`);
+  }
+  if (src.length === 0) return null;
+  return [
+    ortEnv().ptr,
+    new BigUint64Array(src.map((v) => v.ptr)),
+    new BigUint64Array(dst.map((v) => v.ptr)),
+    null,
+    src.length,
+  ];
+}
+
+/**
  * CopyTensors: copies each `src[i]` into `dst[i]` (same shapes; one source device and one
  * destination device), through the registered EPs' data transfer, on a worker thread.
  */
@@ -210,20 +231,10 @@ export async function copyTensors(
   src: readonly OrtValue[],
   dst: readonly OrtValue[],
 ): Promise<void> {
-  if (src.length !== dst.length) {
-    throw new AppError('BAD_REQUEST', `copyTensors: ${src.length} sources, ${dst.length} targets`);
-  }
-  if (src.length === 0) return;
-  const env = ortEnv();
+  const args = copyArgs(src, dst);
+  if (args === null) return;
   const status = await withPinned([...src, ...dst], () =>
-    callAsync(
-      ortBinding().api.CopyTensors,
-      env.ptr,
-      new BigUint64Array(src.map((v) => v.ptr)),
-      new BigUint64Array(dst.map((v) => v.ptr)),
-      null,
-      src.length,
-    ),
+    callAsync(ortBinding().api.CopyTensors, ...args),
   );
   check(status, `copying ${src.length} tensor(s)`);
 }
@@ -237,18 +248,9 @@ export function copyTensorsSync(src: readonly OrtValue[], dst: readonly OrtValue
   if (!copyTensorsCanRunSync()) {
     throw new Error('copyTensorsSync: ORT logs to JS in this process; use copyTensors');
   }
-  if (src.length !== dst.length) {
-    throw new AppError('BAD_REQUEST', `copyTensors: ${src.length} sources, ${dst.length} targets`);
-  }
-  if (src.length === 0) return;
-  const status = ortBinding().api.CopyTensors(
-    ortEnv().ptr,
-    new BigUint64Array(src.map((v) => v.ptr)),
-    new BigUint64Array(dst.map((v) => v.ptr)),
-    null,
-    src.length,
-  );
-  check(status, `copying ${src.length} tensor(s)`);
+  const args = copyArgs(src, dst);
+  if (args === null) return;
+  check(ortBinding().api.CopyTensors(...args), `copying ${src.length} tensor(s)`);
 }
 
 /** Whether {@link copyTensorsSync} may be called in this process. */
