@@ -22,7 +22,17 @@ describe('settings the engine processes read from their environment', () => {
     expect(applyEngineEnv({ ...none, gpu }, env)).toBeNull();
     expect(applyEngineEnv(none, env)).toBe('the GPU for GPU providers changed in Settings');
     expect(env.CRUCIBLE_GPU).toBeUndefined();
-    expect(env.PATH).toBe('/bin');
+    expect(env.CUDA_DEVICE_ORDER).toBeUndefined();
+    expect(env).toEqual({ PATH: '/bin' });
+  });
+
+  it("back to automatic gives CUDA the device order the user's own environment had", () => {
+    const env: NodeJS.ProcessEnv = { CUDA_DEVICE_ORDER: 'FASTEST_FIRST' };
+    const gpu = { name: 'RTX', pciBusId: '00000000:01:00.0', luid: null };
+    applyEngineEnv({ ...none, gpu }, env);
+    expect(env.CUDA_DEVICE_ORDER).toBe('PCI_BUS_ID');
+    applyEngineEnv(none, env);
+    expect(env).toEqual({ CUDA_DEVICE_ORDER: 'FASTEST_FIRST' });
   });
 
   it('a LUID on Windows; telemetry and the TensorRT-RTX folder as before, each with its reason', () => {
