@@ -90,11 +90,12 @@ test('files typed for inputs feed Run, Bench and Compile; what was fed is shown;
   await page.getByTestId('run-file-x').fill(xFile);
   await page.getByTestId('run-source-ids').selectOption('file');
   await page.getByTestId('run-file-ids').fill(idsFile);
-  // The Run form's named dims are set (they also pick a compiled session): 1 until changed, which
-  // four token ids do not fit — said beside ids.
+  // A named dim typed so that four token ids cannot fill it: said beside ids.
+  await page.getByTestId('run-dim-seq').fill('3');
   await page.getByTestId('run-check').click();
   await expect(page.getByTestId('run-error-ids')).toContainText("4 values do not fit input 'ids'");
-  await page.getByTestId('run-dim-seq').fill('4');
+  // Left empty, the Run form's named dims follow the inputs (else 1): seq is the file's 4 ids.
+  await page.getByTestId('run-dim-seq').fill('');
   // Before running: what it will feed, each dim not fixed by the model with its reason.
   await page.getByTestId('run-check').click();
   const checked = page.getByTestId('run-checked');

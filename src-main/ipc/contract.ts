@@ -536,6 +536,8 @@ export const DimChoiceSchema = z.object({
   dim: DimSchema,
   value: z.number(),
   why: z.string(),
+  /** Nothing the user gave set it: a default. */
+  byDefault: z.literal(true).optional(),
 });
 export type DimChoice = z.infer<typeof DimChoiceSchema>;
 
@@ -1107,6 +1109,8 @@ export const invokeChannels = {
       .object({
         modelId: z.string().min(1),
         inputs: InputPlanSchema,
+        /** The Run area's rule for named dims the plan leaves open: from the inputs, else 1. */
+        asRun: z.boolean().optional(),
       })
       .strict(),
     output: InputsFedSchema,

@@ -24,7 +24,7 @@ import { AppError, toErrorData } from '../shared/errors';
 import { engineSettled, type CacheService, type CompiledSink } from './cache-service';
 import type { Handlers } from './dispatch';
 import type { EventBus } from './events';
-import { checkInputs } from './inputs-check';
+import { checkInputs, runDims } from './inputs-check';
 import { requireModel } from './model-library';
 import type { ProviderInstall } from './provider-install';
 import type { LibrarySource } from './services';
@@ -209,7 +209,23 @@ export class CompileQueue {
   > {
     return {
       'compile:list': async () => this.list(),
-      'compile:enqueue': async (i) => this.enqueue(i.modelId, i.provider, i.options, i.inputs),
+      'compile:enqueue': async (i) => {
+        // The app's compiles are for the dims its runs use: those the request leaves open (and
+        // gives no range) sized as a run sizes them — from the inputs, else 1 (runDims).
+        const model = this.model(i.modelId);
+        const sized = await runDims(model, i.inputs, i.options.dims);
+        const dims = Object.fromEntries(
+          Object.entries(sized).filter(
+            ([d]) => i.options.dims[d] !== undefined || i.options.dimRanges[d] === undefined,
+          ),
+        );
+        return this.enqueue(
+          i.modelId,
+          i.provider,
+          { ...i.options, dims },
+          i.inputs ? { ...i.inputs, dims: { ...i.inputs.dims, ...dims } } : undefined,
+        );
+      },
       'compile:cancel': async (i) => ({ cancelled: await this.cancel(i.jobId) }),
       'compile:status': async () => this.statuses(),
     };

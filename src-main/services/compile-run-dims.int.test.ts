@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CompileJob, ModelEntry } from '../ipc/contract';
 import { EngineClient, nodeChildSpawner } from '../engine/host/engine-client';
-import { decodeNpy } from '../engine/model/npy';
+import { decodeNpy, encodeNpy } from '../engine/model/npy';
 import type { CompileSide } from './compile-service';
 import { call, type Handlers } from './dispatch';
 import { EngineService } from './engine-service';
@@ -106,6 +106,73 @@ describe('Compile area → Run (real engine, CPU)', () => {
     const again = await run(2);
     if (!again.ok) throw new Error(again.error.message);
     expect(again.value).toMatchObject({ variant: 'compiled', entryId: job.cacheEntryId });
+  });
+
+  it('dims left open are sized by the inputs in both the compile and the run, so the run finds the entry', async () => {
+    // A picture batch of 3 in a file; the Run form leaves batch empty, the Compile area too.
+    const vi = model.inspection?.inputs[0];
+    const [, c, h, w] = (vi?.shape ?? []) as number[];
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crucible-open-dims-'));
+    const file = path.join(dir, 'three.npy');
+    const n = 3 * c * h * w;
+    fs.writeFileSync(
+      file,
+      encodeNpy({
+        dtype: 'float32',
+        dims: [3, c, h, w],
+        data: Float32Array.from({ length: n }, (_, i) => (i % 17) / 17),
+      }),
+    );
+    const inputs = {
+      sources: { [vi?.name as string]: { kind: 'file' as const, path: file } },
+      shapes: {},
+      dims: {},
+      fill: 'random' as const,
+      seed: 1,
+      testData: null,
+    };
+    const enqueued = await call(handlers, 'compile:enqueue', {
+      modelId: model.id,
+      provider: 'cpu',
+      inputs,
+    });
+    if (!enqueued.ok) throw new Error(enqueued.error.message);
+    await compile.queue.idle();
+    const listed = await call(handlers, 'compile:list', {});
+    if (!listed.ok) throw new Error(listed.error.message);
+    const job = listed.value.find((j) => j.id === enqueued.value.id) as CompileJob;
+    expect(job).toMatchObject({ state: 'done', error: null });
+
+    const fromFile = await call(handlers, 'run:execute', {
+      modelId: model.id,
+      provider: 'cpu',
+      dims: {},
+      fill: 'random',
+      seed: 1,
+      inputs,
+    });
+    if (!fromFile.ok) throw new Error(fromFile.error.message);
+    expect(fromFile.value).toMatchObject({ variant: 'compiled', entryId: job.cacheEntryId });
+    expect(fromFile.value.outputs[0]?.shape).toEqual([3, 100]);
+    // The check the Run form asks for says the same size, and why.
+    const checked = await call(handlers, 'inputs:check', {
+      modelId: model.id,
+      inputs,
+      asRun: true,
+    });
+    if (!checked.ok) throw new Error(checked.error.message);
+    expect(checked.value.dimChoices.find((d) => d.dim === 'batch')).toMatchObject({ value: 3 });
+    // Nothing given: batch 1 (the dims auto-compile compiles for), not the file's entry.
+    const plain = await call(handlers, 'run:execute', {
+      modelId: model.id,
+      provider: 'cpu',
+      dims: {},
+      fill: 'random',
+      seed: 1,
+    });
+    if (!plain.ok) throw new Error(plain.error.message);
+    expect(plain.value.outputs[0]?.shape).toEqual([1, 100]);
+    expect(plain.value.entryId).not.toBe(job.cacheEntryId);
   });
 
   it("run:outputs hands over the model's last run's outputs as .npy files (the Run area's Save outputs)", async () => {

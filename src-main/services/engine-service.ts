@@ -20,6 +20,7 @@ import { encodeNpy } from '../engine/model/npy';
 import { AppError } from '../shared/errors';
 import { PROVIDER_LABELS } from '../ipc/providers';
 import { offerFor } from './provider-offer';
+import { runDims } from './inputs-check';
 import type { CompiledArtifact, CompiledSink } from './compile-service';
 import type { EngineSource } from './services';
 import { providerThatRan, type OwnedSession, type SessionOwner } from './sessions';
@@ -60,9 +61,12 @@ export class EngineService implements EngineSource, CompiledSink {
   /**
    * Runs a model once with synthesized inputs on the provider asked for: its compiled session when
    * a valid entry fits the provider and dims (the result says `variant: 'compiled'`), else the
-   * original. The first run after a compile finishes measures the switch-over.
+   * original. The first run after a compile finishes measures the switch-over. Named dims the
+   * request leaves open are sized by its inputs, else 1 (inputs-check.ts runDims).
    */
-  async run(request: RunRequest, model: ModelEntry): Promise<RunResult> {
+  async run(asked: RunRequest, model: ModelEntry): Promise<RunResult> {
+    // Every named dim gets its value before a session is chosen: typed, from the inputs, else 1.
+    const request = { ...asked, dims: await runDims(model, asked.inputs, asked.dims) };
     const pending = this.pendingSwitch.get(model.id);
     if (pending && pending.provider === request.provider && sameDims(pending.dims, request.dims)) {
       this.pendingSwitch.delete(model.id);

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ModelEntry, ValueInfo } from '../ipc/contract';
 import { encodeNpy } from '../engine/model/npy';
-import { checkInputs } from './inputs-check';
+import { checkInputs, runDims } from './inputs-check';
 
 const inputs: ValueInfo[] = [
   { name: 'x', kind: 'tensor', dtype: 'float32', shape: [1, null] },
@@ -52,5 +52,46 @@ describe('checkInputs', () => {
     await expect(checkInputs({ ...model(), inspection: null }, undefined)).rejects.toMatchObject({
       code: 'MODEL_INVALID',
     });
+  });
+});
+
+describe('runDims: the dims a Run-area run opens its session with', () => {
+  const tokens: Pick<ModelEntry, 'path' | 'name' | 'inspection'> = {
+    path: '/models/tokens.onnx',
+    name: 'tokens',
+    inspection: {
+      inputs: [
+        { name: 'ids', kind: 'tensor', dtype: 'int64', shape: ['batch', 'seq'] },
+        { name: 'mask', kind: 'tensor', dtype: 'int64', shape: ['batch', 'seq'] },
+        { name: 'state', kind: 'tensor', dtype: 'float32', shape: ['batch', 'hidden'] },
+      ],
+      dynamicDims: ['batch', 'seq', 'hidden'],
+    } as unknown as ModelEntry['inspection'],
+  };
+
+  it('sizes a named dim from a file of token ids, leaves typed dims, and gives the rest 1', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'run-dims-'));
+    const ids = path.join(dir, 'ids.txt');
+    writeFileSync(ids, '101 7592 1010 2088 999 102 0 0 0 0 0 0\n');
+    const plan = { sources: { ids: { kind: 'file' as const, path: ids } } };
+    // Nothing chosen: every named dim 1 (the dims auto-compile compiles for).
+    expect(await runDims(tokens, undefined, {})).toEqual({ batch: 1, seq: 1, hidden: 1 });
+    // Twelve token ids: seq is 12 (and mask, sharing seq, gets 12 too); hidden stays 1.
+    expect(await runDims(tokens, plan, {})).toEqual({ batch: 1, seq: 12, hidden: 1 });
+    expect(await runDims(tokens, plan, { hidden: 64 })).toEqual({ batch: 1, seq: 12, hidden: 64 });
+    const fed = await checkInputs(tokens, plan, await runDims(tokens, plan, {}));
+    expect(fed.fed.map((f) => f.dims)).toEqual([
+      [1, 12],
+      [1, 12],
+      [1, 1],
+    ]);
+    // A typed seq: the file's twelve ids fill it, and the batch follows (3 rows of 4) ...
+    await expect(runDims(tokens, { ...plan, dims: { seq: 4 } }, {})).resolves.toEqual({
+      seq: 4,
+      batch: 3,
+      hidden: 1,
+    });
+    // ... and one they cannot fill is refused, naming the file.
+    await expect(runDims(tokens, { ...plan, dims: { seq: 5 } }, {})).rejects.toThrow(/ids\.txt/);
   });
 });

@@ -32,3 +32,38 @@ export async function checkInputs(
   );
   return { fed: resolved.fed, dimChoices: resolved.choices, replay: resolved.replay };
 }
+
+/** What a named dim nothing sets is on a run from the Run area (the dims auto-compile compiles for). */
+export const RUN_DEFAULT_DIM = 1;
+
+/**
+ * The dims a run from the Run area creates its session with (they pick the compiled entry too):
+ * every named dim of `model` — the value typed in `dims`, else the size the plan's sources give
+ * it (a file of 12 token ids sets `seq` to 12), else RUN_DEFAULT_DIM, so a plain run finds the
+ * entry auto-compile made. A bad source is INPUT_INVALID as in checkInputs.
+ */
+export async function runDims(
+  model: Pick<ModelEntry, 'path' | 'name' | 'inspection'>,
+  plan: Partial<InputPlan> | undefined,
+  dims: Record<string, number>,
+): Promise<Record<string, number>> {
+  const typed = { ...dims, ...plan?.dims };
+  const open = (model.inspection?.dynamicDims ?? []).filter((d) => typed[d] === undefined);
+  if (open.length === 0) return typed;
+  const sourced = plan && hasSources(plan) ? (await checkInputs(model, plan, dims)).dimChoices : [];
+  const out = { ...typed };
+  for (const name of open) {
+    const set = sourced.find((c) => c.dim === name && c.byDefault !== true);
+    out[name] = set?.value ?? RUN_DEFAULT_DIM;
+  }
+  return out;
+}
+
+/** Whether a plan gives any input's data or shape (else only defaults would size its dims). */
+function hasSources(plan: Partial<InputPlan>): boolean {
+  return (
+    Object.keys(plan.sources ?? {}).length > 0 ||
+    Object.keys(plan.shapes ?? {}).length > 0 ||
+    (plan.testData ?? null) !== null
+  );
+}

@@ -14,7 +14,7 @@ import type {
 import type { RunRequestSchema } from '../ipc/contract';
 import type { z } from 'zod';
 import { AppError } from '../shared/errors';
-import { checkInputs } from './inputs-check';
+import { checkInputs, runDims } from './inputs-check';
 import { requireModel } from './model-library';
 import type { CallContext, Handlers } from './dispatch';
 import type { EventBus } from './events';
@@ -121,8 +121,11 @@ export function createServices(deps: ServiceDeps): Services {
       requireModel(library.get(input.modelId), input.modelId);
       return engine.outputs(input.modelId);
     },
-    'inputs:check': async (input) =>
-      checkInputs(requireModel(library.get(input.modelId), input.modelId), input.inputs),
+    'inputs:check': async (input) => {
+      const model = requireModel(library.get(input.modelId), input.modelId);
+      const dims = input.asRun ? await runDims(model, input.inputs, input.inputs.dims) : {};
+      return checkInputs(model, input.inputs, dims);
+    },
   };
 
   return {

@@ -82,8 +82,8 @@ export function InputsEditor(props: {
   form: EditorForm;
   kindOf: (input: string) => EditorSourceKind;
   onChange: (patch: EditorPatch) => void;
-  /** Named dims must be set (the Run form: they also pick the compiled session). */
-  dimsRequired: boolean;
+  /** What an empty named-dim field means on this form, in words ("the default"). */
+  dimsWhenEmpty: string;
   /** The picture controls of an input that takes a picture, where the form offers them. */
   pictureFor?: (input: ValueInfo) => ReactNode | null;
   /** A dropped or picked file's path (the desktop app); absent in browser mode. */
@@ -109,7 +109,7 @@ export function InputsEditor(props: {
     <div className="inputs-editor" data-testid={testId}>
       {dimNames.length > 0 && (
         <fieldset className="fieldset">
-          <legend>Dynamic dimensions{props.dimsRequired ? '' : ' (empty: the default)'}</legend>
+          <legend>Dynamic dimensions (empty: {props.dimsWhenEmpty})</legend>
           {dimNames.map((name) => (
             <label key={name} className="field field-inline">
               <mark className="dim-dynamic">{name}</mark>

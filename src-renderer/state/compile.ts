@@ -113,17 +113,17 @@ export function compileInputsChanged(patch: InputsPatch): void {
 }
 
 /**
- * The dims a compile of `model` is for: the values the Run form holds for it when it is the Run
- * form's model, else 1 for each symbolic dim (what the Run form starts with) — so the entry a
- * compile from this area makes is the one the next run of the model can use (the session owner
- * uses an entry only for the dims it was compiled for).
+ * The dims typed for `model` in the Run form, when it is the Run form's model: a compile from this
+ * area is for those, the rest sized on the main side as a run sizes them (from the inputs, else
+ * 1) — so the entry it makes is the one the next run of the model uses (the session owner uses an
+ * entry only for the dims it was compiled for).
  */
 export function compileDimsFor(model: ModelEntry | null | undefined): Record<string, number> {
   const run = useRunStore.getState().form;
   const dims: Record<string, number> = {};
   for (const name of model?.inspection?.dynamicDims ?? []) {
     const v = run.modelId === model?.id ? run.dims[name] : undefined;
-    dims[name] = v !== undefined && Number.isSafeInteger(v) && v > 0 ? v : 1;
+    if (v !== undefined && Number.isSafeInteger(v) && v > 0) dims[name] = v;
   }
   return dims;
 }

@@ -265,7 +265,12 @@ export async function inputsCheckRequested(
 ): Promise<void> {
   const key = JSON.stringify([modelId, plan]);
   useInputsStore.setState({ [id]: { ...idle, status: 'checking', key } });
-  const r = await api.invoke('inputs:check', { modelId, inputs: plan });
+  // The Run form's open named dims follow the inputs, else 1 (what its run does).
+  const r = await api.invoke('inputs:check', {
+    modelId,
+    inputs: plan,
+    ...(id === 'run' ? { asRun: true } : {}),
+  });
   if (useInputsStore.getState()[id].key !== key) return;
   useInputsStore.setState({
     [id]: r.ok

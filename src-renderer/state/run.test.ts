@@ -66,9 +66,9 @@ describe('provider and model choice', () => {
     expect(useRunStore.getState()).toMatchObject({ status: 'idle', result: null, fed: [] });
   });
 
-  it('gives each symbolic dim a field, keeping typed values', () => {
+  it('gives each symbolic dim a field, empty until typed (the main side sizes it), keeping typed values', () => {
     runModelChosen(modelEntry());
-    expect(useRunStore.getState().form.dims).toEqual({ N: 1 });
+    expect(useRunStore.getState().form.dims).toEqual({});
     runDimChanged('N', 8);
     runModelChosen(modelEntry({ id: 'other' }));
     expect(useRunStore.getState().form).toMatchObject({ modelId: 'other', dims: { N: 8 } });
@@ -87,6 +87,12 @@ describe('buildRunRequest', () => {
   it('builds the request from a complete form', () => {
     expect(buildRunRequest(form)).toEqual({
       request: { modelId: 'm', provider: 'cpu', dims: { N: 2 }, fill: 'zeros', seed: 3 },
+    });
+  });
+
+  it('leaves an emptied dim field to the main side (from the inputs, else 1)', () => {
+    expect(buildRunRequest({ ...form, dims: { N: Number.NaN, M: 4 } })).toEqual({
+      request: { modelId: 'm', provider: 'cpu', dims: { M: 4 }, fill: 'zeros', seed: 3 },
     });
   });
 
@@ -129,8 +135,8 @@ describe('buildRunRequest', () => {
     [{ modelId: null }, 'Choose a model to run.'],
     [{ provider: null }, 'Choose an execution provider.'],
     [{ dims: { N: 0 } }, 'Dimension "N" needs a whole number of at least 1.'],
-    [{ dims: { N: Number.NaN } }, 'Dimension "N" needs a whole number of at least 1.'],
     [{ seed: 1.5 }, 'The seed must be a whole number.'],
+    [{ dims: { N: 2.5 } }, 'Dimension "N" needs a whole number of at least 1.'],
   ])('rejects %j', (change, message) => {
     expect(buildRunRequest({ ...form, ...change })).toEqual({
       error: { code: 'BAD_REQUEST', message },
@@ -151,7 +157,7 @@ describe('runRequested', () => {
     expect(api.calls[0]?.input).toEqual({
       modelId: 'sha-mnist',
       provider: 'cpu',
-      dims: { N: 1 },
+      dims: {},
       fill: 'random',
       seed: 1,
     });

@@ -181,15 +181,18 @@ export function runnableModels(entries: readonly ModelEntry[]): ModelEntry[] {
 }
 
 /**
- * The user chose a model: its symbolic dims get fields, keeping values typed for same-named dims;
- * another model's result goes.
+ * The user chose a model: its symbolic dims get fields, keeping values typed for same-named dims
+ * (a field left empty is sized by the inputs, else 1, on the main side); another model's result
+ * goes.
  */
 export function runModelChosen(model: ModelEntry | null): void {
   if (model?.id !== useRunStore.getState().form.modelId) inputsCheckCleared('run');
   useRunStore.setState((state) => {
     const dims: Record<string, number> = {};
-    for (const name of model?.inspection?.dynamicDims ?? [])
-      dims[name] = state.form.dims[name] ?? 1;
+    for (const name of model?.inspection?.dynamicDims ?? []) {
+      const typed = state.form.dims[name];
+      if (typed !== undefined && Number.isFinite(typed)) dims[name] = typed;
+    }
     const same = model?.id === state.form.modelId;
     return {
       form: {
@@ -245,8 +248,8 @@ export function runPictureChosen(model: ModelEntry, input: string, picture: Sour
   useRunStore.setState((state) => {
     const dims = { ...state.form.dims };
     const [, , h, w] = vi.shape ?? [];
-    if (typeof h === 'string' && h in dims) dims[h] = picture.height;
-    if (typeof w === 'string' && w in dims) dims[w] = picture.width;
+    if (typeof h === 'string') dims[h] = picture.height;
+    if (typeof w === 'string') dims[w] = picture.width;
     const kept = state.form.pictures?.[input];
     return {
       pictureError: null,
@@ -347,7 +350,11 @@ export function buildRunRequest(form: RunForm): { request: RunRequest } | { erro
   if (form.provider === null) {
     return { error: { code: 'BAD_REQUEST', message: 'Choose an execution provider.' } };
   }
+  const dims: Record<string, number> = {};
   for (const [name, value] of Object.entries(form.dims)) {
+    // An empty field: the main side sizes the dim from the inputs, else 1.
+    if (Number.isNaN(value)) continue;
+    dims[name] = value;
     if (!Number.isInteger(value) || value < 1) {
       return {
         error: {
@@ -378,7 +385,7 @@ export function buildRunRequest(form: RunForm): { request: RunRequest } | { erro
     request: {
       modelId: form.modelId,
       provider: form.provider,
-      dims: { ...form.dims },
+      dims,
       fill: form.fill,
       seed: form.seed,
       ...(built.plan ? { inputs: built.plan } : {}),

@@ -266,6 +266,8 @@ export interface DimChoice {
   dim: Dim;
   value: number;
   why: string;
+  /** Nothing the user gave set it: a default (the batch's 1, or DEFAULT_DIM). */
+  byDefault?: true;
 }
 
 /** A tensor's actual shape and where it came from, for binding dims. */
@@ -401,11 +403,15 @@ export function planShapes(
       }
       if (d !== null && plan.dims[d] !== undefined) return pick(plan.dims[d], `from --dim ${d}`);
       const reason = batchReason(vi.shape as Dim[], i);
+      const byDefault = (value: number, why: string) => {
+        choices.push({ input: vi.name, index: i, dim: d, value, why, byDefault: true });
+        return value;
+      };
       if (reason !== null) {
         if (batch) return pick(batch.value, `${reason}; batch ${batch.why}`);
-        return pick(1, `${reason}; batch 1 by default (--dim batch=N to change)`);
+        return byDefault(1, `${reason}; batch 1 by default (--dim batch=N to change)`);
       }
-      return pick(
+      return byDefault(
         DEFAULT_DIM,
         named !== null
           ? `'${named}' has no value; ${DEFAULT_DIM} by default (--dim ${named}=N to change)`

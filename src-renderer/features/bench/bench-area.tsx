@@ -296,7 +296,7 @@ function BenchRunForm() {
               inputsCheckCleared('bench');
             }}
             command="bench"
-            dimsRequired={false}
+            dimsWhenEmpty="the default"
             pathForFile={api.pathForFile}
             error={placed}
             errorInput={runErrorInput ?? checkErrorInput}

@@ -201,7 +201,7 @@ function CompileForm() {
                 inputsCheckCleared('compile');
               }}
               command="compile"
-              dimsRequired={false}
+              dimsWhenEmpty="the default"
               pathForFile={api.pathForFile}
               error={actionInput !== null ? actionError : checkInput !== null ? check.error : null}
               errorInput={actionInput ?? checkInput}

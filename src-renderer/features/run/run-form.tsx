@@ -95,7 +95,7 @@ export function RunForm(props: {
               inputsCheckCleared('run');
             }}
             command="run"
-            dimsRequired
+            dimsWhenEmpty="from the inputs, else 1"
             pictureFor={(input) =>
               pictureInputProblem(input) === null ? (
                 <PictureInput
