@@ -157,8 +157,17 @@ interface Prepared {
   runOnce(): void | Promise<void>;
   /** Decides, from measured run times, whether the next run goes synchronously; null: never. */
   guard: SyncRunGuard | null;
+  /** This benchmark's runs so far and where the guard changed the way of running. */
+  path: PathLog;
   notes: string[];
   release(): void;
+}
+
+/** The way of running through one benchmark: how it began and each change, by run number. */
+interface PathLog {
+  startSync: boolean;
+  runs: number;
+  changes: { run: number; sync: boolean }[];
 }
 
 const kept = new Map<string, Prepared>();
@@ -236,6 +245,7 @@ function prepare(
         notes,
         release,
         guard: runPath.sync ? new SyncRunGuard() : null,
+        path: newPathLog(null),
         runOnce() {
           // canRunSync: with a JS logger, also no other native call in flight (Session.canRunSync).
           if (prepared.guard?.sync && session.canRunSync) {
@@ -311,6 +321,7 @@ function prepare(
       notes,
       release,
       guard: runPath.sync ? new SyncRunGuard() : null,
+      path: newPathLog(null),
       runOnce() {
         if (first) return firstRun();
         const readBack = gpuSync;
@@ -479,6 +490,7 @@ export async function runBench(
   try {
     if (reused && reused.key === key) {
       prepared = reused;
+      prepared.path = newPathLog(prepared.guard);
       figures.notes.push('reused the session and bindings prepared by an earlier run');
     } else {
       if (keepAs) releaseKept(keepAs);
@@ -549,7 +561,8 @@ export async function runBench(
   } finally {
     hooks.runOptions(null);
     if (prepared) {
-      figures.notes = [...new Set([...figures.notes, ...prepared.notes])];
+      const path = pathNote(prepared.path);
+      figures.notes = [...new Set([...figures.notes, ...prepared.notes, ...(path ? [path] : [])])];
       if (keepAs && figures.status === 'ok') kept.set(keepAs, prepared);
       else {
         if (keepAs) kept.delete(keepAs);
@@ -561,17 +574,34 @@ export async function runBench(
   return figures;
 }
 
-/** Feeds a run's time to the guard; a note when the way of running changed. */
+function newPathLog(guard: SyncRunGuard | null): PathLog {
+  return { startSync: guard?.sync ?? false, runs: 0, changes: [] };
+}
+
+/** Feeds a run's time to the guard, logging where the way of running changed. */
 function checkSync(prepared: Prepared, ms: number): void {
+  const log = prepared.path;
+  log.runs++;
   const guard = prepared.guard;
   if (!guard) return;
   const was = guard.sync;
-  if (guard.record(ms) === was) return;
-  prepared.notes.push(
-    was
-      ? `runs went asynchronous: synchronous runs took over ${SYNC_RUN_MAX_MS} ms (median), or one took over ${SYNC_RUN_LONGEST_MS} ms`
-      : `runs went synchronous: measured median at most ${SYNC_RUN_MAX_MS} ms`,
-  );
+  if (guard.record(ms) !== was) log.changes.push({ run: log.runs + 1, sync: !was });
+}
+
+/**
+ * One note for a benchmark's way of running, in order: "runs began asynchronous; synchronous
+ * from run 9 (…); asynchronous from run 412 (…)". Null when the guard never changed it (the
+ * run-path note already says how runs go).
+ */
+export function pathNote(log: PathLog): string | null {
+  if (log.changes.length === 0) return null;
+  const why = (sync: boolean) =>
+    sync
+      ? `measured median at most ${SYNC_RUN_MAX_MS} ms`
+      : `synchronous runs took over ${SYNC_RUN_MAX_MS} ms (median), or one took over ${SYNC_RUN_LONGEST_MS} ms`;
+  const way = (sync: boolean) => (sync ? 'synchronous' : 'asynchronous');
+  const steps = log.changes.map((c) => `${way(c.sync)} from run ${c.run} (${why(c.sync)})`);
+  return `runs began ${way(log.startSync)}; ${steps.join('; ')} — of ${log.runs} runs (first, warm-up and measured, counted together)`;
 }
 
 /** How often a loop of synchronous runs lets the event loop run (ms). */
