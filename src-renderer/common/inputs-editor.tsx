@@ -117,6 +117,7 @@ export function InputsEditor(props: {
                 min={1}
                 step={1}
                 value={form.dims[name] ?? Number.NaN}
+                placeholder="auto"
                 parse={parseInteger}
                 onChange={(v) => onChange({ dims: { [name]: v } })}
                 testId={`${testId}-dim-${name}`}

@@ -57,11 +57,14 @@ export function NumberInput(props: {
   min?: number;
   step?: number;
   disabled?: boolean;
+  /** Shown while the field is empty (what empty means). */
+  placeholder?: string;
   testId: string;
 }) {
   return (
     <input
       type="number"
+      placeholder={props.placeholder}
       min={props.min}
       step={props.step}
       value={Number.isNaN(props.value) ? '' : props.value}
