@@ -45,7 +45,7 @@ describe('crucible bench', () => {
         /^B − A: [+-]?\d+\.\d+ ms \([+-]?\d+\.\d%\), 95% CI \[-?\d+\.\d+, -?\d+\.\d+\] ms \(bootstrap of medians, 2000 resamples\)$/m,
       );
       expect(c.stdout).toMatch(
-        /^(within noise|B is (faster|slower) than A beyond run-to-run noise)/m,
+        /^(within noise|B is (faster|slower) than A beyond the iteration-to-iteration noise)/m,
       );
       const bad = await crucible(['bench', '--compare', files[0] as string, tiny]);
       expect(bad.code).toBe(2);

@@ -81,7 +81,18 @@ describe('compareResults / formatComparison', () => {
     expect(text).toMatch(
       /B − A: -\d+\.\d{3} ms \(-50\.0%\), 95% CI \[-\d+\.\d{3}, -\d+\.\d{3}\] ms/,
     );
-    expect(text).toMatch(/B is faster than A beyond run-to-run noise/);
+    expect(text).toMatch(/B is faster than A beyond the iteration-to-iteration noise/);
     expect(text).toMatch(/note: A is noisy: spread: …/);
+    // A side not valid: the difference is not trusted beyond these two runs.
+    expect(text).toMatch(/note: the interval covers the spread within each run, not conditions/);
+    const valid = { state: 'valid' as const, reasons: [], percentile: 'p90' as const };
+    const clean = compareResults(
+      result(busy.samplesMs, { verdict: valid }),
+      result(
+        busy.samplesMs.map((v) => v * 0.5),
+        { verdict: valid },
+      ),
+    );
+    expect(clean.notes).toEqual([]);
   });
 });

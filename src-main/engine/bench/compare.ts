@@ -1,7 +1,8 @@
 /**
  * Two benchmark results compared: the difference of their medians (B − A) with a 95% bootstrap
  * confidence interval from the samples each result kept, and "within noise" when that interval
- * contains zero. Percentile bootstrap, resampling each result's samples with replacement
+ * contains zero. The interval is the noise within the two runs; a change of conditions between
+ * them (what a verdict other than valid reports) is not in it, and a note says so. Percentile bootstrap, resampling each result's samples with replacement
  * independently; seeded, so the same two results always give the same interval.
  */
 import type { BenchComparison, BenchResult } from '../../ipc/contract';
@@ -93,12 +94,17 @@ export function compareResults(
     }
     if (r.status !== 'ok') notes.push(`${name} did not finish (${r.status})`);
   }
-  return {
-    a: side(a, labels.a),
-    b: side(b, labels.b),
-    ...compareSamples(a.samplesMs, b.samplesMs),
-    notes,
-  };
+  const samples = compareSamples(a.samplesMs, b.samplesMs);
+  const unsure = [a, b].some((r) => r.verdict && r.verdict.state !== 'valid');
+  if (unsure && samples.ci95Ms !== null && !samples.withinNoise) {
+    // The bootstrap sees each run's own spread; a clock or load that differed between the runs
+    // (what a verdict other than valid reports) moves a whole run and is not in the interval.
+    notes.push(
+      'the interval covers the spread within each run, not conditions that changed between them ' +
+        '(clock, load): with a run not valid, repeat both before trusting the difference',
+    );
+  }
+  return { a: side(a, labels.a), b: side(b, labels.b), ...samples, notes };
 }
 
 const fmt = (v: number) => (Math.abs(v) < 1 ? v.toFixed(4) : v.toFixed(3));
@@ -118,7 +124,7 @@ export function formatComparison(c: BenchComparison): string {
       ? 'no verdict on noise: too few samples for an interval'
       : c.withinNoise
         ? 'within noise: the interval contains zero'
-        : `B is ${c.diffMs < 0 ? 'faster' : 'slower'} than A beyond run-to-run noise`,
+        : `B is ${c.diffMs < 0 ? 'faster' : 'slower'} than A beyond the iteration-to-iteration noise of these runs`,
   ];
   for (const n of c.notes) lines.push(`note: ${n}`);
   return lines.join('\n');
