@@ -111,7 +111,7 @@ describe('Compile area → Run (real engine, CPU)', () => {
   it('dims left open are sized by the inputs in both the compile and the run, so the run finds the entry', async () => {
     // A picture batch of 3 in a file; the Run form leaves batch empty, the Compile area too.
     const vi = model.inspection?.inputs[0];
-    const [, c, h, w] = (vi?.shape ?? []) as number[];
+    const [, c, h, w] = vi?.shape as [number, number, number, number];
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crucible-open-dims-'));
     const file = path.join(dir, 'three.npy');
     const n = 3 * c * h * w;
