@@ -203,10 +203,17 @@ describe('the same plan for run, bench and compile', () => {
     compileFormChanged({ modelId: 'sha-mnist', provider: 'cpu' });
     compileInputsChanged(chosen);
     await compileRequested(api, modelEntry());
-    expect(api.calls[0]?.input).toMatchObject({
+    // Nothing typed for N: the main side sizes it as a run would (from the inputs, else 1).
+    expect(api.calls[0]?.input).toEqual({
       modelId: 'sha-mnist',
-      options: { dims: { N: 1 } },
-      inputs: { ...plan, dims: { N: 1 } },
+      provider: 'cpu',
+      inputs: { ...plan, dims: {} },
+    });
+    compileInputsChanged({ dims: { N: 3 } });
+    await compileRequested(api, modelEntry());
+    expect(api.calls[1]?.input).toMatchObject({
+      options: { dims: { N: 3 } },
+      inputs: { ...plan, dims: { N: 3 } },
     });
     // Another model: its inputs start over.
     compileFormChanged({ modelId: 'other' });
