@@ -32,7 +32,28 @@ describe('tradeVerdict', () => {
     [bench(10), bench(null), err(0.99999), /no latency/],
     [
       { ...bench(10), untrusted: 'noisy' },
-      bench(5),
+      { ...bench(5), p90Ms: 12 },
+      err(0.99999),
+      /latency not conclusive here: noisy/,
+    ],
+    // Noisy, but the variant's median is beyond the original's p90: the direction is clear (the
+    // H100 run's INT8 transformer-block: p50 23.25 ms against the original's 4.71 / p90 6.06 ms).
+    [
+      { ...bench(4.71), p90Ms: 6.06, untrusted: 'noisy (spread)' },
+      { ...bench(23.25), p90Ms: 31.51 },
+      err(0.99995),
+      /^keep the original: fp16 is 4\.94× slower on this provider — on a noisy benchmark, but the gap is wider than either run's p50–p90 spread \(noisy \(spread\)\)$/,
+    ],
+    [
+      { ...bench(10), p90Ms: 14, untrusted: 'noisy' },
+      { ...bench(4), p90Ms: 6 },
+      err(0.99999),
+      /^use fp16: 2\.50× faster, error acceptable .* — on a noisy benchmark/,
+    ],
+    // Noisy and the spreads overlap: no call.
+    [
+      { ...bench(10), p90Ms: 14, untrusted: 'noisy' },
+      { ...bench(12), p90Ms: 16 },
       err(0.99999),
       /latency not conclusive here: noisy/,
     ],

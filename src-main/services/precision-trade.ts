@@ -238,12 +238,22 @@ export function tradeVerdict(
   if (original.p50Ms === null || variant.p50Ms === null) {
     return `error acceptable (${errorWords}); no latency`;
   }
-  // A speed verdict from figures the benchmark itself calls noisy would be a coin toss.
+  const speedup = original.p50Ms / variant.p50Ms;
+  // A speed verdict from figures the benchmark itself calls noisy is a coin toss — unless the
+  // gap is wider than both runs' own spread: one's median beyond the other's p90 (and SAME_SPEED).
   const untrusted = original.untrusted ?? variant.untrusted ?? null;
   if (untrusted !== null) {
+    const beyond = (p50: number, p90: number | null) =>
+      p90 !== null && p50 > p90 * (1 + SAME_SPEED);
+    const gap = `on a noisy benchmark, but the gap is wider than either run's p50–p90 spread (${untrusted})`;
+    if (beyond(variant.p50Ms, original.p90Ms)) {
+      return `keep the original: ${kind} is ${(1 / speedup).toFixed(2)}× slower on this provider — ${gap}`;
+    }
+    if (beyond(original.p50Ms, variant.p90Ms)) {
+      return `use ${kind}: ${speedup.toFixed(2)}× faster, error acceptable (${errorWords}) — ${gap}`;
+    }
     return `error acceptable (${errorWords}); latency not conclusive here: ${untrusted}`;
   }
-  const speedup = original.p50Ms / variant.p50Ms;
   if (speedup >= 1 + SAME_SPEED) {
     return `use ${kind}: ${speedup.toFixed(2)}× faster, error acceptable (${errorWords})`;
   }
