@@ -611,6 +611,8 @@ export const RunResultSchema = z.object({
     .object({ policy: z.enum(EP_POLICIES), ep: z.string() })
     .nullable()
     .optional(),
+  /** The named dims the session was opened with (typed, sized by the inputs, else 1). */
+  dims: z.record(z.string(), z.number()).optional(),
   sessionMs: z.number(),
   runMs: z.number(),
   outputs: z.array(TensorSummarySchema),

@@ -154,6 +154,8 @@ describe('Compile area → Run (real engine, CPU)', () => {
     if (!fromFile.ok) throw new Error(fromFile.error.message);
     expect(fromFile.value).toMatchObject({ variant: 'compiled', entryId: job.cacheEntryId });
     expect(fromFile.value.outputs[0]?.shape).toEqual([3, 100]);
+    // The answer says the dims its session has (the Compile area compiles for them next time).
+    expect(fromFile.value.dims).toEqual({ batch: 3 });
     // The check the Run form asks for says the same size, and why.
     const checked = await call(handlers, 'inputs:check', {
       modelId: model.id,

@@ -261,6 +261,7 @@ function result(
     variant: session.variant,
     entryId: session.entryId,
     auto: session.policy ? { policy: session.policy, ep: session.ep } : null,
+    dims: { ...session.dims },
     sessionMs,
     runMs: out.runMs,
     outputs: out.summaries ?? [],

@@ -9,7 +9,7 @@ import {
 } from './compile';
 import { createFakeApi } from './fake-api';
 import { compileJob } from './fixtures';
-import { resetRunStore, runDimChanged, runModelChosen } from './run';
+import { resetRunStore, runDimChanged, runModelChosen, useRunStore } from './run';
 import type { ModelEntry } from '../../src-main/ipc/contract';
 
 beforeEach(resetCompileStore);
@@ -82,6 +82,22 @@ describe('compile store', () => {
         options: { dims: { batch: 4 }, dimRanges: {}, cudaGraph: false },
       },
     });
+    // The model ran with seq 12 (a token file sized it): the compile is for what ran, typed
+    // dims first.
+    useRunStore.setState({
+      result: {
+        modelId: 'dyn',
+        provider: 'cpu',
+        variant: 'original',
+        entryId: null,
+        dims: { batch: 4, seq: 12 },
+        sessionMs: 1,
+        runMs: 1,
+        outputs: [],
+      },
+    });
+    await compileRequested(api, dynamic);
+    expect(api.calls.at(-1)?.input).toMatchObject({ options: { dims: { batch: 4, seq: 12 } } });
     // Not the Run form's model: nothing typed; the main side sizes the dims as a run would.
     runModelChosen(null);
     await compileRequested(api, dynamic);

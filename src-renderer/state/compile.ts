@@ -113,17 +113,21 @@ export function compileInputsChanged(patch: InputsPatch): void {
 }
 
 /**
- * The dims typed for `model` in the Run form, when it is the Run form's model: a compile from this
- * area is for those, the rest sized on the main side as a run sizes them (from the inputs, else
- * 1) — so the entry it makes is the one the next run of the model uses (the session owner uses an
- * entry only for the dims it was compiled for).
+ * The dims a compile from this area is for, when `model` is the Run form's model: each named dim
+ * typed there, else the size the model's last run had (a token file may have set it), so the
+ * entry it makes is the one the next run of the model uses (the session owner uses an entry only
+ * for the dims it was compiled for). Dims neither gives are sized on the main side as a run sizes
+ * them (from the inputs, else 1).
  */
 export function compileDimsFor(model: ModelEntry | null | undefined): Record<string, number> {
-  const run = useRunStore.getState().form;
+  const { form, result } = useRunStore.getState();
   const dims: Record<string, number> = {};
-  for (const name of model?.inspection?.dynamicDims ?? []) {
-    const v = run.modelId === model?.id ? run.dims[name] : undefined;
+  if (!model || form.modelId !== model.id) return dims;
+  const ran = result?.modelId === model.id ? (result.dims ?? {}) : {};
+  for (const name of model.inspection?.dynamicDims ?? []) {
+    const v = form.dims[name];
     if (v !== undefined && Number.isSafeInteger(v) && v > 0) dims[name] = v;
+    else if (ran[name] !== undefined) dims[name] = ran[name];
   }
   return dims;
 }
