@@ -108,6 +108,8 @@ test('files typed for inputs feed Run, Bench and Compile; what was fed is shown;
   const outputs = page.getByTestId('run-output');
   await expect(outputs).toHaveCount(2, { timeout: 60_000 });
   await expect(outputs.filter({ hasText: 'ids_out' })).toContainText('101, 2023, 2003, 102');
+  // The result says the dims its session was opened with: seq from the token file.
+  await expect(page.getByTestId('run-dims-ran')).toHaveText('seq=4');
   await expect(outputs.filter({ hasNotText: 'ids_out' })).toContainText('3, -4, 6.5, 20');
   await expect(page.getByTestId('run-fed-record-x')).toContainText(xFile);
   await expect(page.getByTestId('run-fed-record-ids')).toContainText('ids.txt');

@@ -82,6 +82,18 @@ export function RunOutcome(props: { formModel?: ModelEntry | null }) {
                   {variantLabel(result.variant)}
                 </span>
               </Stat>
+              {result.dims && Object.keys(result.dims).length > 0 && (
+                <Stat
+                  label="Dims"
+                  hint="The named dims the session was opened with: typed, sized by the inputs, else 1 (a compiled entry is used only for the dims it was compiled for)"
+                >
+                  <span className="mono" data-testid="run-dims-ran">
+                    {Object.entries(result.dims)
+                      .map(([name, v]) => `${name}=${v}`)
+                      .join(' ')}
+                  </span>
+                </Stat>
+              )}
               <Stat label="Session" hint="Creating the session (loading and optimising the model)">
                 {/* 0: this run reused an open session; no creation to time. */}
                 {result.sessionMs > 0 ? formatMs(result.sessionMs) : 'already open'}
