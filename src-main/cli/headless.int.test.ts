@@ -11,6 +11,7 @@ import { runCli } from './cli-test-support';
 
 const root = path.resolve(__dirname, '..', '..');
 const tiny = path.join(root, 'models', 'mlp-tiny.onnx');
+const resnet = path.join(root, 'models', 'resnet-mini.onnx');
 let data: string;
 
 const crucible = (args: string[], dataDir?: string) => runCli(args, { dataDir: dataDir ?? data });
@@ -98,6 +99,20 @@ describe('crucible over the session owner', () => {
       expect(out.next).toMatchObject({ variant: 'compiled', sessionMs: 0 });
       expect(out.switchOver).toMatchObject({ from: 'cpu', to: 'cpu' });
       expect(out.switchOver.message).toMatch(/^was .* on CPU, now .* on CPU \(compiled\)$/);
+    } finally {
+      await rm(fresh, { recursive: true, force: true });
+    }
+  });
+
+  it('switch-over of a model with a named dim and no --dim: the run and the compile agree on batch 1', async () => {
+    const fresh = await mkdtemp(path.join(os.tmpdir(), 'crucible-cli-switch-dyn-'));
+    try {
+      const r = await crucible(['switch-over', resnet, '--json'], fresh);
+      expect(r.code).toBe(0);
+      const out = JSON.parse(r.stdout);
+      expect(out.before).toMatchObject({ variant: 'original', dims: { batch: 1 } });
+      expect(out.compile).toMatchObject({ state: 'done' });
+      expect(out.after).toMatchObject({ variant: 'compiled', dims: { batch: 1 } });
     } finally {
       await rm(fresh, { recursive: true, force: true });
     }

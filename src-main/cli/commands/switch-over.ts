@@ -10,6 +10,7 @@ import path from 'node:path';
 import { CompileOptionsSchema } from '../../ipc/contract';
 import { checkExternalData, inspectModel } from '../../engine/model/inspect';
 import { composeHeadless } from '../../services/headless';
+import { runDims } from '../../services/inputs-check';
 import { type CliIo, oneModelPath, parseCliArgs, parseDims, providerArg } from '../io';
 
 /** Runs `crucible switch-over`: parses, calls the headless use-cases, prints. */
@@ -21,13 +22,16 @@ export async function switchOverCommand(args: string[], io: CliIo): Promise<numb
   });
   const modelPath = oneModelPath('switch-over', positionals);
   const provider = providerArg('switch-over', values.provider);
-  const dims = parseDims(values.dim);
-  const inspection = await inspectModel(modelPath, { dims });
+  const given = parseDims(values.dim);
+  const inspection = await inspectModel(modelPath, { dims: given });
   await checkExternalData(modelPath);
 
   const headless = await composeHeadless();
   try {
     const model = await headless.model(modelPath, inspection);
+    // As the app does: a named dim not given is 1 for the runs and the compile alike, so the run
+    // after the compile finds the entry (services/inputs-check.ts runDims).
+    const dims = await runDims(model, undefined, given);
     const req = { provider: provider, dims };
     const before = await headless.runSynth(model, req);
     const job = await headless.compileOnce(model, provider, CompileOptionsSchema.parse({ dims }));
