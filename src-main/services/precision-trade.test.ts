@@ -36,26 +36,33 @@ describe('tradeVerdict', () => {
       err(0.99999),
       /latency not conclusive here: noisy/,
     ],
-    // Noisy, but the variant's median is beyond the original's p90: the direction is clear (the
-    // H100 run's INT8 transformer-block: p50 23.25 ms against the original's 4.71 / p90 6.06 ms).
+    // Noisy, but the gap is wider than both runs' spread: the direction is clear (the H100
+    // run's INT8 transformer-block: p50 23.25 / p90 31.51 ms against 4.71 / 6.06 ms).
     [
-      { ...bench(4.71), p90Ms: 6.06, untrusted: 'noisy (spread)' },
+      { ...bench(4.71), p90Ms: 6.06, untrusted: 'the benchmark was noisy (spread)' },
       { ...bench(23.25), p90Ms: 31.51 },
       err(0.99995),
-      /^keep the original: fp16 is 4\.94× slower on this provider — on a noisy benchmark, but the gap is wider than either run's p50–p90 spread \(noisy \(spread\)\)$/,
+      /^keep the original: fp16 is 4\.94× slower on this provider — the benchmark was noisy \(spread\), but the gap \(18\.54 ms\) is wider than both runs' p50–p90 spread$/,
     ],
     [
-      { ...bench(10), p90Ms: 14, untrusted: 'noisy' },
+      { ...bench(10), p90Ms: 14, untrusted: 'the benchmark was noisy' },
       { ...bench(4), p90Ms: 6 },
       err(0.99999),
-      /^use fp16: 2\.50× faster, error acceptable .* — on a noisy benchmark/,
+      /^use fp16: 2\.50× faster, error acceptable .* — the benchmark was noisy, but the gap/,
     ],
-    // Noisy and the spreads overlap: no call.
+    // Noisy and the variant's own spread is wider than the gap: no call.
     [
-      { ...bench(10), p90Ms: 14, untrusted: 'noisy' },
-      { ...bench(12), p90Ms: 16 },
+      { ...bench(10), p90Ms: 11, untrusted: 'the benchmark was noisy' },
+      { ...bench(12), p90Ms: 40 },
       err(0.99999),
-      /latency not conclusive here: noisy/,
+      /latency not conclusive here: the benchmark was noisy/,
+    ],
+    // Throttled: no call, however wide the gap.
+    [
+      { ...bench(4.71), p90Ms: 6.06, untrusted: 'the benchmark was throttled (power cap)' },
+      { ...bench(23.25), p90Ms: 31.51 },
+      err(0.99995),
+      /latency not conclusive here: the benchmark was throttled/,
     ],
   ])('%#', (a, b, e, want) => {
     expect(tradeVerdict('fp16', a, b, e)).toMatch(want);

@@ -240,17 +240,24 @@ export function tradeVerdict(
   }
   const speedup = original.p50Ms / variant.p50Ms;
   // A speed verdict from figures the benchmark itself calls noisy is a coin toss — unless the
-  // gap is wider than both runs' own spread: one's median beyond the other's p90 (and SAME_SPEED).
+  // gap is wider than both runs' own p50–p90 spread and past SAME_SPEED. Never from a throttled
+  // run: throttling moves a whole run, which no spread shows.
   const untrusted = original.untrusted ?? variant.untrusted ?? null;
   if (untrusted !== null) {
-    const beyond = (p50: number, p90: number | null) =>
-      p90 !== null && p50 > p90 * (1 + SAME_SPEED);
-    const gap = `on a noisy benchmark, but the gap is wider than either run's p50–p90 spread (${untrusted})`;
-    if (beyond(variant.p50Ms, original.p90Ms)) {
-      return `keep the original: ${kind} is ${(1 / speedup).toFixed(2)}× slower on this provider — ${gap}`;
+    const throttled = [original, variant].some((b) => b.untrusted?.includes('throttled'));
+    const spread = (b: TradeBench) =>
+      b.p50Ms !== null && b.p90Ms !== null ? b.p90Ms - b.p50Ms : Number.POSITIVE_INFINITY;
+    const gap = Math.abs(original.p50Ms - variant.p50Ms);
+    const clear =
+      !throttled &&
+      gap > Math.max(spread(original), spread(variant)) &&
+      (speedup >= 1 + SAME_SPEED || speedup <= 1 / (1 + SAME_SPEED));
+    const why = `${untrusted}, but the gap (${gap.toFixed(2)} ms) is wider than both runs' p50–p90 spread`;
+    if (clear && speedup < 1) {
+      return `keep the original: ${kind} is ${(1 / speedup).toFixed(2)}× slower on this provider — ${why}`;
     }
-    if (beyond(original.p50Ms, variant.p90Ms)) {
-      return `use ${kind}: ${speedup.toFixed(2)}× faster, error acceptable (${errorWords}) — ${gap}`;
+    if (clear) {
+      return `use ${kind}: ${speedup.toFixed(2)}× faster, error acceptable (${errorWords}) — ${why}`;
     }
     return `error acceptable (${errorWords}); latency not conclusive here: ${untrusted}`;
   }

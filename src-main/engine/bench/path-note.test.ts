@@ -21,7 +21,7 @@ describe('pathNote', () => {
     ).toBe(
       'runs began asynchronous; synchronous from run 6 (measured median at most 1 ms); ' +
         'asynchronous from run 412 (synchronous runs took over 1 ms (median), or one took over 20 ms)' +
-        ' — of 1051 runs (first, warm-up and measured, counted together)',
+        " — of 1051 runs, counted from this benchmark's first (warm-up and measured together)",
     );
   });
 });

@@ -601,7 +601,7 @@ export function pathNote(log: PathLog): string | null {
       : `synchronous runs took over ${SYNC_RUN_MAX_MS} ms (median), or one took over ${SYNC_RUN_LONGEST_MS} ms`;
   const way = (sync: boolean) => (sync ? 'synchronous' : 'asynchronous');
   const steps = log.changes.map((c) => `${way(c.sync)} from run ${c.run} (${why(c.sync)})`);
-  return `runs began ${way(log.startSync)}; ${steps.join('; ')} — of ${log.runs} runs (first, warm-up and measured, counted together)`;
+  return `runs began ${way(log.startSync)}; ${steps.join('; ')} — of ${log.runs} runs, counted from this benchmark's first (warm-up and measured together)`;
 }
 
 /** How often a loop of synchronous runs lets the event loop run (ms). */
