@@ -111,6 +111,11 @@ export function patchInputs<F extends InputsForm>(form: F, patch: InputsPatch): 
   };
 }
 
+/** The dims a form holds that are set: whole numbers of at least 1 (an emptied field is NaN). */
+export function typedDims(dims: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(dims).filter(([, v]) => Number.isInteger(v) && v > 0));
+}
+
 /** An error of the form's own, for the input it concerns. */
 export interface InputsFormError {
   error: AppErrorData;
@@ -172,9 +177,7 @@ export function buildInputPlan(
     }
     shapes[name] = dims;
   }
-  const dims = Object.fromEntries(
-    Object.entries(form.dims).filter(([, v]) => Number.isInteger(v) && v > 0),
-  );
+  const dims = typedDims(form.dims);
   const testData = (form.testData ?? '').trim();
   if (Object.keys(sources).length === 0 && Object.keys(shapes).length === 0 && testData === '') {
     return { plan: null };
@@ -197,9 +200,7 @@ function bad(input: string, message: string): InputsFormError {
 
 /** The plan for `inputs:check`: the form's plan, or the fill alone when it asks for nothing. */
 export function planToCheck(form: InputsForm, plan: InputPlan | null): InputPlan {
-  const dims = Object.fromEntries(
-    Object.entries(form.dims).filter(([, v]) => Number.isInteger(v) && v > 0),
-  );
+  const dims = typedDims(form.dims);
   return (
     plan ?? { sources: {}, shapes: {}, dims, fill: form.fill, seed: form.seed, testData: null }
   );

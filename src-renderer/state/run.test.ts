@@ -8,6 +8,7 @@ import {
   bestProvider,
   buildRunRequest,
   bytesToBase64,
+  fedPictures,
   fitPicture,
   isImageModel,
   npyDownloads,
@@ -495,3 +496,38 @@ function npyFile(data: Float32Array): string {
   bytes.set(new Uint8Array(data.buffer), 10 + header.length);
   return bytesToBase64(bytes);
 }
+
+describe('fedPictures', () => {
+  it("a picture side whose dim field was emptied is fed at the picture's own size, as the main side feeds it", () => {
+    const model = modelEntry({
+      id: 'pix',
+      inspection: {
+        ...modelEntry().inspection!,
+        inputs: [
+          { name: 'image', kind: 'tensor', dtype: 'float32', shape: [1, 3, 'height', 'width'] },
+        ],
+        dynamicDims: ['height', 'width'],
+      },
+    } as Partial<ReturnType<typeof modelEntry>>);
+    const picture = {
+      fileName: 'p.png',
+      width: 4,
+      height: 2,
+      rgba: new Uint8ClampedArray(4 * 2 * 4),
+      scaledFrom: null,
+    };
+    runModelChosen(model);
+    runPictureChosen(model, 'image', picture);
+    expect(useRunStore.getState().form.dims).toEqual({ height: 2, width: 4 });
+    runDimChanged('height', Number.NaN);
+    const fed = fedPictures(useRunStore.getState().form, model);
+    expect(fed.map((f) => [f.picture.width, f.picture.height])).toEqual([[4, 2]]);
+    runDimChanged('width', 8);
+    expect(
+      fedPictures(useRunStore.getState().form, model).map((f) => [
+        f.picture.width,
+        f.picture.height,
+      ]),
+    ).toEqual([[8, 2]]);
+  });
+});

@@ -34,6 +34,7 @@ import {
   inputsCheckCleared,
   patchInputs,
   sourceKindOf,
+  typedDims,
 } from './inputs';
 import { drawMaskOverlay, type MaskOverlay, maskKind, npyValues } from './mask-overlay';
 
@@ -408,7 +409,8 @@ export function fedPictures(form: RunForm, model: ModelEntry | null | undefined)
     const shape = typed
       ? typed.split(/[x×,]/).map((d) => (/^\d+$/.test(d.trim()) ? Number(d) : null))
       : undefined;
-    const size = pictureFeedSize(vi, picture, form.dims, shape);
+    // An emptied dim field (NaN) is sized on the main side: the picture's own side, as there.
+    const size = pictureFeedSize(vi, picture, typedDims(form.dims), shape);
     const same = size.width === picture.width && size.height === picture.height;
     out.push({
       input,
