@@ -9,7 +9,16 @@ import {
 } from './compile';
 import { createFakeApi } from './fake-api';
 import { compileJob } from './fixtures';
-import { resetRunStore, runDimChanged, runModelChosen, useRunStore } from './run';
+import {
+  buildRunRequest,
+  resetRunStore,
+  runDimChanged,
+  runInputsChanged,
+  runModelChosen,
+  runProviderChosen,
+  sizingKey,
+  useRunStore,
+} from './run';
 import type { ModelEntry } from '../../src-main/ipc/contract';
 
 beforeEach(resetCompileStore);
@@ -83,8 +92,13 @@ describe('compile store', () => {
       },
     });
     // The model ran with seq 12 (a token file sized it): the compile is for what ran, typed
-    // dims first.
+    // dims first — while the form is still the one that ran.
+    runProviderChosen('cpu');
+    runInputsChanged({ kinds: { ids: 'file' }, files: { ids: '/data/ids.txt' } });
+    const ran = buildRunRequest(useRunStore.getState().form);
+    if (!('request' in ran)) throw new Error('form incomplete');
     useRunStore.setState({
+      resultSizing: sizingKey(ran.request),
       result: {
         modelId: 'dyn',
         provider: 'cpu',
@@ -98,6 +112,13 @@ describe('compile store', () => {
     });
     await compileRequested(api, dynamic);
     expect(api.calls.at(-1)?.input).toMatchObject({ options: { dims: { batch: 4, seq: 12 } } });
+    // Another token file since that run: its seq is not known here; the main side sizes it.
+    runInputsChanged({ files: { ids: '/data/other-ids.txt' } });
+    await compileRequested(api, dynamic);
+    expect(api.calls.at(-1)?.input).toMatchObject({ options: { dims: { batch: 4 } } });
+    expect(
+      (api.calls.at(-1)?.input as { options: { dims: object } }).options.dims,
+    ).not.toHaveProperty('seq');
     // Not the Run form's model: nothing typed; the main side sizes the dims as a run would.
     runModelChosen(null);
     await compileRequested(api, dynamic);

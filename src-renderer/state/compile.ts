@@ -23,7 +23,7 @@ import {
   inputsFormFor,
   patchInputs,
 } from './inputs';
-import { useRunStore } from './run';
+import { buildRunRequest, sizingKey, useRunStore } from './run';
 
 export interface CompileState {
   jobs: CompileJob[];
@@ -114,16 +114,21 @@ export function compileInputsChanged(patch: InputsPatch): void {
 
 /**
  * The dims a compile from this area is for, when `model` is the Run form's model: each named dim
- * typed there, else the size the model's last run had (a token file may have set it), so the
+ * typed there, else the size the model's last run had (a token file may have set it) while the
+ * form's dims and inputs are still those of that run, so the
  * entry it makes is the one the next run of the model uses (the session owner uses an entry only
  * for the dims it was compiled for). Dims neither gives are sized on the main side as a run sizes
  * them (from the inputs, else 1).
  */
 export function compileDimsFor(model: ModelEntry | null | undefined): Record<string, number> {
-  const { form, result } = useRunStore.getState();
+  const { form, result, resultSizing } = useRunStore.getState();
   const dims: Record<string, number> = {};
   if (!model || form.modelId !== model.id) return dims;
-  const ran = result?.modelId === model.id ? (result.dims ?? {}) : {};
+  // The last run's dims only while the form would still size them the same way.
+  const built = buildRunRequest(form);
+  const same =
+    result?.modelId === model.id && 'request' in built && resultSizing === sizingKey(built.request);
+  const ran = same ? (result.dims ?? {}) : {};
   for (const name of model.inspection?.dynamicDims ?? []) {
     const v = form.dims[name];
     if (v !== undefined && Number.isSafeInteger(v) && v > 0) dims[name] = v;

@@ -117,6 +117,8 @@ export interface RunState {
   image: ImageRunState;
   status: 'idle' | 'running' | 'done' | 'failed';
   result: RunResult | null;
+  /** What sized the result's dims (sizingKey of its request): the Compile area uses them while it holds. */
+  resultSizing: string | null;
   error: AppErrorData | null;
   /** Why "Save outputs (.npy)" failed (the result stays shown); null after a save or a new run. */
   saveError: AppErrorData | null;
@@ -147,6 +149,7 @@ const initial: RunState = {
   image: initialImage,
   status: 'idle',
   result: null,
+  resultSizing: null,
   error: null,
   saveError: null,
   pictureError: null,
@@ -456,7 +459,13 @@ export async function runRequested(api: RendererApi, model?: ModelEntry | null):
     useRunStore.setState({ status: 'failed', error: result.error, result: null, fed: [] });
     return;
   }
-  useRunStore.setState({ status: 'done', result: result.value, error: null, fed });
+  useRunStore.setState({
+    status: 'done',
+    result: result.value,
+    resultSizing: sizingKey(built.request),
+    error: null,
+    fed,
+  });
   const labels = model?.inspection?.labels?.names ?? null;
   await overlaysFor(api, seq, result.value, fed[0] ?? null, labels);
 }
@@ -652,6 +661,29 @@ export async function pictureDropped(api: RendererApi, source: SourcePicture): P
         }
       : { ...state.image, status: 'failed', error: result.error, result: null },
   }));
+}
+
+/**
+ * What decides a run request's dims: the model, the dims typed and the inputs' shapes (files,
+ * values, shapes, pictures by size — not pixels, fill or seed). Two requests with the same key
+ * open sessions with the same dims.
+ */
+export function sizingKey(request: RunRequest): string {
+  const plan = request.inputs;
+  return JSON.stringify([
+    request.modelId,
+    request.dims,
+    plan
+      ? [
+          plan.dims,
+          plan.shapes,
+          plan.testData,
+          Object.entries(plan.sources ?? {}).map(([name, src]) =>
+            src.kind === 'picture' ? [name, src.kind, src.width, src.height] : [name, src],
+          ),
+        ]
+      : null,
+  ]);
 }
 
 /** Back to the first state (tests). */
