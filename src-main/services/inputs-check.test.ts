@@ -6,7 +6,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ModelEntry, ValueInfo } from '../ipc/contract';
 import { encodeNpy } from '../engine/model/npy';
-import { checkInputs, runDims } from './inputs-check';
+import { checkInputs, checkInputsAsRun, runDims } from './inputs-check';
 
 const inputs: ValueInfo[] = [
   { name: 'x', kind: 'tensor', dtype: 'float32', shape: [1, null] },
@@ -93,5 +93,18 @@ describe('runDims: the dims a Run-area run opens its session with', () => {
     });
     // ... and one they cannot fill is refused, naming the file.
     await expect(runDims(tokens, { ...plan, dims: { seq: 5 } }, {})).rejects.toThrow(/ids\.txt/);
+
+    // The Run form's check: each dim with the reason a run gives it — the file's, or the run's
+    // default said as a default (not as if typed).
+    const asRun = await checkInputsAsRun(tokens, plan);
+    const why = (input: string, index: number) =>
+      asRun.dimChoices.find((c) => c.input === input && c.index === index);
+    expect(why('ids', 1)).toMatchObject({ value: 12, why: expect.stringContaining('ids.txt') });
+    expect(why('state', 1)).toMatchObject({
+      value: 1,
+      byDefault: true,
+      why: "'hidden' has no value and no input sets it; 1 on a run, the size auto-compile compiles for",
+    });
+    expect(asRun.dimChoices.some((c) => c.why.includes('--dim hidden'))).toBe(false);
   });
 });

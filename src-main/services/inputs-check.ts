@@ -47,16 +47,54 @@ export async function runDims(
   plan: Partial<InputPlan> | undefined,
   dims: Record<string, number>,
 ): Promise<Record<string, number>> {
+  return (await sizeRunDims(model, plan, dims)).dims;
+}
+
+/** {@link runDims}, with the names it gave RUN_DEFAULT_DIM because nothing set them. */
+export async function sizeRunDims(
+  model: Pick<ModelEntry, 'path' | 'name' | 'inspection'>,
+  plan: Partial<InputPlan> | undefined,
+  dims: Record<string, number>,
+): Promise<{ dims: Record<string, number>; defaulted: string[] }> {
   const typed = { ...dims, ...plan?.dims };
   const open = (model.inspection?.dynamicDims ?? []).filter((d) => typed[d] === undefined);
-  if (open.length === 0) return typed;
+  if (open.length === 0) return { dims: typed, defaulted: [] };
   const sourced = plan && hasSources(plan) ? (await checkInputs(model, plan, dims)).dimChoices : [];
   const out = { ...typed };
+  const defaulted: string[] = [];
   for (const name of open) {
     const set = sourced.find((c) => c.dim === name && c.byDefault !== true);
-    out[name] = set?.value ?? RUN_DEFAULT_DIM;
+    if (set) out[name] = set.value;
+    else {
+      out[name] = RUN_DEFAULT_DIM;
+      defaulted.push(name);
+    }
   }
-  return out;
+  return { dims: out, defaulted };
+}
+
+/**
+ * What a plan feeds a run from the Run area (or a GUI compile): checkInputs at the dims
+ * {@link runDims} gives, each dim it defaulted said as such (not as if it had been typed).
+ */
+export async function checkInputsAsRun(
+  model: Pick<ModelEntry, 'path' | 'name' | 'inspection'>,
+  plan: Partial<InputPlan>,
+): Promise<InputsFed> {
+  const sized = await sizeRunDims(model, plan, plan.dims ?? {});
+  const fed = await checkInputs(model, plan, sized.dims);
+  return {
+    ...fed,
+    dimChoices: fed.dimChoices.map((c) =>
+      typeof c.dim === 'string' && sized.defaulted.includes(c.dim)
+        ? {
+            ...c,
+            why: `'${c.dim}' has no value and no input sets it; ${RUN_DEFAULT_DIM} on a run, the size auto-compile compiles for`,
+            byDefault: true as const,
+          }
+        : c,
+    ),
+  };
 }
 
 /** Whether a plan gives any input's data or shape (else only defaults would size its dims). */

@@ -14,7 +14,7 @@ import type {
 import type { RunRequestSchema } from '../ipc/contract';
 import type { z } from 'zod';
 import { AppError } from '../shared/errors';
-import { checkInputs, runDims } from './inputs-check';
+import { checkInputs, checkInputsAsRun } from './inputs-check';
 import { requireModel } from './model-library';
 import type { CallContext, Handlers } from './dispatch';
 import type { EventBus } from './events';
@@ -123,8 +123,7 @@ export function createServices(deps: ServiceDeps): Services {
     },
     'inputs:check': async (input) => {
       const model = requireModel(library.get(input.modelId), input.modelId);
-      const dims = input.asRun ? await runDims(model, input.inputs, input.inputs.dims) : {};
-      return checkInputs(model, input.inputs, dims);
+      return input.asRun ? checkInputsAsRun(model, input.inputs) : checkInputs(model, input.inputs);
     },
   };
 

@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import {
   cacheCleared,
   compileFormChanged,
+  compileInputsChecked,
   compileRequested,
   connectCompile,
   resetCompileStore,
@@ -123,6 +124,29 @@ describe('compile store', () => {
     runModelChosen(null);
     await compileRequested(api, dynamic);
     expect(api.calls.at(-1)?.input).toEqual({ modelId: 'dyn', provider: 'cpu' });
+  });
+
+  it("checks the compile's inputs with the dims the compile will have (the Run form's, then as a run sizes them)", async () => {
+    resetRunStore();
+    const api = createFakeApi();
+    api.handle('inputs:check', () => ({
+      ok: true,
+      value: { fed: [], dimChoices: [], replay: [] },
+    }));
+    const dynamic = {
+      id: 'dyn',
+      name: 'dyn.onnx',
+      inspection: { dynamicDims: ['batch', 'seq'], inputs: [] },
+    } as unknown as ModelEntry;
+    runModelChosen(dynamic);
+    runDimChanged('batch', 4);
+    compileFormChanged({ modelId: 'dyn', provider: 'cpu' });
+    compileInputsChecked(api, dynamic);
+    await Promise.resolve();
+    expect(api.calls.at(-1)).toMatchObject({
+      channel: 'inputs:check',
+      input: { modelId: 'dyn', inputs: { dims: { batch: 4 } }, asRun: true },
+    });
   });
 
   it('re-reads the cache after clearing', async () => {

@@ -20,8 +20,11 @@ import {
   emptyInputsForm,
   type InputsForm,
   type InputsPatch,
+  inputsCheckRefused,
+  inputsCheckRequested,
   inputsFormFor,
   patchInputs,
+  planToCheck,
 } from './inputs';
 import { buildRunRequest, sizingKey, useRunStore } from './run';
 
@@ -160,6 +163,22 @@ export async function compileRequested(api: RendererApi, model?: ModelEntry | nu
   });
   if (r.ok) compileProgressReceived(r.value);
   else useCompileStore.setState({ actionError: r.error });
+}
+
+/**
+ * The user asked what the compile's warm-up is fed: the check sizes dims as the compile will
+ * (compileDimsFor, then the inputs, else 1 — `asRun`), not as a benchmark would.
+ */
+export function compileInputsChecked(api: RendererApi, model: ModelEntry): void {
+  const { inputs } = useCompileStore.getState().form;
+  const built = buildInputPlan(inputs);
+  if ('error' in built) {
+    inputsCheckRefused('compile', built.error);
+    return;
+  }
+  const plan = planToCheck(inputs, built.plan);
+  const dims = { ...compileDimsFor(model), ...plan.dims };
+  void inputsCheckRequested(api, 'compile', model.id, { ...plan, dims });
 }
 
 /** The user cancelled a job. */

@@ -266,11 +266,12 @@ export async function inputsCheckRequested(
 ): Promise<void> {
   const key = JSON.stringify([modelId, plan]);
   useInputsStore.setState({ [id]: { ...idle, status: 'checking', key } });
-  // The Run form's open named dims follow the inputs, else 1 (what its run does).
+  // The Run form's (and a GUI compile's) open named dims follow the inputs, else 1, as the run
+  // and the compile size them; a benchmark's take the plan's defaults.
   const r = await api.invoke('inputs:check', {
     modelId,
     inputs: plan,
-    ...(id === 'run' ? { asRun: true } : {}),
+    ...(id !== 'bench' ? { asRun: true } : {}),
   });
   if (useInputsStore.getState()[id].key !== key) return;
   useInputsStore.setState({

@@ -15,18 +15,13 @@ import {
   compileCancelled,
   compileFormChanged,
   compileInputsChanged,
+  compileInputsChecked,
   compileRequested,
   useCompileStore,
 } from '../../state/compile';
 import { selectProviders, useEngineStore } from '../../state/engine';
 import { useModelsStore } from '../../state/models';
-import {
-  inputOfError,
-  inputsCheckCleared,
-  inputsCheckOfForm,
-  sourceKindOf,
-  useInputsStore,
-} from '../../state/inputs';
+import { inputOfError, inputsCheckCleared, sourceKindOf, useInputsStore } from '../../state/inputs';
 import { runnableModels } from '../../state/run';
 import { Card } from '../../ui/card';
 import { modelChoices, providerChoices } from '../../ui/choices';
@@ -201,12 +196,12 @@ function CompileForm() {
                 inputsCheckCleared('compile');
               }}
               command="compile"
-              dimsWhenEmpty="the default"
+              dimsWhenEmpty="the Run form's, else from the inputs, else 1"
               pathForFile={api.pathForFile}
               error={actionInput !== null ? actionError : checkInput !== null ? check.error : null}
               errorInput={actionInput ?? checkInput}
               check={check}
-              onCheck={() => inputsCheckOfForm(api, 'compile', model.id, form.inputs)}
+              onCheck={() => compileInputsChecked(api, model)}
             />
           </details>
         )}
