@@ -113,6 +113,18 @@ describe('crucible over the session owner', () => {
       expect(out.before).toMatchObject({ variant: 'original', dims: { batch: 1 } });
       expect(out.compile).toMatchObject({ state: 'done' });
       expect(out.after).toMatchObject({ variant: 'compiled', dims: { batch: 1 } });
+      // `bench --compiled` without --dim looks for the entry with no dims fixed; its refusal says
+      // which --dim finds the one the switch-over (as the app) made.
+      const missing = await crucible(['bench', resnet, '--compiled', '--iterations', '5'], fresh);
+      expect(missing.code).toBe(2);
+      expect(missing.stderr).toMatch(/no valid compiled cpu entry for dims \{\}/);
+      expect(missing.stderr).toContain('entries exist for: --dim batch=1');
+      const found = await crucible(
+        ['bench', resnet, '--compiled', '--dim', 'batch=1', '--iterations', '5', '--json'],
+        fresh,
+      );
+      expect(found.code).toBe(0);
+      expect(JSON.parse(found.stdout)).toMatchObject({ variant: 'compiled' });
     } finally {
       await rm(fresh, { recursive: true, force: true });
     }

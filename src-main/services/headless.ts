@@ -86,6 +86,8 @@ export interface Headless {
     provider: ProviderId,
     dims: Record<string, number>,
   ): Promise<CompiledArtifact | null>;
+  /** The dims of every valid cache entry of a model on a provider (for a refusal's hint). */
+  compiledDims(model: HeadlessModel, provider: ProviderId): Promise<Record<string, number>[]>;
   /** One inference with the given inputs on the owner's session. */
   runOnce(
     model: HeadlessModel,
@@ -166,12 +168,7 @@ async function findCompiledEntry(opts: {
   compatibility?: CompatibilityFor;
 }): Promise<CompiledArtifact | null> {
   const options = CompileOptionsSchema.parse({ dims: opts.dims });
-  const now = {
-    ortVersion: opts.engine.ortVersion,
-    providers: opts.engine.providers,
-    snapshot: await gpuSnapshot(opts.provider),
-    epVersion: await epVersionHere(opts.provider),
-  };
+  const now = await machineNow(opts.provider, opts.engine);
   const facts = machineFactsFor(opts.provider, now);
   if ('unavailable' in facts) return null;
   const sha = opts.modelSha256 ?? (await sha256File(opts.modelPath));
@@ -184,6 +181,34 @@ async function findCompiledEntry(opts: {
   const cache = new CompileCache(opts.cacheDir ?? resolveDataPaths().cache);
   const found = await cache.findValid(key, (p) => machineFactsFor(p, now), opts.compatibility);
   return found ? artifactOf(found) : null;
+}
+
+/** What this machine is, for a provider's cache keys. */
+async function machineNow(provider: ProviderId, engine: EngineStatus) {
+  return {
+    ortVersion: engine.ortVersion,
+    providers: engine.providers,
+    snapshot: await gpuSnapshot(provider),
+    epVersion: await epVersionHere(provider),
+  };
+}
+
+/** The dims of the valid entries of a model (by sha256) on a provider; shallow-checked. */
+async function compiledDimsIn(
+  cacheDir: string,
+  modelSha256: string,
+  provider: ProviderId,
+  engine: EngineStatus,
+): Promise<Record<string, number>[]> {
+  const now = await machineNow(provider, engine);
+  const entries = await new CompileCache(cacheDir).list((p) => machineFactsFor(p, now), false);
+  return entries.flatMap((e) =>
+    e.state === 'valid' &&
+    e.meta?.key.modelSha256 === modelSha256 &&
+    e.meta.key.provider === provider
+      ? [e.meta.options.dims]
+      : [],
+  );
 }
 
 /** Composes the headless use-cases and starts the engine host. */
@@ -280,6 +305,8 @@ export async function composeHeadless(opts: HeadlessOptions = {}): Promise<Headl
       if (found) owner.addCompiled(found);
       return found;
     },
+    compiledDims: (model, provider) =>
+      compiledDimsIn(paths.cache, model.id, provider, engine.status()),
     async runOnce(model, want) {
       const got = await owner.acquire(model, {
         provider: want.provider,

@@ -109,9 +109,18 @@ export async function benchCommand(args: string[], io: CliIo): Promise<number> {
     if (values.compiled) {
       const entry = await headless.findCompiled(model, provider, dims);
       if (!entry) {
+        // Entries for other dims (the app fixes each named dim; `crucible compile` without --dim
+        // does not): say which, as the --dim flags that find them.
+        const others = (await headless.compiledDims(model, provider)).map(
+          (d) =>
+            Object.entries(d)
+              .map(([n, v]) => `--dim ${n}=${v}`)
+              .join(' ') || 'no --dim',
+        );
         throw new AppError(
           'NOT_FOUND',
-          `bench: ${modelPath} has no valid compiled ${provider} entry for dims ${JSON.stringify(dims)} in ${headless.paths.cache} (run crucible compile first)`,
+          `bench: ${modelPath} has no valid compiled ${provider} entry for dims ${JSON.stringify(dims)} in ${headless.paths.cache} (run crucible compile first)` +
+            (others.length > 0 ? `; entries exist for: ${others.join('; ')}` : ''),
         );
       }
     }
