@@ -296,7 +296,7 @@ function BenchRunForm() {
               inputsCheckCleared('bench');
             }}
             command="bench"
-            dimsWhenEmpty="the default"
+            dimsWhenEmpty="from the inputs, else 1 for a batch and 128 for the others"
             pathForFile={api.pathForFile}
             error={placed}
             errorInput={runErrorInput ?? checkErrorInput}
