@@ -17,11 +17,13 @@ import { walkGraphs } from './graph';
 export const VARIANT_KEYS = { variant: 'crucible.variant', source: 'crucible.source' } as const;
 
 /** What writing a variant did. */
-export interface Fp16VariantResult {
-  report: Fp16Report;
+export interface VariantResult<R> {
+  report: R;
   /** Bytes of the written model. */
   bytes: number;
 }
+
+export type Fp16VariantResult = VariantResult<Fp16Report>;
 
 /**
  * Converts the model at `source` to float16 and writes it to `dest` (which must not exist).
@@ -29,28 +31,45 @@ export interface Fp16VariantResult {
  * MODEL_INVALID, EXTERNAL_DATA_OUTSIDE/MISSING naming the file; UNSUPPORTED when the result
  * would pass protobuf's 2 GiB limit; IO_ERROR when `dest` exists or cannot be written.
  */
-export async function writeFp16Variant(
+export function writeFp16Variant(
   source: string,
   dest: string,
   options: Fp16Options,
   sourceId: string,
 ): Promise<Fp16VariantResult> {
+  return writeVariant(source, dest, { kind: 'fp16', words: 'float16', sourceId }, (model) =>
+    convertToFloat16(model, options),
+  );
+}
+
+/**
+ * A variant of the model at `source` written to `dest` (which must not exist): the model read
+ * with its external data, `make` changing it in place (its report returned; it is given the
+ * model file's path for its errors), the metadata saying which kind of variant of which model
+ * it is, then one atomic write — never over anything, least of all the user's model.
+ */
+export async function writeVariant<R>(
+  source: string,
+  dest: string,
+  variant: { kind: string; words: string; sourceId: string },
+  make: (model: onnx.IModelProto, modelPath: string) => R,
+): Promise<VariantResult<R>> {
   const file = await readOnnxFile(source);
   const model = file.model;
   await readExternalData(model, file.path, file.dir);
-  const report = convertToFloat16(model, options);
+  const report = make(model, file.path);
   model.metadataProps = [
     ...(model.metadataProps ?? []).filter(
       (p) => p.key !== VARIANT_KEYS.variant && p.key !== VARIANT_KEYS.source,
     ),
-    { key: VARIANT_KEYS.variant, value: 'fp16' },
-    { key: VARIANT_KEYS.source, value: sourceId },
+    { key: VARIANT_KEYS.variant, value: variant.kind },
+    { key: VARIANT_KEYS.source, value: variant.sourceId },
   ];
   const bytes = onnx.ModelProto.encode(model).finish();
   if (bytes.byteLength > MAX_PROTOBUF_BYTES) {
     throw new AppError(
       'UNSUPPORTED',
-      `${file.path}: its float16 variant would be ${bytes.byteLength} bytes, over protobuf's 2 GiB limit for one file`,
+      `${file.path}: its ${variant.words} variant would be ${bytes.byteLength} bytes, over protobuf's 2 GiB limit for one file`,
     );
   }
   await writeFileAtomic(dest, bytes, { overwrite: false });
