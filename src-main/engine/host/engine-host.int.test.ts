@@ -5,13 +5,14 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { onnx } from 'onnx-proto';
-import * as ort from 'onnxruntime-node';
+import type * as ort from 'onnxruntime-node';
 import { ifHeadModel } from '../../../models/small-models';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DTYPE_INFO, type HostTensor } from '../tensor';
 import { synthesizeInputs } from '../model/synth';
 import { EngineClient, nodeChildSpawner } from './engine-client';
 import type { LogLine } from './protocol';
+import { runOrt, toOrt } from '../model/ort-test-helpers';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 const hostScript = path.join(root, 'dist', 'engine', 'engine-host.js');
@@ -60,20 +61,10 @@ async function oracle(
   modelPath: string,
   feeds: Record<string, HostTensor>,
 ): Promise<Record<string, ort.Tensor>> {
-  const session = await ort.InferenceSession.create(modelPath);
-  try {
-    const inputs: Record<string, ort.Tensor> = {};
-    for (const [name, t] of Object.entries(feeds)) {
-      inputs[name] = new ort.Tensor(
-        t.dtype as ort.Tensor.Type,
-        t.data as ort.Tensor.DataType,
-        t.dims,
-      );
-    }
-    return await session.run(inputs);
-  } finally {
-    await session.release();
-  }
+  return runOrt(
+    modelPath,
+    Object.fromEntries(Object.entries(feeds).map(([name, t]) => [name, toOrt(t)])),
+  );
 }
 
 describe('engine host process', () => {

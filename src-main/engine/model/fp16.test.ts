@@ -6,21 +6,20 @@
  * initializers are clamped and reported, If bodies and Constant nodes are converted, blocked ops
  * keep float32 with Casts around them.
  */
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { onnx } from 'onnx-proto';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import type { ValueInfo } from '../../ipc/contract';
-import type { HostTensor } from '../tensor';
 import { convertToFloat16, type Fp16Report } from './fp16';
 import { writeFp16Variant } from './fp16-file';
 import { opKey } from './graph';
 import { inspectModel } from './inspect';
 import { decodeOnnxModel } from './onnx-file';
 import { diffOutputs } from './output-diff';
+import { fromOrt, runOrt, tempModels, toOrt } from './ort-test-helpers';
 import { synthesizeInputs } from './synth';
 import { readTensorFile } from './tensor-files';
 import { encodeModel, errorOf, node, tensorInfo, TESTDATA } from './test-helpers';
@@ -33,26 +32,7 @@ import { encodeModel, errorOf, node, tensorInfo, TESTDATA } from './test-helpers
  */
 const TOL = { rtol: 1e-2, atol: 1e-3 };
 
-const dir = mkdtempSync(path.join(tmpdir(), 'crucible-fp16-'));
-let seq = 0;
-const tmpModel = (name: string) => path.join(dir, `${seq++}-${name}.onnx`);
-
-function toOrt(t: HostTensor): ort.Tensor {
-  return new ort.Tensor(t.dtype as ort.Tensor.Type, t.data as ort.Tensor.DataType, t.dims);
-}
-
-function fromOrt(t: ort.Tensor): HostTensor {
-  return { dtype: t.type as HostTensor['dtype'], dims: [...t.dims], data: t.data as never };
-}
-
-async function run(model: string, feeds: Record<string, ort.Tensor>) {
-  const session = await ort.InferenceSession.create(model);
-  try {
-    return await session.run(feeds);
-  } finally {
-    await session.release();
-  }
-}
+const tmpModel = tempModels('crucible-fp16');
 
 /** Why an output pair disagrees beyond {@link TOL}, or null when it agrees. */
 function disagreement(name: string, want: ort.Tensor, got: ort.Tensor): string | null {
@@ -118,7 +98,7 @@ describe('float16 variants of the demo models agree with float32 on CPU', () => 
         ([k, v]) => [k, toOrt(v)],
       ),
     );
-    const [want, got] = await Promise.all([run(source, feeds), run(dest, feeds)]);
+    const [want, got] = await Promise.all([runOrt(source, feeds), runOrt(dest, feeds)]);
     for (const o of orig.outputs) {
       expect(
         disagreement(o.name, want[o.name] as ort.Tensor, got[o.name] as ort.Tensor),
@@ -205,14 +185,14 @@ describe('float16 variants of the ONNX node test cases agree with float32 on CPU
         }
         let want: ort.InferenceSession.OnnxValueMapType;
         try {
-          want = await run(model, feeds);
+          want = await runOrt(model, feeds);
         } catch {
           tally.ortCannot++; // ORT cannot run the original either (batchwise RNNs)
           continue;
         }
         tally.converted++;
         try {
-          const got = await run(dest, feeds);
+          const got = await runOrt(dest, feeds);
           const problems = info.outputs
             .filter((o) => !hasFloat16(o))
             .map((o) => disagreement(o.name, want[o.name] as ort.Tensor, got[o.name] as ort.Tensor))
@@ -246,12 +226,6 @@ function convert(graph: onnx.IGraphProto, block: string[] = [], keepIoTypes = tr
   const model = onnx.ModelProto.decode(encodeModel(graph, opset));
   const report = convertToFloat16(model, { keepIoTypes, block });
   return { model, report, bytes: onnx.ModelProto.encode(model).finish() };
-}
-
-async function runBytes(bytes: Uint8Array, feeds: Record<string, ort.Tensor>) {
-  const file = tmpModel('built');
-  await import('node:fs/promises').then((fs) => fs.writeFile(file, bytes));
-  return run(file, feeds);
 }
 
 describe('convertToFloat16', () => {
@@ -298,7 +272,7 @@ describe('convertToFloat16', () => {
       output: [tensorInfo('y', F, [4])],
     });
     expect(report.clamped).toEqual([{ tensor: 'big', overflow: 2, underflow: 1, maxAbs: 1e6 }]);
-    const out = await runBytes(bytes, {
+    const out = await runOrt(bytes, {
       x: new ort.Tensor('float32', Float32Array.from([1, 1, 1, 1]), [4]),
     });
     const y = [...((out.y as ort.Tensor).data as Float32Array)];
@@ -330,7 +304,7 @@ describe('convertToFloat16', () => {
     expect(report.blocked).toEqual([
       { op: 'ReduceSum', count: 1, reason: expect.stringContaining('65504') },
     ]);
-    const out = await runBytes(bytes, {
+    const out = await runOrt(bytes, {
       x: new ort.Tensor('float32', Float32Array.from([1, -2, 3]), [3]),
     });
     expect([...((out.y as ort.Tensor).data as Float32Array)]).toEqual([8]);
@@ -383,9 +357,9 @@ describe('convertToFloat16', () => {
       xi: new ort.Tensor('int64', BigInt64Array.from([3n, -4n]), [2]),
       c: new ort.Tensor('bool', Uint8Array.from([c ? 1 : 0]), []),
     });
-    const yes = await runBytes(bytes, feeds(true));
+    const yes = await runOrt(bytes, feeds(true));
     expect([...((yes.y as ort.Tensor).data as Float32Array)]).toEqual([3.5, 0.5]);
-    const no = await runBytes(bytes, feeds(false));
+    const no = await runOrt(bytes, feeds(false));
     expect([...((no.y as ort.Tensor).data as Float32Array)]).toEqual([1.5, 0]);
   });
 
@@ -398,7 +372,7 @@ describe('convertToFloat16', () => {
       output: [tensorInfo('y', F, [1, 1, 4, 4])],
     });
     expect(model.graph?.initializer?.[0]?.dataType).toBe(F);
-    const out = await runBytes(bytes, {
+    const out = await runOrt(bytes, {
       x: new ort.Tensor('float32', Float32Array.from([1, 2, 3, 4]), [1, 1, 2, 2]),
     });
     expect((out.y as ort.Tensor).dims).toEqual([1, 1, 4, 4]);

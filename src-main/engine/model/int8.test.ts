@@ -7,9 +7,8 @@
  * was left is reported, Constant-node and shared weights, weights also read elsewhere, If
  * bodies, and the clear errors.
  */
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { onnx } from 'onnx-proto';
 import * as ort from 'onnxruntime-node';
@@ -21,6 +20,7 @@ import { inspectModel } from './inspect';
 import { quantizeDynamicInt8, quantizeWeight } from './int8';
 import { writeInt8Variant } from './int8-file';
 import { decodeOnnxModel } from './onnx-file';
+import { runOrt, tempModels, toOrt } from './ort-test-helpers';
 import { synthesizeInputs } from './synth';
 import { readTensorFile } from './tensor-files';
 import { encodeModel, errorOf, node, tensorInfo, TESTDATA } from './test-helpers';
@@ -35,22 +35,7 @@ import { encodeModel, errorOf, node, tensorInfo, TESTDATA } from './test-helpers
  */
 const MIN_COSINE = 0.999;
 
-const dir = mkdtempSync(path.join(tmpdir(), 'crucible-int8-'));
-let seq = 0;
-const tmpModel = (name: string) => path.join(dir, `${seq++}-${name}.onnx`);
-
-function toOrt(t: HostTensor): ort.Tensor {
-  return new ort.Tensor(t.dtype as ort.Tensor.Type, t.data as ort.Tensor.DataType, t.dims);
-}
-
-async function run(model: string, feeds: Record<string, ort.Tensor>) {
-  const session = await ort.InferenceSession.create(model);
-  try {
-    return await session.run(feeds);
-  } finally {
-    await session.release();
-  }
-}
+const tmpModel = tempModels('crucible-int8');
 
 function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let dot = 0;
@@ -169,7 +154,7 @@ describe('int8 variants of the ONNX MatMul / Gemm node test cases stay within in
       const i = vi.name === graph.input?.[0]?.name ? 0 : 2;
       feeds[vi.name ?? ''] = toOrt(inputs[i] as HostTensor);
     });
-    const [want, got] = await Promise.all([run(source, feeds), run(dest, feeds)]);
+    const [want, got] = await Promise.all([runOrt(source, feeds), runOrt(dest, feeds)]);
     const out = graph.output?.[0]?.name ?? '';
     const y = want[out] as ort.Tensor;
     const yq = got[out] as ort.Tensor;
@@ -246,12 +231,7 @@ async function convRun(
     output: [tensorInfo('y', ELEM.float, null)],
     node: [{ opType: 'Conv', input: ['x', 'w'], output: ['y'], attribute: attrs }],
   });
-  const session = await ort.InferenceSession.create(bytes);
-  try {
-    return (await session.run({ x, w })).y?.data as Float32Array;
-  } finally {
-    await session.release();
-  }
+  return (await runOrt(bytes, { x, w })).y?.data as Float32Array;
 }
 
 describe('int8 variants of the ONNX Conv node test cases stay within int8 rounding', () => {
@@ -285,7 +265,7 @@ describe('int8 variants of the ONNX Conv node test cases stay within int8 roundi
     );
     expect(report.quantized).toEqual([{ op: 'Conv', count: 1 }]);
     const feeds = { [graph.input?.[0]?.name ?? '']: toOrt(xT) };
-    const [want, got] = await Promise.all([run(source, feeds), run(dest, feeds)]);
+    const [want, got] = await Promise.all([runOrt(source, feeds), runOrt(dest, feeds)]);
     const out = graph.output?.[0]?.name ?? '';
     const y = (want[out] as ort.Tensor).data as Float32Array;
     const yq = got[out] as ort.Tensor;
@@ -417,7 +397,7 @@ describe('int8 variants of the demo models point the way float32 does on CPU', (
         ([k, v]) => [k, toOrt(v)],
       ),
     );
-    const [want, got] = await Promise.all([run(source, feeds), run(dest, feeds)]);
+    const [want, got] = await Promise.all([runOrt(source, feeds), runOrt(dest, feeds)]);
     for (const o of orig.outputs) {
       const y = got[o.name] as ort.Tensor;
       expect(y.type).toBe('float32');
@@ -575,7 +555,7 @@ describe('quantizeDynamicInt8 on hand-built models', () => {
         x: new ort.Tensor('float32', x, [2, 16]),
         c: new ort.Tensor('bool', [c], []),
       };
-      const [want, got] = await Promise.all([run(source, feeds), run(dest, feeds)]);
+      const [want, got] = await Promise.all([runOrt(source, feeds), runOrt(dest, feeds)]);
       expect(
         cosine(
           (want.y as ort.Tensor).data as Float32Array,
