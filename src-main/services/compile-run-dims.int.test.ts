@@ -7,8 +7,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CompileJob, ModelEntry } from '../ipc/contract';
+import type { CompileJob, InvokeInput, ModelEntry } from '../ipc/contract';
 import { EngineClient, nodeChildSpawner } from '../engine/host/engine-client';
+import { emptyPlan } from '../engine/model/input-sources';
 import { decodeNpy, encodeNpy } from '../engine/model/npy';
 import type { CompileSide } from './compile-service';
 import { call, type Handlers } from './dispatch';
@@ -62,20 +63,25 @@ afterAll(async () => {
   engine.close();
 });
 
+/** `compile:enqueue` as the Compile area sends it; the job as `compile:list` has it once done. */
+async function compiled(input: InvokeInput<'compile:enqueue'>): Promise<CompileJob> {
+  const enqueued = await call(handlers, 'compile:enqueue', input);
+  if (!enqueued.ok) throw new Error(enqueued.error.message);
+  await compile.queue.idle();
+  const listed = await call(handlers, 'compile:list', {});
+  if (!listed.ok) throw new Error(listed.error.message);
+  return listed.value.find((j) => j.id === enqueued.value.id) as CompileJob;
+}
+
 describe('Compile area → Run (real engine, CPU)', () => {
   it('a Run with the dims the model was compiled for uses that entry; other dims run the original', async () => {
     expect(model.inspection?.dynamicDims).toEqual(['batch']);
     // The Run form holds batch = 2; the Compile area sends the Run form's dims for the model.
-    const enqueued = await call(handlers, 'compile:enqueue', {
+    const job = await compiled({
       modelId: model.id,
       provider: 'cpu',
       options: { dims: { batch: 2 }, dimRanges: {}, cudaGraph: false },
     });
-    if (!enqueued.ok) throw new Error(enqueued.error.message);
-    await compile.queue.idle();
-    const listed = await call(handlers, 'compile:list', {});
-    if (!listed.ok) throw new Error(listed.error.message);
-    const job = listed.value.find((j) => j.id === enqueued.value.id) as CompileJob;
     expect(job).toMatchObject({ state: 'done', error: null });
     expect(job.cacheEntryId).toEqual(expect.any(String));
 
@@ -124,23 +130,10 @@ describe('Compile area → Run (real engine, CPU)', () => {
       }),
     );
     const inputs = {
+      ...emptyPlan(),
       sources: { [vi?.name as string]: { kind: 'file' as const, path: file } },
-      shapes: {},
-      dims: {},
-      fill: 'random' as const,
-      seed: 1,
-      testData: null,
     };
-    const enqueued = await call(handlers, 'compile:enqueue', {
-      modelId: model.id,
-      provider: 'cpu',
-      inputs,
-    });
-    if (!enqueued.ok) throw new Error(enqueued.error.message);
-    await compile.queue.idle();
-    const listed = await call(handlers, 'compile:list', {});
-    if (!listed.ok) throw new Error(listed.error.message);
-    const job = listed.value.find((j) => j.id === enqueued.value.id) as CompileJob;
+    const job = await compiled({ modelId: model.id, provider: 'cpu', inputs });
     expect(job).toMatchObject({ state: 'done', error: null });
 
     const fromFile = await call(handlers, 'run:execute', {
