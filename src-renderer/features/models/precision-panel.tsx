@@ -286,6 +286,21 @@ export function PrecisionPanel({ entry }: { entry: ModelEntry }) {
   // Offered where the model has what dynamic int8 quantizes by default.
   const int8Able =
     floatWeights && (p?.ops.some((o) => INT8_OPS.has(o.op) && o.precision === 'fp32') ?? false);
+  // The variants the model can have and does not have yet, each with what it does.
+  const offers = [
+    {
+      kind: 'fp16' as const,
+      able: floatWeights,
+      label: 'Make FP16 variant',
+      note: 'Weights and compute in float16, inputs and outputs kept float32; written beside the library, your file is not touched.',
+    },
+    {
+      kind: 'int8' as const,
+      able: int8Able,
+      label: 'Make INT8 variant',
+      note: 'MatMul and Gemm weights in int8 per output channel, activations quantized at run time, the rest and the inputs and outputs float32; your file is not touched.',
+    },
+  ].filter((o) => o.able && !has(o.kind));
   const casts = p?.casts ?? [];
   return (
     <section className="precision-panel" data-testid="precision-panel">
@@ -311,40 +326,21 @@ export function PrecisionPanel({ entry }: { entry: ModelEntry }) {
       {variants.map((v) => (
         <VariantView key={v.kind} model={entry} variant={v} />
       ))}
-      {((floatWeights && !has('fp16')) || (int8Able && !has('int8'))) && (
+      {offers.length > 0 && (
         <ul className="plain-list">
-          {floatWeights && !has('fp16') && (
-            <li>
+          {offers.map((o) => (
+            <li key={o.kind}>
               <button
                 type="button"
-                className="button button-primary"
+                className={o.kind === 'fp16' ? 'button button-primary' : 'button'}
                 disabled={progress !== null}
-                onClick={() => void convert('fp16')}
+                onClick={() => void convert(o.kind)}
               >
-                Make FP16 variant
+                {o.label}
               </button>{' '}
-              <span className="muted">
-                Weights and compute in float16, inputs and outputs kept float32; written beside the
-                library, your file is not touched.
-              </span>
+              <span className="muted">{o.note}</span>
             </li>
-          )}
-          {int8Able && !has('int8') && (
-            <li>
-              <button
-                type="button"
-                className="button"
-                disabled={progress !== null}
-                onClick={() => void convert('int8')}
-              >
-                Make INT8 variant
-              </button>{' '}
-              <span className="muted">
-                MatMul and Gemm weights in int8 per output channel, activations quantized at run
-                time, the rest and the inputs and outputs float32; your file is not touched.
-              </span>
-            </li>
-          )}
+          ))}
         </ul>
       )}
       {progress && (
