@@ -130,18 +130,7 @@ describe('int8 variants of the ONNX MatMul / Gemm node test cases stay within in
       }),
     );
     const [aT, bT, cT] = inputs as [HostTensor, HostTensor, HostTensor | undefined];
-    const bName = graph.input?.[1]?.name ?? '';
-    graph.initializer = [
-      {
-        name: bName,
-        dims: bT.dims,
-        dataType: ELEM.float,
-        rawData: new Uint8Array(f32(bT).buffer),
-      },
-    ];
-    graph.input = (graph.input ?? []).filter((vi) => vi.name !== bName);
-    const source = tmpModel(`${c}-const-b`);
-    await writeFile(source, onnx.ModelProto.encode(decoded).finish());
+    const source = await withConstantInput(decoded, bT, `${c}-const-b`);
     const dest = tmpModel(`${c}-int8`);
     const { report } = await writeInt8Variant(source, dest, { block: [], minElements: 1 }, 'id');
     const op = c.startsWith('test_gemm') ? 'Gemm' : 'MatMul';
@@ -219,6 +208,26 @@ describe('int8 variants of the ONNX MatMul / Gemm node test cases stay within in
   );
 });
 
+/**
+ * A node test case's model with its second graph input (the weight) made an initializer holding
+ * `t`'s values — a constant weight, as exported models have — written to a temp file (its path).
+ */
+async function withConstantInput(
+  decoded: onnx.IModelProto,
+  t: HostTensor,
+  name: string,
+): Promise<string> {
+  const graph = decoded.graph as onnx.IGraphProto;
+  const weight = graph.input?.[1]?.name ?? '';
+  graph.initializer = [
+    { name: weight, dims: t.dims, dataType: ELEM.float, rawData: new Uint8Array(f32(t).buffer) },
+  ];
+  graph.input = (graph.input ?? []).filter((vi) => vi.name !== weight);
+  const file = tmpModel(name);
+  await writeFile(file, onnx.ModelProto.encode(decoded).finish());
+  return file;
+}
+
 /** Runs one float Conv with `attrs` on x and w (graph inputs), for the Conv cases' bound. */
 async function convRun(
   attrs: onnx.IAttributeProto[],
@@ -249,13 +258,7 @@ describe('int8 variants of the ONNX Conv node test cases stay within int8 roundi
     const graph = decoded.graph as onnx.IGraphProto;
     const xT = (await readTensorFile(`${NODE}/${c}/test_data_set_0/input_0.pb`)).tensor;
     const wT = (await readTensorFile(`${NODE}/${c}/test_data_set_0/input_1.pb`)).tensor;
-    const wName = graph.input?.[1]?.name ?? '';
-    graph.initializer = [
-      { name: wName, dims: wT.dims, dataType: ELEM.float, rawData: new Uint8Array(f32(wT).buffer) },
-    ];
-    graph.input = (graph.input ?? []).filter((vi) => vi.name !== wName);
-    const source = tmpModel(`${c}-const-w`);
-    await writeFile(source, onnx.ModelProto.encode(decoded).finish());
+    const source = await withConstantInput(decoded, wT, `${c}-const-w`);
     const dest = tmpModel(`${c}-int8`);
     const { report } = await writeInt8Variant(
       source,
