@@ -275,6 +275,7 @@ export function benchFigures(r: BenchResult): TradeBench {
       r.verdict && r.verdict.state !== 'valid'
         ? `the benchmark was ${r.verdict.state} (${r.verdict.reasons.join('; ')})`
         : null,
+    throttled: r.verdict?.state === 'throttled',
   };
 }
 

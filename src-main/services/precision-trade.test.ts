@@ -59,7 +59,12 @@ describe('tradeVerdict', () => {
     ],
     // Throttled: no call, however wide the gap.
     [
-      { ...bench(4.71), p90Ms: 6.06, untrusted: 'the benchmark was throttled (power cap)' },
+      {
+        ...bench(4.71),
+        p90Ms: 6.06,
+        untrusted: 'the benchmark was throttled (power cap)',
+        throttled: true,
+      },
       { ...bench(23.25), p90Ms: 31.51 },
       err(0.99995),
       /latency not conclusive here: the benchmark was throttled/,

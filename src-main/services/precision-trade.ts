@@ -31,6 +31,8 @@ export interface TradeBench {
   problem: string | null;
   /** Why the benchmark's own verdict says its figures are not to be trusted (noisy, throttled). */
   untrusted?: string | null;
+  /** The verdict was `throttled`: the whole run moved, which no spread within it shows. */
+  throttled?: boolean;
 }
 
 /** How runs and benchmarks are done. */
@@ -244,7 +246,7 @@ export function tradeVerdict(
   // run: throttling moves a whole run, which no spread shows.
   const untrusted = original.untrusted ?? variant.untrusted ?? null;
   if (untrusted !== null) {
-    const throttled = [original, variant].some((b) => b.untrusted?.includes('throttled'));
+    const throttled = original.throttled === true || variant.throttled === true;
     const spread = (b: TradeBench) =>
       b.p50Ms !== null && b.p90Ms !== null ? b.p90Ms - b.p50Ms : Number.POSITIVE_INFINITY;
     const gap = Math.abs(original.p50Ms - variant.p50Ms);
